@@ -1,0 +1,154 @@
+//! Command-line definitions (clap derive). Kept apart from `main.rs` so completions and the man
+//! page can later be generated from the same definitions.
+
+use std::net::SocketAddr;
+use std::path::PathBuf;
+
+use clap::{Args, Parser, Subcommand, ValueEnum};
+
+#[derive(Debug, Parser)]
+#[command(
+    name = "ecrp",
+    version,
+    about = "A terminal UI for Amazon ECR Public",
+    long_about = "A terminal UI for Amazon ECR Public: browse registries, repositories, images and \
+                  tags; edit catalogs, policies and tags; clean up images. `ecrp --demo` runs on a \
+                  built-in emulator with demo data, no AWS account needed."
+)]
+pub struct Cli {
+    #[command(flatten)]
+    pub conn: ConnArgs,
+
+    /// Run against the built-in emulator with demo data (no AWS account needed).
+    #[arg(long, global = true)]
+    pub demo: bool,
+
+    /// Make every mutation impossible (enforced where requests are sent, not only hidden).
+    #[arg(long, global = true)]
+    pub read_only: bool,
+
+    /// Write logs to this file instead of the default under the data directory.
+    #[arg(long, global = true, value_name = "FILE")]
+    pub log_file: Option<PathBuf>,
+
+    /// Log level or filter (as RUST_LOG): error, warn, info, debug, trace.
+    #[arg(long, global = true, value_name = "LEVEL")]
+    pub log_level: Option<String>,
+
+    #[command(subcommand)]
+    pub command: Option<Command>,
+}
+
+/// How to reach ECR Public: the same flags for the TUI and for `ecrp ls`.
+#[derive(Debug, Clone, Default, Args)]
+pub struct ConnArgs {
+    /// AWS profile from the shared config and credentials files (default: AWS_PROFILE or "default").
+    #[arg(long, global = true, value_name = "NAME")]
+    pub profile: Option<String>,
+
+    /// AWS region (default: AWS_REGION, the profile's region, or us-east-1, the region that serves
+    /// the ECR Public API).
+    #[arg(long, global = true, value_name = "REGION")]
+    pub region: Option<String>,
+
+    /// Send requests to this endpoint instead of AWS's (for example `ecrp emulator`'s URL).
+    #[arg(long, global = true, value_name = "URL")]
+    pub endpoint_url: Option<String>,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Serve a faithful ECR Public API on loopback, for tests, demos and scripts.
+    Emulator(EmulatorArgs),
+    /// List registries, repositories, images or tags without the TUI (the loaders behind the panes).
+    Ls(LsArgs),
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum SeedArg {
+    /// A registry with a display name, a dozen repositories with catalogs, images, policies, tags.
+    Demo,
+    /// A registry and nothing else.
+    Empty,
+}
+
+#[derive(Debug, Args)]
+pub struct EmulatorArgs {
+    /// Address to listen on; port 0 picks a free port (the first line printed names it).
+    #[arg(long, default_value = "127.0.0.1:0")]
+    pub addr: SocketAddr,
+
+    /// Initial data (ignored when --state names an existing file).
+    #[arg(long, value_enum, default_value = "demo")]
+    pub seed: SeedArg,
+
+    /// Add a repository REPO holding COUNT tagged images (repeatable), e.g. big=100000.
+    #[arg(long, value_name = "REPO=COUNT", value_parser = parse_synthetic)]
+    pub synthetic: Vec<(String, usize)>,
+
+    /// Load state from FILE at start and write it atomically after every mutation.
+    #[arg(long, value_name = "FILE")]
+    pub state: Option<PathBuf>,
+}
+
+fn parse_synthetic(s: &str) -> Result<(String, usize), String> {
+    let (repo, count) = s
+        .split_once('=')
+        .ok_or_else(|| format!("expected REPO=COUNT, got {s:?}"))?;
+    let count: usize = count
+        .replace('_', "")
+        .parse()
+        .map_err(|_| format!("COUNT must be a whole number, got {count:?}"))?;
+    if repo.is_empty() {
+        return Err("REPO must not be empty".into());
+    }
+    Ok((repo.to_string(), count))
+}
+
+#[derive(Debug, Args)]
+pub struct LsArgs {
+    #[command(subcommand)]
+    pub what: LsWhat,
+
+    /// Print one JSON array of objects with the API's field names instead of a table.
+    #[arg(long, global = true)]
+    pub json: bool,
+}
+
+#[derive(Debug, Clone, Subcommand)]
+pub enum LsWhat {
+    /// Registries of the account (DescribeRegistries).
+    Registries,
+    /// Repositories of the default registry (DescribeRepositories).
+    Repos,
+    /// Images of a repository (DescribeImages).
+    Images { repo: String },
+    /// Image tags of a repository (DescribeImageTags).
+    Tags { repo: String },
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use clap::CommandFactory;
+
+    #[test]
+    fn cli_definition_is_consistent() {
+        Cli::command().debug_assert();
+    }
+
+    #[test]
+    fn synthetic_spec_parses_and_rejects() {
+        assert_eq!(
+            parse_synthetic("big=100_000").unwrap(),
+            ("big".into(), 100_000)
+        );
+        assert!(parse_synthetic("big").unwrap_err().contains("REPO=COUNT"));
+        assert!(
+            parse_synthetic("big=x")
+                .unwrap_err()
+                .contains("whole number")
+        );
+        assert!(parse_synthetic("=3").unwrap_err().contains("REPO"));
+    }
+}

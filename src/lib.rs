@@ -1,0 +1,14 @@
+//! ecrp: a terminal UI for Amazon ECR Public, and the emulator it is tested against.
+//!
+//! The binary (`src/main.rs`) is a thin shell over this library so that integration tests can
+//! start the emulator in-process and drive the same client layer and `update`/`view` the app uses.
+
+pub mod app;
+pub mod aws;
+pub mod cli;
+pub mod emulator;
+pub mod logging;
+pub mod ls;
+pub mod markdown;
+pub mod sanitize;
+pub mod ui;

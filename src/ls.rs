@@ -1,0 +1,244 @@
+//! `ecrp ls`: headless listings through exactly the loaders behind the panes.
+//!
+//! `--json` streams one JSON array (objects with the API's field names) as pages arrive; the plain
+//! form collects, then prints an aligned table with every string neutralised for the terminal.
+
+use std::io::{BufWriter, Write};
+
+use anyhow::Result;
+use futures::StreamExt;
+use serde::Serialize;
+
+use crate::aws::{self, Api, ClientOptions, PageStream};
+use crate::cli::{LsArgs, LsWhat};
+use crate::sanitize::clean_line;
+
+pub async fn run(opts: &ClientOptions, args: &LsArgs) -> Result<()> {
+    let (client, _info) = aws::connect(opts).await;
+    // Listing never mutates; read-only makes that structural.
+    let api = Api::new(client, true);
+    let stdout = std::io::stdout();
+    let mut out = BufWriter::with_capacity(1 << 16, stdout.lock());
+    match &args.what {
+        LsWhat::Registries => {
+            let s = api.registries(None);
+            emit(
+                s,
+                args.json,
+                &mut out,
+                |r| {
+                    let aliases: Vec<String> = r
+                        .aliases
+                        .iter()
+                        .map(|a| {
+                            let mut s = format!("{} ({})", a.name, a.status);
+                            if a.primary_registry_alias {
+                                s.push_str(" primary");
+                            }
+                            if a.default_registry_alias {
+                                s.push_str(" default");
+                            }
+                            s
+                        })
+                        .collect();
+                    vec![
+                        r.registry_id.clone(),
+                        r.registry_uri.clone(),
+                        if r.verified { "verified" } else { "-" }.into(),
+                        aliases.join(", "),
+                    ]
+                },
+                &["REGISTRY ID", "URI", "VERIFIED", "ALIASES"],
+            )
+            .await?
+        }
+        LsWhat::Repos => {
+            emit(
+                api.repositories(None),
+                args.json,
+                &mut out,
+                |r| {
+                    vec![
+                        r.repository_name.to_string(),
+                        r.repository_uri.to_string(),
+                        format_time(r.created_at),
+                    ]
+                },
+                &["NAME", "URI", "CREATED"],
+            )
+            .await?
+        }
+        LsWhat::Images { repo } => {
+            emit(
+                api.images(repo, None),
+                args.json,
+                &mut out,
+                |i| {
+                    vec![
+                        if i.image_tags.is_empty() {
+                            "<untagged>".to_string()
+                        } else {
+                            i.image_tags.join(", ")
+                        },
+                        i.image_digest.to_string(),
+                        human_size(i.image_size_in_bytes),
+                        format_time(i.image_pushed_at),
+                        if i.is_multi_arch() { "index" } else { "" }.into(),
+                    ]
+                },
+                &["TAGS", "DIGEST", "SIZE", "PUSHED", ""],
+            )
+            .await?
+        }
+        LsWhat::Tags { repo } => {
+            emit(
+                api.image_tags(repo, None),
+                args.json,
+                &mut out,
+                |t| {
+                    vec![
+                        t.image_tag.to_string(),
+                        t.image_digest.to_string(),
+                        human_size(t.image_size_in_bytes),
+                        format_time(t.image_pushed_at),
+                    ]
+                },
+                &["TAG", "DIGEST", "SIZE", "PUSHED"],
+            )
+            .await?
+        }
+    }
+    out.flush()?;
+    Ok(())
+}
+
+async fn emit<T: Serialize>(
+    mut pages: PageStream<T>,
+    json: bool,
+    out: &mut impl Write,
+    cells: impl Fn(&T) -> Vec<String>,
+    header: &[&str],
+) -> Result<()> {
+    if json {
+        out.write_all(b"[")?;
+        let mut first = true;
+        while let Some(page) = pages.next().await {
+            for row in page?.rows {
+                if !first {
+                    out.write_all(b",")?;
+                }
+                first = false;
+                out.write_all(b"\n  ")?;
+                serde_json::to_writer(&mut *out, &row)?;
+            }
+        }
+        out.write_all(if first { b"]\n" } else { b"\n]\n" })?;
+        return Ok(());
+    }
+    let mut rows: Vec<Vec<String>> = vec![header.iter().map(|h| h.to_string()).collect()];
+    while let Some(page) = pages.next().await {
+        rows.extend(page?.rows.iter().map(|r| {
+            cells(r)
+                .iter()
+                .map(|c| clean_line(c).into_owned())
+                .collect()
+        }));
+    }
+    write!(out, "{}", table(&rows))?;
+    Ok(())
+}
+
+/// Columns padded to their widest cell (by display width), two spaces apart, no trailing blanks.
+pub fn table(rows: &[Vec<String>]) -> String {
+    use unicode_width::UnicodeWidthStr;
+    let cols = rows.iter().map(Vec::len).max().unwrap_or(0);
+    let mut widths = vec![0; cols];
+    for r in rows {
+        for (i, c) in r.iter().enumerate() {
+            widths[i] = widths[i].max(c.width());
+        }
+    }
+    let mut s = String::new();
+    for r in rows {
+        let mut line = String::new();
+        for (i, c) in r.iter().enumerate() {
+            line.push_str(c);
+            if i + 1 < r.len() {
+                line.extend(std::iter::repeat_n(' ', widths[i] - c.width() + 2));
+            }
+        }
+        s.push_str(line.trim_end());
+        s.push('\n');
+    }
+    s
+}
+
+/// Sizes as people read them: 1,000-based like the registry UIs (41.2 MB).
+pub fn human_size(bytes: i64) -> String {
+    const UNITS: [&str; 5] = ["B", "kB", "MB", "GB", "TB"];
+    let mut v = bytes as f64;
+    let mut u = 0;
+    while v >= 1000.0 && u + 1 < UNITS.len() {
+        v /= 1000.0;
+        u += 1;
+    }
+    if u == 0 {
+        format!("{bytes} B")
+    } else {
+        format!("{v:.1} {}", UNITS[u])
+    }
+}
+
+/// UTC `YYYY-MM-DD HH:MM` from epoch seconds.
+pub fn format_time(epoch: i64) -> String {
+    let days = epoch.div_euclid(86_400);
+    let secs = epoch.rem_euclid(86_400);
+    let (y, m, d) = civil_from_days(days);
+    format!(
+        "{y:04}-{m:02}-{d:02} {:02}:{:02}",
+        secs / 3600,
+        secs % 3600 / 60
+    )
+}
+
+/// Howard Hinnant's days-to-civil algorithm (proleptic Gregorian, UTC).
+pub fn civil_from_days(z: i64) -> (i64, u32, u32) {
+    let z = z + 719_468;
+    let era = z.div_euclid(146_097);
+    let doe = z.rem_euclid(146_097);
+    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
+    let y = yoe + era * 400;
+    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    let mp = (5 * doy + 2) / 153;
+    let d = (doy - (153 * mp + 2) / 5 + 1) as u32;
+    let m = if mp < 10 { mp + 3 } else { mp - 9 } as u32;
+    (if m <= 2 { y + 1 } else { y }, m, d)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn sizes_read_like_the_gallery() {
+        assert_eq!(human_size(512), "512 B");
+        assert_eq!(human_size(41_200_000), "41.2 MB");
+        assert_eq!(human_size(1_500), "1.5 kB");
+    }
+
+    #[test]
+    fn times_are_utc_dates() {
+        assert_eq!(format_time(0), "1970-01-01 00:00");
+        assert_eq!(format_time(1_700_000_000), "2023-11-14 22:13");
+        assert_eq!(format_time(951_782_400), "2000-02-29 00:00");
+    }
+
+    #[test]
+    fn table_aligns_by_display_width() {
+        let t = table(&[
+            vec!["A".into(), "B".into()],
+            vec!["日本".into(), "x".into()],
+        ]);
+        assert_eq!(t, "A     B\n日本  x\n");
+    }
+}

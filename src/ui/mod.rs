@@ -1,0 +1,1 @@
+//! Drawing: `view(&App, &mut Frame)`, a file per pane or popup. CONTRACT: filled in by the TUI work.
