@@ -94,7 +94,12 @@ mod tests {
         assert_eq!(repo.images.len(), 20_000);
         assert_eq!(repo.image_tags.len(), 20_000);
         assert_eq!(repo.order.len(), 20_000);
-        let newest = repo.order.iter().next().map(|(_, d)| &repo.images[d]).unwrap();
+        let newest = repo
+            .order
+            .iter()
+            .next()
+            .map(|(_, d)| &repo.images[d])
+            .unwrap();
         assert_eq!(newest.tags, vec!["build-019999".to_string()]);
         assert_eq!(newest.size, 29_124_657 + 4_201_113 + 812_004);
     }
