@@ -24,6 +24,8 @@ mod server;
 mod state;
 mod synthetic;
 mod tags;
+#[cfg(test)]
+mod testutil;
 pub mod validate;
 
 use std::collections::BTreeMap;
