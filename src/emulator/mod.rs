@@ -103,8 +103,15 @@ impl Emulator {
     pub async fn shutdown(self) {
         // The receiver is gone only if the server already stopped, which is the goal anyway.
         let _ = self.stop.send(());
-        if let Err(e) = self.task.await {
-            tracing::error!("emulator task ended abnormally: {e}");
+        let mut task = self.task;
+        // Clients holding connections open must not keep us waiting for ever.
+        match tokio::time::timeout(std::time::Duration::from_secs(5), &mut task).await {
+            Ok(Err(e)) => tracing::error!("emulator task ended abnormally: {e}"),
+            Ok(Ok(())) => {}
+            Err(_) => {
+                tracing::warn!("emulator connections still open after 5 s; closing them");
+                task.abort();
+            }
         }
     }
 }
