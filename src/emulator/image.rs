@@ -50,7 +50,6 @@ pub fn put_image(state: &mut State, req: PutImage<'_>, now_ms: i64) -> ApiResult
     }
     let declared = doc.get("mediaType").and_then(Value::as_str);
     let children = doc.get("manifests").and_then(Value::as_array);
-    let is_index = children.is_some();
     if let (Some(param), Some(declared)) = (req.media_type, declared)
         && param != declared
     {
@@ -59,11 +58,17 @@ pub fn put_image(state: &mut State, req: PutImage<'_>, now_ms: i64) -> ApiResult
                  'it is {param} but the manifest declares {declared}'"
         )));
     }
+    // Without a mediaType in the manifest, the request must name it.
     let media_type = req
         .media_type
         .or(declared)
-        .unwrap_or(if is_index { OCI_INDEX } else { OCI_MANIFEST })
-        .to_string();
+        .map(str::to_string)
+        .ok_or_else(|| {
+            ApiError::invalid(
+                "Invalid parameter at 'imageManifestMediaType' failed to satisfy constraint: \
+             'the manifest has no mediaType field, so imageManifestMediaType is required'",
+            )
+        })?;
     let digest = format!(
         "sha256:{}",
         hex::encode(Sha256::digest(req.manifest.as_bytes()))
