@@ -20,6 +20,11 @@ pub fn init(file: Option<&Path>, level: Option<&str>, to_stderr: bool) -> Option
         None => EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new("info")),
     };
     if to_stderr && file.is_none() {
+        // On a terminal that is also the user's output: only warnings and errors unless asked.
+        let filter = match level {
+            Some(_) => filter,
+            None => EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new("warn")),
+        };
         let _ = tracing_subscriber::fmt()
             .with_env_filter(filter)
             .with_writer(std::io::stderr)

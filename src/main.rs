@@ -18,7 +18,15 @@ fn main() -> Result<()> {
     let rt = tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()?;
-    rt.block_on(run(cli))
+    if let Err(e) = rt.block_on(run(cli)) {
+        // The whole cause chain on one line, not a Debug dump with a backtrace.
+        if !to_stderr {
+            tracing::error!("{e:#}");
+        }
+        eprintln!("ecrp: {e:#}");
+        std::process::exit(1);
+    }
+    Ok(())
 }
 
 async fn run(cli: Cli) -> Result<()> {
