@@ -79,10 +79,7 @@ fn clean(s: &str, keep_newline: bool) -> Cow<'_, str> {
     let mut out = String::with_capacity(s.len());
     out.push_str(&s[..start]);
     // Column since the last newline, for tab stops (display width, as the terminal counts it).
-    let mut col = s[..start]
-        .rsplit('\n')
-        .next()
-        .map_or(0, display_width);
+    let mut col = s[..start].rsplit('\n').next().map_or(0, display_width);
     let mut chars = s[start..].chars().peekable();
     while let Some(c) = chars.next() {
         if !is_bad(c, keep_newline) {
@@ -159,7 +156,10 @@ fn skip_escape(chars: &mut Chars<'_>) {
         }
         Some('\u{20}'..='\u{2f}') => {
             // nF sequences: intermediates then one final byte (e.g. `ESC ( B` charset designation).
-            while chars.next_if(|c| matches!(c, '\u{20}'..='\u{2f}')).is_some() {}
+            while chars
+                .next_if(|c| matches!(c, '\u{20}'..='\u{2f}'))
+                .is_some()
+            {}
             chars.next_if(|c| matches!(c, '\u{30}'..='\u{7e}'));
         }
         Some('\u{30}'..='\u{7e}') => {
@@ -174,7 +174,10 @@ fn skip_escape(chars: &mut Chars<'_>) {
 /// CSI body: parameters and intermediates (0x20–0x3F) up to one final byte (0x40–0x7E). A character
 /// outside that range ends the sequence early and is then treated as ordinary input.
 fn skip_csi(chars: &mut Chars<'_>) {
-    while chars.next_if(|c| matches!(c, '\u{20}'..='\u{3f}')).is_some() {}
+    while chars
+        .next_if(|c| matches!(c, '\u{20}'..='\u{3f}'))
+        .is_some()
+    {}
     chars.next_if(|c| matches!(c, '\u{40}'..='\u{7e}'));
 }
 
