@@ -6,6 +6,7 @@
 pub mod app;
 pub mod aws;
 pub mod cli;
+pub mod config;
 pub mod emulator;
 pub mod logging;
 pub mod ls;
