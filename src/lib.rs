@@ -5,7 +5,9 @@
 
 pub mod app;
 pub mod aws;
+pub mod browser;
 pub mod cli;
+pub mod clipboard;
 pub mod config;
 pub mod emulator;
 pub mod logging;
