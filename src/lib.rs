@@ -13,5 +13,6 @@ pub mod emulator;
 pub mod logging;
 pub mod ls;
 pub mod markdown;
+pub mod profiles;
 pub mod sanitize;
 pub mod ui;
