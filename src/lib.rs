@@ -11,6 +11,7 @@ pub mod clipboard;
 pub mod config;
 pub mod emulator;
 pub mod logging;
+pub mod login;
 pub mod ls;
 pub mod markdown;
 pub mod profiles;

@@ -182,6 +182,27 @@ fn parse_ini(text: &str) -> Vec<(String, BTreeMap<String, String>)> {
     sections
 }
 
+/// `ecrp profiles`: an aligned table, `*` marking `current`.
+pub fn render_table(profiles: &[ProfileInfo], current: &str) -> String {
+    let width = profiles
+        .iter()
+        .map(|p| p.name.chars().count())
+        .chain(["PROFILE".len()])
+        .max()
+        .unwrap_or(0);
+    let mut out = format!("  {:<width$}  {:<18}  REGION\n", "PROFILE", "KIND");
+    for p in profiles {
+        let mark = if p.name == current { '*' } else { ' ' };
+        let region = p.region.as_deref().unwrap_or("-");
+        out.push_str(&format!(
+            "{mark} {:<width$}  {:<18}  {region}\n",
+            p.name,
+            p.kind.to_string()
+        ));
+    }
+    out
+}
+
 /// A sentence that tells the user what to run when credentials for `profile` could not be used,
 /// or `None` when the error is not about credentials.
 pub fn explain_aws_error(profile: &str, err: &AwsError) -> Option<String> {

@@ -193,6 +193,47 @@ pub fn load_or_create(path: &Path) -> (Config, Vec<ConfigWarning>, bool) {
     (config, warnings, created)
 }
 
+/// The config as a command starts with it.
+#[derive(Debug, Clone)]
+pub struct Startup {
+    /// `None` when there is no home directory and no `--config`/`$ECRP_CONFIG`.
+    pub path: Option<PathBuf>,
+    pub config: Config,
+    /// Show these: on stderr for subcommands, in the TUI for the TUI.
+    pub warnings: Vec<ConfigWarning>,
+    /// The default file was written just now (first run).
+    pub created: bool,
+}
+
+/// Load the config from `explicit` (`--config`) or `config_path()`. `create` writes the default
+/// file when there is none: the TUI does that on first run, subcommands and tests do not.
+pub fn startup(explicit: Option<&Path>, create: bool) -> Startup {
+    let path = explicit
+        .filter(|p| !p.as_os_str().is_empty())
+        .map(Path::to_path_buf)
+        .or_else(config_path);
+    let Some(p) = path.clone() else {
+        return Startup {
+            path,
+            config: Config::default(),
+            warnings: Vec::new(),
+            created: false,
+        };
+    };
+    let (config, warnings, created) = if create {
+        load_or_create(&p)
+    } else {
+        let (c, w) = load(&p);
+        (c, w, false)
+    };
+    Startup {
+        path,
+        config,
+        warnings,
+        created,
+    }
+}
+
 /// Values given on the command line; `None` means "not given".
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Overrides {
