@@ -90,6 +90,7 @@ async fn run(cli: Cli) -> Result<()> {
                 },
                 synthetic: args.synthetic.clone(),
                 state_file: args.state.clone(),
+                ..Default::default()
             };
             let emu = emulator::start(opts).await?;
             // The first line on stdout names the address, for scripts that start us on port 0.
