@@ -255,6 +255,7 @@ fn remaining(secs: i64) -> String {
     match (h, m) {
         (0, 0) => "in less than a minute".into(),
         (0, m) => format!("in {m} m"),
+        (h, 0) => format!("in {h} h"),
         (h, m) => format!("in {h} h {m} m"),
     }
 }
@@ -358,6 +359,7 @@ mod tests {
             "2026-11-23 01:39:49 UTC (in 11 h 59 m)"
         );
         assert!(expiry_text(exp, exp - 125).ends_with("(in 2 m)"));
+        assert!(expiry_text(exp, exp - 12 * 3600).ends_with("(in 12 h)"));
         assert!(expiry_text(exp, exp + 1).ends_with("(expired)"));
     }
 

@@ -48,7 +48,11 @@ fn uncommenting_every_setting_gives_the_defaults_without_warnings() {
         .lines()
         .map(|l| match l.strip_prefix("# ") {
             // A setting line: `# name = value`, not prose.
-            Some(rest) if rest.split_once(" = ").is_some_and(|(k, _)| !k.trim().contains(' ')) => {
+            Some(rest)
+                if rest
+                    .split_once(" = ")
+                    .is_some_and(|(k, _)| !k.trim().contains(' ')) =>
+            {
                 rest.to_string()
             }
             _ => l.to_string(),
@@ -201,7 +205,11 @@ bottom = "end"
         ]
     );
     assert!(w[0].message.contains("unknown modifier"));
-    assert!(w[1].message.contains("did you mean `down`?"), "{}", w[1].message);
+    assert!(
+        w[1].message.contains("did you mean `down`?"),
+        "{}",
+        w[1].message
+    );
     assert!(w[2].message.contains("found integer"));
     assert_eq!(c.keys.keys(Action::Up), &[key("k"), key("up")]);
     assert_eq!(c.keys.keys(Action::Top), &[key("g"), key("home")]);
@@ -212,12 +220,10 @@ bottom = "end"
 fn two_user_bindings_on_one_key_keep_the_earlier_line() {
     let text = "[keys]\nrefresh = \"x\"\ndelete = [\"x\", \"D\"]\n";
     let (c, w) = only_warning(text);
-    assert_eq!(
-        (w.line, w.key.as_deref()),
-        (Some(3), Some("keys.delete"))
-    );
+    assert_eq!((w.line, w.key.as_deref()), (Some(3), Some("keys.delete")));
     assert!(
-        w.message.contains("`x` is already bound to refresh on line 2"),
+        w.message
+            .contains("`x` is already bound to refresh on line 2"),
         "{}",
         w.message
     );
@@ -240,8 +246,14 @@ fn a_user_binding_takes_a_key_from_a_default_one() {
     // Different contexts may share a key; `[]` unbinds.
     let (c, w) = config::parse("[keys]\nnext_field = \"j\"\ndelete = []\n");
     assert_eq!(w, vec![]);
-    assert_eq!(c.keys.action(KeyContext::Form, &key("j")), Some(Action::NextField));
-    assert_eq!(c.keys.action(KeyContext::Browse, &key("j")), Some(Action::Down));
+    assert_eq!(
+        c.keys.action(KeyContext::Form, &key("j")),
+        Some(Action::NextField)
+    );
+    assert_eq!(
+        c.keys.action(KeyContext::Browse, &key("j")),
+        Some(Action::Down)
+    );
     assert_eq!(c.keys.action(KeyContext::Browse, &key("d")), None);
 }
 
@@ -256,7 +268,10 @@ fn init_refuses_to_overwrite_without_force_and_first_run_creates() {
     let err = config::write_default_file(&path, false).unwrap_err();
     assert_eq!(err.kind(), std::io::ErrorKind::AlreadyExists);
     assert!(err.to_string().contains("--force"));
-    assert_eq!(std::fs::read_to_string(&path).unwrap(), "theme = \"light\"\n");
+    assert_eq!(
+        std::fs::read_to_string(&path).unwrap(),
+        "theme = \"light\"\n"
+    );
     let (c, _, created) = config::load_or_create(&path);
     assert!(!created);
     assert_eq!(c.theme, Theme::Light);

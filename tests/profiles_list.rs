@@ -9,7 +9,9 @@ use ecrp::profiles::{
 };
 
 fn fixture(name: &str) -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/aws").join(name)
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/fixtures/aws")
+        .join(name)
 }
 
 fn p(name: &str, kind: ProfileKind, region: Option<&str>) -> ProfileInfo {
@@ -22,11 +24,8 @@ fn p(name: &str, kind: ProfileKind, region: Option<&str>) -> ProfileInfo {
 
 #[test]
 fn lists_every_profile_from_both_files_default_first() {
-    let got = profiles::list_profiles_from(
-        Some(&fixture("config")),
-        Some(&fixture("credentials")),
-    )
-    .unwrap();
+    let got = profiles::list_profiles_from(Some(&fixture("config")), Some(&fixture("credentials")))
+        .unwrap();
     assert_eq!(
         got,
         vec![
@@ -46,9 +45,16 @@ fn lists_every_profile_from_both_files_default_first() {
 fn sections_that_are_not_profiles_are_left_out() {
     let got = profiles::list_profiles_from(Some(&fixture("config")), None).unwrap();
     let names: Vec<&str> = got.iter().map(|p| p.name.as_str()).collect();
-    assert!(!names.iter().any(|n| n.contains("corp") || n.contains("local-ecr")));
+    assert!(
+        !names
+            .iter()
+            .any(|n| n.contains("corp") || n.contains("local-ecr"))
+    );
     // Without the credentials file, default has no keys of its own.
-    assert_eq!(got[0], p("default", ProfileKind::Unknown, Some("us-east-1")));
+    assert_eq!(
+        got[0],
+        p("default", ProfileKind::Unknown, Some("us-east-1"))
+    );
 }
 
 #[test]
@@ -142,6 +148,9 @@ fn explains_aws_errors_by_code_message_and_detail() {
             .unwrap()
             .contains("aws sso login --profile work")
     );
-    let e = AwsError::new("ExpiredTokenException", "The security token included in the request is expired");
+    let e = AwsError::new(
+        "ExpiredTokenException",
+        "The security token included in the request is expired",
+    );
     assert!(explain_aws_error("work", &e).unwrap().contains("expired"));
 }
