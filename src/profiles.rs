@@ -280,10 +280,13 @@ pub fn explain_credentials_error(profile: &str, error: &str) -> Option<String> {
         "did not contain credential information",
         "unable to locate credentials",
         "no credentials",
-    ]) {
+    ]) || (e.contains("loading credentials") && e.contains("imds"))
+    {
+        // The chain ends with IMDS, so off EC2 "nothing found anywhere" reads as an IMDS failure.
         return Some(format!(
-            "no AWS credentials found for profile {p}: run `aws configure --profile {p}` (access keys) or \
-             `aws configure sso --profile {p}`, or set AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY"
+            "no AWS credentials found for profile {p} (`ecrp profiles` lists the defined ones): run \
+             `aws configure --profile {p}` (access keys) or `aws configure sso --profile {p}`, or set \
+             AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY"
         ));
     }
     None

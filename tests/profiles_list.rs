@@ -109,6 +109,12 @@ fn other_credential_problems_get_actionable_advice() {
             "aws configure --profile ci",
         ),
         (
+            // Off EC2 the default chain's last try, IMDS, is what the error names.
+            "dispatch failure: other: an error occurred while loading credentials: failed to load \
+             IMDS session token: service error: request forbidden",
+            "no AWS credentials found for profile ci",
+        ),
+        (
             "profile `ci` was not defined: ProfileFile provider could not be built",
             "is not defined",
         ),
