@@ -34,8 +34,9 @@ pub struct Cli {
     #[arg(long, global = true, conflicts_with = "read_only")]
     pub read_write: bool,
 
-    /// Config file to use instead of the default (`ecrp config path` prints it).
-    #[arg(long, global = true, value_name = "FILE", env = "ECRP_CONFIG")]
+    /// Config file to use instead of the default (also ECRP_CONFIG; `ecrp config path` prints it).
+    // Not clap's `env`: that rejects an empty ECRP_CONFIG, which `config::config_path` ignores.
+    #[arg(long, global = true, value_name = "FILE")]
     pub config: Option<PathBuf>,
 
     /// Write logs to this file instead of the default under the data directory.
