@@ -121,6 +121,19 @@ fn config_path_init_and_check() {
         run.stdout
     );
 
+    // An empty ECRP_CONFIG means "not set": the platform path under HOME.
+    let home = dir.path().display().to_string();
+    let run = ecrp(
+        &["config", "path"],
+        &[
+            ("ECRP_CONFIG", ""),
+            ("HOME", &home),
+            ("XDG_CONFIG_HOME", ""),
+        ],
+    );
+    assert!(run.ok, "{}", run.stderr);
+    assert_eq!(run.stdout, format!("{home}/.config/ecrp/config.toml\n"));
+
     let run = ecrp(&["config", "init"], &env);
     assert!(run.ok, "{}", run.stderr);
     assert_eq!(run.stdout, format!("wrote {p}\n"));
