@@ -82,9 +82,87 @@ pub fn in_tmux() -> bool {
     std::env::var_os("TMUX").is_some_and(|v| !v.is_empty())
 }
 
+/// One entry of the `y` menu: what it is and the text copied.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CopyChoice {
+    pub label: &'static str,
+    pub text: String,
+}
+
+/// The `y` menu for a repository: its URI and the pull command for its default tag.
+pub fn repository_choices(repository_uri: &str) -> Vec<CopyChoice> {
+    vec![
+        CopyChoice {
+            label: "URI",
+            text: repository_uri.to_string(),
+        },
+        CopyChoice {
+            label: "pull command",
+            text: format!("docker pull {repository_uri}"),
+        },
+    ]
+}
+
+/// The `y` menu for an image: by tag when it has one (what people type), by digest otherwise
+/// (an untagged image can only be pulled by digest), and the digest itself.
+pub fn image_choices(repository_uri: &str, tag: Option<&str>, digest: &str) -> Vec<CopyChoice> {
+    let reference = match tag {
+        Some(t) => format!("{repository_uri}:{t}"),
+        None => format!("{repository_uri}@{digest}"),
+    };
+    let mut out = vec![
+        CopyChoice {
+            label: "URI",
+            text: reference.clone(),
+        },
+        CopyChoice {
+            label: "pull command",
+            text: format!("docker pull {reference}"),
+        },
+    ];
+    if tag.is_some() {
+        out.push(CopyChoice {
+            label: "pull by digest",
+            text: format!("docker pull {repository_uri}@{digest}"),
+        });
+    }
+    out.push(CopyChoice {
+        label: "digest",
+        text: digest.to_string(),
+    });
+    out
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn copy_menus_offer_uri_pull_command_and_digest() {
+        let uri = "public.ecr.aws/acme/web";
+        let texts = |c: Vec<CopyChoice>| c.into_iter().map(|c| c.text).collect::<Vec<_>>();
+        assert_eq!(
+            texts(repository_choices(uri)),
+            vec![uri.to_string(), format!("docker pull {uri}")]
+        );
+        assert_eq!(
+            texts(image_choices(uri, Some("v1"), "sha256:ab")),
+            vec![
+                "public.ecr.aws/acme/web:v1",
+                "docker pull public.ecr.aws/acme/web:v1",
+                "docker pull public.ecr.aws/acme/web@sha256:ab",
+                "sha256:ab",
+            ]
+        );
+        assert_eq!(
+            texts(image_choices(uri, None, "sha256:ab")),
+            vec![
+                "public.ecr.aws/acme/web@sha256:ab",
+                "docker pull public.ecr.aws/acme/web@sha256:ab",
+                "sha256:ab",
+            ]
+        );
+    }
 
     #[test]
     fn osc52_exact_bytes() {

@@ -318,3 +318,15 @@ fn flags_beat_environment_beat_config_beat_defaults() {
     let s = config::resolve(&Overrides::default(), no_env, &Config::default());
     assert_eq!((s.profile, s.region, s.read_only), (None, None, false));
 }
+
+#[test]
+fn auto_theme_and_no_color_follow_the_environment() {
+    assert_eq!(Theme::Auto.resolve(Some("0;15")), Theme::Light);
+    assert_eq!(Theme::Auto.resolve(Some("15;0")), Theme::Dark);
+    assert_eq!(Theme::Auto.resolve(Some("15;default;7")), Theme::Light);
+    assert_eq!(Theme::Auto.resolve(None), Theme::Dark);
+    assert_eq!(Theme::Light.resolve(Some("15;0")), Theme::Light);
+    assert!(config::no_color(Some(std::ffi::OsStr::new("1"))));
+    assert!(!config::no_color(Some(std::ffi::OsStr::new(""))));
+    assert!(!config::no_color(None));
+}

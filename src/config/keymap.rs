@@ -143,6 +143,16 @@ impl KeyMap {
             .join("/")
     }
 
+    /// Rows for the help popup: every action of `context` with its keys and description, in
+    /// keymap order (actions left without a key included, with an empty label).
+    pub fn help_rows(&self, context: KeyContext) -> Vec<(Action, String, &'static str)> {
+        Action::ALL
+            .iter()
+            .filter(|a| a.context() == context)
+            .map(|&a| (a, self.label(a), a.description()))
+            .collect()
+    }
+
     pub(super) fn set(&mut self, action: Action, keys: Vec<KeySpec>) {
         self.bindings.insert(action, keys);
     }
@@ -201,5 +211,13 @@ mod tests {
             Some(Action::Quit)
         );
         assert_eq!(map.label(Action::Down), "j/↓");
+        let help = map.help_rows(KeyContext::Confirm);
+        assert_eq!(
+            help,
+            vec![
+                (Action::Confirm, "y".into(), "confirmations: yes"),
+                (Action::Deny, "n/esc".into(), "confirmations: no"),
+            ]
+        );
     }
 }

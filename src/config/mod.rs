@@ -33,6 +33,30 @@ pub enum Theme {
     Auto,
 }
 
+impl Theme {
+    /// `Auto` made concrete from COLORFGBG (`"15;0"`: foreground;background, set by rxvt, Konsole
+    /// and others): a background of 7 or 9–15 is light. Unknown means dark, the common case.
+    /// Pass `std::env::var("COLORFGBG").ok().as_deref()`.
+    pub fn resolve(self, colorfgbg: Option<&str>) -> Theme {
+        if self != Theme::Auto {
+            return self;
+        }
+        let bg = colorfgbg
+            .and_then(|v| v.rsplit(';').next())
+            .and_then(|b| b.trim().parse::<u8>().ok());
+        match bg {
+            Some(7) | Some(9..=15) => Theme::Light,
+            _ => Theme::Dark,
+        }
+    }
+}
+
+/// Whether colour is off: NO_COLOR set to anything but the empty string (no-color.org).
+/// Pass `std::env::var_os("NO_COLOR")`.
+pub fn no_color(var: Option<&std::ffi::OsStr>) -> bool {
+    var.is_some_and(|v| !v.is_empty())
+}
+
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 pub enum DateFormat {
     /// "5 hours ago".
