@@ -78,13 +78,8 @@ fn parse_tolerant(
 
 /// A warning at a byte range of `text` (line and column computed from the start).
 fn at(text: &str, span: Option<Range<usize>>, key: Option<&str>, message: String) -> ConfigWarning {
-    let (line, column) = match span {
-        Some(s) => {
-            let before = &text[..s.start.min(text.len())];
-            let line = before.matches('\n').count() + 1;
-            let col = before.rsplit('\n').next().unwrap_or("").chars().count() + 1;
-            (Some(line), Some(col))
-        }
+    let (line, column) = match span.map(|s| position(text, s.start)) {
+        Some((l, c)) => (Some(l), Some(c)),
         None => (None, None),
     };
     ConfigWarning {
@@ -94,6 +89,14 @@ fn at(text: &str, span: Option<Range<usize>>, key: Option<&str>, message: String
         key: key.map(str::to_string),
         message,
     }
+}
+
+/// 1-based line and column (in characters) of a byte offset.
+fn position(text: &str, offset: usize) -> (usize, usize) {
+    let before = &text[..offset.min(text.len())];
+    let line = before.matches('\n').count() + 1;
+    let col = before.rsplit('\n').next().unwrap_or("").chars().count() + 1;
+    (line, col)
 }
 
 struct Parser<'a> {
@@ -345,11 +348,7 @@ impl Parser<'_> {
                 break;
             };
             let loser = user.remove(j);
-            let line = winner_span.map(|s| {
-                at(self.text, Some(s), None, String::new())
-                    .line
-                    .unwrap_or(0)
-            });
+            let line = winner_span.map(|s| position(self.text, s.start).0);
             let full = format!("keys.{}", loser.action.name());
             self.warn(
                 loser.span,
