@@ -147,11 +147,23 @@ fn timeout_config() -> TimeoutConfig {
 pub struct Api {
     client: Client,
     read_only: bool,
+    page_size: i32,
 }
 
 impl Api {
     pub fn new(client: Client, read_only: bool) -> Self {
-        Api { client, read_only }
+        Api {
+            client,
+            read_only,
+            page_size: PAGE_SIZE,
+        }
+    }
+
+    /// Rows per page for paginated loads (the config's `page_size`), clamped to the service's
+    /// 1–1,000.
+    pub fn with_page_size(mut self, n: u32) -> Self {
+        self.page_size = n.clamp(1, PAGE_SIZE as u32) as i32;
+        self
     }
 
     pub fn client(&self) -> &Client {
