@@ -11,6 +11,7 @@ use super::error::{ApiError, ApiResult};
 use super::image::ImageDetail;
 use super::input::Input;
 use super::limits::*;
+use super::ops::Reply;
 use super::pagination;
 use super::state::{Image, Repository, State};
 use super::validate::Validator;
@@ -75,7 +76,7 @@ struct ImagesPage<'a> {
     next_token: Option<String>,
 }
 
-pub fn describe_images(state: &mut State, input: &Input, _ctx: &Ctx) -> ApiResult<Value> {
+pub fn describe_images(state: &mut State, input: &Input, _ctx: &Ctx) -> ApiResult<Reply> {
     let mut v = Validator::new();
     let args = list_args(state, input, &mut v)?;
     let ids = input.obj_list("imageIds")?;
@@ -109,11 +110,10 @@ pub fn describe_images(state: &mut State, input: &Input, _ctx: &Ctx) -> ApiResul
                 rows.push(ImageDetail::new(reg, &repo.name, image));
             }
         }
-        return serde_json::to_value(ImagesPage {
+        return encode(&ImagesPage {
             image_details: rows,
             next_token: None,
-        })
-        .map_err(server_error);
+        });
     }
     let op = "DescribeImages";
     let start = match &args.token {
@@ -140,7 +140,13 @@ pub fn describe_images(state: &mut State, input: &Input, _ctx: &Ctx) -> ApiResul
             .collect(),
         next_token: next,
     };
-    serde_json::to_value(page).map_err(server_error)
+    encode(&page)
+}
+
+fn encode(page: &ImagesPage) -> ApiResult<Reply> {
+    serde_json::to_vec(page)
+        .map(Reply::Encoded)
+        .map_err(server_error)
 }
 
 fn server_error(e: serde_json::Error) -> ApiError {

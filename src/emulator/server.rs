@@ -45,7 +45,14 @@ pub fn router(shared: Arc<Shared>) -> Router {
 }
 
 fn respond(status: u16, body: &Value) -> Response {
-    let bytes = serde_json::to_vec(body).unwrap_or_else(|_| b"{}".to_vec());
+    // Encoding a Value cannot fail (its keys are strings).
+    respond_bytes(
+        status,
+        serde_json::to_vec(body).unwrap_or_else(|_| b"{}".to_vec()),
+    )
+}
+
+fn respond_bytes(status: u16, bytes: Vec<u8>) -> Response {
     let mut resp = (
         StatusCode::from_u16(status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR),
         bytes,
@@ -138,9 +145,12 @@ async fn api(AxState(shared): AxState<Arc<Shared>>, headers: HeaderMap, body: Bo
         result
     }));
     match outcome {
-        Ok(Ok(value)) => {
+        Ok(Ok(reply)) => {
             tracing::debug!(op = op.name, "ok");
-            respond(200, &value)
+            match reply {
+                ops::Reply::Json(value) => respond(200, &value),
+                ops::Reply::Encoded(bytes) => respond_bytes(200, bytes),
+            }
         }
         Ok(Err(e)) => {
             tracing::debug!(op = op.name, code = e.code, "{}", e.message);
