@@ -125,10 +125,34 @@ async fn api(AxState(shared): AxState<Arc<Shared>>, headers: HeaderMap, body: Bo
         base_url: shared.base_url.clone(),
         access_key,
     };
-    // A panicking handler answers 500 and leaves the server (and the unpoisoned lock) usable.
+    let outcome = execute(&shared, op, &input, &ctx);
+    match outcome {
+        Ok(reply) => {
+            tracing::debug!(op = op.name, "ok");
+            match reply {
+                ops::Reply::Json(value) => respond(200, &value),
+                ops::Reply::Encoded(bytes) => respond_bytes(200, bytes),
+            }
+        }
+        Err(e) => {
+            tracing::debug!(op = op.name, code = e.code, "{}", e.message);
+            error(&e)
+        }
+    }
+}
+
+/// Runs one operation under the state lock and persists a successful mutation before returning.
+/// A panicking handler becomes a ServerException and leaves the server (and the lock, which
+/// parking_lot does not poison) usable.
+fn execute(
+    shared: &Shared,
+    op: &ops::Op,
+    input: &Input,
+    ctx: &Ctx,
+) -> Result<ops::Reply, ApiError> {
     let outcome = catch_unwind(AssertUnwindSafe(|| {
         let mut state = shared.state.lock();
-        let result = (op.handler)(&mut state, &input, &ctx);
+        let result = (op.handler)(&mut state, input, ctx);
         if result.is_ok()
             && op.mutates
             && let Some(path) = &shared.state_file
@@ -144,23 +168,10 @@ async fn api(AxState(shared): AxState<Arc<Shared>>, headers: HeaderMap, body: Bo
         }
         result
     }));
-    match outcome {
-        Ok(Ok(reply)) => {
-            tracing::debug!(op = op.name, "ok");
-            match reply {
-                ops::Reply::Json(value) => respond(200, &value),
-                ops::Reply::Encoded(bytes) => respond_bytes(200, bytes),
-            }
-        }
-        Ok(Err(e)) => {
-            tracing::debug!(op = op.name, code = e.code, "{}", e.message);
-            error(&e)
-        }
-        Err(_) => {
-            tracing::error!(op = op.name, "handler panicked");
-            error(&ApiError::new("ServerException", "Internal server error"))
-        }
-    }
+    outcome.unwrap_or_else(|_| {
+        tracing::error!(op = op.name, "handler panicked");
+        Err(ApiError::new("ServerException", "Internal server error"))
+    })
 }
 
 async fn logo(AxState(shared): AxState<Arc<Shared>>, Path(hash): Path<String>) -> Response {
@@ -184,5 +195,56 @@ impl ApiError {
     fn with_status(mut self, status: u16) -> Self {
         self.status = status;
         self
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::emulator::testutil;
+
+    fn shared() -> Shared {
+        Shared {
+            state: Mutex::new(testutil::empty()),
+            counts: Mutex::new(BTreeMap::new()),
+            state_file: None,
+            base_url: "http://emu".into(),
+            clock_ms: None,
+        }
+    }
+
+    #[test]
+    fn a_panicking_handler_answers_500_and_the_server_keeps_working() {
+        let shared = shared();
+        let boom = ops::Op {
+            name: "Boom",
+            handler: |_, _, _| panic!("handler bug"),
+            mutates: true,
+        };
+        let ctx = Ctx {
+            now_ms: testutil::T0,
+            base_url: "http://emu".into(),
+            access_key: "AKID".into(),
+        };
+        let input = Input::parse(b"{}").unwrap();
+        let e = execute(&shared, &boom, &input, &ctx).err().unwrap();
+        assert_eq!((e.code, e.status), ("ServerException", 500));
+        let create = ops::find("CreateRepository").unwrap();
+        let input = Input::parse(br#"{"repositoryName": "after-panic"}"#).unwrap();
+        assert!(execute(&shared, create, &input, &ctx).is_ok());
+        assert!(shared.state.lock().repos.contains_key("after-panic"));
+    }
+
+    #[test]
+    fn access_key_comes_from_a_sigv4_header_only() {
+        let mut h = HeaderMap::new();
+        assert_eq!(access_key(&h), None);
+        h.insert(header::AUTHORIZATION, HeaderValue::from_static("Bearer x"));
+        assert_eq!(access_key(&h), None);
+        h.insert(
+            header::AUTHORIZATION,
+            HeaderValue::from_static("AWS4-HMAC-SHA256 Credential=AKIDX/20260101/us-east-1/ecr-public/aws4_request, SignedHeaders=host, Signature=ab"),
+        );
+        assert_eq!(access_key(&h).as_deref(), Some("AKIDX"));
     }
 }
