@@ -104,16 +104,19 @@ async fn api(AxState(shared): AxState<Arc<Shared>>, headers: HeaderMap, body: Bo
             "The requested operation is not recognized",
         ));
     };
+    let declared = headers
+        .get(header::CONTENT_LENGTH)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.parse::<usize>().ok());
+    if declared.is_some_and(|n| n > MAX_REQUEST_BYTES) {
+        // Refuse before reading: the body is never buffered.
+        return error(&too_large());
+    }
     let bytes: Bytes = match axum::body::to_bytes(body, MAX_REQUEST_BYTES).await {
         Ok(b) => b,
         Err(e) => {
             tracing::warn!(op = op.name, "request body refused: {e}");
-            return error(&ApiError::new(
-                "RequestEntityTooLargeException",
-                format!(
-                    "Request body is larger than {MAX_REQUEST_BYTES} bytes or could not be read"
-                ),
-            ));
+            return error(&too_large());
         }
     };
     let input = match Input::parse(&bytes) {
@@ -172,6 +175,13 @@ fn execute(
         tracing::error!(op = op.name, "handler panicked");
         Err(ApiError::new("ServerException", "Internal server error"))
     })
+}
+
+fn too_large() -> ApiError {
+    ApiError::new(
+        "RequestEntityTooLargeException",
+        format!("Request body is larger than {MAX_REQUEST_BYTES} bytes or could not be read"),
+    )
 }
 
 async fn logo(AxState(shared): AxState<Arc<Shared>>, Path(hash): Path<String>) -> Response {
