@@ -307,4 +307,39 @@ mod tests {
         assert_eq!(p["imageDetails"].as_array().unwrap().len(), 100);
         assert!(p["nextToken"].is_string());
     }
+
+    proptest::proptest! {
+        #![proptest_config(proptest::prelude::ProptestConfig::with_cases(64))]
+        /// Whatever is deleted between pages, every surviving image is listed exactly once.
+        #[test]
+        fn paging_never_skips_or_repeats(count in 1usize..120, size in 1i64..25, deletes in proptest::collection::vec(0usize..120, 0..30)) {
+            let mut s = empty();
+            crate::emulator::synthetic::add(&mut s, "app", count, T0).unwrap();
+            let all: Vec<String> = s.repo("app").unwrap().order.iter().map(|(_, d)| d.clone()).collect();
+            let mut seen = HashSet::new();
+            let mut token: Option<String> = None;
+            let mut deleted = HashSet::new();
+            let mut first = true;
+            while first || token.is_some() {
+                let p = page(&mut s, "DescribeImages", size, token.as_deref());
+                for r in p["imageDetails"].as_array().unwrap() {
+                    proptest::prop_assert!(seen.insert(r["imageDigest"].as_str().unwrap().to_string()));
+                }
+                token = p["nextToken"].as_str().map(str::to_string);
+                if first {
+                    for i in &deletes {
+                        if let Some(d) = all.get(*i)
+                            && deleted.insert(d.clone())
+                        {
+                            s.repo_mut("app").unwrap().remove_image(d);
+                        }
+                    }
+                }
+                first = false;
+            }
+            for d in &all {
+                proptest::prop_assert!(seen.contains(d) || deleted.contains(d), "image {} was skipped", d);
+            }
+        }
+    }
 }
