@@ -48,7 +48,7 @@ async fn delete_by_tag_removes_the_tag_then_the_image() {
     assert_eq!(out.image_ids().len(), 1);
     assert_eq!(out.image_ids()[0].image_tag(), Some("a"));
     assert_eq!(out.image_ids()[0].image_digest(), Some(d.as_str()));
-    assert_eq!(digests_in(&c, "bt").await, [d.clone()], "image still there");
+    assert_eq!(digests_in(&c, "bt").await, [d.as_str()], "image still there");
     assert_eq!(tags_in(&c, "bt").await, ["b"]);
 
     // Removing the last tag deletes the image.
@@ -107,7 +107,7 @@ async fn delete_by_digest_removes_image_and_all_tags() {
     let mut want = vec![digests[0].as_str(), digests[1].as_str()];
     want.sort();
     assert_eq!(deleted, want);
-    assert_eq!(digests_in(&c, "bd").await, [digests[2].clone()]);
+    assert_eq!(digests_in(&c, "bd").await, [digests[2].as_str()]);
     assert_eq!(tags_in(&c, "bd").await, ["v2"]);
     emu.shutdown().await;
 }
@@ -187,7 +187,7 @@ async fn per_id_failure_codes() {
         .await);
     assert_eq!(out.image_ids().len(), 1);
     assert_eq!(out.failures().len(), 1);
-    assert_eq!(digests_in(&c, "fail").await, [digests[0].clone()]);
+    assert_eq!(digests_in(&c, "fail").await, [digests[0].as_str()]);
     emu.shutdown().await;
 }
 
