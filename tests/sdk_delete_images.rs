@@ -48,7 +48,11 @@ async fn delete_by_tag_removes_the_tag_then_the_image() {
     assert_eq!(out.image_ids().len(), 1);
     assert_eq!(out.image_ids()[0].image_tag(), Some("a"));
     assert_eq!(out.image_ids()[0].image_digest(), Some(d.as_str()));
-    assert_eq!(digests_in(&c, "bt").await, [d.as_str()], "image still there");
+    assert_eq!(
+        digests_in(&c, "bt").await,
+        [d.as_str()],
+        "image still there"
+    );
     assert_eq!(tags_in(&c, "bt").await, ["b"]);
 
     // Removing the last tag deletes the image.
