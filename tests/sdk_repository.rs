@@ -272,7 +272,7 @@ async fn delete_non_empty_repository_needs_force() {
     push_many(&c, "full", "v", 2).await;
     ok(c.set_repository_policy()
         .repository_name("full")
-        .policy_text(r#"{"Version":"2012-10-17","Statement":[]}"#)
+        .policy_text(r#"{"Version":"2012-10-17","Statement":[{"Sid":"pull","Effect":"Allow","Principal":"*","Action":["ecr-public:BatchCheckLayerAvailability"]}]}"#)
         .send()
         .await);
     let id = registry(&c).await.registry_id().to_string();

@@ -18,7 +18,7 @@ fn opts(file: &std::path::Path) -> EmulatorOptions {
     }
 }
 
-const POLICY: &str = r#"{"Version":"2012-10-17","Statement":[]}"#;
+const POLICY: &str = r#"{"Version":"2012-10-17","Statement":[{"Sid":"pull","Effect":"Allow","Principal":"*","Action":["ecr-public:BatchCheckLayerAvailability"]}]}"#;
 
 /// What the restarted emulator must still show.
 async fn assert_state(c: &Client, digest: &str, arn: &str) {
