@@ -33,6 +33,7 @@ async fn run(cli: Cli) -> Result<()> {
                 },
                 synthetic: args.synthetic,
                 state_file: args.state,
+                ..Default::default()
             };
             let emu = emulator::start(opts).await?;
             // The first line on stdout names the address, for scripts that start us on port 0.
