@@ -100,6 +100,12 @@ async fn upload_in_parts_then_check_availability() {
     );
     assert!(f.failure_reason().is_some_and(|r| !r.is_empty()));
 
+    // A completed upload takes no more parts.
+    assert_eq!(
+        err_code(part(&c, "layers", &upload, 10_000, b"more").await),
+        "UploadNotFoundException"
+    );
+
     // Layers belong to their repository: another repository does not see this one.
     create_repo(&c, "other").await;
     let check = ok(c

@@ -351,3 +351,82 @@ async fn registries_paginator() {
     assert_eq!(rows.len(), 1);
     emu.shutdown().await;
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn tag_token_survives_deletions() {
+    let (emu, c) = start_synthetic("syn", 40).await;
+    let walk = |start: Option<String>| {
+        let c = c.clone();
+        async move {
+            let mut names = Vec::new();
+            let mut token = start;
+            loop {
+                let out = ok(c
+                    .describe_image_tags()
+                    .repository_name("syn")
+                    .max_results(8)
+                    .set_next_token(token.take())
+                    .send()
+                    .await);
+                names.extend(
+                    out.image_tag_details()
+                        .iter()
+                        .filter_map(|t| t.image_tag().map(str::to_string)),
+                );
+                token = out.next_token().map(str::to_string);
+                if token.is_none() {
+                    return names;
+                }
+            }
+        }
+    };
+    let full = walk(None).await;
+    let distinct: BTreeSet<&String> = full.iter().collect();
+    assert_eq!(distinct.len(), full.len());
+    let first = ok(c
+        .describe_image_tags()
+        .repository_name("syn")
+        .max_results(8)
+        .send()
+        .await);
+    let token = first.next_token().expect("token").to_string();
+    // Remove the tag the token points after and the one that would come next.
+    let out = ok(c
+        .batch_delete_image()
+        .repository_name("syn")
+        .image_ids(by_tag(&full[7]))
+        .image_ids(by_tag(&full[8]))
+        .send()
+        .await);
+    assert_eq!(out.image_ids().len(), 2, "{:?}", out.failures());
+    let rest = walk(Some(token)).await;
+    assert_eq!(rest, full[9..], "continues after the deleted key, no gaps");
+    emu.shutdown().await;
+}
+
+/// Dropping ecrp's page stream sends no further request (the emulator counts operations).
+#[tokio::test(flavor = "multi_thread")]
+async fn dropping_a_page_stream_stops_the_load() {
+    let (emu, c) = start_synthetic("syn", 3000).await;
+    let before = emu.op_counts().get("DescribeImages").copied().unwrap_or(0);
+    let api = Api::new(c.clone(), true);
+    let mut stream = api.images("syn", None);
+    let page = stream.next().await.expect("a page").expect("ok");
+    assert_eq!((page.number, page.rows.len()), (1, 1000));
+    assert!(page.next_token.is_some());
+    drop(stream);
+    tokio::time::sleep(std::time::Duration::from_millis(200)).await;
+    let after = emu.op_counts().get("DescribeImages").copied().unwrap_or(0);
+    assert_eq!(after - before, 1, "one page requested, then nothing");
+
+    // Resuming from the page's token continues where it stopped.
+    let rest = collect_all(api.images("syn", page.next_token.clone()))
+        .await
+        .expect("rest");
+    assert_eq!(rest.len(), 2000);
+    assert_eq!(
+        emu.op_counts().get("DescribeImages").copied().unwrap_or(0) - before,
+        3
+    );
+    emu.shutdown().await;
+}

@@ -327,3 +327,57 @@ async fn delete_non_empty_repository_needs_force() {
     assert!(tags.tags().is_empty());
     emu.shutdown().await;
 }
+
+/// The optional registryId member: the caller's own id is accepted everywhere; one that breaks
+/// the `[0-9]{12}` pattern is refused.
+#[tokio::test(flavor = "multi_thread")]
+async fn registry_id_parameter() {
+    let (emu, c) = start_empty().await;
+    let id = registry(&c).await.registry_id().to_string();
+    create_repo(&c, "own").await;
+    let out = ok(c
+        .describe_repositories()
+        .registry_id(&id)
+        .repository_names("own")
+        .send()
+        .await);
+    assert_eq!(out.repositories()[0].registry_id(), Some(id.as_str()));
+    ok(c.describe_images()
+        .registry_id(&id)
+        .repository_name("own")
+        .send()
+        .await);
+    if let Err(e) = c
+        .get_repository_catalog_data()
+        .registry_id(&id)
+        .repository_name("own")
+        .send()
+        .await
+    {
+        assert_eq!(
+            err_code::<(), _, _>(Err(e)),
+            "RepositoryCatalogDataNotFoundException"
+        );
+    }
+    let up = ok(c
+        .initiate_layer_upload()
+        .registry_id(&id)
+        .repository_name("own")
+        .send()
+        .await);
+    assert!(up.upload_id().is_some());
+    for bad in ["abc", "12345", "1234567890123"] {
+        assert_eq!(
+            err_code(
+                c.describe_images()
+                    .registry_id(bad)
+                    .repository_name("own")
+                    .send()
+                    .await
+            ),
+            "InvalidParameterException",
+            "registryId {bad}"
+        );
+    }
+    emu.shutdown().await;
+}
