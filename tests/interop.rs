@@ -16,7 +16,6 @@ fn skip_or_fail(test: &str, why: &str) {
     if require() {
         panic!("{test}: {why} (ECRP_REQUIRE_INTEROP=1, so this is a failure)");
     }
-    println!("SKIPPED {test}: {why}");
     eprintln!("SKIPPED {test}: {why}");
 }
 
