@@ -107,11 +107,13 @@ pub fn put_image(state: &mut State, req: PutImage<'_>, now_ms: i64) -> ApiResult
                 ),
             ));
         }
+        // A manifest list is as large as its largest manifest.
         let size = digests
             .iter()
             .filter_map(|d| repo.images.get(d))
             .map(|i| i.size)
-            .sum::<i64>();
+            .max()
+            .unwrap_or(0);
         (size, None, digests)
     } else {
         let config = doc
@@ -394,7 +396,10 @@ mod tests {
         assert_eq!(out["image"]["imageManifestMediaType"], super::OCI_INDEX);
         let repo = s.repo("app").unwrap();
         let img = &repo.images[&sha(ok.as_bytes())];
-        assert_eq!(img.size, repo.images[&d[0]].size + repo.images[&d[1]].size);
+        assert_eq!(
+            img.size,
+            repo.images[&d[0]].size.max(repo.images[&d[1]].size)
+        );
         assert!(repo.parents[&d[0]].contains(&img.digest));
     }
 }
