@@ -60,6 +60,11 @@ async fn put_image_digest_size_and_fields() {
     assert_eq!(d.registry_id(), Some(id.as_str()));
     assert_eq!(d.image_manifest_media_type(), Some(DOCKER_MANIFEST));
     assert_eq!(
+        d.artifact_media_type(),
+        Some(DOCKER_CONFIG),
+        "the artifact media type is the config's"
+    );
+    assert_eq!(
         d.image_size_in_bytes(),
         Some(blobs.layer_size_sum()),
         "the image size is the sum of its layers"
@@ -440,5 +445,49 @@ async fn oci_index_and_docker_manifest_list() {
         4,
         "two children, one index, one list"
     );
+    emu.shutdown().await;
+}
+
+/// Several clients pushing into one repository at once: every push lands, none is lost or doubled.
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn concurrent_pushes_all_land() {
+    let (emu, c) = start_empty().await;
+    create_repo(&c, "busy").await;
+    let mut tasks = Vec::new();
+    for w in 0..6 {
+        let c = c.clone();
+        tasks.push(tokio::spawn(async move {
+            // Each writer uploads its own blobs (in parts) and pushes 8 tagged images.
+            push_many(&c, "busy", &format!("w{w}-"), 8).await
+        }));
+    }
+    let mut pushed = std::collections::BTreeSet::new();
+    for t in tasks {
+        pushed.extend(t.await.expect("writer task"));
+    }
+    assert_eq!(pushed.len(), 48);
+    let all = ok(c
+        .describe_images()
+        .repository_name("busy")
+        .into_paginator()
+        .page_size(7)
+        .items()
+        .send()
+        .try_collect()
+        .await);
+    let listed: std::collections::BTreeSet<String> = all
+        .iter()
+        .filter_map(|d| d.image_digest().map(str::to_string))
+        .collect();
+    assert_eq!(listed, pushed);
+    let tags = ok(c
+        .describe_image_tags()
+        .repository_name("busy")
+        .into_paginator()
+        .items()
+        .send()
+        .try_collect()
+        .await);
+    assert_eq!(tags.len(), 48);
     emu.shutdown().await;
 }

@@ -52,12 +52,14 @@ async fn upload_in_parts_then_check_availability() {
     let (emu, c) = start_empty().await;
     create_repo(&c, "layers").await;
     let id = registry(&c).await.registry_id().to_string();
-    let data: Vec<u8> = (0..10_000u32).map(|i| (i * 7 % 256) as u8).collect();
+    // Parts of 5 MiB (the minimum for every part but the last) and a short last part.
+    let len = MIN_PART + 3_000;
+    let data: Vec<u8> = (0..len as u32).map(|i| (i * 7 % 256) as u8).collect();
 
     let upload = initiate(&c, "layers").await;
     assert!(is_upload_id(&upload), "uploadId is a UUID: {upload}");
     let mut first = 0i64;
-    for chunk in data.chunks(3_000) {
+    for chunk in data.chunks(MIN_PART) {
         let out = ok(part(&c, "layers", &upload, first, chunk).await);
         first += chunk.len() as i64;
         assert_eq!(out.last_byte_received, Some(first - 1));
@@ -90,7 +92,7 @@ async fn upload_in_parts_then_check_availability() {
     let l = &check.layers()[0];
     assert_eq!(l.layer_digest(), Some(digest.as_str()));
     assert_eq!(l.layer_availability(), Some(&LayerAvailability::Available));
-    assert_eq!(l.layer_size(), Some(10_000));
+    assert_eq!(l.layer_size(), Some(len as i64));
     assert_eq!(check.failures().len(), 1);
     let f = &check.failures()[0];
     assert_eq!(f.layer_digest(), Some(missing.as_str()));
@@ -102,7 +104,7 @@ async fn upload_in_parts_then_check_availability() {
 
     // A completed upload takes no more parts.
     assert_eq!(
-        err_code(part(&c, "layers", &upload, 10_000, b"more").await),
+        err_code(part(&c, "layers", &upload, len as i64, b"more").await),
         "UploadNotFoundException"
     );
 
@@ -198,15 +200,17 @@ async fn out_of_order_or_inconsistent_part_is_refused() {
     let (emu, c) = start_empty().await;
     create_repo(&c, "ooo").await;
     let upload = initiate(&c, "ooo").await;
-    ok(part(&c, "ooo", &upload, 0, &[1u8; 100]).await);
-    // A gap: the next part must start at byte 100.
+    let first = vec![1u8; MIN_PART];
+    let m = MIN_PART as i64;
+    ok(part(&c, "ooo", &upload, 0, &first).await);
+    // A gap: the next part must start right after the first one.
     assert_eq!(
-        err_code(part(&c, "ooo", &upload, 200, &[2u8; 50]).await),
+        err_code(part(&c, "ooo", &upload, m + 100, &[2u8; 50]).await),
         "InvalidLayerPartException"
     );
     // An overlap.
     assert_eq!(
-        err_code(part(&c, "ooo", &upload, 50, &[2u8; 50]).await),
+        err_code(part(&c, "ooo", &upload, m - 50, &[2u8; 50]).await),
         "InvalidLayerPartException"
     );
     // Byte range that disagrees with the blob's length.
@@ -215,8 +219,8 @@ async fn out_of_order_or_inconsistent_part_is_refused() {
             c.upload_layer_part()
                 .repository_name("ooo")
                 .upload_id(&upload)
-                .part_first_byte(100)
-                .part_last_byte(500)
+                .part_first_byte(m)
+                .part_last_byte(m + 400)
                 .layer_part_blob(Blob::new(vec![3u8; 10]))
                 .send()
                 .await
@@ -224,9 +228,9 @@ async fn out_of_order_or_inconsistent_part_is_refused() {
         "InvalidLayerPartException"
     );
     // The upload is still usable from the right offset and completes with the right bytes.
-    let out = ok(part(&c, "ooo", &upload, 100, &[4u8; 20]).await);
-    assert_eq!(out.last_byte_received, Some(119));
-    let mut all = vec![1u8; 100];
+    let out = ok(part(&c, "ooo", &upload, m, &[4u8; 20]).await);
+    assert_eq!(out.last_byte_received, Some(m + 19));
+    let mut all = first;
     all.extend([4u8; 20]);
     ok(c.complete_layer_upload()
         .repository_name("ooo")
@@ -333,5 +337,31 @@ async fn layer_ops_on_missing_repository() {
         ),
         "RepositoryNotFoundException"
     );
+    emu.shutdown().await;
+}
+
+/// Every part but the last must be at least 5 MiB; the check happens when the upload completes.
+#[tokio::test(flavor = "multi_thread")]
+async fn small_non_final_part_is_too_small() {
+    let (emu, c) = start_empty().await;
+    create_repo(&c, "small").await;
+    let upload = initiate(&c, "small").await;
+    ok(part(&c, "small", &upload, 0, &[7u8; 3_000]).await);
+    ok(part(&c, "small", &upload, 3_000, &[8u8; 3_000]).await);
+    let mut all = vec![7u8; 3_000];
+    all.extend([8u8; 3_000]);
+    assert_eq!(
+        err_code(
+            c.complete_layer_upload()
+                .repository_name("small")
+                .upload_id(&upload)
+                .layer_digests(sha256_digest(&all))
+                .send()
+                .await
+        ),
+        "LayerPartTooSmallException"
+    );
+    // A small layer sent as one part is fine: the last part may be of any size.
+    upload_layer(&c, "small", &[9u8; 3_000]).await;
     emu.shutdown().await;
 }

@@ -17,6 +17,9 @@ use aws_smithy_types::error::display::DisplayErrorContext;
 use ecrp::emulator::{self, Emulator, EmulatorOptions, Seed};
 use sha2::{Digest, Sha256};
 
+/// The smallest size of a layer part other than the last (LayerPartTooSmallException).
+pub const MIN_PART: usize = 5 * 1024 * 1024;
+
 pub const DOCKER_MANIFEST: &str = "application/vnd.docker.distribution.manifest.v2+json";
 pub const DOCKER_LIST: &str = "application/vnd.docker.distribution.manifest.list.v2+json";
 pub const DOCKER_CONFIG: &str = "application/vnd.docker.container.image.v1+json";

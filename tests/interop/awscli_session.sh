@@ -122,11 +122,12 @@ expect_error "bad repository name" InvalidParameterException create-repository -
 for extra in interop/api interop/worker; do q create-repository --repository-name "$extra" >/dev/null; done
 
 # --- layers, uploaded in parts ------------------------------------------------------------------
-upload() { # upload FILE [PARTS] -> prints digest; two parts unless PARTS=1
+MIN_PART=$((5 * 1024 * 1024)) # every part but the last is at least 5 MiB
+upload() { # upload FILE -> prints digest; a 5 MiB part and the rest, or one part if smaller
     local file=$1 size half id d
     size=$(stat -c %s "$file")
-    half=$((size / 2))
-    [[ ${2:-2} == 1 ]] && half=0
+    half=0
+    ((size > MIN_PART)) && half=$MIN_PART
     head -c "$half" "$file" >"$work/part1"
     tail -c +$((half + 1)) "$file" >"$work/part2"
     id=$(q initiate-layer-upload --repository-name "$REPO" --query uploadId --output text) || return 1
@@ -142,9 +143,9 @@ upload() { # upload FILE [PARTS] -> prints digest; two parts unless PARTS=1
     echo "$d"
 }
 printf '{"architecture":"amd64","os":"linux","rootfs":{"type":"layers","diff_ids":[]}}' >"$work/config.json"
-"$PY" -c "import sys; sys.stdout.buffer.write(bytes(range(256))*40)" >"$work/layer1.bin"
+"$PY" -c "import sys; sys.stdout.buffer.write(bytes(range(256))*(20480+40))" >"$work/layer1.bin"
 "$PY" -c "import sys; sys.stdout.buffer.write(b'interop layer two '*500)" >"$work/layer2.bin"
-CFG=$(upload "$work/config.json" 1)
+CFG=$(upload "$work/config.json")
 L1=$(upload "$work/layer1.bin")
 L2=$(upload "$work/layer2.bin")
 CFG_SIZE=$(stat -c %s "$work/config.json")
@@ -232,6 +233,12 @@ expect_error "non-empty repository" RepositoryNotEmptyException delete-repositor
 check "force delete" "$(q delete-repository --repository-name "$REPO" --force --query repository.repositoryName --output text)" "$REPO"
 expect_error "deleted repository" RepositoryNotFoundException describe-repositories --repository-names "$REPO"
 check "repositories left" "$(q describe-repositories | json 'len(d["repositories"])')" "2"
+
+# The emulator stops on SIGTERM and exits 0.
+kill -TERM "$EMU_PID"
+wait "$EMU_PID"
+check "emulator exits 0 on SIGTERM" "$?" "0"
+EMU_PID=""
 
 failures=$(wc -l <"$work/failures")
 if ((failures > 0)); then

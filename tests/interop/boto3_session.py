@@ -16,6 +16,7 @@ import base64
 import hashlib
 import json
 import os
+import signal
 import subprocess
 import sys
 import tempfile
@@ -71,9 +72,12 @@ def start_emulator(ecrp, workdir):
     raise SystemExit(f"emulator did not start: {err.read()}")
 
 
-def upload(c, repo, data, parts=2):
+MIN_PART = 5 * 1024 * 1024  # every part but the last is at least 5 MiB
+
+
+def upload(c, repo, data):
     uid = c.initiate_layer_upload(repositoryName=repo)["uploadId"]
-    step = max(1, -(-len(data) // parts))
+    step = MIN_PART
     for first in range(0, len(data), step):
         chunk = data[first : first + step]
         r = c.upload_layer_part(
@@ -174,10 +178,10 @@ def session(c):
 
     # Layers.
     cfg_bytes = b'{"architecture":"amd64","os":"linux"}'
-    cfg = (upload(c, repo, cfg_bytes, 1), len(cfg_bytes))
-    l1 = bytes(range(256)) * 30
+    cfg = (upload(c, repo, cfg_bytes), len(cfg_bytes))
+    l1 = bytes(range(256)) * (20480 + 30)  # two parts: 5 MiB and the rest
     l2 = b"boto layer " * 700
-    layers = [(upload(c, repo, l1, 3), len(l1)), (upload(c, repo, l2, 2), len(l2))]
+    layers = [(upload(c, repo, l1), len(l1)), (upload(c, repo, l2), len(l2))]
     avail = c.batch_check_layer_availability(repositoryName=repo, layerDigests=[layers[0][0], digest(b"none")])
     check("available layer", [(x["layerAvailability"], x["layerSize"]) for x in avail["layers"]], [("AVAILABLE", len(l1))])
     check("missing layer", [f["failureCode"] for f in avail["failures"]], ["MissingLayerDigest"])
@@ -314,8 +318,12 @@ def main():
                 config=botocore.config.Config(retries={"max_attempts": 1}),
             )
             session(client)
+            # The emulator stops on SIGINT and exits 0.
+            proc.send_signal(signal.SIGINT)
+            check("emulator exits 0 on SIGINT", proc.wait(timeout=15), 0)
         finally:
-            proc.terminate()
+            if proc.poll() is None:
+                proc.terminate()
             try:
                 proc.wait(timeout=10)
             except subprocess.TimeoutExpired:
