@@ -270,3 +270,59 @@ async fn empty_tag_lists_are_accepted() {
     assert!(tags.tags().is_empty());
     emu.shutdown().await;
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn lengths_checked_on_every_operation_that_takes_them() {
+    let (emu, c) = start_empty().await;
+    create_repo(&c, "len").await;
+    let blobs = upload_blobs(&c, "len", "len", 1).await;
+    // imageTag is 1..=300 characters.
+    assert_eq!(
+        err_code(
+            c.put_image()
+                .repository_name("len")
+                .image_manifest(docker_manifest(&blobs, "empty-tag"))
+                .image_tag("")
+                .send()
+                .await
+        ),
+        "InvalidParameterException"
+    );
+    put_manifest(
+        &c,
+        "len",
+        &docker_manifest(&blobs, "t300"),
+        Some(&"t".repeat(300)),
+    )
+    .await;
+    // Catalog limits apply on CreateRepository as on PutRepositoryCatalogData.
+    assert_eq!(
+        err_code(
+            c.create_repository()
+                .repository_name("len2")
+                .catalog_data(
+                    RepositoryCatalogDataInput::builder()
+                        .description("d".repeat(1025))
+                        .build()
+                )
+                .send()
+                .await
+        ),
+        "InvalidParameterException"
+    );
+    // Repository names are checked on reads too.
+    assert_eq!(
+        err_code(c.describe_images().repository_name("A").send().await),
+        "InvalidParameterException"
+    );
+    assert_eq!(
+        err_code(
+            c.get_repository_policy()
+                .repository_name("x".repeat(206))
+                .send()
+                .await
+        ),
+        "InvalidParameterException"
+    );
+    emu.shutdown().await;
+}
