@@ -382,3 +382,57 @@ async fn concurrent_clients_see_atomic_creates() {
     assert_eq!(ok, 1, "exactly one create wins");
     emu.shutdown().await;
 }
+
+#[tokio::test]
+async fn oversized_bodies_are_refused_without_reading_them_all() {
+    let emu = emulator::start(EmulatorOptions {
+        seed: Seed::Empty,
+        ..Default::default()
+    })
+    .await
+    .unwrap();
+    let size = ecrp::emulator::limits::MAX_REQUEST_BYTES + 1024;
+    let mut stream = TcpStream::connect(emu.addr()).await.unwrap();
+    // Only the headers are sent: the refusal must come from the declared length alone.
+    let head = format!(
+        "POST / HTTP/1.1\r\nHost: x\r\nConnection: close\r\nContent-Length: {size}\r\n\
+         X-Amz-Target: SpencerFrontendService.UploadLayerPart\r\nAuthorization: {AUTH}\r\n\r\n"
+    );
+    stream.write_all(head.as_bytes()).await.unwrap();
+    let mut buf = Vec::new();
+    let mut chunk = [0u8; 4096];
+    // Headers and body may arrive in separate reads.
+    while !String::from_utf8_lossy(&buf).contains("message") {
+        let read = stream.read(&mut chunk);
+        let n = tokio::time::timeout(std::time::Duration::from_secs(10), read)
+            .await
+            .unwrap()
+            .unwrap();
+        if n == 0 {
+            break;
+        }
+        buf.extend_from_slice(&chunk[..n]);
+    }
+    let text = String::from_utf8_lossy(&buf);
+    assert!(text.starts_with("HTTP/1.1 413"), "{text}");
+    assert!(text.contains("RequestEntityTooLargeException"), "{text}");
+    emu.shutdown().await;
+}
+
+#[tokio::test]
+async fn logo_over_the_limit_names_the_field() {
+    use base64::Engine;
+    let emu = demo().await;
+    let blob = base64::engine::general_purpose::STANDARD.encode(vec![0u8; 512_001]);
+    let body =
+        json!({ "repositoryName": "web", "catalogData": { "logoImageBlob": blob } }).to_string();
+    let r = call(emu.addr(), "PutRepositoryCatalogData", &body).await;
+    assert_error(&r, 400, "InvalidParameterException");
+    assert!(
+        r.json()["message"]
+            .as_str()
+            .unwrap()
+            .contains("'catalogData.logoImageBlob'")
+    );
+    emu.shutdown().await;
+}

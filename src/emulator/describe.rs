@@ -11,6 +11,7 @@ use super::error::{ApiError, ApiResult};
 use super::image::ImageDetail;
 use super::input::Input;
 use super::limits::*;
+use super::ops::Reply;
 use super::pagination;
 use super::state::{Image, Repository, State};
 use super::validate::Validator;
@@ -75,7 +76,7 @@ struct ImagesPage<'a> {
     next_token: Option<String>,
 }
 
-pub fn describe_images(state: &mut State, input: &Input, _ctx: &Ctx) -> ApiResult<Value> {
+pub fn describe_images(state: &mut State, input: &Input, _ctx: &Ctx) -> ApiResult<Reply> {
     let mut v = Validator::new();
     let args = list_args(state, input, &mut v)?;
     let ids = input.obj_list("imageIds")?;
@@ -109,11 +110,10 @@ pub fn describe_images(state: &mut State, input: &Input, _ctx: &Ctx) -> ApiResul
                 rows.push(ImageDetail::new(reg, &repo.name, image));
             }
         }
-        return serde_json::to_value(ImagesPage {
+        return encode(&ImagesPage {
             image_details: rows,
             next_token: None,
-        })
-        .map_err(server_error);
+        });
     }
     let op = "DescribeImages";
     let start = match &args.token {
@@ -140,7 +140,13 @@ pub fn describe_images(state: &mut State, input: &Input, _ctx: &Ctx) -> ApiResul
             .collect(),
         next_token: next,
     };
-    serde_json::to_value(page).map_err(server_error)
+    encode(&page)
+}
+
+fn encode(page: &ImagesPage) -> ApiResult<Reply> {
+    serde_json::to_vec(page)
+        .map(Reply::Encoded)
+        .map_err(server_error)
 }
 
 fn server_error(e: serde_json::Error) -> ApiError {
@@ -300,5 +306,40 @@ mod tests {
         let p = call(&mut s, "DescribeImages", json!({ "repositoryName": "big" })).unwrap();
         assert_eq!(p["imageDetails"].as_array().unwrap().len(), 100);
         assert!(p["nextToken"].is_string());
+    }
+
+    proptest::proptest! {
+        #![proptest_config(proptest::prelude::ProptestConfig::with_cases(64))]
+        /// Whatever is deleted between pages, every surviving image is listed exactly once.
+        #[test]
+        fn paging_never_skips_or_repeats(count in 1usize..120, size in 1i64..25, deletes in proptest::collection::vec(0usize..120, 0..30)) {
+            let mut s = empty();
+            crate::emulator::synthetic::add(&mut s, "app", count, T0).unwrap();
+            let all: Vec<String> = s.repo("app").unwrap().order.iter().map(|(_, d)| d.clone()).collect();
+            let mut seen = HashSet::new();
+            let mut token: Option<String> = None;
+            let mut deleted = HashSet::new();
+            let mut first = true;
+            while first || token.is_some() {
+                let p = page(&mut s, "DescribeImages", size, token.as_deref());
+                for r in p["imageDetails"].as_array().unwrap() {
+                    proptest::prop_assert!(seen.insert(r["imageDigest"].as_str().unwrap().to_string()));
+                }
+                token = p["nextToken"].as_str().map(str::to_string);
+                if first {
+                    for i in &deletes {
+                        if let Some(d) = all.get(*i)
+                            && deleted.insert(d.clone())
+                        {
+                            s.repo_mut("app").unwrap().remove_image(d);
+                        }
+                    }
+                }
+                first = false;
+            }
+            for d in &all {
+                proptest::prop_assert!(seen.contains(d) || deleted.contains(d), "image {} was skipped", d);
+            }
+        }
     }
 }

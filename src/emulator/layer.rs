@@ -20,6 +20,9 @@ pub struct Upload {
     hasher: Sha256,
     /// Bytes received so far; the next part must start here.
     received: u64,
+    /// Size of the latest part; every part but the last must reach LAYER_PART_MIN_BYTES.
+    last_part: u64,
+    undersized_part: bool,
 }
 
 impl std::fmt::Debug for Upload {
@@ -76,6 +79,8 @@ pub fn initiate_layer_upload(state: &mut State, input: &Input, _ctx: &Ctx) -> Ap
             repo: name,
             hasher: Sha256::new(),
             received: 0,
+            last_part: 0,
+            undersized_part: false,
         },
     );
     Ok(json!({ "uploadId": id, "partSize": LAYER_PART_SIZE }))
@@ -130,6 +135,11 @@ pub fn upload_layer_part(state: &mut State, input: &Input, _ctx: &Ctx) -> ApiRes
     }
     upload.hasher.update(&blob);
     upload.received += blob.len() as u64;
+    // The previous part turned out not to be the last one.
+    if upload.last_part > 0 && upload.last_part < LAYER_PART_MIN_BYTES {
+        upload.undersized_part = true;
+    }
+    upload.last_part = blob.len() as u64;
     let last_byte = upload.received - 1;
     Ok(
         json!({ "registryId": registry_id, "repositoryName": name, "uploadId": id, "lastByteReceived": last_byte }),
@@ -169,6 +179,12 @@ pub fn complete_layer_upload(state: &mut State, input: &Input, _ctx: &Ctx) -> Ap
         return Err(ApiError::new(
             "EmptyUploadException",
             format!("The upload with id '{id}' contains no layer parts"),
+        ));
+    }
+    if upload.undersized_part {
+        return Err(ApiError::new(
+            "LayerPartTooSmallException",
+            format!("Every layer part but the last must be at least {LAYER_PART_MIN_BYTES} bytes"),
         ));
     }
     let computed = format!("sha256:{}", hex::encode(upload.hasher.clone().finalize()));
@@ -302,13 +318,37 @@ mod tests {
             call(&mut s, "UploadLayerPart", part(&id, 6, b"world")).unwrap()["lastByteReceived"],
             10
         );
+        // "hello " was not the last part, and is far below the minimum part size.
+        let small = call(
+            &mut s,
+            "CompleteLayerUpload",
+            json!({ "repositoryName": "up", "uploadId": id, "layerDigests": [sha(b"hello world")] }),
+        );
+        assert_eq!(small.unwrap_err().code, "LayerPartTooSmallException");
+        let big = vec![7u8; super::LAYER_PART_MIN_BYTES as usize];
+        let id = call(
+            &mut s,
+            "InitiateLayerUpload",
+            json!({ "repositoryName": "up" }),
+        )
+        .unwrap()["uploadId"]
+            .as_str()
+            .unwrap()
+            .to_string();
+        call(&mut s, "UploadLayerPart", part(&id, 0, &big)).unwrap();
+        call(
+            &mut s,
+            "UploadLayerPart",
+            part(&id, big.len(), b"hello world"),
+        )
+        .unwrap();
         let wrong = call(
             &mut s,
             "CompleteLayerUpload",
             json!({ "repositoryName": "up", "uploadId": id, "layerDigests": [sha(b"hello")] }),
         );
         assert_eq!(wrong.unwrap_err().code, "InvalidLayerException");
-        let digest = sha(b"hello world");
+        let digest = sha(&[big.as_slice(), b"hello world"].concat());
         let done = call(
             &mut s,
             "CompleteLayerUpload",
@@ -317,7 +357,7 @@ mod tests {
         .unwrap();
         assert_eq!(done["layerDigest"], digest);
         // The upload is finished: its id is gone.
-        let again = call(&mut s, "UploadLayerPart", part(&id, 11, b"!")).unwrap_err();
+        let again = call(&mut s, "UploadLayerPart", part(&id, big.len() + 11, b"!")).unwrap_err();
         assert_eq!(again.code, "UploadNotFoundException");
         let check = call(
             &mut s,
@@ -325,7 +365,7 @@ mod tests {
             json!({ "repositoryName": "up", "layerDigests": [digest, sha(b"x"), "bad"] }),
         )
         .unwrap();
-        assert_eq!(check["layers"][0]["layerSize"], 11);
+        assert_eq!(check["layers"][0]["layerSize"], big.len() + 11);
         assert_eq!(check["layers"][0]["layerAvailability"], "AVAILABLE");
         assert_eq!(check["failures"][0]["failureCode"], "MissingLayerDigest");
         assert_eq!(check["failures"][1]["failureCode"], "InvalidLayerDigest");

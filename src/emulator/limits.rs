@@ -83,6 +83,8 @@ pub const UPLOAD_ID_PATTERN: &str =
     "[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}";
 /// LayerPartBlob maximum size in bytes (decoded).
 pub const LAYER_PART_MAX_BYTES: usize = 20_971_520;
+/// Smallest part allowed except the last (from the API reference's LayerPartTooSmallException).
+pub const LAYER_PART_MIN_BYTES: u64 = 5 * 1024 * 1024;
 /// Part size InitiateLayerUpload advises (ECR's 10 MiB).
 pub const LAYER_PART_SIZE: u64 = 10_485_760;
 

@@ -1,8 +1,16 @@
 //! `ecrp emulator`: a faithful ECR Public server on loopback (awsJson1.1 over HTTP).
 //!
 //! `start` binds, spawns the server on the current tokio runtime and returns a handle;
-//! `Emulator::shutdown` stops it gracefully. Constraints live in [`limits`]; the operations in
-//! modules named after their domain, listed in [`ops::OPERATIONS`].
+//! `Emulator::shutdown` stops it gracefully. Constraints live in [`limits`] (shared with the TUI's
+//! forms); the operations in modules named after their domain, listed in [`ops::OPERATIONS`].
+//!
+//! Design notes:
+//! - One registry (id [`DEMO_REGISTRY_ID`], default alias [`DEMO_ALIAS`]) behind one lock; every
+//!   operation runs atomically under it, and a mutation is persisted (with `--state`) before the
+//!   answer is sent.
+//! - Lists are walked by key so page tokens survive deletions: repositories by name, images newest
+//!   push first (ties by digest), image tags by name, registries by id.
+//! - Any access key is accepted; a request without a SigV4 Authorization header is refused.
 
 mod catalog;
 mod ctx;

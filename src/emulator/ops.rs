@@ -8,7 +8,13 @@ use super::input::Input;
 use super::state::State;
 use super::{catalog, delete, describe, image, layer, policy, registry, repository, tags};
 
-pub type Handler = fn(&mut State, &Input, &Ctx) -> ApiResult<Value>;
+pub type Handler = fn(&mut State, &Input, &Ctx) -> ApiResult<Reply>;
+
+/// A handler's answer: a JSON value, or a body already encoded (large pages skip the Value tree).
+pub enum Reply {
+    Json(Value),
+    Encoded(Vec<u8>),
+}
 
 pub struct Op {
     pub name: &'static str,
@@ -17,10 +23,17 @@ pub struct Op {
 }
 
 macro_rules! op {
-    ($name:literal, $handler:path, $mutates:literal) => {
+    ($name:literal, encoded $handler:path, $mutates:literal) => {
         Op {
             name: $name,
             handler: $handler,
+            mutates: $mutates,
+        }
+    };
+    ($name:literal, $handler:path, $mutates:literal) => {
+        Op {
+            name: $name,
+            handler: |s, i, c| $handler(s, i, c).map(Reply::Json),
             mutates: $mutates,
         }
     };
@@ -42,7 +55,7 @@ pub const OPERATIONS: &[Op] = &[
         true
     ),
     op!("DescribeImageTags", describe::describe_image_tags, false),
-    op!("DescribeImages", describe::describe_images, false),
+    op!("DescribeImages", encoded describe::describe_images, false),
     op!("DescribeRegistries", registry::describe_registries, false),
     op!(
         "DescribeRepositories",

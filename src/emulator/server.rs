@@ -45,7 +45,14 @@ pub fn router(shared: Arc<Shared>) -> Router {
 }
 
 fn respond(status: u16, body: &Value) -> Response {
-    let bytes = serde_json::to_vec(body).unwrap_or_else(|_| b"{}".to_vec());
+    // Encoding a Value cannot fail (its keys are strings).
+    respond_bytes(
+        status,
+        serde_json::to_vec(body).unwrap_or_else(|_| b"{}".to_vec()),
+    )
+}
+
+fn respond_bytes(status: u16, bytes: Vec<u8>) -> Response {
     let mut resp = (
         StatusCode::from_u16(status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR),
         bytes,
@@ -97,16 +104,19 @@ async fn api(AxState(shared): AxState<Arc<Shared>>, headers: HeaderMap, body: Bo
             "The requested operation is not recognized",
         ));
     };
+    let declared = headers
+        .get(header::CONTENT_LENGTH)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.parse::<usize>().ok());
+    if declared.is_some_and(|n| n > MAX_REQUEST_BYTES) {
+        // Refuse before reading: the body is never buffered.
+        return error(&too_large());
+    }
     let bytes: Bytes = match axum::body::to_bytes(body, MAX_REQUEST_BYTES).await {
         Ok(b) => b,
         Err(e) => {
             tracing::warn!(op = op.name, "request body refused: {e}");
-            return error(&ApiError::new(
-                "RequestEntityTooLargeException",
-                format!(
-                    "Request body is larger than {MAX_REQUEST_BYTES} bytes or could not be read"
-                ),
-            ));
+            return error(&too_large());
         }
     };
     let input = match Input::parse(&bytes) {
@@ -118,10 +128,34 @@ async fn api(AxState(shared): AxState<Arc<Shared>>, headers: HeaderMap, body: Bo
         base_url: shared.base_url.clone(),
         access_key,
     };
-    // A panicking handler answers 500 and leaves the server (and the unpoisoned lock) usable.
+    let outcome = execute(&shared, op, &input, &ctx);
+    match outcome {
+        Ok(reply) => {
+            tracing::debug!(op = op.name, "ok");
+            match reply {
+                ops::Reply::Json(value) => respond(200, &value),
+                ops::Reply::Encoded(bytes) => respond_bytes(200, bytes),
+            }
+        }
+        Err(e) => {
+            tracing::debug!(op = op.name, code = e.code, "{}", e.message);
+            error(&e)
+        }
+    }
+}
+
+/// Runs one operation under the state lock and persists a successful mutation before returning.
+/// A panicking handler becomes a ServerException and leaves the server (and the lock, which
+/// parking_lot does not poison) usable.
+fn execute(
+    shared: &Shared,
+    op: &ops::Op,
+    input: &Input,
+    ctx: &Ctx,
+) -> Result<ops::Reply, ApiError> {
     let outcome = catch_unwind(AssertUnwindSafe(|| {
         let mut state = shared.state.lock();
-        let result = (op.handler)(&mut state, &input, &ctx);
+        let result = (op.handler)(&mut state, input, ctx);
         if result.is_ok()
             && op.mutates
             && let Some(path) = &shared.state_file
@@ -137,20 +171,17 @@ async fn api(AxState(shared): AxState<Arc<Shared>>, headers: HeaderMap, body: Bo
         }
         result
     }));
-    match outcome {
-        Ok(Ok(value)) => {
-            tracing::debug!(op = op.name, "ok");
-            respond(200, &value)
-        }
-        Ok(Err(e)) => {
-            tracing::debug!(op = op.name, code = e.code, "{}", e.message);
-            error(&e)
-        }
-        Err(_) => {
-            tracing::error!(op = op.name, "handler panicked");
-            error(&ApiError::new("ServerException", "Internal server error"))
-        }
-    }
+    outcome.unwrap_or_else(|_| {
+        tracing::error!(op = op.name, "handler panicked");
+        Err(ApiError::new("ServerException", "Internal server error"))
+    })
+}
+
+fn too_large() -> ApiError {
+    ApiError::new(
+        "RequestEntityTooLargeException",
+        format!("Request body is larger than {MAX_REQUEST_BYTES} bytes or could not be read"),
+    )
 }
 
 async fn logo(AxState(shared): AxState<Arc<Shared>>, Path(hash): Path<String>) -> Response {
@@ -174,5 +205,56 @@ impl ApiError {
     fn with_status(mut self, status: u16) -> Self {
         self.status = status;
         self
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::emulator::testutil;
+
+    fn shared() -> Shared {
+        Shared {
+            state: Mutex::new(testutil::empty()),
+            counts: Mutex::new(BTreeMap::new()),
+            state_file: None,
+            base_url: "http://emu".into(),
+            clock_ms: None,
+        }
+    }
+
+    #[test]
+    fn a_panicking_handler_answers_500_and_the_server_keeps_working() {
+        let shared = shared();
+        let boom = ops::Op {
+            name: "Boom",
+            handler: |_, _, _| panic!("handler bug"),
+            mutates: true,
+        };
+        let ctx = Ctx {
+            now_ms: testutil::T0,
+            base_url: "http://emu".into(),
+            access_key: "AKID".into(),
+        };
+        let input = Input::parse(b"{}").unwrap();
+        let e = execute(&shared, &boom, &input, &ctx).err().unwrap();
+        assert_eq!((e.code, e.status), ("ServerException", 500));
+        let create = ops::find("CreateRepository").unwrap();
+        let input = Input::parse(br#"{"repositoryName": "after-panic"}"#).unwrap();
+        assert!(execute(&shared, create, &input, &ctx).is_ok());
+        assert!(shared.state.lock().repos.contains_key("after-panic"));
+    }
+
+    #[test]
+    fn access_key_comes_from_a_sigv4_header_only() {
+        let mut h = HeaderMap::new();
+        assert_eq!(access_key(&h), None);
+        h.insert(header::AUTHORIZATION, HeaderValue::from_static("Bearer x"));
+        assert_eq!(access_key(&h), None);
+        h.insert(
+            header::AUTHORIZATION,
+            HeaderValue::from_static("AWS4-HMAC-SHA256 Credential=AKIDX/20260101/us-east-1/ecr-public/aws4_request, SignedHeaders=host, Signature=ab"),
+        );
+        assert_eq!(access_key(&h).as_deref(), Some("AKIDX"));
     }
 }

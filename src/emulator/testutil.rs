@@ -24,7 +24,10 @@ pub fn call_at(state: &mut State, op: &str, body: Value, now_ms: i64) -> ApiResu
         base_url: "http://emu".into(),
         access_key: "AKID".into(),
     };
-    (ops::find(op).unwrap().handler)(state, &input, &ctx)
+    match (ops::find(op).unwrap().handler)(state, &input, &ctx)? {
+        ops::Reply::Json(v) => Ok(v),
+        ops::Reply::Encoded(bytes) => Ok(serde_json::from_slice(&bytes).unwrap()),
+    }
 }
 
 pub fn call(state: &mut State, op: &str, body: Value) -> ApiResult<Value> {
