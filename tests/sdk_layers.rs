@@ -365,3 +365,23 @@ async fn small_non_final_part_is_too_small() {
     upload_layer(&c, "small", &[9u8; 3_000]).await;
     emu.shutdown().await;
 }
+
+/// An upload belongs to its repository: deleting the repository ends it, and a new repository
+/// of the same name does not inherit it.
+#[tokio::test(flavor = "multi_thread")]
+async fn uploads_end_with_their_repository() {
+    let (emu, c) = start_empty().await;
+    create_repo(&c, "short-lived").await;
+    let upload = initiate(&c, "short-lived").await;
+    ok(part(&c, "short-lived", &upload, 0, b"abc").await);
+    ok(c.delete_repository()
+        .repository_name("short-lived")
+        .send()
+        .await);
+    create_repo(&c, "short-lived").await;
+    assert_eq!(
+        err_code(part(&c, "short-lived", &upload, 3, b"def").await),
+        "UploadNotFoundException"
+    );
+    emu.shutdown().await;
+}

@@ -294,6 +294,18 @@ async fn tag_limits() {
         "an empty key"
     );
 
+    assert_eq!(
+        err_code(
+            c.untag_resource()
+                .resource_arn(&arn)
+                .tag_keys("k".repeat(129))
+                .send()
+                .await
+        ),
+        "InvalidTagParameterException",
+        "untag with a key over 128"
+    );
+
     // Fill up to 50 tags in total, then one more is refused.
     let mut req = c.tag_resource().resource_arn(&arn);
     for i in 0..49 {

@@ -8,8 +8,9 @@ passing the path). It starts `ecrp emulator --seed empty` on a free loopback por
 then walks every operation: registry and catalog data, repository create/describe/delete, the layer
 upload flow, PutImage (Docker manifest, OCI index), the four paginators, resource tags, policies,
 BatchDeleteImage failures and GetAuthorizationToken, checking values and error codes
-(`e.response['Error']['Code']`). It prints one line per check, exits 1 if any failed, and always
-stops the emulator.
+(`e.response['Error']['Code']`). A second part runs the binary with `--synthetic big=2500 --state
+FILE`, pages through the synthetic repository and checks that data survives a restart. It prints
+one line per check, exits 1 if any failed, and always stops the emulators.
 """
 
 import base64
@@ -52,11 +53,11 @@ def digest(b):
     return "sha256:" + hashlib.sha256(b).hexdigest()
 
 
-def start_emulator(ecrp, workdir):
+def start_emulator(ecrp, workdir, *extra):
     out = open(os.path.join(workdir, "emu.out"), "w+")
     err = open(os.path.join(workdir, "emu.err"), "w+")
     proc = subprocess.Popen(
-        [ecrp, "emulator", "--seed", "empty", "--addr", "127.0.0.1:0"], stdout=out, stderr=err
+        [ecrp, "emulator", "--seed", "empty", "--addr", "127.0.0.1:0", *extra], stdout=out, stderr=err
     )
     deadline = time.time() + 30
     while time.time() < deadline:
@@ -294,6 +295,52 @@ def session(c):
     check("repositories left", len(c.describe_repositories()["repositories"]), 6)
 
 
+def client_for(url):
+    return boto3.client(
+        "ecr-public",
+        endpoint_url=url,
+        region_name="us-east-1",
+        aws_access_key_id="AKIDBOTO3INTEROP0000",
+        aws_secret_access_key="boto3-secret-not-real",
+        config=botocore.config.Config(retries={"max_attempts": 1}),
+    )
+
+
+def stop(proc, name):
+    proc.send_signal(signal.SIGTERM)
+    check(f"{name} exits 0 on SIGTERM", proc.wait(timeout=15), 0)
+
+
+def flags_session(ecrp, work):
+    """`--synthetic REPO=COUNT` and `--state FILE` of the binary, seen through boto3."""
+    state_dir = os.path.join(work, "state")
+    os.mkdir(state_dir)
+    state = os.path.join(state_dir, "state.json")
+    proc, url = start_emulator(ecrp, work, "--synthetic", "big=2500", "--state", state)
+    try:
+        c = client_for(url)
+        pages = list(c.get_paginator("describe_images").paginate(repositoryName="big", PaginationConfig={"PageSize": 1000}))
+        digests = {d["imageDigest"] for p in pages for d in p["imageDetails"]}
+        check("synthetic pages", ([len(p["imageDetails"]) for p in pages], len(digests)), ([1000, 1000, 500], 2500))
+        c.create_repository(repositoryName="persisted")
+        c.put_registry_catalog_data(displayName="Persisted Org")
+        stop(proc, "stateful emulator")
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+    proc, url = start_emulator(ecrp, work, "--state", state)
+    try:
+        c = client_for(url)
+        names = [r["repositoryName"] for r in c.describe_repositories()["repositories"]]
+        check("repository survives a restart", "persisted" in names, True)
+        check("display name survives a restart", c.get_registry_catalog_data()["registryCatalogData"]["displayName"], "Persisted Org")
+        stop(proc, "restarted emulator")
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+    check("only the state file is left", os.listdir(state_dir), ["state.json"])
+
+
 def main():
     ecrp = sys.argv[1] if len(sys.argv) > 1 else os.environ.get("ECRP")
     if not ecrp:
@@ -309,15 +356,7 @@ def main():
         proc, url = start_emulator(ecrp, work)
         try:
             print(f"emulator at {url}", file=sys.stderr)
-            client = boto3.client(
-                "ecr-public",
-                endpoint_url=url,
-                region_name="us-east-1",
-                aws_access_key_id="AKIDBOTO3INTEROP0000",
-                aws_secret_access_key="boto3-secret-not-real",
-                config=botocore.config.Config(retries={"max_attempts": 1}),
-            )
-            session(client)
+            session(client_for(url))
             # The emulator stops on SIGINT and exits 0.
             proc.send_signal(signal.SIGINT)
             check("emulator exits 0 on SIGINT", proc.wait(timeout=15), 0)
@@ -328,6 +367,7 @@ def main():
                 proc.wait(timeout=10)
             except subprocess.TimeoutExpired:
                 proc.kill()
+        flags_session(ecrp, work)
     if FAILURES:
         print(f"{len(FAILURES)} check(s) failed: {FAILURES}", file=sys.stderr)
         sys.exit(1)
