@@ -380,3 +380,54 @@ async fn tag_unknown_and_malformed_arn() {
     }
     emu.shutdown().await;
 }
+
+/// A policy that would stop anyone from setting the policy again must be forced.
+#[tokio::test(flavor = "multi_thread")]
+async fn lockout_policy_needs_force() {
+    let (emu, c) = start_empty().await;
+    create_repo(&c, "locked").await;
+    for action in [
+        r#""ecr-public:SetRepositoryPolicy""#,
+        r#"["ecr-public:*"]"#,
+        r#""*""#,
+    ] {
+        let deny = format!(
+            r#"{{"Version":"2012-10-17","Statement":[{{"Sid":"deny","Effect":"Deny","Principal":"*","Action":{action}}}]}}"#
+        );
+        assert_eq!(
+            err_code(
+                c.set_repository_policy()
+                    .repository_name("locked")
+                    .policy_text(&deny)
+                    .send()
+                    .await
+            ),
+            "InvalidParameterException",
+            "unforced lockout {action}"
+        );
+        assert_eq!(
+            err_code(
+                c.get_repository_policy()
+                    .repository_name("locked")
+                    .send()
+                    .await
+            ),
+            "RepositoryPolicyNotFoundException",
+            "a refused policy is not stored"
+        );
+    }
+    let deny = r#"{"Version":"2012-10-17","Statement":[{"Sid":"deny","Effect":"Deny","Principal":"*","Action":"ecr-public:SetRepositoryPolicy"}]}"#;
+    ok(c.set_repository_policy()
+        .repository_name("locked")
+        .policy_text(deny)
+        .force(true)
+        .send()
+        .await);
+    let got = ok(c
+        .get_repository_policy()
+        .repository_name("locked")
+        .send()
+        .await);
+    assert!(got.policy_text().unwrap().contains("Deny"));
+    emu.shutdown().await;
+}
