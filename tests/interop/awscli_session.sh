@@ -221,8 +221,11 @@ q delete-repository-policy --repository-name "$REPO" >/dev/null
 expect_error "policy after delete" RepositoryPolicyNotFoundException get-repository-policy --repository-name "$REPO"
 
 # --- auth token ---------------------------------------------------------------------------------
-tokuser=$(q get-authorization-token --query authorizationData.authorizationToken --output text | base64 -d | cut -d: -f1)
-check "authorization token user" "$tokuser" "AWS"
+token=$(q get-authorization-token --query authorizationData.authorizationToken --output text | base64 -d)
+check "authorization token user" "${token%%:*}" "AWS"
+# The CLI's own `get-login-password` (for `docker login`) decodes a token (each call may mint a new one).
+password=$(q get-login-password)
+[[ -n $password && $password != *[[:space:]]* ]] && pass "get-login-password" || fail "get-login-password '$password'"
 
 # --- batch delete and repository deletion -------------------------------------------------------
 q batch-delete-image --repository-name "$REPO" --image-ids imageTag=v2 "imageDigest=$missing" >"$work/bd.json"
