@@ -104,6 +104,7 @@ fn assert_error(r: &Reply, status: u16, code: &str) {
         r.header("x-amzn-requestid")
             .is_some_and(|id| id.len() == 36)
     );
+    assert_eq!(r.header("x-amzn-errortype"), Some(code));
     let body = r.json();
     assert_eq!(body["__type"], code, "{body}");
     assert!(

@@ -67,7 +67,11 @@ fn respond_bytes(status: u16, bytes: Vec<u8>) -> Response {
 }
 
 fn error(e: &ApiError) -> Response {
-    respond(e.status, &e.body())
+    let mut resp = respond(e.status, &e.body());
+    // AWS JSON services name the error in a header too; SDKs read either.
+    resp.headers_mut()
+        .insert("x-amzn-errortype", HeaderValue::from_static(e.code));
+    resp
 }
 
 /// The access key id from a SigV4 Authorization header, if the header has that form.
