@@ -381,3 +381,100 @@ async fn registry_id_parameter() {
     }
     emu.shutdown().await;
 }
+
+/// The push operations (and BatchDeleteImage) take a registry id *or alias*; an unknown
+/// registry there is RegistryNotFoundException where the operation models it.
+#[tokio::test(flavor = "multi_thread")]
+async fn registry_alias_accepted_where_modelled() {
+    let (emu, c) = start_empty().await;
+    let reg = registry(&c).await;
+    let alias = reg
+        .aliases()
+        .iter()
+        .find(|a| a.primary_registry_alias())
+        .expect("primary alias")
+        .name()
+        .to_string();
+    create_repo(&c, "via-alias").await;
+
+    let up = ok(c
+        .initiate_layer_upload()
+        .registry_id(&alias)
+        .repository_name("via-alias")
+        .send()
+        .await);
+    let upload = up.upload_id.expect("uploadId");
+    let out = ok(c
+        .upload_layer_part()
+        .registry_id(&alias)
+        .repository_name("via-alias")
+        .upload_id(&upload)
+        .part_first_byte(0)
+        .part_last_byte(2)
+        .layer_part_blob(aws_sdk_ecrpublic::primitives::Blob::new(b"abc".to_vec()))
+        .send()
+        .await);
+    assert_eq!(
+        out.registry_id(),
+        Some(reg.registry_id()),
+        "responses name the registry id"
+    );
+    let digest = sha256_digest(b"abc");
+    ok(c.complete_layer_upload()
+        .registry_id(&alias)
+        .repository_name("via-alias")
+        .upload_id(&upload)
+        .layer_digests(&digest)
+        .send()
+        .await);
+    let check = ok(c
+        .batch_check_layer_availability()
+        .registry_id(&alias)
+        .repository_name("via-alias")
+        .layer_digests(&digest)
+        .send()
+        .await);
+    assert_eq!(check.layers().len(), 1);
+    let blobs = upload_blobs(&c, "via-alias", "alias", 1).await;
+    let m = docker_manifest(&blobs, "alias");
+    ok(c.put_image()
+        .registry_id(&alias)
+        .repository_name("via-alias")
+        .image_manifest(&m)
+        .image_tag("a")
+        .send()
+        .await);
+    let del = ok(c
+        .batch_delete_image()
+        .registry_id(&alias)
+        .repository_name("via-alias")
+        .image_ids(by_tag("a"))
+        .send()
+        .await);
+    assert_eq!(del.image_ids().len(), 1);
+
+    // An alias nobody owns.
+    assert_eq!(
+        err_code(
+            c.initiate_layer_upload()
+                .registry_id("nosuchalias")
+                .repository_name("via-alias")
+                .send()
+                .await
+        ),
+        "RegistryNotFoundException"
+    );
+    assert_eq!(
+        err_code(
+            c.put_image()
+                .registry_id("nosuchalias")
+                .repository_name("via-alias")
+                .image_manifest(&m)
+                .image_tag("b")
+                .send()
+                .await
+        ),
+        "RegistryNotFoundException"
+    );
+    emu.shutdown().await;
+}
