@@ -290,3 +290,80 @@ async fn id_list_bounds_and_missing_repository() {
     );
     emu.shutdown().await;
 }
+
+/// ecrp's bulk delete: chunks of at most 100 ids (the service's bound), every id accounted for
+/// once; a read-only Api sends nothing at all.
+#[tokio::test(flavor = "multi_thread")]
+async fn ecrp_bulk_delete_in_chunks() {
+    use ecrp::aws::{Api, DeleteReport, ImageRef, collect_all};
+    use futures::StreamExt;
+
+    let (emu, c) = start_synthetic("bulk", 250).await;
+    let rows = collect_all(Api::new(c.clone(), true).images("bulk", None))
+        .await
+        .expect("rows");
+    assert_eq!(rows.len(), 250);
+    let digests = digests_in_all(&c, "bulk").await;
+    let mut ids: Vec<ImageRef> = digests.iter().cloned().map(ImageRef::Digest).collect();
+    ids.push(ImageRef::Tag("no-such-tag".into()));
+
+    let before = emu
+        .op_counts()
+        .get("BatchDeleteImage")
+        .copied()
+        .unwrap_or(0);
+    let ro = Api::new(c.clone(), true);
+    let outcomes: Vec<_> = ro.delete_images("bulk", ids.clone(), 2).collect().await;
+    assert!(
+        outcomes
+            .iter()
+            .all(|o| o.deleted.is_empty() && o.failures.iter().all(|f| f.1 == "ReadOnly"))
+    );
+    assert_eq!(
+        emu.op_counts()
+            .get("BatchDeleteImage")
+            .copied()
+            .unwrap_or(0),
+        before,
+        "read-only sends no request"
+    );
+
+    let api = Api::new(c.clone(), false);
+    let mut report = DeleteReport::default();
+    let mut chunks = 0;
+    let mut stream = api.delete_images("bulk", ids, 3);
+    while let Some(o) = stream.next().await {
+        assert!(o.requested <= 100);
+        report.add(&o);
+        chunks += 1;
+    }
+    assert_eq!(chunks, 3);
+    assert_eq!(report.requested, 251);
+    assert_eq!(report.deleted, 250);
+    assert_eq!(report.failures.len(), 1);
+    assert_eq!(report.failures[0].1, "ImageNotFound");
+    assert_eq!(
+        emu.op_counts()
+            .get("BatchDeleteImage")
+            .copied()
+            .unwrap_or(0)
+            - before,
+        3
+    );
+    assert!(digests_in_all(&c, "bulk").await.is_empty());
+    emu.shutdown().await;
+}
+
+async fn digests_in_all(c: &Client, repo: &str) -> Vec<String> {
+    let all = ok(c
+        .describe_images()
+        .repository_name(repo)
+        .into_paginator()
+        .items()
+        .send()
+        .try_collect()
+        .await);
+    all.iter()
+        .filter_map(|d| d.image_digest().map(str::to_string))
+        .collect()
+}
