@@ -194,6 +194,7 @@ async fn demo_seed_shape() {
 
     let (mut biggest, mut untagged, mut indexes, mut policies, mut tagged_repos) = (0, 0, 0, 0, 0);
     let (mut described, mut with_about, mut with_arch) = (0, 0, 0);
+    let mut logos = Vec::new();
     for r in &repos {
         let name = r.repository_name().expect("name");
         let cat = ok(c
@@ -205,6 +206,7 @@ async fn demo_seed_shape() {
             described += usize::from(cat.description().is_some_and(|d| !d.is_empty()));
             with_about += usize::from(cat.about_text().is_some_and(|a| a.contains("# ")));
             with_arch += usize::from(!cat.architectures().is_empty());
+            logos.extend(cat.logo_url().map(str::to_string));
         }
         let images = ok(c
             .describe_images()
@@ -253,6 +255,12 @@ async fn demo_seed_shape() {
         "{with_about} have about text with headings"
     );
     assert!(with_arch >= 10, "{with_arch} list architectures");
+    assert!(!logos.is_empty(), "demo repositories have logos");
+    for url in &logos {
+        let (status, body) = http_get(url).await;
+        assert_eq!(status, 200, "{url}");
+        assert!(!body.is_empty(), "{url} serves the logo bytes");
+    }
     assert!(
         biggest >= 1000,
         "one repository has thousands of images ({biggest})"
