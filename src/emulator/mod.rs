@@ -1,10 +1,42 @@
 //! `ecrp emulator`: a faithful ECR Public server on loopback (awsJson1.1 over HTTP).
 //!
-//! CONTRACT (filled in by the emulator work): `start` binds, spawns the server on the current tokio
-//! runtime and returns a handle; `Emulator::shutdown` stops it gracefully.
+//! `start` binds, spawns the server on the current tokio runtime and returns a handle;
+//! `Emulator::shutdown` stops it gracefully. Constraints live in [`limits`]; the operations in
+//! modules named after their domain, listed in [`ops::OPERATIONS`].
 
+mod catalog;
+mod ctx;
+mod delete;
+mod describe;
+pub mod error;
+mod image;
+mod input;
+mod layer;
+pub mod limits;
+pub mod ops;
+mod pagination;
+mod persist;
+mod policy;
+mod registry;
+mod repository;
+mod seed;
+mod server;
+mod state;
+mod synthetic;
+mod tags;
+pub mod validate;
+
+use std::collections::BTreeMap;
 use std::net::SocketAddr;
 use std::path::PathBuf;
+use std::sync::Arc;
+
+use anyhow::Context;
+use parking_lot::Mutex;
+use tokio::sync::oneshot;
+use tokio::task::JoinHandle;
+
+pub use seed::{DEMO_ALIAS, DEMO_REGISTRY_ID};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub enum Seed {
@@ -17,7 +49,9 @@ pub enum Seed {
 pub struct EmulatorOptions {
     pub addr: SocketAddr,
     pub seed: Seed,
+    /// Repositories to add with that many tagged images each (`--synthetic REPO=COUNT`).
     pub synthetic: Vec<(String, usize)>,
+    /// Load from this file if it exists (the seed is then ignored) and save after every mutation.
     pub state_file: Option<PathBuf>,
 }
 
@@ -34,18 +68,89 @@ impl Default for EmulatorOptions {
 
 pub struct Emulator {
     addr: SocketAddr,
+    shared: Arc<server::Shared>,
+    stop: oneshot::Sender<()>,
+    task: JoinHandle<()>,
 }
 
 impl Emulator {
     pub fn addr(&self) -> SocketAddr {
         self.addr
     }
+
     pub fn url(&self) -> String {
         format!("http://{}", self.addr)
     }
-    pub async fn shutdown(self) {}
+
+    /// Requests received per operation name (from X-Amz-Target), counted even when they fail.
+    pub fn op_counts(&self) -> BTreeMap<String, u64> {
+        self.shared.counts.lock().clone()
+    }
+
+    /// Stops accepting connections, lets in-flight requests finish, and waits for the server.
+    pub async fn shutdown(self) {
+        // The receiver is gone only if the server already stopped, which is the goal anyway.
+        let _ = self.stop.send(());
+        if let Err(e) = self.task.await {
+            tracing::error!("emulator task ended abnormally: {e}");
+        }
+    }
 }
 
-pub async fn start(_opts: EmulatorOptions) -> anyhow::Result<Emulator> {
-    anyhow::bail!("emulator not built yet")
+/// Builds the initial state: from the state file if it exists, else from the seed; then the
+/// synthetic repositories (those not already present).
+fn initial_state(opts: &EmulatorOptions) -> anyhow::Result<(state::State, bool)> {
+    let loaded = match &opts.state_file {
+        Some(path) => persist::load(path)?,
+        None => None,
+    };
+    let from_file = loaded.is_some();
+    let mut state = match loaded {
+        Some(s) => s,
+        None => seed::build(opts.seed, ctx::now_ms())?,
+    };
+    let mut changed = !from_file;
+    for (repo, count) in &opts.synthetic {
+        if !state.repos.contains_key(repo) {
+            synthetic::add(&mut state, repo, *count, ctx::now_ms())?;
+            changed = true;
+        }
+    }
+    Ok((state, changed))
+}
+
+pub async fn start(opts: EmulatorOptions) -> anyhow::Result<Emulator> {
+    let started = std::time::Instant::now();
+    let (state, changed) = initial_state(&opts)?;
+    if let (Some(path), true) = (&opts.state_file, changed) {
+        persist::save(path, &state)?;
+    }
+    let listener = tokio::net::TcpListener::bind(opts.addr)
+        .await
+        .with_context(|| format!("binding {}", opts.addr))?;
+    let addr = listener.local_addr()?;
+    tracing::info!(%addr, repositories = state.repos.len(), elapsed_ms = started.elapsed().as_millis() as u64, "emulator ready");
+    let shared = Arc::new(server::Shared {
+        state: Mutex::new(state),
+        counts: Mutex::new(BTreeMap::new()),
+        state_file: opts.state_file.clone(),
+        base_url: format!("http://{addr}"),
+    });
+    let (stop, stopped) = oneshot::channel::<()>();
+    let app = server::router(shared.clone());
+    let task = tokio::spawn(async move {
+        let serve = axum::serve(listener, app).with_graceful_shutdown(async {
+            // A dropped sender also means stop.
+            let _ = stopped.await;
+        });
+        if let Err(e) = serve.await {
+            tracing::error!("emulator server failed: {e}");
+        }
+    });
+    Ok(Emulator {
+        addr,
+        shared,
+        stop,
+        task,
+    })
 }

@@ -1,0 +1,194 @@
+//! DescribeImages and DescribeImageTags. Images are listed newest push first (ties by digest),
+//! tags by tag name; page tokens carry the last key, scoped to the repository.
+
+use std::ops::Bound;
+
+use serde::Serialize;
+use serde_json::{Value, json};
+
+use super::ctx::{Ctx, ts};
+use super::error::{ApiError, ApiResult};
+use super::image::ImageDetail;
+use super::input::Input;
+use super::limits::*;
+use super::pagination;
+use super::state::{Image, Repository, State};
+use super::validate::Validator;
+
+pub struct ListArgs {
+    pub repo: String,
+    pub max: Option<i64>,
+    pub token: Option<String>,
+}
+
+pub fn list_args(state: &State, input: &Input, v: &mut Validator) -> ApiResult<ListArgs> {
+    let repo = input.str("repositoryName")?;
+    let registry_id = input.str("registryId")?;
+    let max = input.int("maxResults")?;
+    let token = input.str("nextToken")?;
+    v.required("repositoryName", &repo);
+    if let Some(r) = &repo {
+        v.repository_name("repositoryName", r);
+    }
+    if let Some(id) = &registry_id {
+        v.registry_id("registryId", id);
+    }
+    v.max_results(max);
+    let repo = repo.unwrap_or_default();
+    if v.is_empty() {
+        state.check_registry_id(registry_id.as_deref(), &repo)?;
+    }
+    Ok(ListArgs { repo, max, token })
+}
+
+/// Finds the image an ImageIdentifier names (by digest, by tag, or both agreeing).
+pub fn resolve<'a>(
+    repo: &'a Repository,
+    digest: Option<&str>,
+    tag: Option<&str>,
+) -> Option<&'a Image> {
+    let by_tag = tag.map(|t| repo.image_tags.get(t).map(|r| r.digest.as_str()));
+    let digest = match (digest, by_tag) {
+        (Some(d), Some(Some(t))) if d == t => d,
+        (Some(_), Some(_)) => return None,
+        (Some(d), None) => d,
+        (None, Some(Some(t))) => t,
+        _ => return None,
+    };
+    repo.images.get(digest)
+}
+
+fn image_key(i: &Image) -> String {
+    format!("{}:{}", -i.pushed_ms, i.digest)
+}
+
+fn parse_image_key(key: &str) -> Option<(i64, String)> {
+    let (neg, digest) = key.split_once(':')?;
+    Some((neg.parse().ok()?, digest.to_string()))
+}
+
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct ImagesPage<'a> {
+    image_details: Vec<ImageDetail<'a>>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    next_token: Option<String>,
+}
+
+pub fn describe_images(state: &mut State, input: &Input, _ctx: &Ctx) -> ApiResult<Value> {
+    let mut v = Validator::new();
+    let args = list_args(state, input, &mut v)?;
+    let ids = input.obj_list("imageIds")?;
+    if let Some(ids) = &ids {
+        v.count("imageIds", ids.len(), IMAGE_IDS_MIN, IMAGE_IDS_MAX);
+    }
+    v.finish()?;
+    let reg = state.registry.id.as_str();
+    let repo = state.repo(&args.repo)?;
+    if let Some(ids) = ids {
+        if args.max.is_some() || args.token.is_some() {
+            return Err(ApiError::invalid(
+                "Cannot specify maxResults or nextToken together with imageIds",
+            ));
+        }
+        let mut rows: Vec<ImageDetail> = Vec::with_capacity(ids.len());
+        for id in &ids {
+            let (d, t) = (id.str("imageDigest")?, id.str("imageTag")?);
+            let image = resolve(repo, d.as_deref(), t.as_deref()).ok_or_else(|| {
+                ApiError::new(
+                    "ImageNotFoundException",
+                    format!(
+                        "The image with imageId {{imageDigest:'{}', imageTag:'{}'}} does not exist within the repository with name '{}' in the registry with id '{reg}'",
+                        d.as_deref().unwrap_or("null"),
+                        t.as_deref().unwrap_or("null"),
+                        args.repo
+                    ),
+                )
+            })?;
+            if !rows.iter().any(|r| r.image_digest == image.digest) {
+                rows.push(ImageDetail::new(reg, &repo.name, image));
+            }
+        }
+        return serde_json::to_value(ImagesPage {
+            image_details: rows,
+            next_token: None,
+        })
+        .map_err(server_error);
+    }
+    let op = "DescribeImages";
+    let start = match &args.token {
+        Some(t) => {
+            let key = pagination::decode(t, op, &args.repo)?;
+            let key =
+                parse_image_key(&key).ok_or_else(|| ApiError::invalid("Invalid NextToken"))?;
+            Bound::Excluded(key)
+        }
+        None => Bound::Unbounded,
+    };
+    let iter = repo
+        .order
+        .range((start, Bound::Unbounded))
+        .filter_map(|(_, d)| repo.images.get(d));
+    let (rows, next) =
+        pagination::page(iter, pagination::page_size(args.max), op, &args.repo, |i| {
+            image_key(i)
+        });
+    let page = ImagesPage {
+        image_details: rows
+            .into_iter()
+            .map(|i| ImageDetail::new(reg, &repo.name, i))
+            .collect(),
+        next_token: next,
+    };
+    serde_json::to_value(page).map_err(server_error)
+}
+
+fn server_error(e: serde_json::Error) -> ApiError {
+    ApiError::new(
+        "ServerException",
+        format!("failed to encode the response: {e}"),
+    )
+}
+
+pub fn describe_image_tags(state: &mut State, input: &Input, _ctx: &Ctx) -> ApiResult<Value> {
+    let mut v = Validator::new();
+    let args = list_args(state, input, &mut v)?;
+    v.finish()?;
+    let repo = state.repo(&args.repo)?;
+    let op = "DescribeImageTags";
+    let start = match &args.token {
+        Some(t) => Bound::Excluded(pagination::decode(t, op, &args.repo)?),
+        None => Bound::Unbounded,
+    };
+    let iter = repo
+        .image_tags
+        .range::<String, _>((start, Bound::Unbounded));
+    let (rows, next) = pagination::page(
+        iter,
+        pagination::page_size(args.max),
+        op,
+        &args.repo,
+        |(tag, _)| (*tag).clone(),
+    );
+    let details: Vec<Value> = rows
+        .into_iter()
+        .filter_map(|(tag, r)| {
+            let i = repo.images.get(&r.digest)?;
+            let mut detail = json!({
+                "imageDigest": i.digest,
+                "imageSizeInBytes": i.size,
+                "imagePushedAt": ts(i.pushed_ms),
+                "imageManifestMediaType": i.media_type,
+            });
+            if let Some(a) = &i.artifact_media_type {
+                detail["artifactMediaType"] = a.as_str().into();
+            }
+            Some(json!({ "imageTag": tag, "createdAt": ts(r.created_ms), "imageDetail": detail }))
+        })
+        .collect();
+    let mut out = json!({ "imageTagDetails": details });
+    if let Some(next) = next {
+        out["nextToken"] = next.into();
+    }
+    Ok(out)
+}

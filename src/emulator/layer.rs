@@ -1,0 +1,264 @@
+//! The layer upload flow: InitiateLayerUpload, UploadLayerPart (contiguous byte ranges),
+//! CompleteLayerUpload (sha256 over the bytes received), BatchCheckLayerAvailability.
+//! Layer bytes are hashed as they arrive and not kept: the public API never serves them back.
+
+use serde_json::{Value, json};
+use sha2::{Digest, Sha256};
+
+use super::ctx::Ctx;
+use super::error::{ApiError, ApiResult};
+use super::input::Input;
+use super::limits::*;
+use super::state::{Layer, State};
+use super::validate::{self, Validator};
+
+pub const DEFAULT_LAYER_MEDIA_TYPE: &str = "application/vnd.docker.image.rootfs.diff.tar.gzip";
+
+#[derive(Clone)]
+pub struct Upload {
+    pub repo: String,
+    hasher: Sha256,
+    /// Bytes received so far; the next part must start here.
+    received: u64,
+}
+
+impl std::fmt::Debug for Upload {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Upload")
+            .field("repo", &self.repo)
+            .field("received", &self.received)
+            .finish()
+    }
+}
+
+/// Validates repositoryName and registryId-or-alias and resolves the repository.
+fn repo_args(state: &State, input: &Input, v: &mut Validator) -> ApiResult<String> {
+    let name = input.str("repositoryName")?;
+    let registry = input.str("registryId")?;
+    v.required("repositoryName", &name);
+    if let Some(n) = &name {
+        v.repository_name("repositoryName", n);
+    }
+    if let Some(r) = &registry {
+        v.registry_id_or_alias("registryId", r);
+    }
+    if v.is_empty() {
+        state.check_registry_id_or_alias(registry.as_deref())?;
+    }
+    Ok(name.unwrap_or_default())
+}
+
+fn upload_id_arg(input: &Input, v: &mut Validator) -> ApiResult<String> {
+    let id = input.str("uploadId")?;
+    v.required("uploadId", &id);
+    if let Some(id) = &id {
+        v.pattern("uploadId", id, validate::is_upload_id, UPLOAD_ID_PATTERN);
+    }
+    Ok(id.unwrap_or_default())
+}
+
+fn upload_not_found(id: &str) -> ApiError {
+    ApiError::new(
+        "UploadNotFoundException",
+        format!("Upload with id '{id}' is not found"),
+    )
+}
+
+pub fn initiate_layer_upload(state: &mut State, input: &Input, _ctx: &Ctx) -> ApiResult<Value> {
+    let mut v = Validator::new();
+    let name = repo_args(state, input, &mut v)?;
+    v.finish()?;
+    state.repo(&name)?;
+    let id = uuid::Uuid::new_v4().to_string();
+    state.uploads.insert(
+        id.clone(),
+        Upload {
+            repo: name,
+            hasher: Sha256::new(),
+            received: 0,
+        },
+    );
+    Ok(json!({ "uploadId": id, "partSize": LAYER_PART_SIZE }))
+}
+
+pub fn upload_layer_part(state: &mut State, input: &Input, _ctx: &Ctx) -> ApiResult<Value> {
+    let mut v = Validator::new();
+    let name = repo_args(state, input, &mut v)?;
+    let id = upload_id_arg(input, &mut v)?;
+    let first = input.int("partFirstByte")?;
+    let last = input.int("partLastByte")?;
+    let blob = input.blob("layerPartBlob")?;
+    v.required("partFirstByte", &first);
+    v.required("partLastByte", &last);
+    v.required("layerPartBlob", &blob);
+    for (field, n) in [("partFirstByte", first), ("partLastByte", last)] {
+        if let Some(n) = n {
+            v.range(field, n, 0, i64::MAX);
+        }
+    }
+    if let Some(b) = &blob {
+        v.bytes("layerPartBlob", b.len(), LAYER_PART_MAX_BYTES);
+    }
+    v.finish()?;
+    let registry_id = state.registry.id.clone();
+    state.repo(&name)?;
+    let upload = state
+        .uploads
+        .get_mut(&id)
+        .filter(|u| u.repo == name)
+        .ok_or_else(|| upload_not_found(&id))?;
+    let (first, last, blob) = (
+        first.unwrap_or(0) as u64,
+        last.unwrap_or(0) as u64,
+        blob.unwrap_or_default(),
+    );
+    let contiguous =
+        first == upload.received && !blob.is_empty() && last == first + blob.len() as u64 - 1;
+    if !contiguous {
+        return Err(ApiError::new(
+            "InvalidLayerPartException",
+            format!(
+                "The part [{first}, {last}] of {} bytes does not continue the upload: the next part must start at byte {}",
+                blob.len(),
+                upload.received
+            ),
+        )
+        .with("registryId", registry_id)
+        .with("repositoryName", name)
+        .with("uploadId", id)
+        .with("lastValidByteReceived", upload.received.saturating_sub(1)));
+    }
+    upload.hasher.update(&blob);
+    upload.received += blob.len() as u64;
+    let last_byte = upload.received - 1;
+    Ok(
+        json!({ "registryId": registry_id, "repositoryName": name, "uploadId": id, "lastByteReceived": last_byte }),
+    )
+}
+
+pub fn complete_layer_upload(state: &mut State, input: &Input, _ctx: &Ctx) -> ApiResult<Value> {
+    let mut v = Validator::new();
+    let name = repo_args(state, input, &mut v)?;
+    let id = upload_id_arg(input, &mut v)?;
+    let digests = input.str_list("layerDigests")?;
+    v.required("layerDigests", &digests);
+    if let Some(d) = &digests {
+        v.count(
+            "layerDigests",
+            d.len(),
+            LAYER_DIGESTS_MIN,
+            LAYER_DIGESTS_MAX,
+        );
+        for (i, d) in d.iter().enumerate() {
+            v.pattern(
+                &format!("layerDigests.{}.member", i + 1),
+                d,
+                validate::is_layer_digest,
+                LAYER_DIGEST_PATTERN,
+            );
+        }
+    }
+    v.finish()?;
+    state.repo(&name)?;
+    let upload = state
+        .uploads
+        .get(&id)
+        .filter(|u| u.repo == name)
+        .ok_or_else(|| upload_not_found(&id))?;
+    if upload.received == 0 {
+        return Err(ApiError::new(
+            "EmptyUploadException",
+            format!("The upload with id '{id}' contains no layer parts"),
+        ));
+    }
+    let computed = format!("sha256:{}", hex::encode(upload.hasher.clone().finalize()));
+    let size = upload.received as i64;
+    let digests = digests.unwrap_or_default();
+    if !digests.iter().any(|d| d.eq_ignore_ascii_case(&computed)) {
+        return Err(ApiError::new(
+            "InvalidLayerException",
+            format!(
+                "The layer digest calculated for the upload, '{computed}', does not match the digest provided"
+            ),
+        ));
+    }
+    state.uploads.remove(&id);
+    let repo = state.repo_mut(&name)?;
+    if repo.layers.contains_key(&computed) {
+        return Err(ApiError::new(
+            "LayerAlreadyExistsException",
+            format!("The layer with digest '{computed}' already exists in the repository '{name}'"),
+        ));
+    }
+    repo.layers.insert(
+        computed.clone(),
+        Layer {
+            size,
+            media_type: DEFAULT_LAYER_MEDIA_TYPE.into(),
+        },
+    );
+    Ok(
+        json!({ "registryId": state.registry.id, "repositoryName": name, "uploadId": id, "layerDigest": computed }),
+    )
+}
+
+pub fn batch_check_layer_availability(
+    state: &mut State,
+    input: &Input,
+    _ctx: &Ctx,
+) -> ApiResult<Value> {
+    let mut v = Validator::new();
+    let name = repo_args(state, input, &mut v)?;
+    let digests = input.str_list("layerDigests")?;
+    v.required("layerDigests", &digests);
+    if let Some(d) = &digests {
+        v.count(
+            "layerDigests",
+            d.len(),
+            LAYER_DIGESTS_MIN,
+            LAYER_DIGESTS_MAX,
+        );
+        for (i, d) in d.iter().enumerate() {
+            v.len(
+                &format!("layerDigests.{}.member", i + 1),
+                d,
+                BATCHED_LAYER_DIGEST_MIN,
+                BATCHED_LAYER_DIGEST_MAX,
+            );
+        }
+    }
+    v.finish()?;
+    let repo = state.repo(&name)?;
+    let (mut layers, mut failures) = (Vec::new(), Vec::new());
+    for d in digests.unwrap_or_default() {
+        if d.is_empty() {
+            failures.push(json!({ "layerDigest": d, "failureCode": "MissingLayerDigest", "failureReason": "The layer digest is empty" }));
+        } else if !validate::is_layer_digest(&d) {
+            failures.push(json!({ "layerDigest": d, "failureCode": "InvalidLayerDigest", "failureReason": "Invalid layer digest" }));
+        } else if let Some(l) = repo.layers.get(&d) {
+            layers.push(json!({ "layerDigest": d, "layerAvailability": "AVAILABLE", "layerSize": l.size, "mediaType": l.media_type }));
+        } else {
+            failures.push(json!({ "layerDigest": d, "failureCode": "MissingLayerDigest", "failureReason": "Requested layer not found" }));
+        }
+    }
+    Ok(json!({ "layers": layers, "failures": failures }))
+}
+
+/// Records a layer without uploading bytes (seed data): its digest and size are given.
+pub fn add_layer(
+    state: &mut State,
+    repo: &str,
+    digest: &str,
+    size: i64,
+    media_type: &str,
+) -> ApiResult<()> {
+    state
+        .repo_mut(repo)?
+        .layers
+        .entry(digest.to_string())
+        .or_insert(Layer {
+            size,
+            media_type: media_type.to_string(),
+        });
+    Ok(())
+}

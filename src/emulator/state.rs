@@ -1,0 +1,273 @@
+//! The emulator's data: one registry, its repositories, their images, tags and layers. Derived
+//! indexes (image order, manifest-list references) are rebuilt on load, not persisted.
+
+use std::collections::{BTreeMap, BTreeSet, HashMap};
+
+use serde::{Deserialize, Serialize};
+
+use super::error::{ApiError, ApiResult};
+
+pub const PUBLIC_HOST: &str = "public.ecr.aws";
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct State {
+    pub registry: Registry,
+    pub repos: BTreeMap<String, Repository>,
+    /// Logo images by the hex sha256 of their bytes (served at `/logo/<hash>`).
+    pub logos: BTreeMap<String, Logo>,
+    /// In-progress layer uploads live only in memory (a restart abandons them, as a client retries).
+    #[serde(skip)]
+    pub uploads: HashMap<String, super::layer::Upload>,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct Registry {
+    pub id: String,
+    pub verified: bool,
+    pub aliases: Vec<Alias>,
+    pub display_name: Option<String>,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct Alias {
+    pub name: String,
+    pub status: String,
+    pub primary: bool,
+    pub default: bool,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct Logo {
+    pub content_type: String,
+    #[serde(with = "b64")]
+    pub bytes: Vec<u8>,
+}
+
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+pub struct Catalog {
+    pub description: Option<String>,
+    pub architectures: Option<Vec<String>>,
+    pub operating_systems: Option<Vec<String>>,
+    /// Hash of the logo in `State::logos`.
+    pub logo: Option<String>,
+    pub about_text: Option<String>,
+    pub usage_text: Option<String>,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct Repository {
+    pub name: String,
+    pub created_ms: i64,
+    pub catalog: Catalog,
+    pub policy: Option<String>,
+    /// Resource tags in the order they were first set.
+    pub tags: Vec<(String, String)>,
+    pub images: HashMap<String, Image>,
+    /// Image tag -> the digest it names and when it was placed there.
+    pub image_tags: BTreeMap<String, TagRef>,
+    pub layers: HashMap<String, Layer>,
+    /// Images newest first: (-pushed_ms, digest). Pagination walks this by key.
+    #[serde(skip)]
+    pub order: BTreeSet<(i64, String)>,
+    /// Child digest -> the manifest lists that reference it.
+    #[serde(skip)]
+    pub parents: HashMap<String, BTreeSet<String>>,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct Image {
+    pub digest: String,
+    pub tags: Vec<String>,
+    pub size: i64,
+    pub pushed_ms: i64,
+    pub media_type: String,
+    pub artifact_media_type: Option<String>,
+    /// Digests a manifest list / index references.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub children: Vec<String>,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct TagRef {
+    pub digest: String,
+    pub created_ms: i64,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct Layer {
+    pub size: i64,
+    pub media_type: String,
+}
+
+impl Registry {
+    pub fn default_alias(&self) -> &str {
+        self.aliases
+            .iter()
+            .find(|a| a.default)
+            .or_else(|| self.aliases.first())
+            .map(|a| a.name.as_str())
+            .unwrap_or("")
+    }
+    pub fn arn(&self) -> String {
+        format!("arn:aws:ecr-public::{}:registry/{}", self.id, self.id)
+    }
+    pub fn uri(&self) -> String {
+        format!("{PUBLIC_HOST}/{}", self.default_alias())
+    }
+    pub fn repo_arn(&self, name: &str) -> String {
+        format!("arn:aws:ecr-public::{}:repository/{name}", self.id)
+    }
+    pub fn repo_uri(&self, name: &str) -> String {
+        format!("{PUBLIC_HOST}/{}/{name}", self.default_alias())
+    }
+}
+
+impl Repository {
+    pub fn new(name: String, created_ms: i64) -> Self {
+        Repository {
+            name,
+            created_ms,
+            catalog: Catalog::default(),
+            policy: None,
+            tags: Vec::new(),
+            images: HashMap::new(),
+            image_tags: BTreeMap::new(),
+            layers: HashMap::new(),
+            order: BTreeSet::new(),
+            parents: HashMap::new(),
+        }
+    }
+
+    /// Rebuilds the derived indexes from the images.
+    pub fn reindex(&mut self) {
+        self.order = self
+            .images
+            .values()
+            .map(|i| (-i.pushed_ms, i.digest.clone()))
+            .collect();
+        self.parents.clear();
+        for image in self.images.values() {
+            for child in &image.children {
+                self.parents
+                    .entry(child.clone())
+                    .or_default()
+                    .insert(image.digest.clone());
+            }
+        }
+    }
+
+    pub fn insert_image(&mut self, image: Image) {
+        self.order.insert((-image.pushed_ms, image.digest.clone()));
+        for child in &image.children {
+            self.parents
+                .entry(child.clone())
+                .or_default()
+                .insert(image.digest.clone());
+        }
+        self.images.insert(image.digest.clone(), image);
+    }
+
+    pub fn remove_image(&mut self, digest: &str) -> Option<Image> {
+        let image = self.images.remove(digest)?;
+        self.order.remove(&(-image.pushed_ms, image.digest.clone()));
+        for tag in &image.tags {
+            self.image_tags.remove(tag);
+        }
+        for child in &image.children {
+            if let Some(p) = self.parents.get_mut(child) {
+                p.remove(digest);
+                if p.is_empty() {
+                    self.parents.remove(child);
+                }
+            }
+        }
+        Some(image)
+    }
+
+    /// Puts `tag` on the image `digest`, taking it off whichever image held it.
+    pub fn place_tag(&mut self, tag: &str, digest: &str, now_ms: i64) {
+        if let Some(old) = self.image_tags.get(tag).map(|t| t.digest.clone())
+            && let Some(img) = self.images.get_mut(&old)
+        {
+            img.tags.retain(|t| t != tag);
+        }
+        self.image_tags.insert(
+            tag.to_string(),
+            TagRef {
+                digest: digest.to_string(),
+                created_ms: now_ms,
+            },
+        );
+        if let Some(img) = self.images.get_mut(digest) {
+            img.tags.push(tag.to_string());
+        }
+    }
+}
+
+impl State {
+    pub fn new(registry: Registry) -> Self {
+        State {
+            registry,
+            repos: BTreeMap::new(),
+            logos: BTreeMap::new(),
+            uploads: HashMap::new(),
+        }
+    }
+
+    pub fn reindex(&mut self) {
+        for repo in self.repos.values_mut() {
+            repo.reindex();
+        }
+    }
+
+    /// Checks an optional `registryId` (pattern already validated) names this registry.
+    pub fn check_registry_id(&self, registry_id: Option<&str>, repo: &str) -> ApiResult<()> {
+        match registry_id {
+            Some(id) if id != self.registry.id => Err(ApiError::repo_not_found(repo, id)),
+            _ => Ok(()),
+        }
+    }
+
+    /// Checks an optional registry id or alias names this registry (RegistryNotFoundException if not).
+    pub fn check_registry_id_or_alias(&self, id: Option<&str>) -> ApiResult<()> {
+        match id {
+            Some(id)
+                if id != self.registry.id
+                    && !self.registry.aliases.iter().any(|a| a.name == id) =>
+            {
+                Err(ApiError::new(
+                    "RegistryNotFoundException",
+                    format!("The registry '{id}' does not exist"),
+                ))
+            }
+            _ => Ok(()),
+        }
+    }
+
+    pub fn repo(&self, name: &str) -> ApiResult<&Repository> {
+        self.repos
+            .get(name)
+            .ok_or_else(|| ApiError::repo_not_found(name, &self.registry.id))
+    }
+
+    pub fn repo_mut(&mut self, name: &str) -> ApiResult<&mut Repository> {
+        let id = &self.registry.id;
+        self.repos
+            .get_mut(name)
+            .ok_or_else(|| ApiError::repo_not_found(name, id))
+    }
+}
+
+mod b64 {
+    use base64::Engine;
+    use base64::engine::general_purpose::STANDARD;
+    use serde::{Deserialize, Deserializer, Serializer};
+
+    pub fn serialize<S: Serializer>(bytes: &[u8], s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_str(&STANDARD.encode(bytes))
+    }
+    pub fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<Vec<u8>, D::Error> {
+        let text = String::deserialize(d)?;
+        STANDARD.decode(text).map_err(serde::de::Error::custom)
+    }
+}

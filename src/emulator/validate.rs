@@ -1,0 +1,276 @@
+//! Model constraints checked the way AWS reports them: every violation of a request is collected
+//! and reported in one InvalidParameterException ("N validation errors detected: …").
+
+use super::error::{ApiError, ApiResult};
+use super::limits::*;
+
+#[derive(Default)]
+pub struct Validator {
+    errors: Vec<String>,
+}
+
+impl Validator {
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    fn push(&mut self, value: Option<&str>, field: &str, constraint: String) {
+        let value = match value {
+            // AWS quotes short values and elides long ones (names can be sensitive or huge).
+            Some(v) if v.chars().count() <= 64 => format!("Value '{v}' at"),
+            Some(_) => "Value at".to_string(),
+            None => "Value null at".to_string(),
+        };
+        self.errors.push(format!(
+            "{value} '{field}' failed to satisfy constraint: Member must {constraint}"
+        ));
+    }
+
+    pub fn required<T>(&mut self, field: &str, value: &Option<T>) {
+        if value.is_none() {
+            self.push(None, field, "not be null".into());
+        }
+    }
+
+    /// Length in characters between min and max.
+    pub fn len(&mut self, field: &str, value: &str, min: usize, max: usize) {
+        let n = value.chars().count();
+        if n < min {
+            self.push(
+                Some(value),
+                field,
+                format!("have length greater than or equal to {min}"),
+            );
+        } else if n > max {
+            // Over-long values are never echoed back.
+            self.errors.push(format!(
+                "Value at '{field}' failed to satisfy constraint: Member must have length less than or equal to {max}"
+            ));
+        }
+    }
+
+    /// Size of a decoded blob in bytes.
+    pub fn bytes(&mut self, field: &str, n: usize, max: usize) {
+        if n > max {
+            self.errors.push(format!(
+                "Value at '{field}' failed to satisfy constraint: Member must have length less than or equal to {max}"
+            ));
+        }
+    }
+
+    pub fn count(&mut self, field: &str, n: usize, min: usize, max: usize) {
+        if n < min {
+            self.errors.push(format!(
+                "Value at '{field}' failed to satisfy constraint: Member must have length greater than or equal to {min}"
+            ));
+        } else if n > max {
+            self.errors.push(format!(
+                "Value at '{field}' failed to satisfy constraint: Member must have length less than or equal to {max}"
+            ));
+        }
+    }
+
+    pub fn range(&mut self, field: &str, n: i64, min: i64, max: i64) {
+        if n < min {
+            self.push(
+                Some(&n.to_string()),
+                field,
+                format!("have value greater than or equal to {min}"),
+            );
+        } else if n > max {
+            self.push(
+                Some(&n.to_string()),
+                field,
+                format!("have value less than or equal to {max}"),
+            );
+        }
+    }
+
+    pub fn pattern(&mut self, field: &str, value: &str, ok: fn(&str) -> bool, pattern: &str) {
+        if !ok(value) {
+            self.push(
+                Some(value),
+                field,
+                format!("satisfy regular expression pattern: {pattern}"),
+            );
+        }
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.errors.is_empty()
+    }
+
+    pub fn finish(self) -> ApiResult<()> {
+        self.finish_as("InvalidParameterException")
+    }
+
+    pub fn finish_as(self, code: &'static str) -> ApiResult<()> {
+        match self.errors.len() {
+            0 => Ok(()),
+            1 => Err(ApiError::new(
+                code,
+                format!("1 validation error detected: {}", self.errors[0]),
+            )),
+            n => Err(ApiError::new(
+                code,
+                format!("{n} validation errors detected: {}", self.errors.join("; ")),
+            )),
+        }
+    }
+
+    /// Common member checks.
+    pub fn repository_name(&mut self, field: &str, name: &str) {
+        self.len(field, name, REPOSITORY_NAME_MIN, REPOSITORY_NAME_MAX);
+        self.pattern(field, name, is_repository_name, REPOSITORY_NAME_PATTERN);
+    }
+
+    pub fn registry_id(&mut self, field: &str, id: &str) {
+        self.pattern(field, id, is_registry_id, REGISTRY_ID_PATTERN);
+    }
+
+    pub fn registry_id_or_alias(&mut self, field: &str, id: &str) {
+        self.len(
+            field,
+            id,
+            REGISTRY_ID_OR_ALIAS_MIN,
+            REGISTRY_ID_OR_ALIAS_MAX,
+        );
+    }
+
+    pub fn max_results(&mut self, n: Option<i64>) {
+        if let Some(n) = n {
+            self.range("maxResults", n, MAX_RESULTS_MIN, MAX_RESULTS_MAX);
+        }
+    }
+}
+
+/// One `[a-z0-9]+(?:[._-][a-z0-9]+)*` component.
+fn is_component(s: &str) -> bool {
+    let b = s.as_bytes();
+    let alnum = |c: u8| c.is_ascii_lowercase() || c.is_ascii_digit();
+    !b.is_empty()
+        && alnum(b[0])
+        && alnum(b[b.len() - 1])
+        && b.windows(2).all(|w| alnum(w[0]) || alnum(w[1]))
+        && b.iter()
+            .all(|&c| alnum(c) || matches!(c, b'.' | b'_' | b'-'))
+}
+
+/// `(?:[a-z0-9]+(?:[._-][a-z0-9]+)*/)*[a-z0-9]+(?:[._-][a-z0-9]+)*`
+pub fn is_repository_name(s: &str) -> bool {
+    s.split('/').all(is_component)
+}
+
+/// `[a-z][a-z0-9]+(?:[._-][a-z0-9]+)*`
+pub fn is_registry_alias(s: &str) -> bool {
+    let b = s.as_bytes();
+    is_component(s)
+        && b[0].is_ascii_lowercase()
+        && b.len() >= 2
+        && (b[1].is_ascii_lowercase() || b[1].is_ascii_digit())
+}
+
+/// `[0-9]{12}`
+pub fn is_registry_id(s: &str) -> bool {
+    s.len() == 12 && s.bytes().all(|c| c.is_ascii_digit())
+}
+
+/// `[a-zA-Z0-9-_+.]+:[a-fA-F0-9]+`
+pub fn is_layer_digest(s: &str) -> bool {
+    let Some((algo, hex)) = s.split_once(':') else {
+        return false;
+    };
+    !algo.is_empty()
+        && algo
+            .bytes()
+            .all(|c| c.is_ascii_alphanumeric() || matches!(c, b'-' | b'_' | b'+' | b'.'))
+        && !hex.is_empty()
+        && hex.bytes().all(|c| c.is_ascii_hexdigit())
+}
+
+/// A digest ECR accepts for an image: `sha256:` and 64 lowercase hex digits.
+pub fn is_image_digest(s: &str) -> bool {
+    s.strip_prefix("sha256:").is_some_and(|h| {
+        h.len() == 64
+            && h.bytes()
+                .all(|c| c.is_ascii_digit() || (b'a'..=b'f').contains(&c))
+    })
+}
+
+/// A UUID in its 8-4-4-4-12 hex form.
+pub fn is_upload_id(s: &str) -> bool {
+    let parts: Vec<&str> = s.split('-').collect();
+    parts.len() == 5
+        && parts
+            .iter()
+            .zip([8, 4, 4, 4, 12])
+            .all(|(p, n)| p.len() == n && p.bytes().all(|c| c.is_ascii_hexdigit()))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn repository_names() {
+        for ok in ["ab", "acme/web", "a.b-c_d/e", "x1/y2/z3"] {
+            assert!(is_repository_name(ok), "{ok}");
+        }
+        for bad in [
+            "Web", "a//b", "/ab", "ab/", "a..b", "-ab", "ab-", "a b", "a__b_",
+        ] {
+            assert!(!is_repository_name(bad), "{bad}");
+        }
+    }
+
+    #[test]
+    fn aliases_ids_digests_uploads() {
+        assert!(
+            is_registry_alias("acme")
+                && is_registry_alias("a1-b")
+                && !is_registry_alias("a")
+                && !is_registry_alias("1abc")
+        );
+        assert!(
+            is_registry_id("123456789012")
+                && !is_registry_id("12345678901a")
+                && !is_registry_id("1234")
+        );
+        assert!(
+            is_layer_digest("sha256:abc0")
+                && !is_layer_digest("sha256:xyz")
+                && !is_layer_digest("abc")
+        );
+        assert!(
+            is_upload_id("0f8fad5b-d9cb-469f-a165-70867728950e")
+                && !is_upload_id("0f8fad5b-d9cb-469f-a165")
+        );
+    }
+
+    #[test]
+    fn messages_name_field_and_limit() {
+        let mut v = Validator::new();
+        v.len(
+            "repositoryName",
+            &"a".repeat(206),
+            REPOSITORY_NAME_MIN,
+            REPOSITORY_NAME_MAX,
+        );
+        let e = v.finish().unwrap_err();
+        assert_eq!(e.code, "InvalidParameterException");
+        assert_eq!(
+            e.message,
+            "1 validation error detected: Value at 'repositoryName' failed to satisfy constraint: \
+             Member must have length less than or equal to 205"
+        );
+        let mut v = Validator::new();
+        v.required::<String>("repositoryName", &None);
+        v.range("maxResults", 0, 1, 1000);
+        let e = v.finish().unwrap_err();
+        assert!(
+            e.message
+                .starts_with("2 validation errors detected: Value null at 'repositoryName'")
+        );
+        assert!(e.message.contains("Value '0' at 'maxResults' failed to satisfy constraint: Member must have value greater than or equal to 1"));
+    }
+}
