@@ -14,6 +14,13 @@ use crate::app::strings;
 use crate::app::{App, Fetch};
 use crate::aws::{AwsError, Catalog};
 
+/// The widest the full-screen catalog wraps its text.
+const READING_WIDTH: u16 = 110;
+
+pub fn reading_width(width: u16) -> u16 {
+    width.min(READING_WIDTH)
+}
+
 pub fn text(cat: &Catalog, width: u16) -> Text<'static> {
     let mut lines: Vec<Line<'static>> = Vec::new();
     let w = width as usize;
@@ -80,6 +87,7 @@ pub fn draw_full(f: &mut Frame, area: Rect, app: &App, repo: &str, scroll: u16) 
     let b = block(format!("{} · {}", strings::CATALOG, clean(repo)), true);
     let inner = b.inner(area);
     f.render_widget(b, area);
-    let t = fetched(app, repo, inner.width);
+    // Long lines are hard to read: wrap prose at a readable width, as the gallery does.
+    let t = fetched(app, repo, reading_width(inner.width));
     f.render_widget(Paragraph::new(t).scroll((scroll, 0)), inner);
 }

@@ -30,10 +30,12 @@ pub fn size(bytes: i64) -> String {
     }
 }
 
-/// `sha256:3f2a…` with 12 hex digits, enough to tell images apart.
+/// `sha256:3f2a1b2c…`: 8 hex digits tell a repository's images apart; the preview has it whole.
 pub fn short_digest(d: &str) -> String {
     match d.split_once(':') {
-        Some((alg, hex)) if hex.len() > 12 => format!("{alg}:{}…", &hex[..12]),
+        Some((alg, hex)) if hex.len() > 8 && hex.is_char_boundary(8) => {
+            format!("{alg}:{}…", &hex[..8])
+        }
         _ => d.to_string(),
     }
 }
@@ -45,13 +47,15 @@ pub fn relative(t: i64, now: i64) -> String {
     }
     let d = now - t;
     let (future, d) = (d < 0, d.unsigned_abs());
+    // Rounded, with moment.js-style thresholds: 45 minutes reads "1 hour", 22 hours "1 day".
+    let round = |unit: u64| ((d + unit / 2) / unit).max(1);
     let (n, unit) = match d {
         0..=44 => return "just now".into(),
-        45..=5399 => (d.div_ceil(60).max(1), "minute"),
-        5400..=129_599 => ((d + 1800) / 3600, "hour"),
-        129_600..=3_887_999 => ((d + 43_200) / 86_400, "day"),
-        3_888_000..=47_304_000 => ((d + 1_296_000) / 2_592_000, "month"),
-        _ => ((d + 15_768_000) / 31_536_000, "year"),
+        45..=2_699 => (round(60), "minute"),
+        2_700..=79_199 => (round(3_600), "hour"),
+        79_200..=2_246_399 => (round(86_400), "day"),
+        2_246_400..=27_647_999 => (round(2_592_000), "month"),
+        _ => (round(31_536_000), "year"),
     };
     let s = if n == 1 { "" } else { "s" };
     if future {
@@ -112,6 +116,9 @@ mod tests {
         let now = 1_700_000_000;
         assert_eq!(relative(now - 10, now), "just now");
         assert_eq!(relative(now - 60, now), "1 minute ago");
+        assert_eq!(relative(now - 3600, now), "1 hour ago");
+        assert_eq!(relative(now - 50 * 60, now), "1 hour ago");
+        assert_eq!(relative(now - 400 * 86_400, now), "1 year ago");
         assert_eq!(relative(now - 5 * 3600, now), "5 hours ago");
         assert_eq!(relative(now - 3 * 86_400, now), "3 days ago");
         assert_eq!(relative(now + 120, now), "in 2 minutes");
@@ -121,7 +128,7 @@ mod tests {
     fn digests() {
         assert_eq!(
             short_digest("sha256:0123456789abcdef0123"),
-            "sha256:0123456789ab…"
+            "sha256:01234567…"
         );
         assert_eq!(short_digest("weird"), "weird");
     }

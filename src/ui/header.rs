@@ -11,7 +11,7 @@ use super::text::{clean, styled};
 use super::theme::THEME;
 use crate::app::list::{List, Row};
 use crate::app::strings;
-use crate::app::{App, Fetch, Pane};
+use crate::app::{App, Fetch, Overlay, Pane};
 
 fn registry_label(app: &App) -> Option<String> {
     let r = app.registry()?;
@@ -98,6 +98,18 @@ fn crumbs(app: &App) -> Vec<String> {
             }
             .into(),
         );
+    }
+    let view = match &app.overlay {
+        Some(Overlay::Catalog { repo, .. }) => Some((repo, "catalog")),
+        Some(Overlay::Policy { repo, .. }) => Some((repo, "policy")),
+        Some(Overlay::ResourceTags { repo, .. }) => Some((repo, "resource tags")),
+        _ => None,
+    };
+    if let Some((repo, what)) = view {
+        if !matches!(app.pane, Pane::Images | Pane::Tags) {
+            c.push(clean(repo));
+        }
+        c.push(what.into());
     }
     c
 }

@@ -63,9 +63,9 @@ pub fn areas(app: &App, area: Rect) -> Option<Areas> {
         let focused = Slot::List(app.pane);
         let slots: Vec<(Slot, Constraint)> = match (parent, preview) {
             (Some(p), true) => vec![
-                (Slot::List(p), Constraint::Percentage(24)),
-                (focused, Constraint::Percentage(44)),
-                (Slot::Preview, Constraint::Percentage(32)),
+                (Slot::List(p), Constraint::Percentage(20)),
+                (focused, Constraint::Percentage(50)),
+                (Slot::Preview, Constraint::Percentage(30)),
             ],
             (Some(p), false) => vec![
                 (Slot::List(p), Constraint::Percentage(35)),

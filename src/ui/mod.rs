@@ -71,6 +71,8 @@ pub fn view(app: &App, f: &mut Frame) {
             footer::draw_keys(f, a.footer, app);
         }
     }
+    // Safety net: whatever slipped past the per-string cleaning never reaches the terminal.
+    crate::sanitize::scrub_buffer(f.buffer_mut());
 }
 
 fn too_small(f: &mut Frame, area: Rect) {
