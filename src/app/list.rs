@@ -18,6 +18,11 @@ pub trait Row {
     /// Default direction per column (`true` = descending, e.g. newest first).
     const SORT_DESC: &'static [bool];
     fn compare(&self, other: &Self, column: usize) -> Ordering;
+    /// Order among rows equal in the sort column, whatever its direction (e.g. an image index
+    /// before the per-platform images pushed with it).
+    fn tiebreak(&self, _other: &Self) -> Ordering {
+        Ordering::Equal
+    }
     /// The text the fuzzy filter matches against.
     fn haystack(&self, out: &mut String);
 }
@@ -150,10 +155,11 @@ impl<T: Row> List<T> {
     }
 
     fn order(&self, a: u32, b: u32) -> Ordering {
-        let o = self.rows[a as usize].compare(&self.rows[b as usize], self.sort.column);
+        let (ra, rb) = (&self.rows[a as usize], &self.rows[b as usize]);
+        let o = ra.compare(rb, self.sort.column);
         let o = if self.sort.descending { o.reverse() } else { o };
-        // Ties keep load order, so equal rows never swap places between frames.
-        o.then(a.cmp(&b))
+        // Remaining ties keep load order, so equal rows never swap places between frames.
+        o.then_with(|| ra.tiebreak(rb)).then(a.cmp(&b))
     }
 
     /// Add a page: the new rows are sorted among themselves and merged into the order.

@@ -36,6 +36,9 @@ impl Row for RepoRow {
             _ => self.created_at.cmp(&o.created_at),
         }
     }
+    fn tiebreak(&self, o: &Self) -> Ordering {
+        self.repository_name.cmp(&o.repository_name)
+    }
     fn haystack(&self, out: &mut String) {
         out.push_str(&self.repository_name);
     }
@@ -58,6 +61,13 @@ impl Row for ImageRow {
             _ => self.image_digest.cmp(&o.image_digest),
         }
     }
+    /// Tagged images first (an index before its untagged platform images), then by tag, then
+    /// larger first.
+    fn tiebreak(&self, o: &Self) -> Ordering {
+        self.compare(o, 1)
+            .then(o.image_size_in_bytes.cmp(&self.image_size_in_bytes))
+            .then(self.image_digest.cmp(&o.image_digest))
+    }
     fn haystack(&self, out: &mut String) {
         for t in &self.image_tags {
             out.push_str(t);
@@ -76,6 +86,9 @@ impl Row for TagRow {
             1 => self.image_pushed_at.cmp(&o.image_pushed_at),
             _ => self.image_size_in_bytes.cmp(&o.image_size_in_bytes),
         }
+    }
+    fn tiebreak(&self, o: &Self) -> Ordering {
+        self.image_tag.cmp(&o.image_tag)
     }
     fn haystack(&self, out: &mut String) {
         out.push_str(&self.image_tag);

@@ -205,7 +205,8 @@ impl Harness {
 
 /// Parts of a screen that depend on the run, not on the app, replaced by placeholders of the same
 /// width (so borders stay aligned): the emulator's port, request ids, HTTP dates and, until the
-/// emulator has a fixed clock, absolute dates.
+/// emulator has a fixed clock, absolute dates and digests (the demo images' configs hold their
+/// push time, so their digests change with the clock).
 pub fn redact(screen: &str) -> String {
     let mut chars: Vec<char> = screen.chars().collect();
     let n = chars.len();
@@ -254,6 +255,25 @@ pub fn redact(screen: &str) -> String {
             }
         }
         i += 1;
+    }
+    // Digests: after `sha256:` (shortened in lists), runs of 16 or more hex digits, and the end
+    // of one that wrapped.
+    let mut i = 0;
+    while i < n {
+        let after_alg = i >= 7 && at(&chars, i - 7, "sha256:");
+        let run = chars[i..]
+            .iter()
+            .take_while(|c| c.is_ascii_hexdigit())
+            .count();
+        // The tail of a wrapped digest, alone at the start of a pane's row.
+        let tail = i > 0
+            && chars[i - 1] == '│'
+            && run >= 3
+            && chars.get(i + run).is_some_and(|c| *c == ' ');
+        if run >= 16 || (after_alg && run > 0) || tail {
+            chars[i..i + run].iter_mut().for_each(|c| *c = 'x');
+        }
+        i += run.max(1);
     }
     chars.into_iter().collect()
 }
