@@ -410,7 +410,7 @@ fn command_line_runs_completes_and_rejects() {
         send(&mut app, key(c));
     }
     send(&mut app, code(KeyCode::Enter));
-    assert!(matches!(&app.status, Status::Info(m) if m.contains(":bogus")));
+    assert!(matches!(&app.status, Status::Warning(m) if m.contains(":bogus")));
 
     for c in ":rtags".chars() {
         send(&mut app, key(c));

@@ -14,6 +14,10 @@ pub fn on_key(app: &mut App, ev: KeyEvent, fx: &mut Vec<Effect>) {
     if ev.kind == KeyEventKind::Release {
         return;
     }
+    // Messages about the previous key make way for what this one does.
+    if matches!(app.status, Status::Warning(_)) {
+        app.status = Status::None;
+    }
     if ev.code == KeyCode::Char('c') && ev.modifiers.contains(KeyModifiers::CONTROL) {
         app.quit = true;
         return;
@@ -122,7 +126,7 @@ fn command_key(app: &mut App, ev: KeyEvent, fx: &mut Vec<Effect>) {
             }
             match command::parse(&text) {
                 Ok(cmd) => nav::run_command(app, cmd, fx),
-                Err(msg) => app.status = Status::Info(msg),
+                Err(msg) => app.status = Status::Warning(msg),
             }
         }
         KeyCode::Char(c) if !ev.modifiers.contains(KeyModifiers::CONTROL) => input.push(c),
@@ -175,7 +179,7 @@ fn open_error(app: &mut App) {
     if app.last_error.is_some() {
         app.overlay = Some(Overlay::ErrorDetails { scroll: 0 });
     } else {
-        app.status = Status::Info("no error to show".into());
+        app.status = Status::Warning("no error to show".into());
     }
 }
 

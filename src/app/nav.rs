@@ -90,7 +90,7 @@ pub fn open(app: &mut App, fx: &mut Vec<Effect>) {
 /// are reused.
 pub fn open_repo(app: &mut App, target: Pane, fx: &mut Vec<Effect>) {
     let Some(row) = app.repos.selected().cloned() else {
-        app.status = Status::Info(strings::needs_repository("images"));
+        app.status = Status::Warning(strings::needs_repository("images"));
         return;
     };
     if app.repo.as_ref().map(|r| &r.repository_name) != Some(&row.repository_name) {
@@ -149,7 +149,7 @@ pub fn open_view(app: &mut App, view: View, fx: &mut Vec<Effect>) {
         View::ResourceTags => "resource tags",
     };
     let Some(repo) = app.current_repo().cloned() else {
-        app.status = Status::Info(strings::needs_repository(what));
+        app.status = Status::Warning(strings::needs_repository(what));
         return;
     };
     let name = repo.repository_name.clone();

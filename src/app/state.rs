@@ -65,7 +65,9 @@ pub enum Fetch<T> {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Status {
     None,
-    Info(String),
+    /// A local mistake (an unknown command, nothing selected): cleared by the next key.
+    Warning(String),
+    /// From AWS: stays until a retry or a later load succeeds (and `!` shows it in full).
     Error(AwsError),
 }
 

@@ -98,6 +98,10 @@ fn on_page(app: &mut App, generation: u64, rows: PageRows, fx: &mut Vec<Effect>)
         // An answer from a load that was cancelled or replaced.
         return;
     }
+    // The error is still in `last_error` for `!`; the status line shows the load is fine again.
+    if matches!(app.status, Status::Error(_)) {
+        app.status = Status::None;
+    }
     let m = &mut app.matcher;
     match rows {
         PageRows::Registries(p) => {

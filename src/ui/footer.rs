@@ -66,7 +66,7 @@ pub fn draw_status(f: &mut Frame, area: Rect, app: &App) {
             ));
             spans.push(styled(format!("  ({})", strings::ERROR_HINT), THEME.dim));
         }
-        Status::Info(m) => spans.push(styled(clean(m), THEME.info)),
+        Status::Warning(m) => spans.push(styled(format!("! {}", clean(m)), THEME.error)),
         Status::None => {}
     }
     if let Some(l) = loading(app) {

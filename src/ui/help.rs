@@ -69,13 +69,19 @@ pub fn text(app: &App) -> Text<'static> {
     }
     lines.push(Line::raw("  tab completes · enter runs · esc cancels"));
     lines.push(Line::default());
+    lines.push(Line::styled("Mouse", THEME.title));
+    lines.push(Line::raw(
+        "  click selects a row (in the pane on the left: goes back to it) · wheel scrolls",
+    ));
+    lines.push(Line::default());
     lines.push(Line::styled("Symbols", THEME.title));
     lines.push(Line::raw(format!(
         "  {}selected row (focused pane)   {}selected row (other pane)",
         SELECTED_SYMBOL, SELECTED_UNFOCUSED_SYMBOL
     )));
+    lines.push(Line::raw(format!("  {CHECK} yes (verified, certified)")));
     lines.push(Line::raw(format!(
-        "  {CHECK} yes (verified, certified)   {} image index for several platforms   {} no tag",
+        "  {} an image index (several platforms)   {} an image without tags",
         strings::MULTI_ARCH,
         strings::UNTAGGED
     )));

@@ -17,7 +17,10 @@ use crate::aws::{ImageRow, RegistryRow, RepoRow, TagRow};
 
 pub fn draw(f: &mut Frame, area: Rect, app: &App) {
     let (title, text) = match app.pane {
-        Pane::Registries => (strings::DETAILS, app.registries.selected().map(registry)),
+        Pane::Registries => (
+            strings::DETAILS,
+            app.registries.selected().map(|r| registry(app, r)),
+        ),
         Pane::Repositories => (
             strings::CATALOG,
             app.repos
@@ -47,7 +50,7 @@ pub fn draw(f: &mut Frame, area: Rect, app: &App) {
     f.render_widget(Paragraph::new(text).wrap(Wrap { trim: false }), inner);
 }
 
-fn registry(r: &RegistryRow) -> Text<'static> {
+fn registry(app: &App, r: &RegistryRow) -> Text<'static> {
     let mut lines = vec![
         field("Registry ID", clean(&r.registry_id)),
         field("URI", clean(&r.registry_uri)),
@@ -61,8 +64,16 @@ fn registry(r: &RegistryRow) -> Text<'static> {
             },
         ),
     ];
-    if let Some(d) = &r.display_name {
-        lines.push(field("Display name", clean(d)));
+    // GetRegistryCatalogData describes the caller's own registry, the one DescribeRegistries
+    // lists first.
+    let own = app.registries.rows.first().map(|o| &o.registry_id) == Some(&r.registry_id);
+    let name = match (&app.display_name, &r.display_name) {
+        (_, Some(d)) => Some(clean(d)),
+        (Some(crate::app::Fetch::Ready(Some(d))), None) if own => Some(clean(d)),
+        _ => None,
+    };
+    if let Some(d) = name {
+        lines.push(field("Display name", d));
     }
     lines.push(Line::default());
     lines.push(Line::from(styled("Aliases", THEME.label)));
