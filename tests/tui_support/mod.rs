@@ -158,7 +158,7 @@ impl Harness {
         h
     }
 
-    fn run(&mut self, fx: Vec<Effect>) {
+    pub fn run(&mut self, fx: Vec<Effect>) {
         for e in fx {
             self.runner.run(e);
         }
