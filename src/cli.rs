@@ -1,10 +1,13 @@
 //! Command-line definitions (clap derive). Kept apart from `main.rs` so completions and the man
-//! page can later be generated from the same definitions.
+//! page are generated from the same definitions (`write_completions`, `write_man`).
 
+use std::io::{self, Write};
 use std::net::SocketAddr;
 use std::path::PathBuf;
 
-use clap::{Args, Parser, Subcommand, ValueEnum};
+use clap::{Args, CommandFactory, Parser, Subcommand, ValueEnum};
+
+use crate::config::Overrides;
 
 #[derive(Debug, Parser)]
 #[command(
@@ -26,6 +29,15 @@ pub struct Cli {
     /// Make every mutation impossible (enforced where requests are sent, not only hidden).
     #[arg(long, global = true)]
     pub read_only: bool,
+
+    /// Allow mutations even when the config file says `read_only = true`.
+    #[arg(long, global = true, conflicts_with = "read_only")]
+    pub read_write: bool,
+
+    /// Config file to use instead of the default (also ECRP_CONFIG; `ecrp config path` prints it).
+    // Not clap's `env`: that rejects an empty ECRP_CONFIG, which `config::config_path` ignores.
+    #[arg(long, global = true, value_name = "FILE")]
+    pub config: Option<PathBuf>,
 
     /// Write logs to this file instead of the default under the data directory.
     #[arg(long, global = true, value_name = "FILE")]
@@ -62,6 +74,77 @@ pub enum Command {
     Emulator(EmulatorArgs),
     /// List registries, repositories, images or tags without the TUI (the loaders behind the panes).
     Ls(LsArgs),
+    /// Log docker in to public.ecr.aws with a token from GetAuthorizationToken.
+    Login(LoginArgs),
+    /// List the AWS profiles from the shared config and credentials files, with kind and region.
+    Profiles,
+    /// Show, create or check the config file.
+    Config(ConfigArgs),
+    /// Print a shell completion script.
+    ///
+    /// For example: `ecrp completions bash > ~/.local/share/bash-completion/completions/ecrp`,
+    /// `ecrp completions zsh > ~/.zfunc/_ecrp`, `ecrp completions fish > ~/.config/fish/completions/ecrp.fish`.
+    Completions {
+        #[arg(value_enum)]
+        shell: clap_complete::Shell,
+    },
+    /// Print the man page (roff).
+    ///
+    /// For example: `ecrp man > ~/.local/share/man/man1/ecrp.1`, or `ecrp man | man -l -`.
+    Man,
+}
+
+impl Cli {
+    /// The values the command line sets, for `config::resolve` (flags beat env and the file).
+    pub fn overrides(&self) -> Overrides {
+        Overrides {
+            profile: self.conn.profile.clone(),
+            region: self.conn.region.clone(),
+            read_only: match (self.read_only, self.read_write) {
+                (true, _) => Some(true),
+                (_, true) => Some(false),
+                _ => None,
+            },
+        }
+    }
+}
+
+#[derive(Debug, Args)]
+pub struct LoginArgs {
+    /// Print the registry password to stdout instead of running docker, for piping into
+    /// `docker login --username AWS --password-stdin public.ecr.aws` (or podman, nerdctl).
+    #[arg(long)]
+    pub print_password: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct ConfigArgs {
+    #[command(subcommand)]
+    pub action: ConfigAction,
+}
+
+#[derive(Debug, Clone, Subcommand)]
+pub enum ConfigAction {
+    /// Print the config file's path.
+    Path,
+    /// Write the commented default config file.
+    Init {
+        /// Overwrite an existing file.
+        #[arg(long)]
+        force: bool,
+    },
+    /// Read the config file and report every problem (exit status 1 when there is one).
+    Check,
+}
+
+/// Write the completion script for `shell`.
+pub fn write_completions(shell: clap_complete::Shell, out: &mut dyn Write) {
+    clap_complete::generate(shell, &mut Cli::command(), "ecrp", out);
+}
+
+/// Write the man page (roff) for `ecrp`, subcommands included in its SUBCOMMANDS section.
+pub fn write_man(out: &mut dyn Write) -> io::Result<()> {
+    clap_mangen::Man::new(Cli::command()).render(out)
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -130,7 +213,6 @@ pub enum LsWhat {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use clap::CommandFactory;
 
     #[test]
     fn cli_definition_is_consistent() {

@@ -5,12 +5,17 @@
 
 pub mod app;
 pub mod aws;
+pub mod browser;
 pub mod cli;
+pub mod clipboard;
+pub mod config;
 pub mod emulator;
 pub mod highlight;
 pub mod logging;
+pub mod login;
 pub mod ls;
 pub mod markdown;
+pub mod profiles;
 pub mod sanitize;
 pub mod screenshot;
 pub mod ui;

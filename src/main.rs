@@ -1,29 +1,94 @@
-//! The `ecrp` binary: parse arguments, set up logging, dispatch to the TUI, `ls` or `emulator`.
+//! The `ecrp` binary: parse arguments, set up logging, load the config, dispatch to the TUI or a
+//! subcommand.
 
-use anyhow::Result;
+use std::io::Write;
+
+use anyhow::{Context, Result};
 use clap::Parser;
 
-use ecrp::aws::ClientOptions;
-use ecrp::cli::{Cli, Command, SeedArg};
+use ecrp::aws::{self, Api, ClientOptions};
+use ecrp::cli::{Cli, Command, ConfigAction, SeedArg};
+use ecrp::config::{self, Settings};
 use ecrp::emulator::{self, EmulatorOptions, Seed};
-use ecrp::{app, logging, ls};
+use ecrp::{app, cli, logging, login, ls, profiles};
 
 fn main() -> Result<()> {
     let cli = Cli::parse();
-    let to_stderr = matches!(
-        cli.command,
-        Some(Command::Emulator(_)) | Some(Command::Ls(_))
-    );
+    // Commands that only print need neither logging nor a runtime.
+    match &cli.command {
+        Some(Command::Completions { shell }) => {
+            cli::write_completions(*shell, &mut std::io::stdout());
+            return Ok(());
+        }
+        Some(Command::Man) => return Ok(cli::write_man(&mut std::io::stdout())?),
+        Some(Command::Config(args)) => return config_command(&cli, &args.action),
+        _ => {}
+    }
+    let to_stderr = cli.command.is_some();
     let _log_guard = logging::init(cli.log_file.as_deref(), cli.log_level.as_deref(), to_stderr);
     let rt = tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()?;
-    rt.block_on(run(cli))
+    if let Err(e) = rt.block_on(run(cli)) {
+        // The whole cause chain on one line, not a Debug dump with a backtrace.
+        if !to_stderr {
+            tracing::error!("{e:#}");
+        }
+        eprintln!("ecrp: {e:#}");
+        std::process::exit(1);
+    }
+    Ok(())
+}
+
+fn config_command(cli: &Cli, action: &ConfigAction) -> Result<()> {
+    let path = cli
+        .config
+        .clone()
+        .filter(|p| !p.as_os_str().is_empty())
+        .or_else(config::config_path)
+        .context("no config directory (no home directory): use --config FILE")?;
+    match action {
+        ConfigAction::Path => println!("{}", path.display()),
+        ConfigAction::Init { force } => {
+            config::write_default_file(&path, *force)
+                .with_context(|| format!("could not write {}", path.display()))?;
+            println!("wrote {}", path.display());
+        }
+        ConfigAction::Check => {
+            if !path.exists() {
+                println!("{} does not exist: ecrp uses the defaults", path.display());
+                return Ok(());
+            }
+            let (_, warnings) = config::load(&path);
+            for w in &warnings {
+                println!("{w}");
+            }
+            if !warnings.is_empty() {
+                anyhow::bail!("{} problem(s) in {}", warnings.len(), path.display());
+            }
+            println!("{}: no problems", path.display());
+        }
+    }
+    Ok(())
+}
+
+/// The config file merged with flags and environment. Subcommands print the file's problems to
+/// stderr; the TUI (`create`) writes the default file on first run.
+fn settings(cli: &Cli, create: bool) -> (Settings, config::Startup) {
+    let startup = config::startup(cli.config.as_deref(), create);
+    let env = |k: &str| std::env::var(k).ok();
+    let settings = config::resolve(&cli.overrides(), env, &startup.config);
+    (settings, startup)
+}
+
+fn print_warnings(startup: &config::Startup) {
+    for w in &startup.warnings {
+        eprintln!("warning: {w}");
+    }
 }
 
 async fn run(cli: Cli) -> Result<()> {
-    let conn = cli.conn.clone();
-    match cli.command {
+    match &cli.command {
         Some(Command::Emulator(args)) => {
             let opts = EmulatorOptions {
                 addr: args.addr,
@@ -31,31 +96,96 @@ async fn run(cli: Cli) -> Result<()> {
                     SeedArg::Demo => Seed::Demo,
                     SeedArg::Empty => Seed::Empty,
                 },
-                synthetic: args.synthetic,
-                state_file: args.state,
+                synthetic: args.synthetic.clone(),
+                state_file: args.state.clone(),
+                ..Default::default()
             };
             let emu = emulator::start(opts).await?;
             // The first line on stdout names the address, for scripts that start us on port 0.
             println!("listening on {}", emu.url());
-            use std::io::Write;
             std::io::stdout().flush()?;
             wait_for_shutdown_signal().await?;
             emu.shutdown().await;
             Ok(())
         }
         Some(Command::Ls(args)) => {
-            let (opts, emu) = client_options(&conn, cli.demo).await?;
-            let result = ls::run(&opts, &args).await;
+            let (settings, startup) = settings(&cli, false);
+            print_warnings(&startup);
+            let (opts, emu) = client_options(&cli, &settings).await?;
+            let result = ls::run(&opts, args).await;
             if let Some(emu) = emu {
                 emu.shutdown().await;
             }
             result
         }
+        Some(Command::Login(args)) => {
+            let (settings, startup) = settings(&cli, false);
+            print_warnings(&startup);
+            let (opts, emu) = client_options(&cli, &settings).await?;
+            let (client, info) = aws::connect(&opts).await;
+            let api = Api::new(client, settings.read_only);
+            // The emulator's token would only make docker fail against the real registry.
+            let (docker, reason) = if cli.demo {
+                (
+                    None,
+                    "--demo: the token comes from the built-in emulator, so docker is not logged in.",
+                )
+            } else {
+                (
+                    login::find_docker(std::env::var_os("PATH").as_deref()),
+                    login::NO_DOCKER,
+                )
+            };
+            let result = login::run_command(
+                &api,
+                &info.profile,
+                args.print_password,
+                docker.as_deref(),
+                reason,
+            )
+            .await;
+            if let Some(emu) = emu {
+                emu.shutdown().await;
+            }
+            result
+        }
+        Some(Command::Profiles) => {
+            let (settings, startup) = settings(&cli, false);
+            print_warnings(&startup);
+            let list = profiles::list_profiles()?;
+            if list.is_empty() {
+                println!(
+                    "no profiles in {} or {}",
+                    profiles::config_file_path()
+                        .map(|p| p.display().to_string())
+                        .unwrap_or_default(),
+                    profiles::credentials_file_path()
+                        .map(|p| p.display().to_string())
+                        .unwrap_or_default()
+                );
+            }
+            let current = settings.profile.as_deref().unwrap_or("default");
+            print!("{}", profiles::render_table(&list, current));
+            Ok(())
+        }
+        // Handled in `main` before the runtime starts.
+        Some(Command::Completions { .. }) | Some(Command::Man) | Some(Command::Config(_)) => Ok(()),
         None => {
-            let (opts, emu) = client_options(&conn, cli.demo).await?;
+            let (settings, startup) = settings(&cli, true);
+            // RunOptions has no place for these yet: they are logged, and `config::startup` is
+            // what the TUI calls to show them.
+            for w in &startup.warnings {
+                tracing::warn!(warning = %w, "config file problem");
+            }
+            if startup.created
+                && let Some(p) = &startup.path
+            {
+                tracing::info!(path = %p.display(), "wrote the default config file");
+            }
+            let (opts, emu) = client_options(&cli, &settings).await?;
             let result = app::run(app::RunOptions {
                 client: opts,
-                read_only: cli.read_only,
+                read_only: settings.read_only,
                 demo: cli.demo,
             })
             .await;
@@ -69,19 +199,19 @@ async fn run(cli: Cli) -> Result<()> {
 
 /// With `--demo`, start the emulator in-process with demo data and point the client at it.
 async fn client_options(
-    conn: &ecrp::cli::ConnArgs,
-    demo: bool,
+    cli: &Cli,
+    settings: &Settings,
 ) -> Result<(ClientOptions, Option<emulator::Emulator>)> {
-    if demo {
+    if cli.demo {
         let emu = emulator::start(EmulatorOptions::default()).await?;
         let opts = ClientOptions::for_emulator(&emu.url());
         return Ok((opts, Some(emu)));
     }
     Ok((
         ClientOptions {
-            profile: conn.profile.clone(),
-            region: conn.region.clone(),
-            endpoint_url: conn.endpoint_url.clone(),
+            profile: settings.profile.clone(),
+            region: settings.region.clone(),
+            endpoint_url: cli.conn.endpoint_url.clone(),
             static_credentials: None,
         },
         None,

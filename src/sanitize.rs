@@ -15,6 +15,8 @@
 //!   everywhere, also from emoji sequences, because terminals disagree on how wide a joined emoji is;
 //!   split emoji keep the layout predictable.
 //!
+//! A zero-width character at the start of a line (a combining mark with no base) is dropped too.
+//!
 //! Tabs become spaces (a single one in `clean_line`, up to the next 4-column stop in `clean_text`),
 //! `\r` is dropped, U+2028/U+2029 become a space (`clean_line`) or a newline (`clean_text`).
 //!
@@ -68,6 +70,13 @@ pub fn is_unsafe_char(c: char) -> bool {
     )
 }
 
+/// A character that takes no cell of its own (combining marks, Hangul medial vowels, …). At the
+/// start of a line it has no base to join; such a grapheme is one of the triggers of ratatui 0.30's
+/// `Paragraph::wrap` overrunning its area and panicking (ratatui issue #2679), so `clean_*` drop it.
+fn is_zero_width(c: char) -> bool {
+    unicode_width::UnicodeWidthChar::width(c) == Some(0)
+}
+
 fn is_bad(c: char, keep_newline: bool) -> bool {
     is_unsafe_char(c) && !(keep_newline && c == '\n')
 }
@@ -80,9 +89,14 @@ fn clean(s: &str, keep_newline: bool) -> Cow<'_, str> {
     out.push_str(&s[..start]);
     // Column since the last newline, for tab stops (display width, as the terminal counts it).
     let mut col = s[..start].rsplit('\n').next().map_or(0, display_width);
+    let mut line_start = start == 0 || s[..start].ends_with('\n');
     let mut chars = s[start..].chars().peekable();
     while let Some(c) = chars.next() {
         if !is_bad(c, keep_newline) {
+            if line_start && is_zero_width(c) {
+                continue;
+            }
+            line_start = c == '\n';
             out.push(c);
             col = if c == '\n' {
                 0
@@ -92,22 +106,21 @@ fn clean(s: &str, keep_newline: bool) -> Cow<'_, str> {
             continue;
         }
         match c {
-            '\t' if keep_newline => {
+            '\t' | '\u{2028}' | '\u{2029}' if !keep_newline => {
+                out.push(' ');
+                col += 1;
+                line_start = false;
+            }
+            '\t' => {
+                line_start = false;
                 let n = 4 - col % 4;
                 out.extend(std::iter::repeat_n(' ', n));
                 col += n;
             }
-            '\t' => {
-                out.push(' ');
-                col += 1;
-            }
-            '\u{2028}' | '\u{2029}' if keep_newline => {
+            '\u{2028}' | '\u{2029}' => {
                 out.push('\n');
                 col = 0;
-            }
-            '\u{2028}' | '\u{2029}' => {
-                out.push(' ');
-                col += 1;
+                line_start = true;
             }
             ESC => skip_escape(&mut chars),
             '\u{9b}' => skip_csi(&mut chars),
@@ -123,18 +136,21 @@ fn clean(s: &str, keep_newline: bool) -> Cow<'_, str> {
 fn first_bad(s: &str, keep_newline: bool) -> Option<usize> {
     let bytes = s.as_bytes();
     let mut i = 0;
+    let mut line_start = true;
     while i < bytes.len() {
         let b = bytes[i];
         if b.is_ascii() {
             if (b < 0x20 && !(keep_newline && b == b'\n')) || b == 0x7f {
                 return Some(i);
             }
+            line_start = b == b'\n';
             i += 1;
         } else {
             let c = s[i..].chars().next()?;
-            if is_bad(c, keep_newline) {
+            if is_bad(c, keep_newline) || (line_start && is_zero_width(c)) {
                 return Some(i);
             }
+            line_start = false;
             i += c.len_utf8();
         }
     }
@@ -282,6 +298,11 @@ mod tests {
         assert_eq!(line("\u{2066}x\u{2069}\u{200e}\u{200f}\u{61c}"), "x");
         assert_eq!(line("ad\u{200b}min\u{feff}\u{ad}\u{2060}"), "admin");
         assert_eq!(line("tag\u{e0041}\u{e0042}s"), "tags");
+        // Combining marks keep their base but never start a line.
+        assert_eq!(line("e\u{301}"), "e\u{301}");
+        assert_eq!(line("\u{301}\u{302}x"), "x");
+        assert_eq!(line("\x1b[1m\u{301}x"), "x");
+        assert_eq!(clean_text("a\n\u{301}b\n\u{301}"), "a\nb\n");
     }
 
     #[test]

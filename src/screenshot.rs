@@ -79,11 +79,14 @@ pub fn buffer_to_svg(buf: &Buffer, title: &str) -> String {
     svg
 }
 
+/// One cell as drawn: column, symbol, columns it covers.
+type Drawn<'a> = (u16, &'a str, u16);
+
 /// Background rectangles, then text runs, of row `y` (relative to the buffer's area).
 fn row(svg: &mut String, buf: &Buffer, y: u16) {
     let area = buf.area;
-    // (start column, columns, look, text) for each style run.
-    let mut runs: Vec<(u16, u16, Look, String)> = Vec::new();
+    // Runs of neighbouring cells that look the same.
+    let mut runs: Vec<(Look, Vec<Drawn<'_>>)> = Vec::new();
     let mut x = 0;
     while x < area.width {
         let cell = &buf[(area.x + x, area.y + y)];
@@ -96,81 +99,119 @@ fn row(svg: &mut String, buf: &Buffer, y: u16) {
         let cols = symbol.cell_width().max(1).min(area.width - x);
         let look = look(cell.fg, cell.bg, cell.modifier);
         match runs.last_mut() {
-            Some((_, n, l, text)) if *l == look => {
-                *n += cols;
-                text.push_str(symbol);
-            }
-            _ => runs.push((x, cols, look, symbol.to_string())),
+            Some((l, cells)) if *l == look => cells.push((x, symbol, cols)),
+            _ => runs.push((look, vec![(x, symbol, cols)])),
         }
         // Cells covered by a wide character are not drawn.
         x += cols;
     }
-    let top_f = f64::from(y) * CELL_H;
-    let top = px(top_f);
-    // Merge neighbouring runs with the same background into one rectangle.
+    let top = f64::from(y) * CELL_H;
+    // Neighbouring runs with the same background share one rectangle.
     let mut bg_start = 0;
     for i in 0..runs.len() {
-        let last = i + 1 == runs.len() || runs[i + 1].2.bg != runs[i].2.bg;
-        if !last {
+        if i + 1 < runs.len() && runs[i + 1].0.bg == runs[i].0.bg {
             continue;
         }
-        let (x0, bg) = (runs[bg_start].0, &runs[i].2.bg);
-        let end = runs[i].0 + runs[i].1;
+        let bg = &runs[i].0.bg;
         if bg != DEFAULT_BG {
+            let (x0, end) = (runs[bg_start].1[0].0, span_end(&runs[i].1));
             let _ = writeln!(
                 svg,
-                r#"<rect x="{}" y="{top}" width="{}" height="{CELL_H}" fill="{bg}"/>"#,
+                r#"<rect x="{}" y="{}" width="{}" height="{CELL_H}" fill="{bg}"/>"#,
                 px(f64::from(x0) * CELL_W),
+                px(top),
                 px(f64::from(end - x0) * CELL_W)
             );
         }
         bg_start = i + 1;
     }
-    for (x0, cols, look, text) in &runs {
+    for (look, cells) in &runs {
         let decorated = look
             .modifier
             .intersects(Modifier::UNDERLINED | Modifier::CROSSED_OUT);
-        if text.trim().is_empty() && !decorated {
-            continue;
+        let class = class(look.modifier);
+        for seg in segments(cells, !decorated) {
+            let x0 = seg[0].0;
+            let text: String = seg.iter().map(|c| c.1).collect();
+            let _ = writeln!(
+                svg,
+                r#"<text x="{}" y="{}" fill="{}"{class} textLength="{}" lengthAdjust="spacingAndGlyphs">{}</text>"#,
+                px(f64::from(x0) * CELL_W),
+                px(top + BASELINE),
+                look.fg,
+                px(f64::from(span_end(seg) - x0) * CELL_W),
+                escape(&text)
+            );
         }
-        let mut class = String::new();
-        for (m, c) in [
-            (Modifier::BOLD, "b"),
-            (Modifier::ITALIC, "i"),
-            (Modifier::DIM, "d"),
-        ] {
-            if look.modifier.contains(m) {
-                class.push_str(if class.is_empty() { "" } else { " " });
-                class.push_str(c);
+    }
+}
+
+fn span_end(cells: &[Drawn<'_>]) -> u16 {
+    cells.last().map_or(0, |&(x, _, w)| x + w)
+}
+
+/// The parts of a run worth drawing: with `split`, blank edges are dropped and the run is cut at
+/// gaps of two or more spaces, so no renderer has to stretch long blanks (some collapse them).
+fn segments<'r, 'a>(cells: &'r [Drawn<'a>], split: bool) -> Vec<&'r [Drawn<'a>]> {
+    if !split {
+        return vec![cells];
+    }
+    let blank = |i: usize| cells[i].1 == " ";
+    let n = cells.len();
+    let mut out = Vec::new();
+    let mut i = 0;
+    while i < n {
+        while i < n && blank(i) {
+            i += 1;
+        }
+        if i == n {
+            break;
+        }
+        let start = i;
+        let mut end = i + 1;
+        let mut j = end;
+        while j < n {
+            if !blank(j) {
+                j += 1;
+                end = j;
+                continue;
             }
+            let gap_end = (j..n).find(|&k| !blank(k)).unwrap_or(n);
+            if gap_end - j >= 2 || gap_end == n {
+                break;
+            }
+            j = gap_end;
         }
-        let deco = match (
-            look.modifier.contains(Modifier::UNDERLINED),
-            look.modifier.contains(Modifier::CROSSED_OUT),
-        ) {
-            (true, true) => "us",
-            (true, false) => "u",
-            (false, true) => "s",
-            (false, false) => "",
-        };
-        if !deco.is_empty() {
-            class.push_str(if class.is_empty() { "" } else { " " });
-            class.push_str(deco);
-        }
-        let class = if class.is_empty() {
-            String::new()
-        } else {
-            format!(r#" class="{class}""#)
-        };
-        let _ = writeln!(
-            svg,
-            r#"<text x="{}" y="{}" fill="{}"{class} textLength="{}" lengthAdjust="spacingAndGlyphs">{}</text>"#,
-            px(f64::from(*x0) * CELL_W),
-            px(top_f + BASELINE),
-            look.fg,
-            px(f64::from(*cols) * CELL_W),
-            escape(text)
-        );
+        out.push(&cells[start..end]);
+        i = end;
+    }
+    out
+}
+
+/// The CSS classes for what a modifier shows, as a ` class="…"` attribute (empty when none).
+fn class(modifier: Modifier) -> String {
+    let mut names: Vec<&str> = [
+        (Modifier::BOLD, "b"),
+        (Modifier::ITALIC, "i"),
+        (Modifier::DIM, "d"),
+    ]
+    .into_iter()
+    .filter(|(m, _)| modifier.contains(*m))
+    .map(|(_, c)| c)
+    .collect();
+    match (
+        modifier.contains(Modifier::UNDERLINED),
+        modifier.contains(Modifier::CROSSED_OUT),
+    ) {
+        (true, true) => names.push("us"),
+        (true, false) => names.push("u"),
+        (false, true) => names.push("s"),
+        (false, false) => {}
+    }
+    if names.is_empty() {
+        String::new()
+    } else {
+        format!(r#" class="{}""#, names.join(" "))
     }
 }
 
@@ -340,8 +381,11 @@ mod tests {
     fn wide_characters_take_two_cells() {
         let buf = buffer(6, &[("世界x", Style::new())]);
         let svg = buffer_to_svg(&buf, "t");
-        assert!(svg.contains(r#"textLength="50.4" lengthAdjust="spacingAndGlyphs">世界x </text>"#));
-        let buf = buffer(4, &[("ab", Style::new()), ("世x", Style::new())]);
-        assert!(buffer_to_svg(&buf, "t").contains(">世x </text>"));
+        assert!(svg.contains(r##"x="0" y="13.5" fill="#d4d4d4" textLength="42" lengthAdjust="spacingAndGlyphs">世界x</text>"##));
+        let buf = buffer(6, &[("ab", Style::new()), ("世x  y", Style::new())]);
+        let svg = buffer_to_svg(&buf, "t");
+        assert!(svg.contains(r#"textLength="25.2" lengthAdjust="spacingAndGlyphs">世x</text>"#));
+        // A long blank splits the run; the part after it keeps its column.
+        assert!(svg.contains(r##"<text x="42" y="31.5" fill="#d4d4d4" textLength="8.4" lengthAdjust="spacingAndGlyphs">y</text>"##));
     }
 }

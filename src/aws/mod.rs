@@ -11,6 +11,8 @@ mod rows;
 
 use std::time::Duration;
 
+use aws_config::environment::EnvironmentVariableRegionProvider;
+use aws_config::meta::region::RegionProviderChain;
 use aws_config::retry::RetryConfig;
 use aws_config::timeout::TimeoutConfig;
 use aws_config::{BehaviorVersion, Region};
@@ -71,8 +73,21 @@ pub async fn connect(opts: &ClientOptions) -> (Client, ConnectionInfo) {
     if let Some(p) = &opts.profile {
         loader = loader.profile_name(p);
     }
-    if let Some(r) = &opts.region {
-        loader = loader.region(Region::new(r.clone()));
+    match &opts.region {
+        Some(r) => loader = loader.region(Region::new(r.clone())),
+        // The environment, then the profile, then us-east-1. Deliberately not IMDS: ECR Public's API
+        // lives in us-east-1 whatever region an instance runs in, and probing IMDS off EC2 stalls.
+        None => {
+            let mut profile = aws_config::profile::ProfileFileRegionProvider::builder();
+            if let Some(p) = &opts.profile {
+                profile = profile.profile_name(p);
+            }
+            loader = loader.region(
+                RegionProviderChain::first_try(EnvironmentVariableRegionProvider::new())
+                    .or_else(profile.build())
+                    .or_else(Region::new(DEFAULT_REGION)),
+            );
+        }
     }
     if let Some(url) = &opts.endpoint_url {
         loader = loader.endpoint_url(url);

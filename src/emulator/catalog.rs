@@ -12,7 +12,7 @@ use super::limits::*;
 use super::state::{Catalog, Logo, State};
 use super::validate::Validator;
 
-/// A validated RepositoryCatalogDataInput; `None` members leave the stored value alone.
+/// A validated RepositoryCatalogDataInput.
 #[derive(Debug, Default)]
 pub struct CatalogInput {
     pub description: Option<String>,
@@ -104,24 +104,21 @@ pub fn apply(state: &mut State, repo: &str, c: CatalogInput) -> ApiResult<()> {
         }
     };
     let cat = &mut state.repo_mut(repo)?.catalog;
-    if c.description.is_some() {
-        cat.description = c.description;
-    }
-    if c.architectures.is_some() {
-        cat.architectures = c.architectures;
-    }
-    if c.operating_systems.is_some() {
-        cat.operating_systems = c.operating_systems;
-    }
-    if c.about_text.is_some() {
-        cat.about_text = c.about_text;
-    }
-    if c.usage_text.is_some() {
-        cat.usage_text = c.usage_text;
-    }
-    if let Some(hash) = logo_hash {
-        cat.logo = hash;
-    }
+    // Put replaces the catalog: members left out are cleared. The logo is the exception, kept
+    // unless a new blob (or an empty one, which removes it) is sent, so editing the text does
+    // not require re-uploading the image.
+    let logo = match logo_hash {
+        Some(hash) => hash,
+        None => cat.logo.take(),
+    };
+    *cat = Catalog {
+        description: c.description,
+        architectures: c.architectures,
+        operating_systems: c.operating_systems,
+        logo,
+        about_text: c.about_text,
+        usage_text: c.usage_text,
+    };
     Ok(())
 }
 
@@ -196,6 +193,7 @@ pub fn put_repository_catalog_data(
     v.finish()?;
     state.repo(&name)?;
     apply(state, &name, parsed.unwrap_or_default())?;
+    collect_logos(state);
     Ok(json!({ "catalogData": catalog_json(&state.repo(&name)?.catalog, ctx) }))
 }
 

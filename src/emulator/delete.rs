@@ -159,3 +159,104 @@ pub fn batch_delete_image(state: &mut State, input: &Input, _ctx: &Ctx) -> ApiRe
     }
     Ok(json!({ "imageIds": deleted, "failures": failures }))
 }
+
+#[cfg(test)]
+mod tests {
+    use super::super::testutil::*;
+    use serde_json::json;
+
+    fn del(s: &mut super::State, ids: serde_json::Value) -> serde_json::Value {
+        call(
+            s,
+            "BatchDeleteImage",
+            json!({ "repositoryName": "app", "imageIds": ids }),
+        )
+        .unwrap()
+    }
+
+    #[test]
+    fn by_tag_removes_the_tag_and_the_last_tag_deletes_the_image() {
+        let mut s = empty();
+        let d = repo_with_images(&mut s, "app", &[Some("a")]);
+        s.repo_mut("app").unwrap().place_tag("b", &d[0], T0);
+        let out = del(&mut s, json!([{ "imageTag": "a" }]));
+        assert_eq!(
+            out["imageIds"],
+            json!([{ "imageDigest": d[0], "imageTag": "a" }])
+        );
+        assert!(s.repo("app").unwrap().images.contains_key(&d[0]));
+        del(&mut s, json!([{ "imageTag": "b" }]));
+        assert!(s.repo("app").unwrap().images.is_empty());
+        assert!(s.repo("app").unwrap().order.is_empty());
+    }
+
+    #[test]
+    fn by_digest_deletes_the_image_and_all_tags() {
+        let mut s = empty();
+        let d = repo_with_images(&mut s, "app", &[Some("a"), None]);
+        s.repo_mut("app").unwrap().place_tag("b", &d[0], T0);
+        let out = del(
+            &mut s,
+            json!([{ "imageDigest": d[0] }, { "imageDigest": d[1] }]),
+        );
+        assert_eq!(out["imageIds"].as_array().unwrap().len(), 3, "{out}");
+        assert_eq!(out["failures"], json!([]));
+        let repo = s.repo("app").unwrap();
+        assert!(repo.images.is_empty() && repo.image_tags.is_empty());
+    }
+
+    #[test]
+    fn failure_codes() {
+        let mut s = empty();
+        let d = repo_with_images(&mut s, "app", &[Some("a"), Some("b")]);
+        let index = json!({ "schemaVersion": 2, "mediaType": "application/vnd.oci.image.index.v1+json",
+            "manifests": [{ "mediaType": "application/vnd.docker.distribution.manifest.v2+json", "size": 1, "digest": d[0] }] })
+        .to_string();
+        call(
+            &mut s,
+            "PutImage",
+            json!({ "repositoryName": "app", "imageManifest": index }),
+        )
+        .unwrap();
+        let out = del(
+            &mut s,
+            json!([
+                {},
+                { "imageDigest": "sha256:xyz" },
+                { "imageTag": "nope" },
+                { "imageDigest": d[1], "imageTag": "a" },
+                { "imageDigest": d[0] },
+                { "imageTag": "a" },
+            ]),
+        );
+        let codes: Vec<&str> = out["failures"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|f| f["failureCode"].as_str().unwrap())
+            .collect();
+        assert_eq!(
+            codes,
+            vec![
+                "MissingDigestAndTag",
+                "InvalidImageDigest",
+                "ImageNotFound",
+                "ImageTagDoesNotMatchDigest",
+                "ImageReferencedByManifestList",
+                "ImageReferencedByManifestList"
+            ]
+        );
+        assert_eq!(out["imageIds"], json!([]));
+        let too_many: Vec<_> = (0..101)
+            .map(|i| json!({ "imageTag": format!("t{i}") }))
+            .collect();
+        let e = call(
+            &mut s,
+            "BatchDeleteImage",
+            json!({ "repositoryName": "app", "imageIds": too_many }),
+        )
+        .unwrap_err();
+        assert_eq!(e.code, "InvalidParameterException");
+        assert!(e.message.contains("'imageIds'") && e.message.contains("100"));
+    }
+}

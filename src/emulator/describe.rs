@@ -192,3 +192,113 @@ pub fn describe_image_tags(state: &mut State, input: &Input, _ctx: &Ctx) -> ApiR
     }
     Ok(out)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::super::testutil::*;
+    use serde_json::json;
+    use std::collections::HashSet;
+
+    fn page(s: &mut super::State, op: &str, max: i64, token: Option<&str>) -> serde_json::Value {
+        let mut body = json!({ "repositoryName": "app", "maxResults": max });
+        if let Some(t) = token {
+            body["nextToken"] = t.into();
+        }
+        call(s, op, body).unwrap()
+    }
+
+    #[test]
+    fn images_page_newest_first_and_survive_deletes() {
+        let mut s = empty();
+        let tags: Vec<String> = (0..25).map(|i| format!("t{i:02}")).collect();
+        let digests = repo_with_images(
+            &mut s,
+            "app",
+            &tags.iter().map(|t| Some(t.as_str())).collect::<Vec<_>>(),
+        );
+        let first = page(&mut s, "DescribeImages", 10, None);
+        let rows = first["imageDetails"].as_array().unwrap();
+        assert_eq!(rows.len(), 10);
+        assert_eq!(rows[0]["imageDigest"], digests[24], "newest push first");
+        // Delete an image already seen and one not yet seen between pages.
+        call(&mut s, "BatchDeleteImage", json!({ "repositoryName": "app", "imageIds": [{ "imageDigest": digests[24] }, { "imageDigest": digests[5] }] })).unwrap();
+        let mut seen: HashSet<String> = rows
+            .iter()
+            .map(|r| r["imageDigest"].as_str().unwrap().to_string())
+            .collect();
+        let mut token = first["nextToken"].as_str().map(str::to_string);
+        while let Some(t) = token {
+            let p = page(&mut s, "DescribeImages", 10, Some(&t));
+            for r in p["imageDetails"].as_array().unwrap() {
+                assert!(
+                    seen.insert(r["imageDigest"].as_str().unwrap().to_string()),
+                    "duplicate row"
+                );
+            }
+            token = p["nextToken"].as_str().map(str::to_string);
+        }
+        assert_eq!(seen.len(), 24, "every image still present was listed once");
+        assert!(!seen.contains(&digests[5]));
+    }
+
+    #[test]
+    fn tags_page_by_name_and_tokens_are_bound() {
+        let mut s = empty();
+        repo_with_images(&mut s, "app", &[Some("b"), Some("a"), Some("c")]);
+        let p = page(&mut s, "DescribeImageTags", 2, None);
+        let names: Vec<&str> = p["imageTagDetails"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|r| r["imageTag"].as_str().unwrap())
+            .collect();
+        assert_eq!(names, vec!["a", "b"]);
+        assert_eq!(
+            p["imageTagDetails"][0]["imageDetail"]["imageSizeInBytes"],
+            11
+        );
+        let token = p["nextToken"].as_str().unwrap();
+        assert_eq!(
+            page(&mut s, "DescribeImageTags", 2, Some(token))["imageTagDetails"][0]["imageTag"],
+            "c"
+        );
+        let e = call(
+            &mut s,
+            "DescribeImages",
+            json!({ "repositoryName": "app", "nextToken": token }),
+        )
+        .unwrap_err();
+        assert_eq!(e.code, "InvalidParameterException");
+        let e = call(
+            &mut s,
+            "DescribeImages",
+            json!({ "repositoryName": "app", "imageIds": [{ "imageTag": "a" }], "maxResults": 5 }),
+        )
+        .unwrap_err();
+        assert_eq!(e.code, "InvalidParameterException");
+        let e = call(
+            &mut s,
+            "DescribeImages",
+            json!({ "repositoryName": "app", "imageIds": [{ "imageTag": "zz" }] }),
+        )
+        .unwrap_err();
+        assert_eq!(e.code, "ImageNotFoundException");
+        let found = call(
+            &mut s,
+            "DescribeImages",
+            json!({ "repositoryName": "app", "imageIds": [{ "imageTag": "a" }] }),
+        )
+        .unwrap();
+        assert_eq!(found["imageDetails"][0]["imageTags"], json!(["a"]));
+        assert!(found.get("nextToken").is_none());
+    }
+
+    #[test]
+    fn default_page_is_one_hundred() {
+        let mut s = empty();
+        crate::emulator::synthetic::add(&mut s, "big", 250, T0).unwrap();
+        let p = call(&mut s, "DescribeImages", json!({ "repositoryName": "big" })).unwrap();
+        assert_eq!(p["imageDetails"].as_array().unwrap().len(), 100);
+        assert!(p["nextToken"].is_string());
+    }
+}

@@ -50,7 +50,6 @@ pub fn put_image(state: &mut State, req: PutImage<'_>, now_ms: i64) -> ApiResult
     }
     let declared = doc.get("mediaType").and_then(Value::as_str);
     let children = doc.get("manifests").and_then(Value::as_array);
-    let is_index = children.is_some();
     if let (Some(param), Some(declared)) = (req.media_type, declared)
         && param != declared
     {
@@ -59,11 +58,17 @@ pub fn put_image(state: &mut State, req: PutImage<'_>, now_ms: i64) -> ApiResult
                  'it is {param} but the manifest declares {declared}'"
         )));
     }
+    // Without a mediaType in the manifest, the request must name it.
     let media_type = req
         .media_type
         .or(declared)
-        .unwrap_or(if is_index { OCI_INDEX } else { OCI_MANIFEST })
-        .to_string();
+        .map(str::to_string)
+        .ok_or_else(|| {
+            ApiError::invalid(
+                "Invalid parameter at 'imageManifestMediaType' failed to satisfy constraint: \
+             'the manifest has no mediaType field, so imageManifestMediaType is required'",
+            )
+        })?;
     let digest = format!(
         "sha256:{}",
         hex::encode(Sha256::digest(req.manifest.as_bytes()))
@@ -102,11 +107,13 @@ pub fn put_image(state: &mut State, req: PutImage<'_>, now_ms: i64) -> ApiResult
                 ),
             ));
         }
+        // A manifest list is as large as its largest manifest.
         let size = digests
             .iter()
             .filter_map(|d| repo.images.get(d))
             .map(|i| i.size)
-            .sum::<i64>();
+            .max()
+            .unwrap_or(0);
         (size, None, digests)
     } else {
         let config = doc
@@ -272,5 +279,127 @@ impl<'a> ImageDetail<'a> {
             image_manifest_media_type: &i.media_type,
             artifact_media_type: i.artifact_media_type.as_deref(),
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::super::testutil::*;
+    use serde_json::json;
+
+    fn put(
+        s: &mut super::State,
+        m: &str,
+        tag: Option<&str>,
+    ) -> super::ApiResult<serde_json::Value> {
+        let mut body = json!({ "repositoryName": "app", "imageManifest": m });
+        if let Some(t) = tag {
+            body["imageTag"] = t.into();
+        }
+        call(s, "PutImage", body)
+    }
+
+    #[test]
+    fn digest_size_media_type_and_missing_layers() {
+        let mut s = empty();
+        call(
+            &mut s,
+            "CreateRepository",
+            json!({ "repositoryName": "app" }),
+        )
+        .unwrap();
+        let config = upload(&mut s, "app", b"cfg");
+        let l1 = upload(&mut s, "app", b"layer one");
+        let m = manifest(&config, &[&l1]);
+        let out = put(&mut s, &m, Some("v1")).unwrap();
+        assert_eq!(out["image"]["imageId"]["imageDigest"], sha(m.as_bytes()));
+        assert_eq!(
+            out["image"]["imageManifestMediaType"],
+            super::DOCKER_MANIFEST
+        );
+        let img = &s.repo("app").unwrap().images[&sha(m.as_bytes())];
+        assert_eq!(img.size, 9, "size is the sum of the layers' sizes");
+        let missing = manifest(&config, &[&sha(b"never uploaded")]);
+        assert_eq!(
+            put(&mut s, &missing, None).unwrap_err().code,
+            "LayersNotFoundException"
+        );
+        let wrong = call(
+            &mut s,
+            "PutImage",
+            json!({ "repositoryName": "app", "imageManifest": m, "imageTag": "v2", "imageDigest": sha(b"x") }),
+        );
+        assert_eq!(wrong.unwrap_err().code, "ImageDigestDoesNotMatchException");
+        let mismatch = call(
+            &mut s,
+            "PutImage",
+            json!({ "repositoryName": "app", "imageManifest": m, "imageManifestMediaType": super::OCI_MANIFEST }),
+        );
+        assert_eq!(mismatch.unwrap_err().code, "InvalidParameterException");
+        assert_eq!(
+            put(&mut s, "{not json", None).unwrap_err().code,
+            "InvalidParameterException"
+        );
+    }
+
+    #[test]
+    fn same_digest_and_tag_is_refused_and_tags_move() {
+        let mut s = empty();
+        let d = repo_with_images(&mut s, "app", &[Some("latest"), None]);
+        let repo = s.repo("app").unwrap();
+        assert_eq!(repo.images[&d[0]].tags, vec!["latest"]);
+        assert!(repo.images[&d[1]].tags.is_empty());
+        // Re-pushing the first manifest with its own tag: nothing changes, so it is refused.
+        // The config repo_with_images uploaded.
+        let config = sha(b"{\"config\":true}");
+        let m0 = manifest(&config, &[&sha(b"layer-app-0")]);
+        assert_eq!(sha(m0.as_bytes()), d[0]);
+        assert_eq!(
+            put(&mut s, &m0, Some("latest")).unwrap_err().code,
+            "ImageAlreadyExistsException"
+        );
+        assert_eq!(
+            put(&mut s, &m0, None).unwrap_err().code,
+            "ImageAlreadyExistsException"
+        );
+        // A new tag on an existing digest is accepted.
+        put(&mut s, &m0, Some("stable")).unwrap();
+        // Tagging the second image "latest" moves the tag off the first.
+        let m1 = manifest(&config, &[&sha(b"layer-app-1")]);
+        put(&mut s, &m1, Some("latest")).unwrap();
+        let repo = s.repo("app").unwrap();
+        assert_eq!(repo.images[&d[0]].tags, vec!["stable"]);
+        assert_eq!(repo.images[&d[1]].tags, vec!["latest"]);
+        assert_eq!(repo.image_tags["latest"].digest, d[1]);
+    }
+
+    #[test]
+    fn indexes_reference_existing_images() {
+        let mut s = empty();
+        let d = repo_with_images(&mut s, "app", &[None, None]);
+        let index = |digests: &[&str]| {
+            json!({
+                "schemaVersion": 2,
+                "mediaType": super::OCI_INDEX,
+                "manifests": digests.iter().map(|d| json!({ "mediaType": super::DOCKER_MANIFEST, "size": 1, "digest": d,
+                    "platform": { "architecture": "amd64", "os": "linux" } })).collect::<Vec<_>>(),
+            })
+            .to_string()
+        };
+        let missing = index(&[&d[0], &sha(b"nope")]);
+        assert_eq!(
+            put(&mut s, &missing, Some("multi")).unwrap_err().code,
+            "ReferencedImagesNotFoundException"
+        );
+        let ok = index(&[&d[0], &d[1]]);
+        let out = put(&mut s, &ok, Some("multi")).unwrap();
+        assert_eq!(out["image"]["imageManifestMediaType"], super::OCI_INDEX);
+        let repo = s.repo("app").unwrap();
+        let img = &repo.images[&sha(ok.as_bytes())];
+        assert_eq!(
+            img.size,
+            repo.images[&d[0]].size.max(repo.images[&d[1]].size)
+        );
+        assert!(repo.parents[&d[0]].contains(&img.digest));
     }
 }

@@ -262,3 +262,124 @@ pub fn add_layer(
         });
     Ok(())
 }
+
+#[cfg(test)]
+mod tests {
+    use super::super::testutil::*;
+    use base64::Engine;
+    use base64::engine::general_purpose::STANDARD;
+    use serde_json::json;
+
+    fn start(state: &mut super::State) -> String {
+        call(state, "CreateRepository", json!({ "repositoryName": "up" })).unwrap();
+        let r = call(
+            state,
+            "InitiateLayerUpload",
+            json!({ "repositoryName": "up" }),
+        )
+        .unwrap();
+        assert_eq!(r["partSize"], super::LAYER_PART_SIZE);
+        r["uploadId"].as_str().unwrap().to_string()
+    }
+
+    fn part(id: &str, first: usize, bytes: &[u8]) -> serde_json::Value {
+        json!({ "repositoryName": "up", "uploadId": id, "partFirstByte": first,
+                "partLastByte": first + bytes.len() - 1, "layerPartBlob": STANDARD.encode(bytes) })
+    }
+
+    #[test]
+    fn parts_must_be_contiguous_and_digest_must_match() {
+        let mut s = empty();
+        let id = start(&mut s);
+        assert_eq!(
+            call(&mut s, "UploadLayerPart", part(&id, 0, b"hello ")).unwrap()["lastByteReceived"],
+            5
+        );
+        let gap = call(&mut s, "UploadLayerPart", part(&id, 7, b"world")).unwrap_err();
+        assert_eq!(gap.code, "InvalidLayerPartException");
+        assert_eq!(gap.extra["lastValidByteReceived"], 5);
+        assert_eq!(
+            call(&mut s, "UploadLayerPart", part(&id, 6, b"world")).unwrap()["lastByteReceived"],
+            10
+        );
+        let wrong = call(
+            &mut s,
+            "CompleteLayerUpload",
+            json!({ "repositoryName": "up", "uploadId": id, "layerDigests": [sha(b"hello")] }),
+        );
+        assert_eq!(wrong.unwrap_err().code, "InvalidLayerException");
+        let digest = sha(b"hello world");
+        let done = call(
+            &mut s,
+            "CompleteLayerUpload",
+            json!({ "repositoryName": "up", "uploadId": id, "layerDigests": [digest] }),
+        )
+        .unwrap();
+        assert_eq!(done["layerDigest"], digest);
+        // The upload is finished: its id is gone.
+        let again = call(&mut s, "UploadLayerPart", part(&id, 11, b"!")).unwrap_err();
+        assert_eq!(again.code, "UploadNotFoundException");
+        let check = call(
+            &mut s,
+            "BatchCheckLayerAvailability",
+            json!({ "repositoryName": "up", "layerDigests": [digest, sha(b"x"), "bad"] }),
+        )
+        .unwrap();
+        assert_eq!(check["layers"][0]["layerSize"], 11);
+        assert_eq!(check["layers"][0]["layerAvailability"], "AVAILABLE");
+        assert_eq!(check["failures"][0]["failureCode"], "MissingLayerDigest");
+        assert_eq!(check["failures"][1]["failureCode"], "InvalidLayerDigest");
+    }
+
+    #[test]
+    fn empty_existing_and_unknown_uploads() {
+        let mut s = empty();
+        let id = start(&mut s);
+        let empty_up = call(
+            &mut s,
+            "CompleteLayerUpload",
+            json!({ "repositoryName": "up", "uploadId": id, "layerDigests": [sha(b"")] }),
+        );
+        assert_eq!(empty_up.unwrap_err().code, "EmptyUploadException");
+        upload(&mut s, "up", b"same");
+        let id = call(
+            &mut s,
+            "InitiateLayerUpload",
+            json!({ "repositoryName": "up" }),
+        )
+        .unwrap()["uploadId"]
+            .as_str()
+            .unwrap()
+            .to_string();
+        call(&mut s, "UploadLayerPart", part(&id, 0, b"same")).unwrap();
+        let dup = call(
+            &mut s,
+            "CompleteLayerUpload",
+            json!({ "repositoryName": "up", "uploadId": id, "layerDigests": [sha(b"same")] }),
+        );
+        assert_eq!(dup.unwrap_err().code, "LayerAlreadyExistsException");
+        let unknown = "0f8fad5b-d9cb-469f-a165-70867728950e";
+        assert_eq!(
+            call(&mut s, "UploadLayerPart", part(unknown, 0, b"x"))
+                .unwrap_err()
+                .code,
+            "UploadNotFoundException"
+        );
+        let bad = call(&mut s, "UploadLayerPart", part("not-a-uuid", 0, b"x")).unwrap_err();
+        assert_eq!(bad.code, "InvalidParameterException");
+        let other = call(
+            &mut s,
+            "InitiateLayerUpload",
+            json!({ "repositoryName": "up", "registryId": "999999999999" }),
+        );
+        assert_eq!(other.unwrap_err().code, "RegistryNotFoundException");
+        assert!(
+            call(
+                &mut s,
+                "InitiateLayerUpload",
+                json!({ "repositoryName": "up", "registryId": "acme" })
+            )
+            .is_ok()
+        );
+    }
+}

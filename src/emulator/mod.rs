@@ -24,6 +24,8 @@ mod server;
 mod state;
 mod synthetic;
 mod tags;
+#[cfg(test)]
+mod testutil;
 pub mod validate;
 
 use std::collections::BTreeMap;
@@ -53,6 +55,15 @@ pub struct EmulatorOptions {
     pub synthetic: Vec<(String, usize)>,
     /// Load from this file if it exists (the seed is then ignored) and save after every mutation.
     pub state_file: Option<PathBuf>,
+    /// A fixed "now" in epoch seconds: seed dates are relative to it and every timestamp the
+    /// server writes uses it, so screens rendered from the data are identical on every run.
+    pub clock: Option<i64>,
+}
+
+impl EmulatorOptions {
+    fn now_ms(&self) -> i64 {
+        self.clock.map_or_else(ctx::now_ms, |secs| secs * 1000)
+    }
 }
 
 impl Default for EmulatorOptions {
@@ -62,6 +73,7 @@ impl Default for EmulatorOptions {
             seed: Seed::Demo,
             synthetic: Vec::new(),
             state_file: None,
+            clock: None,
         }
     }
 }
@@ -91,8 +103,15 @@ impl Emulator {
     pub async fn shutdown(self) {
         // The receiver is gone only if the server already stopped, which is the goal anyway.
         let _ = self.stop.send(());
-        if let Err(e) = self.task.await {
-            tracing::error!("emulator task ended abnormally: {e}");
+        let mut task = self.task;
+        // Clients holding connections open must not keep us waiting for ever.
+        match tokio::time::timeout(std::time::Duration::from_secs(5), &mut task).await {
+            Ok(Err(e)) => tracing::error!("emulator task ended abnormally: {e}"),
+            Ok(Ok(())) => {}
+            Err(_) => {
+                tracing::warn!("emulator connections still open after 5 s; closing them");
+                task.abort();
+            }
         }
     }
 }
@@ -107,12 +126,12 @@ fn initial_state(opts: &EmulatorOptions) -> anyhow::Result<(state::State, bool)>
     let from_file = loaded.is_some();
     let mut state = match loaded {
         Some(s) => s,
-        None => seed::build(opts.seed, ctx::now_ms())?,
+        None => seed::build(opts.seed, opts.now_ms())?,
     };
     let mut changed = !from_file;
     for (repo, count) in &opts.synthetic {
         if !state.repos.contains_key(repo) {
-            synthetic::add(&mut state, repo, *count, ctx::now_ms())?;
+            synthetic::add(&mut state, repo, *count, opts.now_ms())?;
             changed = true;
         }
     }
@@ -135,6 +154,7 @@ pub async fn start(opts: EmulatorOptions) -> anyhow::Result<Emulator> {
         counts: Mutex::new(BTreeMap::new()),
         state_file: opts.state_file.clone(),
         base_url: format!("http://{addr}"),
+        clock_ms: opts.clock.map(|secs| secs * 1000),
     });
     let (stop, stopped) = oneshot::channel::<()>();
     let app = server::router(shared.clone());

@@ -159,3 +159,265 @@ pub fn delete_repository(state: &mut State, input: &Input, _ctx: &Ctx) -> ApiRes
     catalog::collect_logos(state);
     Ok(out)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::super::testutil::*;
+    use base64::Engine;
+    use base64::engine::general_purpose::STANDARD;
+    use serde_json::json;
+
+    #[test]
+    fn create_describe_delete() {
+        let mut s = empty();
+        let out = call(&mut s, "CreateRepository", json!({
+            "repositoryName": "team/app",
+            "catalogData": { "description": "d", "architectures": ["ARM 64"], "logoImageBlob": STANDARD.encode(b"\x89PNG\r\n\x1a\nxx") },
+            "tags": [{ "Key": "k", "Value": "v" }],
+        }))
+        .unwrap();
+        assert_eq!(
+            out["repository"]["repositoryUri"],
+            "public.ecr.aws/acme/team/app"
+        );
+        assert_eq!(out["repository"]["createdAt"], 1_700_000_000);
+        assert!(
+            out["catalogData"]["logoUrl"]
+                .as_str()
+                .unwrap()
+                .starts_with("http://emu/logo/")
+        );
+        let dup = call(
+            &mut s,
+            "CreateRepository",
+            json!({ "repositoryName": "team/app" }),
+        )
+        .unwrap_err();
+        assert_eq!(dup.code, "RepositoryAlreadyExistsException");
+        let bad = call(
+            &mut s,
+            "CreateRepository",
+            json!({ "repositoryName": "Team" }),
+        )
+        .unwrap_err();
+        assert!(
+            bad.message.contains("regular expression pattern"),
+            "{}",
+            bad.message
+        );
+        let many: Vec<_> = (0..51)
+            .map(|i| json!({ "Key": format!("k{i}"), "Value": "" }))
+            .collect();
+        let e = call(
+            &mut s,
+            "CreateRepository",
+            json!({ "repositoryName": "x1", "tags": many }),
+        )
+        .unwrap_err();
+        assert_eq!(e.code, "TooManyTagsException");
+        assert!(
+            !s.repos.contains_key("x1"),
+            "a refused create leaves nothing behind"
+        );
+
+        let e = call(
+            &mut s,
+            "DescribeRepositories",
+            json!({ "repositoryNames": ["team/app"], "maxResults": 5 }),
+        )
+        .unwrap_err();
+        assert_eq!(e.code, "InvalidParameterException");
+        let e = call(
+            &mut s,
+            "DescribeRepositories",
+            json!({ "repositoryNames": ["team/app", "missing"] }),
+        )
+        .unwrap_err();
+        assert_eq!(e.code, "RepositoryNotFoundException");
+        let found = call(
+            &mut s,
+            "DescribeRepositories",
+            json!({ "repositoryNames": ["team/app"] }),
+        )
+        .unwrap();
+        assert_eq!(found["repositories"][0]["repositoryName"], "team/app");
+
+        repo_with_images(&mut s, "team/app", &[Some("v1")]);
+        let e = call(
+            &mut s,
+            "DeleteRepository",
+            json!({ "repositoryName": "team/app" }),
+        )
+        .unwrap_err();
+        assert_eq!(e.code, "RepositoryNotEmptyException");
+        call(
+            &mut s,
+            "DeleteRepository",
+            json!({ "repositoryName": "team/app", "force": true }),
+        )
+        .unwrap();
+        assert!(
+            s.repos.is_empty() && s.logos.is_empty(),
+            "repository and its unused logo are gone"
+        );
+    }
+
+    #[test]
+    fn repositories_page_by_name() {
+        let mut s = empty();
+        for n in ["c1", "a1", "b1"] {
+            call(&mut s, "CreateRepository", json!({ "repositoryName": n })).unwrap();
+        }
+        let p = call(&mut s, "DescribeRepositories", json!({ "maxResults": 2 })).unwrap();
+        assert_eq!(p["repositories"][1]["repositoryName"], "b1");
+        call(
+            &mut s,
+            "DeleteRepository",
+            json!({ "repositoryName": "b1" }),
+        )
+        .unwrap();
+        let p = call(
+            &mut s,
+            "DescribeRepositories",
+            json!({ "nextToken": p["nextToken"] }),
+        )
+        .unwrap();
+        assert_eq!(
+            p["repositories"],
+            json!([super::repository_json(&s, s.repo("c1").unwrap())])
+        );
+        assert!(p.get("nextToken").is_none());
+        let e = call(
+            &mut s,
+            "DescribeRepositories",
+            json!({ "nextToken": "bm9wZQ" }),
+        )
+        .unwrap_err();
+        assert_eq!(e.code, "InvalidParameterException");
+    }
+
+    #[test]
+    fn catalog_policy_and_tags() {
+        let mut s = empty();
+        call(
+            &mut s,
+            "CreateRepository",
+            json!({ "repositoryName": "app" }),
+        )
+        .unwrap();
+        let cat = call(
+            &mut s,
+            "GetRepositoryCatalogData",
+            json!({ "repositoryName": "app" }),
+        )
+        .unwrap();
+        assert_eq!(cat["catalogData"], json!({ "marketplaceCertified": false }));
+        let e = call(
+            &mut s,
+            "PutRepositoryCatalogData",
+            json!({ "repositoryName": "app", "catalogData": { "description": "x".repeat(1025) } }),
+        )
+        .unwrap_err();
+        assert!(
+            e.message.contains("'catalogData.description'") && e.message.contains("1024"),
+            "{}",
+            e.message
+        );
+        call(
+            &mut s,
+            "PutRepositoryCatalogData",
+            json!({ "repositoryName": "app", "catalogData": { "aboutText": "# Hi" } }),
+        )
+        .unwrap();
+
+        let e = call(
+            &mut s,
+            "GetRepositoryPolicy",
+            json!({ "repositoryName": "app" }),
+        )
+        .unwrap_err();
+        assert_eq!(e.code, "RepositoryPolicyNotFoundException");
+        let lockout =
+            r#"{"Statement":[{"Effect":"Deny","Principal":"*","Action":"ecr-public:*"}]}"#;
+        let e = call(
+            &mut s,
+            "SetRepositoryPolicy",
+            json!({ "repositoryName": "app", "policyText": lockout }),
+        )
+        .unwrap_err();
+        assert!(e.message.contains("force"));
+        call(
+            &mut s,
+            "SetRepositoryPolicy",
+            json!({ "repositoryName": "app", "policyText": lockout, "force": true }),
+        )
+        .unwrap();
+        assert_eq!(
+            call(
+                &mut s,
+                "GetRepositoryPolicy",
+                json!({ "repositoryName": "app" })
+            )
+            .unwrap()["policyText"],
+            lockout
+        );
+        call(
+            &mut s,
+            "DeleteRepositoryPolicy",
+            json!({ "repositoryName": "app" }),
+        )
+        .unwrap();
+        let e = call(
+            &mut s,
+            "GetRepositoryPolicy",
+            json!({ "repositoryName": "app" }),
+        )
+        .unwrap_err();
+        assert_eq!(e.code, "RepositoryPolicyNotFoundException");
+
+        let arn = "arn:aws:ecr-public::123456789012:repository/app";
+        let tags: Vec<_> = (0..50)
+            .map(|i| json!({ "Key": format!("k{i}"), "Value": "v" }))
+            .collect();
+        call(
+            &mut s,
+            "TagResource",
+            json!({ "resourceArn": arn, "tags": tags }),
+        )
+        .unwrap();
+        let e = call(
+            &mut s,
+            "TagResource",
+            json!({ "resourceArn": arn, "tags": [{ "Key": "one-more", "Value": "" }] }),
+        )
+        .unwrap_err();
+        assert_eq!(e.code, "TooManyTagsException");
+        call(
+            &mut s,
+            "UntagResource",
+            json!({ "resourceArn": arn, "tagKeys": ["k0", "absent"] }),
+        )
+        .unwrap();
+        assert_eq!(
+            call(&mut s, "ListTagsForResource", json!({ "resourceArn": arn })).unwrap()["tags"]
+                .as_array()
+                .unwrap()
+                .len(),
+            49
+        );
+        let e = call(
+            &mut s,
+            "ListTagsForResource",
+            json!({ "resourceArn": "arn:aws:ecr-public::123456789012:repository/nope" }),
+        )
+        .unwrap_err();
+        assert_eq!(e.code, "RepositoryNotFoundException");
+        let e = call(
+            &mut s,
+            "ListTagsForResource",
+            json!({ "resourceArn": "not-an-arn" }),
+        )
+        .unwrap_err();
+        assert_eq!(e.code, "InvalidParameterException");
+    }
+}

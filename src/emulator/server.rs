@@ -32,6 +32,8 @@ pub struct Shared {
     pub counts: Mutex<BTreeMap<String, u64>>,
     pub state_file: Option<PathBuf>,
     pub base_url: String,
+    /// Fixed time for every request (EmulatorOptions::clock), else the system clock.
+    pub clock_ms: Option<i64>,
 }
 
 pub fn router(shared: Arc<Shared>) -> Router {
@@ -112,7 +114,7 @@ async fn api(AxState(shared): AxState<Arc<Shared>>, headers: HeaderMap, body: Bo
         Err(e) => return error(&e),
     };
     let ctx = Ctx {
-        now_ms: now_ms(),
+        now_ms: shared.clock_ms.unwrap_or_else(now_ms),
         base_url: shared.base_url.clone(),
         access_key,
     };

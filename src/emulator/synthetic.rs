@@ -78,3 +78,29 @@ pub fn add(state: &mut State, name: &str, count: usize, now_ms: i64) -> ApiResul
     }
     Ok(())
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::emulator::seed;
+
+    #[test]
+    fn synthetic_images_are_consistent() {
+        let mut state = seed::build(crate::emulator::Seed::Empty, 1_700_000_000_000).unwrap();
+        let t = std::time::Instant::now();
+        add(&mut state, "big", 20_000, 1_700_000_000_000).unwrap();
+        eprintln!("20k synthetic images in {:?}", t.elapsed());
+        let repo = state.repo("big").unwrap();
+        assert_eq!(repo.images.len(), 20_000);
+        assert_eq!(repo.image_tags.len(), 20_000);
+        assert_eq!(repo.order.len(), 20_000);
+        let newest = repo
+            .order
+            .iter()
+            .next()
+            .map(|(_, d)| &repo.images[d])
+            .unwrap();
+        assert_eq!(newest.tags, vec!["build-019999".to_string()]);
+        assert_eq!(newest.size, 29_124_657 + 4_201_113 + 812_004);
+    }
+}

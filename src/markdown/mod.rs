@@ -40,6 +40,28 @@ pub fn render(md: &str, width: u16) -> Text<'static> {
     Text::from(r.lines)
 }
 
+/// Plain (not markdown) text word-wrapped to `width` the way `render` wraps paragraphs: `\n` starts
+/// a new line, blank lines stay, runs of spaces collapse; cleaned; no line wider than `width`.
+/// Use it rather than `Paragraph::wrap` for untrusted text: ratatui 0.30's wrapper can overrun its
+/// area and panic on wide characters in narrow areas (ratatui issue #2679).
+pub fn wrap_plain(text: &str, width: u16, style: Style) -> Text<'static> {
+    let width = usize::from(width);
+    if width == 0 {
+        return Text::default();
+    }
+    let mut lines = Vec::new();
+    for line in clean_text(text).split('\n') {
+        let wrapped = wrap(&[Frag::Text(line.to_string(), Style::new())], style, width);
+        if wrapped.is_empty() {
+            lines.push(Line::default());
+        }
+        for l in wrapped {
+            lines.push(Line::from(truncate(&l.spans, width, false).spans));
+        }
+    }
+    Text::from(lines)
+}
+
 enum Container {
     Quote,
     Item {
@@ -128,13 +150,31 @@ impl Renderer {
             .sum()
     }
 
-    /// Columns left for content after the container prefixes (at least one; lines are clipped).
+    /// Nesting so deep that prefixes would leave almost no room: content then gets the whole width
+    /// and the prefixes are left out, rather than one character per line.
+    fn squeezed(&self) -> bool {
+        self.prefix_width() + self.width.min(4) > self.width
+    }
+
+    /// Columns left for content after the container prefixes.
     fn avail(&self) -> usize {
-        self.width.saturating_sub(self.prefix_width()).max(1)
+        if self.squeezed() {
+            self.width
+        } else {
+            self.width - self.prefix_width()
+        }
     }
 
     fn prefix(&mut self, consume_marker: bool) -> Vec<Span<'static>> {
         let mut spans = Vec::new();
+        if self.squeezed() {
+            for c in &mut self.containers {
+                if let Container::Item { used, .. } = c {
+                    *used |= consume_marker;
+                }
+            }
+            return spans;
+        }
         for c in &mut self.containers {
             match c {
                 Container::Quote => spans.push(Span::styled("│ ", dim())),

@@ -244,3 +244,30 @@ fn tiny_widths_do_not_panic_or_overflow() {
         }
     }
 }
+
+#[test]
+fn wrap_plain_wraps_untrusted_text() {
+    let text = wrap_plain(
+        "a 世界 word\n\nnext\u{1b}[2J line",
+        6,
+        Style::new().fg(Color::Red),
+    );
+    let lines: Vec<String> = text
+        .lines
+        .iter()
+        .map(|l| l.spans.iter().map(|s| s.content.as_ref()).collect())
+        .collect();
+    assert_eq!(lines, ["a 世界", "word", "", "next", "line"]);
+    assert_eq!(text.lines[0].spans[0].style.fg, Some(Color::Red));
+    assert!(wrap_plain("世", 1, Style::new()).lines[0].width() <= 1);
+    assert!(wrap_plain("x", 0, Style::new()).lines.is_empty());
+}
+
+#[test]
+fn deep_nesting_gives_up_prefixes_before_squeezing_text() {
+    assert_eq!(plain("> > > > deep words", 8), ["deep", "words"]);
+    assert_eq!(
+        plain("> > deep words", 8),
+        ["│ │ deep", "│ │ word", "│ │ s"]
+    );
+}

@@ -81,7 +81,12 @@ fn tokenize(frags: &[Frag], base: Style) -> Vec<Token> {
                         }
                         continue;
                     }
-                    word_width += grapheme_width(g);
+                    let gw = grapheme_width(g);
+                    // A word never starts with a zero-width grapheme: it has no base there.
+                    if gw == 0 && word.is_empty() {
+                        continue;
+                    }
+                    word_width += gw;
                     match word.last_mut() {
                         Some((s, st)) if *st == style => s.push_str(g),
                         _ => word.push((g.to_string(), style)),

@@ -1,0 +1,314 @@
+//! AWS profiles for the ctrl-p picker, the regions for ctrl-r, and plain-words explanations of
+//! credential errors.
+//!
+//! Only names, kinds and regions are read here; credentials themselves are always resolved by
+//! aws-config when a client is built for the chosen profile, so SSO, assume-role and
+//! credential_process behave exactly as in the AWS CLI.
+
+use std::collections::BTreeMap;
+use std::fmt;
+use std::io;
+use std::path::{Path, PathBuf};
+
+use crate::aws::AwsError;
+
+/// Regions that serve the ECR Public API.
+pub const ECR_PUBLIC_REGIONS: &[&str] = &["us-east-1", "us-west-2"];
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ProfileKind {
+    /// aws_access_key_id / aws_secret_access_key.
+    StaticKeys,
+    /// IAM Identity Center (sso_session or sso_start_url).
+    Sso,
+    /// role_arn (with source_profile, credential_source or web_identity_token_file).
+    AssumeRole,
+    CredentialProcess,
+    Unknown,
+}
+
+impl fmt::Display for ProfileKind {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(match self {
+            ProfileKind::StaticKeys => "static keys",
+            ProfileKind::Sso => "sso",
+            ProfileKind::AssumeRole => "assume-role",
+            ProfileKind::CredentialProcess => "credential_process",
+            ProfileKind::Unknown => "unknown",
+        })
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ProfileInfo {
+    pub name: String,
+    pub kind: ProfileKind,
+    pub region: Option<String>,
+}
+
+/// The shared config file: AWS_CONFIG_FILE, else `~/.aws/config`.
+pub fn config_file_path() -> Option<PathBuf> {
+    env_path("AWS_CONFIG_FILE").or_else(|| home().map(|h| h.join(".aws").join("config")))
+}
+
+/// The shared credentials file: AWS_SHARED_CREDENTIALS_FILE, else `~/.aws/credentials`.
+pub fn credentials_file_path() -> Option<PathBuf> {
+    env_path("AWS_SHARED_CREDENTIALS_FILE")
+        .or_else(|| home().map(|h| h.join(".aws").join("credentials")))
+}
+
+fn home() -> Option<PathBuf> {
+    directories::BaseDirs::new().map(|b| b.home_dir().to_path_buf())
+}
+
+/// An environment path, with a leading `~/` expanded as the AWS CLI does.
+fn env_path(var: &str) -> Option<PathBuf> {
+    let v = std::env::var(var).ok().filter(|v| !v.is_empty())?;
+    match v.strip_prefix("~/") {
+        Some(rest) => home().map(|h| h.join(rest)),
+        None => Some(PathBuf::from(v)),
+    }
+}
+
+/// Profiles from the files the environment names (see `list_profiles_from`).
+pub fn list_profiles() -> io::Result<Vec<ProfileInfo>> {
+    list_profiles_from(
+        config_file_path().as_deref(),
+        credentials_file_path().as_deref(),
+    )
+}
+
+/// Every profile in the config and credentials files, deduplicated and sorted by name with
+/// `default` first. A missing file counts as empty; an unreadable one is an error. Where both files
+/// set a property, the credentials file wins, as in aws-config.
+pub fn list_profiles_from(
+    config: Option<&Path>,
+    credentials: Option<&Path>,
+) -> io::Result<Vec<ProfileInfo>> {
+    let mut merged: BTreeMap<String, BTreeMap<String, String>> = BTreeMap::new();
+    if let Some(text) = read_optional(config)? {
+        for (header, props) in parse_ini(&text) {
+            let header = header.trim();
+            let name = if header == "default" {
+                Some("default")
+            } else {
+                // `[profile x]`; `[sso-session x]`, `[services x]` and others are not profiles.
+                header
+                    .strip_prefix("profile")
+                    .filter(|rest| rest.starts_with(char::is_whitespace))
+                    .map(str::trim)
+            };
+            if let Some(name) = name.filter(|n| !n.is_empty()) {
+                merged.entry(name.to_string()).or_default().extend(props);
+            }
+        }
+    }
+    if let Some(text) = read_optional(credentials)? {
+        for (header, props) in parse_ini(&text) {
+            let name = header.trim();
+            if !name.is_empty() {
+                merged.entry(name.to_string()).or_default().extend(props);
+            }
+        }
+    }
+    let mut out: Vec<ProfileInfo> = merged
+        .into_iter()
+        .map(|(name, props)| ProfileInfo {
+            kind: kind_of(&props),
+            region: props.get("region").filter(|r| !r.is_empty()).cloned(),
+            name,
+        })
+        .collect();
+    out.sort_by(|a, b| (a.name != "default", &a.name).cmp(&(b.name != "default", &b.name)));
+    Ok(out)
+}
+
+fn read_optional(path: Option<&Path>) -> io::Result<Option<String>> {
+    let Some(path) = path else { return Ok(None) };
+    match std::fs::read_to_string(path) {
+        Ok(t) => Ok(Some(t)),
+        Err(e) if e.kind() == io::ErrorKind::NotFound => Ok(None),
+        Err(e) => Err(io::Error::new(e.kind(), format!("{}: {e}", path.display()))),
+    }
+}
+
+/// Precedence as aws-config resolves a profile: a role to assume first, then SSO, then an external
+/// process, then static keys.
+fn kind_of(props: &BTreeMap<String, String>) -> ProfileKind {
+    let has = |k: &str| props.get(k).is_some_and(|v| !v.is_empty());
+    if has("role_arn") {
+        ProfileKind::AssumeRole
+    } else if has("sso_session") || has("sso_start_url") {
+        ProfileKind::Sso
+    } else if has("credential_process") {
+        ProfileKind::CredentialProcess
+    } else if has("aws_access_key_id") {
+        ProfileKind::StaticKeys
+    } else {
+        ProfileKind::Unknown
+    }
+}
+
+/// The AWS shared-file INI dialect: `[section]`, `key = value`, `#`/`;` comments, and indented
+/// continuation lines (sub-properties such as `s3 =` blocks), which are skipped. Keys are
+/// lower-cased, as the AWS tools treat them case-insensitively.
+fn parse_ini(text: &str) -> Vec<(String, BTreeMap<String, String>)> {
+    let mut sections: Vec<(String, BTreeMap<String, String>)> = Vec::new();
+    for raw in text.lines() {
+        let line = raw.trim_end();
+        let trimmed = line.trim_start();
+        if trimmed.is_empty() || trimmed.starts_with('#') || trimmed.starts_with(';') {
+            continue;
+        }
+        if let Some(rest) = trimmed.strip_prefix('[') {
+            if let Some(end) = rest.find(']') {
+                sections.push((rest[..end].to_string(), BTreeMap::new()));
+            }
+            continue;
+        }
+        if line.starts_with(char::is_whitespace) {
+            continue;
+        }
+        if let (Some((k, v)), Some((_, props))) = (trimmed.split_once('='), sections.last_mut()) {
+            let v = v.trim();
+            // Inline comments need whitespace before them, as in botocore.
+            let v = v
+                .find(" #")
+                .or_else(|| v.find(" ;"))
+                .map_or(v, |i| v[..i].trim_end());
+            props.insert(k.trim().to_ascii_lowercase(), v.to_string());
+        }
+    }
+    sections
+}
+
+/// `ecrp profiles`: an aligned table, `*` marking `current`.
+pub fn render_table(profiles: &[ProfileInfo], current: &str) -> String {
+    let width = profiles
+        .iter()
+        .map(|p| p.name.chars().count())
+        .chain(["PROFILE".len()])
+        .max()
+        .unwrap_or(0);
+    let mut out = format!("  {:<width$}  {:<18}  REGION\n", "PROFILE", "KIND");
+    for p in profiles {
+        let mark = if p.name == current { '*' } else { ' ' };
+        let region = p.region.as_deref().unwrap_or("-");
+        out.push_str(&format!(
+            "{mark} {:<width$}  {:<18}  {region}\n",
+            p.name,
+            p.kind.to_string()
+        ));
+    }
+    out
+}
+
+/// A sentence that tells the user what to run when credentials for `profile` could not be used,
+/// or `None` when the error is not about credentials.
+pub fn explain_aws_error(profile: &str, err: &AwsError) -> Option<String> {
+    explain_credentials_error(
+        profile,
+        &format!("{} {} {}", err.code, err.message, err.detail),
+    )
+}
+
+/// As `explain_aws_error`, from error text (the full `DisplayErrorContext` chain works best).
+pub fn explain_credentials_error(profile: &str, error: &str) -> Option<String> {
+    let e = error.to_ascii_lowercase();
+    let any = |needles: &[&str]| needles.iter().any(|n| e.contains(n));
+    let p = profile;
+    if any(&[
+        "sso token has expired",
+        "failed to load the cached sso token",
+        "cached sso token",
+        "session token not found or invalid",
+        "token has expired and refresh failed",
+        "sso oidc createtoken",
+        "sso/cache",
+    ]) {
+        return Some(format!(
+            "the SSO session for profile {p} has expired or was never started: run `aws sso login --profile {p}`"
+        ));
+    }
+    if any(&["sso-session named", "has invalid sso config"]) {
+        return Some(format!(
+            "the SSO settings of profile {p} are incomplete: run `aws configure sso --profile {p}`"
+        ));
+    }
+    if e.contains("credential_process") || e.contains("external process") {
+        return Some(format!(
+            "the credential_process of profile {p} failed: run that command by hand to see why"
+        ));
+    }
+    if any(&["was not defined", "profile formed an infinite loop"])
+        || e.contains("could not find source profile")
+    {
+        return Some(format!(
+            "profile {p} is not defined, or its source_profile is not: check {} and {} (`aws configure list-profiles`)",
+            display_or(config_file_path(), "~/.aws/config"),
+            display_or(credentials_file_path(), "~/.aws/credentials")
+        ));
+    }
+    if e.contains("sts:assumerole") || (e.contains("assumerole") && e.contains("accessdenied")) {
+        return Some(format!(
+            "profile {p} is not allowed to assume its role_arn: check the role's trust policy and the source profile"
+        ));
+    }
+    if any(&[
+        "expiredtoken",
+        "security token included in the request is expired",
+        "request has expired",
+    ]) {
+        return Some(format!(
+            "the temporary credentials of profile {p} have expired: renew them (`aws sso login --profile {p}`, or the tool that wrote them)"
+        ));
+    }
+    if any(&[
+        "unrecognizedclient",
+        "security token included in the request is invalid",
+        "invalidclienttokenid",
+        "signaturedoesnotmatch",
+        "invalidsignature",
+    ]) {
+        return Some(format!(
+            "AWS rejected the credentials of profile {p}: check the access key with `aws sts get-caller-identity --profile {p}`"
+        ));
+    }
+    if any(&[
+        "no providers in chain provided credentials",
+        "the credential provider was not enabled",
+        "did not contain credential information",
+        "unable to locate credentials",
+        "no credentials",
+    ]) || (e.contains("loading credentials") && e.contains("imds"))
+    {
+        // The chain ends with IMDS, so off EC2 "nothing found anywhere" reads as an IMDS failure.
+        return Some(format!(
+            "no AWS credentials found for profile {p} (`ecrp profiles` lists the defined ones): run \
+             `aws configure --profile {p}` (access keys) or `aws configure sso --profile {p}`, or set \
+             AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY"
+        ));
+    }
+    None
+}
+
+fn display_or(p: Option<PathBuf>, fallback: &str) -> String {
+    p.map(|p| p.display().to_string())
+        .unwrap_or_else(|| fallback.to_string())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn ini_skips_comments_and_sub_properties() {
+        let s = parse_ini(
+            "# c\n[profile a]\nregion = eu-west-1 # inline\ns3 =\n  max_concurrent_requests = 2\nRole_Arn=x\n",
+        );
+        assert_eq!(s.len(), 1);
+        assert_eq!(s[0].1.get("region").unwrap(), "eu-west-1");
+        assert_eq!(s[0].1.get("role_arn").unwrap(), "x");
+        assert!(!s[0].1.contains_key("max_concurrent_requests"));
+    }
+}
