@@ -11,10 +11,7 @@ use futures::StreamExt;
 async fn emulator_with(synthetic: &[(&str, usize)]) -> Emulator {
     emulator::start(EmulatorOptions {
         seed: Seed::Empty,
-        synthetic: synthetic
-            .iter()
-            .map(|(r, n)| (r.to_string(), *n))
-            .collect(),
+        synthetic: synthetic.iter().map(|(r, n)| (r.to_string(), *n)).collect(),
         ..Default::default()
     })
     .await
@@ -59,7 +56,9 @@ async fn a_load_resumes_from_the_last_good_token() {
     let mut first = api.images("big", None);
     let page1 = first.next().await.unwrap().unwrap();
     drop(first);
-    let rest = collect_all(api.images("big", page1.next_token.clone())).await.unwrap();
+    let rest = collect_all(api.images("big", page1.next_token.clone()))
+        .await
+        .unwrap();
     let all: HashSet<_> = page1
         .rows
         .iter()
@@ -90,7 +89,10 @@ async fn service_errors_carry_the_aws_code_and_message() {
     let err = collect_all(api.images("missing", None)).await.unwrap_err();
     assert_eq!(err.code, "RepositoryNotFoundException");
     assert!(err.message.contains("missing"), "{err:?}");
-    assert!(err.detail.contains("RepositoryNotFoundException"), "{err:?}");
+    assert!(
+        err.detail.contains("RepositoryNotFoundException"),
+        "{err:?}"
+    );
     assert!(!err.is_transient());
     emu.shutdown().await;
 }
@@ -103,10 +105,19 @@ async fn an_unreachable_endpoint_says_so() {
         .local_addr()
         .unwrap()
         .port();
-    let (client, _) = aws::connect(&ClientOptions::for_emulator(&format!("http://127.0.0.1:{port}"))).await;
-    let err = Api::new(client, false).registry_display_name().await.unwrap_err();
+    let (client, _) = aws::connect(&ClientOptions::for_emulator(&format!(
+        "http://127.0.0.1:{port}"
+    )))
+    .await;
+    let err = Api::new(client, false)
+        .registry_display_name()
+        .await
+        .unwrap_err();
     assert_eq!(err.code, "DispatchFailure", "{err:?}");
-    assert!(err.message.starts_with("could not reach the endpoint"), "{err:?}");
+    assert!(
+        err.message.starts_with("could not reach the endpoint"),
+        "{err:?}"
+    );
     assert!(err.is_transient());
 }
 
@@ -138,7 +149,9 @@ async fn read_only_refuses_every_mutation_before_a_request_is_sent() {
             .map(drop),
         api.create_repository("new", None, &[]).await.map(drop),
         api.delete_repository("big", true).await.map(drop),
-        api.set_repository_policy("big", "{}", false).await.map(drop),
+        api.set_repository_policy("big", "{}", false)
+            .await
+            .map(drop),
         api.delete_repository_policy("big").await.map(drop),
         api.tag_resource(arn, std::slice::from_ref(&tag)).await,
         api.untag_resource(arn, &["team".into()]).await,
@@ -146,13 +159,14 @@ async fn read_only_refuses_every_mutation_before_a_request_is_sent() {
     for r in results {
         assert_eq!(r.unwrap_err().code, "ReadOnly");
     }
-    let outcome = api
-        .batch_delete("big", &[ImageRef::Tag("t0".into())])
-        .await;
+    let outcome = api.batch_delete("big", &[ImageRef::Tag("t0".into())]).await;
     assert!(outcome.deleted.is_empty());
     assert_eq!(outcome.failures[0].1, "ReadOnly");
     // Reads still work; nothing mutating reached the server.
-    assert_eq!(collect_all(api.images("big", None)).await.unwrap().len(), 10);
+    assert_eq!(
+        collect_all(api.images("big", None)).await.unwrap().len(),
+        10
+    );
     let counts = emu.op_counts();
     for op in [
         "PutRegistryCatalogData",
@@ -194,7 +208,15 @@ async fn bulk_delete_accounts_for_every_id_once() {
     assert_eq!(report.requested, 255);
     assert_eq!(report.deleted, 250);
     assert_eq!(report.failures.len(), 5);
-    assert!(report.failures.iter().all(|f| f.1 == "ImageNotFound"), "{report:?}");
-    assert!(collect_all(api.images("big", None)).await.unwrap().is_empty());
+    assert!(
+        report.failures.iter().all(|f| f.1 == "ImageNotFound"),
+        "{report:?}"
+    );
+    assert!(
+        collect_all(api.images("big", None))
+            .await
+            .unwrap()
+            .is_empty()
+    );
     emu.shutdown().await;
 }

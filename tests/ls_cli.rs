@@ -12,7 +12,10 @@ fn ecrp(url: &str, args: &[&str]) -> (String, String, bool) {
         .env("AWS_ACCESS_KEY_ID", "AKIDLSTEST0000000000")
         .env("AWS_SECRET_ACCESS_KEY", "ls-test-secret")
         .env("AWS_CONFIG_FILE", "/nonexistent/ecrp-test-config")
-        .env("AWS_SHARED_CREDENTIALS_FILE", "/nonexistent/ecrp-test-credentials")
+        .env(
+            "AWS_SHARED_CREDENTIALS_FILE",
+            "/nonexistent/ecrp-test-credentials",
+        )
         .env("AWS_EC2_METADATA_DISABLED", "true")
         .env_remove("AWS_PROFILE")
         .env_remove("AWS_REGION")
@@ -40,7 +43,12 @@ async fn ls_images_json_lists_every_image_with_api_field_names() {
     let rows: Vec<serde_json::Value> = serde_json::from_str(&stdout).expect("one JSON array");
     assert_eq!(rows.len(), 2_345);
     let first = &rows[0];
-    for field in ["imageDigest", "imageTags", "imageSizeInBytes", "imagePushedAt"] {
+    for field in [
+        "imageDigest",
+        "imageTags",
+        "imageSizeInBytes",
+        "imagePushedAt",
+    ] {
         assert!(first.get(field).is_some(), "{field} missing in {first}");
     }
     emu.shutdown().await;
@@ -60,10 +68,18 @@ async fn ls_repos_prints_an_aligned_table_and_errors_name_the_code() {
     let lines: Vec<&str> = stdout.lines().collect();
     assert!(lines[0].starts_with("NAME"), "{stdout}");
     assert!(lines.iter().any(|l| l.starts_with("alpha ")), "{stdout}");
-    assert!(lines.iter().any(|l| l.starts_with("beta/longer-name ")), "{stdout}");
+    assert!(
+        lines.iter().any(|l| l.starts_with("beta/longer-name ")),
+        "{stdout}"
+    );
     // Columns line up: URI starts at the same offset on every line.
     let col = lines[0].find("URI").unwrap();
-    assert!(lines[1..].iter().all(|l| l[col..].starts_with("public.ecr.aws/")), "{stdout}");
+    assert!(
+        lines[1..]
+            .iter()
+            .all(|l| l[col..].starts_with("public.ecr.aws/")),
+        "{stdout}"
+    );
 
     let (_, stderr, ok) = ecrp(&emu.url(), &["ls", "images", "nope"]);
     assert!(!ok);
@@ -76,11 +92,23 @@ fn ls_with_demo_needs_no_aws_account() {
     let out = Command::new(env!("CARGO_BIN_EXE_ecrp"))
         .args(["--demo", "ls", "registries", "--json"])
         .env("AWS_CONFIG_FILE", "/nonexistent/ecrp-test-config")
-        .env("AWS_SHARED_CREDENTIALS_FILE", "/nonexistent/ecrp-test-credentials")
+        .env(
+            "AWS_SHARED_CREDENTIALS_FILE",
+            "/nonexistent/ecrp-test-credentials",
+        )
         .output()
         .unwrap();
-    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     let regs: Vec<serde_json::Value> = serde_json::from_slice(&out.stdout).unwrap();
     assert_eq!(regs.len(), 1);
-    assert!(regs[0]["registryUri"].as_str().unwrap().starts_with("public.ecr.aws/"));
+    assert!(
+        regs[0]["registryUri"]
+            .as_str()
+            .unwrap()
+            .starts_with("public.ecr.aws/")
+    );
 }

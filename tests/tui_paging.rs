@@ -12,11 +12,12 @@ use tui_support::*;
 async fn big(images: usize) -> (ecrp::emulator::Emulator, Harness) {
     let emu = start(EmulatorOptions {
         synthetic: vec![("big/images".into(), images)],
+        clock: Some(NOW),
         ..Default::default()
     })
     .await
     .expect("emulator");
-    let h = Harness::start(&emu.url(), 160, 45, ecrp::app::now_epoch()).await;
+    let h = Harness::start(&emu.url(), 160, 45, NOW).await;
     (emu, h)
 }
 

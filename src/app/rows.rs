@@ -78,12 +78,12 @@ impl Row for ImageRow {
 }
 
 impl Row for TagRow {
-    const SORT_COLUMNS: &'static [&'static str] = &["tag", "pushed", "size"];
-    const SORT_DESC: &'static [bool] = &[false, true, true];
+    const SORT_COLUMNS: &'static [&'static str] = &["pushed", "tag", "size"];
+    const SORT_DESC: &'static [bool] = &[true, false, true];
     fn compare(&self, o: &Self, column: usize) -> Ordering {
         match column {
-            0 => self.image_tag.cmp(&o.image_tag),
-            1 => self.image_pushed_at.cmp(&o.image_pushed_at),
+            0 => self.image_pushed_at.cmp(&o.image_pushed_at),
+            1 => self.image_tag.cmp(&o.image_tag),
             _ => self.image_size_in_bytes.cmp(&o.image_size_in_bytes),
         }
     }

@@ -46,7 +46,7 @@ pub fn text(app: &App) -> Text<'static> {
         }
         seen.push(b.action);
         lines.push(Line::from(vec![
-            Span::styled(format!("  {:<22}", keys_for(b.action)), THEME.key),
+            Span::styled(format!("  {:<28}", keys_for(b.action)), THEME.key),
             Span::raw(strings::action_help(b.action)),
         ]));
     }
@@ -63,7 +63,7 @@ pub fn text(app: &App) -> Text<'static> {
             names.push_str(&format!(" :{a}"));
         }
         lines.push(Line::from(vec![
-            Span::styled(format!("  {names:<22}"), THEME.key),
+            Span::styled(format!("  {names:<28}"), THEME.key),
             Span::raw(c.help),
         ]));
     }
