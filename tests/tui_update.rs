@@ -472,3 +472,108 @@ fn too_small_terminal_shows_a_message() {
     let s = screen(&app);
     assert!(s.contains("Terminal too small"), "{s}");
 }
+
+#[test]
+fn mouse_click_selects_and_wheel_scrolls() {
+    use crossterm::event::{KeyModifiers, MouseButton, MouseEvent, MouseEventKind};
+    let mouse = |kind, column, row| {
+        Msg::Mouse(MouseEvent {
+            kind,
+            column,
+            row,
+            modifiers: KeyModifiers::NONE,
+        })
+    };
+    let mut app = with_repos(50);
+    let rect = ecrp::ui::layout::pane_rect(&app, Pane::Repositories).unwrap();
+    // Border, column header, then rows: the fourth row.
+    send(
+        &mut app,
+        mouse(
+            MouseEventKind::Down(MouseButton::Left),
+            rect.x + 5,
+            rect.y + 2 + 3,
+        ),
+    );
+    assert_eq!(app.repos.cursor.selected, 3);
+    send(
+        &mut app,
+        mouse(MouseEventKind::ScrollDown, rect.x + 5, rect.y + 5),
+    );
+    assert_eq!(app.repos.cursor.selected, 6);
+    send(
+        &mut app,
+        mouse(MouseEventKind::ScrollUp, rect.x + 5, rect.y + 5),
+    );
+    assert_eq!(app.repos.cursor.selected, 3);
+    // In the images view, a click on the repositories pane goes back to it.
+    send(&mut app, code(KeyCode::Enter));
+    assert_eq!(app.pane, Pane::Images);
+    let rect = ecrp::ui::layout::pane_rect(&app, Pane::Repositories).unwrap();
+    send(
+        &mut app,
+        mouse(
+            MouseEventKind::Down(MouseButton::Left),
+            rect.x + 3,
+            rect.y + 2,
+        ),
+    );
+    assert_eq!(app.pane, Pane::Repositories);
+    assert_eq!(app.repos.cursor.selected, 0);
+}
+
+#[test]
+fn header_shows_read_only_and_demo() {
+    let mut app = App::new(
+        app::RunOptions {
+            read_only: true,
+            demo: true,
+            ..Default::default()
+        },
+        NOW,
+        160,
+        45,
+    );
+    let s = screen(&app);
+    assert!(s.contains("connecting…"), "{s}");
+    send(
+        &mut app,
+        Msg::Connected(ecrp::aws::ConnectionInfo {
+            profile: "prod".into(),
+            region: "us-east-1".into(),
+            endpoint: Some("http://localhost:5000".into()),
+        }),
+    );
+    let header = screen(&app).lines().next().unwrap().to_string();
+    for want in [
+        "profile prod",
+        "us-east-1",
+        "endpoint http://localhost:5000",
+        "READ-ONLY",
+        "DEMO",
+    ] {
+        assert!(header.contains(want), "{want} in {header}");
+    }
+}
+
+#[test]
+fn api_text_is_neutralised_on_screen() {
+    let mut app = with_repos(0);
+    let (g, _) = load_generation(&send(&mut app, key('r')), ListId::Repositories).unwrap();
+    send(
+        &mut app,
+        repos_page(vec![repo("evil\x1b]0;pwned\x07\u{202e}name", NOW)], g, None),
+    );
+    let buf = render(&app);
+    for cell in buf.content() {
+        assert!(
+            !cell
+                .symbol()
+                .chars()
+                .any(|c| c.is_control() || c == '\u{202e}'),
+            "control or bidi character on screen: {:?}",
+            cell.symbol()
+        );
+    }
+    assert!(text(&buf).contains("evil"));
+}
