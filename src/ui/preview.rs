@@ -16,6 +16,7 @@ use crate::app::{App, Pane};
 use crate::aws::{ImageRow, RegistryRow, RepoRow, TagRow};
 
 pub fn draw(f: &mut Frame, area: Rect, app: &App) {
+    let inner_w = area.width.saturating_sub(2);
     let (title, text) = match app.pane {
         Pane::Registries => (
             strings::DETAILS,
@@ -23,23 +24,21 @@ pub fn draw(f: &mut Frame, area: Rect, app: &App) {
         ),
         Pane::Repositories => (
             strings::CATALOG,
-            app.repos
-                .selected()
-                .map(|r| repository(app, r, area.width.saturating_sub(2))),
+            app.repos.selected().map(|r| repository(app, r, inner_w)),
         ),
         Pane::Images => (
             strings::DETAILS,
             app.images
                 .selected()
                 .zip(app.repo.as_ref())
-                .map(|(i, r)| image(app, r, i)),
+                .map(|(i, r)| image(app, r, i, inner_w)),
         ),
         Pane::Tags => (
             strings::DETAILS,
             app.tags
                 .selected()
                 .zip(app.repo.as_ref())
-                .map(|(t, r)| tag(app, r, t)),
+                .map(|(t, r)| tag(app, r, t, inner_w)),
         ),
     };
     let b = block(title.to_string(), false);
@@ -111,27 +110,47 @@ fn repository(app: &App, r: &RepoRow, width: u16) -> Text<'static> {
     Text::from(lines)
 }
 
-fn pull_lines(repo: &RepoRow, tags: &[String], digest: &str) -> Vec<Line<'static>> {
+/// The pull commands, each cut at the pane's width rather than at its space, so a command stays
+/// in one piece when it fits and reads left to right when it does not.
+fn pull_lines(repo: &RepoRow, tags: &[String], digest: &str, width: u16) -> Vec<Line<'static>> {
     let uri = clean(&repo.repository_uri);
     let mut lines = vec![Line::default(), Line::from(styled("Pull", THEME.label))];
-    for t in tags {
-        lines.push(Line::from(styled(
-            format!("docker pull {uri}:{t}"),
-            THEME.code,
-        )));
+    let mut commands: Vec<String> = tags
+        .iter()
+        .map(|t| format!("docker pull {uri}:{t}"))
+        .collect();
+    commands.push(format!("docker pull {uri}@{}", clean(digest)));
+    for c in commands {
+        for chunk in chunks(&c, width as usize) {
+            lines.push(Line::from(styled(chunk, THEME.code)));
+        }
     }
-    lines.push(Line::from(styled(
-        format!("docker pull {uri}@{}", clean(digest)),
-        THEME.code,
-    )));
     lines
+}
+
+fn chunks(s: &str, width: usize) -> Vec<String> {
+    use unicode_width::UnicodeWidthChar;
+    let mut out = vec![String::new()];
+    let mut w = 0;
+    for c in s.chars() {
+        let cw = c.width().unwrap_or(0);
+        if w + cw > width.max(1) && w > 0 {
+            out.push(String::new());
+            w = 0;
+        }
+        if let Some(last) = out.last_mut() {
+            last.push(c);
+        }
+        w += cw;
+    }
+    out
 }
 
 fn times(app: &App, label: &str, t: i64) -> Line<'static> {
     field(label, format!("{} ({})", relative(t, app.now), absolute(t)))
 }
 
-fn image(app: &App, repo: &RepoRow, i: &ImageRow) -> Text<'static> {
+fn image(app: &App, repo: &RepoRow, i: &ImageRow, width: u16) -> Text<'static> {
     let mut lines = vec![
         field("Tags", tags_label(i)),
         field("Digest", clean(&i.image_digest)),
@@ -167,11 +186,11 @@ fn image(app: &App, repo: &RepoRow, i: &ImageRow) -> Text<'static> {
         ),
     ];
     let tags: Vec<String> = i.image_tags.iter().map(|t| clean(t)).collect();
-    lines.extend(pull_lines(repo, &tags, &i.image_digest));
+    lines.extend(pull_lines(repo, &tags, &i.image_digest, width));
     Text::from(lines)
 }
 
-fn tag(app: &App, repo: &RepoRow, t: &TagRow) -> Text<'static> {
+fn tag(app: &App, repo: &RepoRow, t: &TagRow, width: u16) -> Text<'static> {
     let mut lines = vec![
         field("Tag", clean(&t.image_tag)),
         field("Digest", clean(&t.image_digest)),
@@ -200,6 +219,11 @@ fn tag(app: &App, repo: &RepoRow, t: &TagRow) -> Text<'static> {
                 .unwrap_or_else(|| "—".into()),
         ),
     ];
-    lines.extend(pull_lines(repo, &[clean(&t.image_tag)], &t.image_digest));
+    lines.extend(pull_lines(
+        repo,
+        &[clean(&t.image_tag)],
+        &t.image_digest,
+        width,
+    ));
     Text::from(lines)
 }
