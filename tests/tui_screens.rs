@@ -117,3 +117,12 @@ async fn too_small_terminal() {
     assert!(h.screen().contains("Repositories"));
     emu.shutdown().await;
 }
+
+#[tokio::test]
+async fn narrow_terminal_keeps_one_list() {
+    let (emu, mut h) = demo(80, 24).await;
+    snap("narrow_repositories", &h);
+    h.send(code(KeyCode::Enter)).await;
+    snap("narrow_images", &h);
+    emu.shutdown().await;
+}

@@ -56,10 +56,15 @@ pub fn draw_header(f: &mut Frame, area: Rect, app: &App) {
         spans.push(" ".into());
         spans.push(styled(format!(" {} ", strings::DEMO), THEME.badge_demo));
     }
-    f.render_widget(Paragraph::new(Line::from(spans)), area);
+    // The help hint keeps its place at the right; the rest is cut before it.
+    let hint = format!(" {} ", strings::HELP_HINT);
+    let left = Rect {
+        width: area.width.saturating_sub(hint.chars().count() as u16),
+        ..area
+    };
+    f.render_widget(Paragraph::new(Line::from(spans)), left);
     f.render_widget(
-        Paragraph::new(styled(format!("{} ", strings::HELP_HINT), THEME.key))
-            .alignment(Alignment::Right),
+        Paragraph::new(styled(hint, THEME.key)).alignment(Alignment::Right),
         area,
     );
 }
