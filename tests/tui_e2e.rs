@@ -69,12 +69,10 @@ fn tmux_available() -> bool {
         .is_ok_and(|o| o.status.success())
 }
 
-#[test]
-fn filter_to_a_repository_and_read_its_catalog() {
-    if !tmux_available() {
-        eprintln!("tmux not installed: skipping the end-to-end test");
-        return;
-    }
+/// `ecrp emulator` on a free port, and the TUI against it in a 160×45 tmux session.
+/// The config file goes to a temporary directory (the TUI writes a default one on first run) and
+/// the user's AWS files are not read.
+fn start(tag: &str) -> (Emulator, Session, tempfile::TempDir) {
     let mut child = Command::new(BIN)
         .args(["emulator", "--addr", "127.0.0.1:0"])
         .stdout(Stdio::piped())
@@ -93,10 +91,15 @@ fn filter_to_a_repository_and_read_its_catalog() {
         .expect("listening on URL")
         .to_string();
 
-    let name = format!("ecrp-e2e-{}", std::process::id());
+    let dir = tempfile::tempdir().expect("temp dir");
+    let config = dir.path().join("config.toml");
+    let name = format!("ecrp-e2e-{tag}-{}", std::process::id());
     let cmd = format!(
         "AWS_ACCESS_KEY_ID=AKIDTEST AWS_SECRET_ACCESS_KEY=secret AWS_REGION=us-east-1 \
-         {BIN} --endpoint-url {url} --log-file /dev/null; echo ECRP-EXITED $?; sleep 60"
+         AWS_CONFIG_FILE=/dev/null AWS_SHARED_CREDENTIALS_FILE=/dev/null \
+         {BIN} --endpoint-url {url} --config {} --log-file /dev/null; \
+         echo ECRP-EXITED $?; sleep 60",
+        config.display()
     );
     let status = Command::new("tmux")
         .args([
@@ -115,6 +118,16 @@ fn filter_to_a_repository_and_read_its_catalog() {
     assert!(status.success());
     let session = Session(name);
 
+    (emu, session, dir)
+}
+
+#[test]
+fn filter_to_a_repository_and_read_its_catalog() {
+    if !tmux_available() {
+        eprintln!("tmux not installed: skipping the end-to-end test");
+        return;
+    }
+    let (emu, session, _dir) = start("catalog");
     session.wait_for(&["Repositories (13)", "Acme Containers", "? help"]);
     session.keys(&["/", "w", "e", "b"]);
     let s = session.wait_for(&["/web", "Repositories (1 of 13)"]);
@@ -131,6 +144,43 @@ fn filter_to_a_repository_and_read_its_catalog() {
     session.keys(&["Escape"]);
     session.wait_for(&["Repositories (1 of 13)"]);
     session.keys(&["q"]);
+    let s = session.wait_for(&["ECRP-EXITED 0"]);
+    assert!(
+        !s.contains("Repositories"),
+        "the alternate screen was left:\n{s}"
+    );
+    drop(emu);
+}
+
+#[test]
+fn sigterm_restores_the_terminal() {
+    if !tmux_available() {
+        eprintln!("tmux not installed: skipping the end-to-end test");
+        return;
+    }
+    let (emu, session, _dir) = start("sigterm");
+    session.wait_for(&["Repositories (13)"]);
+    let out = Command::new("tmux")
+        .args(["display-message", "-p", "-t", &session.0, "#{pane_pid}"])
+        .output()
+        .expect("tmux display-message");
+    let shell = String::from_utf8_lossy(&out.stdout).trim().to_string();
+    // The pane runs `sh -c '… ecrp …; echo …'`: ecrp is the shell's child.
+    let out = Command::new("pgrep")
+        .args(["-P", &shell])
+        .output()
+        .expect("pgrep");
+    let pid = String::from_utf8_lossy(&out.stdout)
+        .lines()
+        .next()
+        .expect("ecrp's pid")
+        .trim()
+        .to_string();
+    let status = Command::new("kill")
+        .args(["-TERM", &pid])
+        .status()
+        .expect("kill");
+    assert!(status.success());
     let s = session.wait_for(&["ECRP-EXITED 0"]);
     assert!(
         !s.contains("Repositories"),

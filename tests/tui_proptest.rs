@@ -94,7 +94,7 @@ fn answer(app: &mut App, fx: Vec<Effect>, fail: bool) {
                 repo,
                 Ok(Some(r#"{"Version":"2012-10-17","Statement":[]}"#.into())),
             ),
-            Effect::ResourceTags(_, arn) => Msg::ResourceTags(
+            Effect::ResourceTags(arn) => Msg::ResourceTags(
                 arn,
                 Ok(vec![Tag {
                     key: "k".into(),

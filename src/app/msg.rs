@@ -66,8 +66,8 @@ pub enum Effect {
     RegistryName,
     Catalog(Box<str>),
     Policy(Box<str>),
-    /// ListTagsForResource: (repository name, its ARN).
-    ResourceTags(Box<str>, Box<str>),
+    /// ListTagsForResource of a repository ARN.
+    ResourceTags(Box<str>),
 }
 
 impl PageRows {

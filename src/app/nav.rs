@@ -178,7 +178,7 @@ pub fn open_view(app: &mut App, view: View, fx: &mut Vec<Effect>) {
             let arn = repo.repository_arn.clone();
             if matches!(app.resource_tags.get(&arn), None | Some(Fetch::Failed(_))) {
                 app.resource_tags.insert(arn.clone(), Fetch::Loading);
-                fx.push(Effect::ResourceTags(name.clone(), arn.clone()));
+                fx.push(Effect::ResourceTags(arn.clone()));
             }
             app.overlay = Some(Overlay::ResourceTags {
                 repo: name,
@@ -200,9 +200,9 @@ pub fn refresh_view(app: &mut App, fx: &mut Vec<Effect>) {
             app.policies.insert(repo.clone(), Fetch::Loading);
             fx.push(Effect::Policy(repo));
         }
-        Some(Overlay::ResourceTags { repo, arn, .. }) => {
+        Some(Overlay::ResourceTags { arn, .. }) => {
             app.resource_tags.insert(arn.clone(), Fetch::Loading);
-            fx.push(Effect::ResourceTags(repo, arn));
+            fx.push(Effect::ResourceTags(arn));
         }
         _ => {}
     }

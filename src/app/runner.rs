@@ -176,7 +176,7 @@ impl Runner {
                     let _ = tx.send(Msg::Policy(repo, r));
                 });
             }
-            Effect::ResourceTags(_repo, arn) => {
+            Effect::ResourceTags(arn) => {
                 let api = self.api();
                 self.spawn(async move {
                     let r = match api {
