@@ -579,3 +579,24 @@ fn api_text_is_neutralised_on_screen() {
     }
     assert!(text(&buf).contains("evil"));
 }
+
+#[test]
+fn registries_pane_stays_when_asked_for() {
+    let mut app = with_repos(2);
+    for c in ":registries".chars() {
+        send(&mut app, key(c));
+    }
+    send(&mut app, code(KeyCode::Enter));
+    assert_eq!(app.pane, Pane::Registries);
+    let (g, _) = load_generation(&send(&mut app, key('r')), ListId::Registries).unwrap();
+    send(
+        &mut app,
+        Msg::Page {
+            generation: g,
+            rows: PageRows::Registries(page(vec![registry()], None, 1)),
+        },
+    );
+    assert_eq!(app.pane, Pane::Registries, "a refresh does not jump away");
+    send(&mut app, code(KeyCode::Enter));
+    assert_eq!(app.pane, Pane::Repositories);
+}

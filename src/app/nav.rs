@@ -216,6 +216,7 @@ pub fn run_command(app: &mut App, cmd: Cmd, fx: &mut Vec<Effect>) {
             stop(app, ListId::Images, fx);
             stop(app, ListId::Tags, fx);
             if cmd == Cmd::Registries {
+                app.skip_single_registry = false;
                 stop(app, ListId::Repositories, fx);
                 app.pane = Pane::Registries;
                 ensure_loading(app, ListId::Registries, fx);

@@ -99,6 +99,9 @@ pub struct App {
     /// The last error, kept for the details popup after the status line moves on.
     pub last_error: Option<AwsError>,
     pub matcher: Matcher,
+    /// Until the registries are known: open the repositories if there is only one. Off once done,
+    /// or once the user asked for the registries pane.
+    pub skip_single_registry: bool,
     pub quit: bool,
 }
 
@@ -126,6 +129,7 @@ impl App {
             status: Status::None,
             last_error: None,
             matcher: Matcher::new(Config::DEFAULT),
+            skip_single_registry: true,
             quit: false,
         }
     }

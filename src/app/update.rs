@@ -122,11 +122,13 @@ fn on_page(app: &mut App, generation: u64, rows: PageRows, fx: &mut Vec<Effect>)
         }
     }
     if list == ListId::Registries
+        && app.skip_single_registry
         && !app.registries.load.is_loading()
         && app.single_registry()
         && app.pane == Pane::Registries
         && app.overlay.is_none()
     {
+        app.skip_single_registry = false;
         app.pane = Pane::Repositories;
         nav::ensure_loading(app, ListId::Repositories, fx);
     }
