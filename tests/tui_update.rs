@@ -600,3 +600,17 @@ fn registries_pane_stays_when_asked_for() {
     send(&mut app, code(KeyCode::Enter));
     assert_eq!(app.pane, Pane::Repositories);
 }
+
+#[test]
+fn status_line_names_what_is_loading() {
+    let (app, _) = connected_app(160, 45);
+    assert!(screen(&app).contains("loading registries: page 1 (0 rows)"));
+    let mut app2 = with_repos(2);
+    send(&mut app2, key('p'));
+    let s = screen(&app2);
+    assert!(s.contains("fetching policy"), "{s}");
+    send(&mut app2, Msg::Policy("repo-000".into(), Ok(None)));
+    let s = screen(&app2);
+    assert!(!s.contains("fetching policy"));
+    assert!(s.contains("has no policy"), "{s}");
+}

@@ -11,7 +11,7 @@ use super::theme::{SPINNER, THEME};
 use crate::app::keymap::{Action, first_key};
 use crate::app::load::LoadState;
 use crate::app::strings;
-use crate::app::{App, ListId, Status};
+use crate::app::{App, Fetch, ListId, Overlay, Status};
 
 fn list_name(l: ListId) -> &'static str {
     match l {
@@ -37,7 +37,7 @@ fn loading(app: &App) -> Option<String> {
     if app.connection.is_none() {
         return Some(format!("{spin} {}", strings::CONNECTING));
     }
-    let parts: Vec<String> = [
+    let mut parts: Vec<String> = [
         ListId::Registries,
         ListId::Repositories,
         ListId::Images,
@@ -53,6 +53,24 @@ fn loading(app: &App) -> Option<String> {
         _ => None,
     })
     .collect();
+    // Single reads the screen is waiting for.
+    let repo = app.current_repo().map(|r| &r.repository_name);
+    if repo.is_some_and(|n| matches!(app.catalogs.get(n), Some(Fetch::Loading))) {
+        parts.push("fetching catalog".into());
+    }
+    match &app.overlay {
+        Some(Overlay::Policy { repo, .. })
+            if matches!(app.policies.get(repo), Some(Fetch::Loading)) =>
+        {
+            parts.push("fetching policy".into())
+        }
+        Some(Overlay::ResourceTags { arn, .. })
+            if matches!(app.resource_tags.get(arn), Some(Fetch::Loading)) =>
+        {
+            parts.push("fetching resource tags".into())
+        }
+        _ => {}
+    }
     (!parts.is_empty()).then(|| format!("{spin} {}", parts.join(" · ")))
 }
 
