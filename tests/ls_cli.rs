@@ -17,6 +17,7 @@ fn ecrp(url: &str, args: &[&str]) -> (String, String, bool) {
             "/nonexistent/ecrp-test-credentials",
         )
         .env("AWS_EC2_METADATA_DISABLED", "true")
+        .env("ECRP_CONFIG", "/nonexistent/ecrp-test.toml")
         .env_remove("AWS_PROFILE")
         .env_remove("AWS_REGION")
         .env_remove("AWS_DEFAULT_REGION")
@@ -91,6 +92,7 @@ async fn ls_repos_prints_an_aligned_table_and_errors_name_the_code() {
 fn ls_with_demo_needs_no_aws_account() {
     let out = Command::new(env!("CARGO_BIN_EXE_ecrp"))
         .args(["--demo", "ls", "registries", "--json"])
+        .env("ECRP_CONFIG", "/nonexistent/ecrp-test.toml")
         .env("AWS_CONFIG_FILE", "/nonexistent/ecrp-test-config")
         .env(
             "AWS_SHARED_CREDENTIALS_FILE",

@@ -61,6 +61,7 @@ impl AwsError {
         R: fmt::Debug + Send + Sync + 'static,
     {
         let detail = DisplayErrorContext(&err).to_string();
+        let cause = innermost_cause(&err);
         let (code, message) = match &err {
             SdkError::ServiceError(se) => {
                 let e = se.err();
@@ -71,18 +72,24 @@ impl AwsError {
                         .unwrap_or_else(|| detail.clone()),
                 )
             }
+            // Identity resolution fails before anything is sent; the SDK reports it as a dispatch
+            // failure, but "could not reach the endpoint" would send the user the wrong way.
+            _ if is_credentials_failure(&detail) => (
+                "CredentialsError".into(),
+                format!("could not load AWS credentials ({cause})"),
+            ),
             SdkError::TimeoutError(_) => ("Timeout".into(), "the request timed out".into()),
             SdkError::DispatchFailure(_) => (
                 "DispatchFailure".into(),
-                format!("could not reach the endpoint ({})", last_cause(&detail)),
+                format!("could not reach the endpoint ({cause})"),
             ),
             SdkError::ResponseError(_) => (
                 "ResponseError".into(),
-                format!("the response could not be read ({})", last_cause(&detail)),
+                format!("the response could not be read ({cause})"),
             ),
             SdkError::ConstructionFailure(_) => (
                 "ConstructionFailure".into(),
-                format!("the request could not be built ({})", last_cause(&detail)),
+                format!("the request could not be built ({cause})"),
             ),
             _ => ("Error".into(), detail.clone()),
         };
@@ -94,13 +101,18 @@ impl AwsError {
     }
 }
 
-/// The innermost cause of a `DisplayErrorContext` chain (`a: b: c` → `c`), the part a user can act on.
-fn last_cause(detail: &str) -> &str {
-    detail
-        .rsplit(": ")
-        .find(|s| !s.trim().is_empty())
-        .unwrap_or(detail)
-        .trim()
+/// The innermost error of the source chain: the part a user can act on ("Connection refused").
+fn innermost_cause(err: &(dyn std::error::Error + 'static)) -> String {
+    let mut cur = err;
+    while let Some(next) = cur.source() {
+        cur = next;
+    }
+    cur.to_string()
+}
+
+fn is_credentials_failure(detail: &str) -> bool {
+    let d = detail.to_ascii_lowercase();
+    d.contains("credentials") || d.contains("identity resolver") || d.contains("sso token")
 }
 
 impl fmt::Display for AwsError {
@@ -141,10 +153,15 @@ mod tests {
     }
 
     #[test]
-    fn last_cause_takes_innermost() {
-        assert_eq!(
-            last_cause("dispatch failure: io error: Connection refused (os error 111)"),
-            "Connection refused (os error 111)"
-        );
+    fn innermost_cause_walks_the_source_chain() {
+        let io = std::io::Error::new(std::io::ErrorKind::ConnectionRefused, "Connection refused");
+        let outer = std::io::Error::other(io);
+        assert_eq!(innermost_cause(&outer), "Connection refused");
+        assert!(is_credentials_failure(
+            "dispatch failure: no credentials in the provider chain"
+        ));
+        assert!(!is_credentials_failure(
+            "dispatch failure: io error: Connection refused"
+        ));
     }
 }

@@ -11,7 +11,7 @@ use std::sync::{Arc, Mutex};
 use futures::Stream;
 
 use super::rows::{ImageRow, MediaTypes, RegistryRow, RepoRow, TagRow};
-use super::{Api, AwsError, PAGE_SIZE};
+use super::{Api, AwsError};
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Page<T> {
@@ -59,10 +59,11 @@ where
 impl Api {
     pub fn registries(&self, start: Option<String>) -> PageStream<RegistryRow> {
         let client = self.client.clone();
+        let page_size = self.page_size;
         paged(start, move |token| {
             let req = client
                 .describe_registries()
-                .max_results(PAGE_SIZE)
+                .max_results(page_size)
                 .set_next_token(token);
             async move {
                 let out = req.send().await?;
@@ -78,10 +79,11 @@ impl Api {
 
     pub fn repositories(&self, start: Option<String>) -> PageStream<RepoRow> {
         let client = self.client.clone();
+        let page_size = self.page_size;
         paged(start, move |token| {
             let req = client
                 .describe_repositories()
-                .max_results(PAGE_SIZE)
+                .max_results(page_size)
                 .set_next_token(token);
             async move {
                 let out = req.send().await?;
@@ -98,6 +100,7 @@ impl Api {
 
     pub fn images(&self, repo: &str, start: Option<String>) -> PageStream<ImageRow> {
         let client = self.client.clone();
+        let page_size = self.page_size;
         let repo = repo.to_string();
         // One interner across pages: 100,000 rows share a handful of media-type strings.
         let media = Arc::new(Mutex::new(MediaTypes::default()));
@@ -105,7 +108,7 @@ impl Api {
             let req = client
                 .describe_images()
                 .repository_name(&repo)
-                .max_results(PAGE_SIZE)
+                .max_results(page_size)
                 .set_next_token(token);
             let media = media.clone();
             async move {
@@ -124,13 +127,14 @@ impl Api {
 
     pub fn image_tags(&self, repo: &str, start: Option<String>) -> PageStream<TagRow> {
         let client = self.client.clone();
+        let page_size = self.page_size;
         let repo = repo.to_string();
         let media = Arc::new(Mutex::new(MediaTypes::default()));
         paged(start, move |token| {
             let req = client
                 .describe_image_tags()
                 .repository_name(&repo)
-                .max_results(PAGE_SIZE)
+                .max_results(page_size)
                 .set_next_token(token);
             let media = media.clone();
             async move {

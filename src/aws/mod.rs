@@ -115,7 +115,9 @@ pub async fn connect(opts: &ClientOptions) -> (Client, ConnectionInfo) {
         endpoint: opts
             .endpoint_url
             .clone()
-            .or_else(|| sdk.endpoint_url().map(str::to_string)),
+            .or_else(|| std::env::var("AWS_ENDPOINT_URL_ECR_PUBLIC").ok())
+            .or_else(|| sdk.endpoint_url().map(str::to_string))
+            .filter(|u| !u.is_empty()),
     };
     (Client::from_conf(conf.build()), info)
 }
@@ -147,11 +149,23 @@ fn timeout_config() -> TimeoutConfig {
 pub struct Api {
     client: Client,
     read_only: bool,
+    page_size: i32,
 }
 
 impl Api {
     pub fn new(client: Client, read_only: bool) -> Self {
-        Api { client, read_only }
+        Api {
+            client,
+            read_only,
+            page_size: PAGE_SIZE,
+        }
+    }
+
+    /// Rows per page for paginated loads (the config's `page_size`), clamped to the service's
+    /// 1–1,000.
+    pub fn with_page_size(mut self, n: u32) -> Self {
+        self.page_size = n.clamp(1, PAGE_SIZE as u32) as i32;
+        self
     }
 
     pub fn client(&self) -> &Client {
