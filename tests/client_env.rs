@@ -21,16 +21,27 @@ async fn endpoint_region_and_credentials_come_from_the_environment() {
         std::env::set_var("AWS_ACCESS_KEY_ID", "AKIDENVTEST000000000");
         std::env::set_var("AWS_SECRET_ACCESS_KEY", "env-test-secret");
         std::env::set_var("AWS_CONFIG_FILE", "/nonexistent/ecrp-env-config");
-        std::env::set_var("AWS_SHARED_CREDENTIALS_FILE", "/nonexistent/ecrp-env-credentials");
+        std::env::set_var(
+            "AWS_SHARED_CREDENTIALS_FILE",
+            "/nonexistent/ecrp-env-credentials",
+        );
         std::env::remove_var("AWS_PROFILE");
         std::env::remove_var("AWS_ENDPOINT_URL");
     }
     let (client, info) = aws::connect(&ClientOptions::default()).await;
     assert_eq!(info.region, "us-west-2");
     assert_eq!(info.profile, "default");
-    assert_eq!(info.endpoint.as_deref(), Some(emu.url().as_str()), "the header can show it");
+    assert_eq!(
+        info.endpoint.as_deref(),
+        Some(emu.url().as_str()),
+        "the header can show it"
+    );
     let api = Api::new(client, true);
     let images = collect_all(api.images("envrepo", None)).await.unwrap();
-    assert_eq!(images.len(), 3, "the request reached the emulator named by the environment");
+    assert_eq!(
+        images.len(),
+        3,
+        "the request reached the emulator named by the environment"
+    );
     emu.shutdown().await;
 }

@@ -28,23 +28,8 @@ fn registry_label(app: &App) -> Option<String> {
 }
 
 pub fn draw_header(f: &mut Frame, area: Rect, app: &App) {
-    let mut spans = vec![
-        styled(format!(" {} ", strings::APP), THEME.title),
-        " ".into(),
-    ];
-    match &app.connection {
-        None => spans.push(styled(strings::CONNECTING, THEME.dim)),
-        Some(c) => {
-            let mut parts = vec![format!("profile {}", clean(&c.profile)), clean(&c.region)];
-            if let Some(e) = &c.endpoint {
-                parts.push(format!("endpoint {}", clean(e)));
-            }
-            if let Some(r) = registry_label(app) {
-                parts.push(r);
-            }
-            spans.push(Span::raw(parts.join(" · ")));
-        }
-    }
+    // Badges first: on a narrow terminal the end of the line is cut, and READ-ONLY must stay.
+    let mut spans = vec![styled(format!(" {} ", strings::APP), THEME.title)];
     if app.opts.read_only {
         spans.push(" ".into());
         spans.push(styled(
@@ -55,6 +40,20 @@ pub fn draw_header(f: &mut Frame, area: Rect, app: &App) {
     if app.opts.demo {
         spans.push(" ".into());
         spans.push(styled(format!(" {} ", strings::DEMO), THEME.badge_demo));
+    }
+    spans.push("  ".into());
+    match &app.connection {
+        None => spans.push(styled(strings::CONNECTING, THEME.dim)),
+        Some(c) => {
+            let mut parts = vec![format!("profile {}", clean(&c.profile)), clean(&c.region)];
+            if let Some(r) = registry_label(app) {
+                parts.push(r);
+            }
+            if let Some(e) = &c.endpoint {
+                parts.push(format!("endpoint {}", clean(e)));
+            }
+            spans.push(Span::raw(parts.join(" · ")));
+        }
     }
     // The help hint keeps its place at the right; the rest is cut before it.
     let hint = format!(" {} ", strings::HELP_HINT);
