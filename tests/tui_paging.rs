@@ -77,3 +77,30 @@ async fn leaving_cancels_and_returning_resumes() {
     assert_eq!(h.app.images.load.state, LoadState::Done);
     emu.shutdown().await;
 }
+
+#[tokio::test]
+async fn the_cursor_stays_on_screen_while_pages_reorder_the_list() {
+    // Tags arrive in name order but are shown newest first, so every page reorders the rows.
+    let (emu, mut h) = big(2_500).await;
+    h.keys("/big").await;
+    h.send(code(KeyCode::Enter)).await;
+    h.send(code(KeyCode::Enter)).await;
+    h.send(code(KeyCode::Tab)).await;
+    assert_eq!(h.app.pane, Pane::Tags);
+    assert_eq!(h.app.tags.rows.len(), 2_500);
+    // Untouched, the cursor is on the first row: the newest tag.
+    assert_eq!(h.app.tags.cursor.selected, 0);
+    assert_eq!(h.app.tags.cursor.offset, 0);
+    let newest = h
+        .app
+        .tags
+        .rows
+        .iter()
+        .map(|t| t.image_pushed_at)
+        .max()
+        .unwrap();
+    assert_eq!(h.app.tags.selected().unwrap().image_pushed_at, newest);
+    assert!(h.screen().contains("▶ "), "the selected row is drawn");
+
+    emu.shutdown().await;
+}

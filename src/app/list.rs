@@ -163,8 +163,13 @@ impl<T: Row> List<T> {
     }
 
     /// Add a page: the new rows are sorted among themselves and merged into the order.
+    ///
+    /// A cursor still on the first row stays there (the newest rows float to the top as pages
+    /// arrive, as in k9s); a cursor the user moved stays on its row, at the same screen line.
     pub fn append(&mut self, rows: Vec<T>, matcher: &mut Matcher) {
-        let keep = self.selected_index();
+        let at_top = self.cursor.selected == 0;
+        let before = self.cursor.selected;
+        let keep = if at_top { None } else { self.selected_index() };
         let first = self.rows.len() as u32;
         let mut scorer = Scorer::new(&self.applied);
         for r in &rows {
@@ -189,6 +194,12 @@ impl<T: Row> List<T> {
         merged.extend_from_slice(&new[j..]);
         self.sorted = merged;
         self.rebuild_view(keep);
+        if at_top {
+            self.cursor.offset = 0;
+        } else {
+            let moved = self.cursor.selected as isize - before as isize;
+            self.cursor.offset = (self.cursor.offset as isize + moved).max(0) as usize;
+        }
     }
 
     /// Apply `query` (typed in the `/` prompt). A query that extends the applied one only
