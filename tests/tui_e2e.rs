@@ -1,6 +1,6 @@
 //! End to end: the real binary in tmux against `ecrp emulator`, as a person would use it. Filters
 //! to a repository, opens its catalog, checks the screen, quits and checks the terminal came back.
-//! Skipped (with a message) where tmux is not installed.
+//! Skipped (with a message) where tmux is not installed, unless ECRP_REQUIRE_TMUX=1.
 
 use std::io::{BufRead, BufReader};
 use std::process::{Child, Command, Stdio};
@@ -62,11 +62,18 @@ impl Session {
     }
 }
 
+/// Whether tmux can run here. CI sets ECRP_REQUIRE_TMUX=1, so there a missing tmux fails the test
+/// instead of skipping it.
 fn tmux_available() -> bool {
-    Command::new("tmux")
+    let ok = Command::new("tmux")
         .arg("-V")
         .output()
-        .is_ok_and(|o| o.status.success())
+        .is_ok_and(|o| o.status.success());
+    assert!(
+        ok || std::env::var("ECRP_REQUIRE_TMUX").as_deref() != Ok("1"),
+        "tmux is required (ECRP_REQUIRE_TMUX=1) but cannot run"
+    );
+    ok
 }
 
 /// `ecrp emulator` on a free port, and the TUI against it in a 160×45 tmux session.
@@ -124,7 +131,7 @@ fn start(tag: &str) -> (Emulator, Session, tempfile::TempDir) {
 #[test]
 fn filter_to_a_repository_and_read_its_catalog() {
     if !tmux_available() {
-        eprintln!("tmux not installed: skipping the end-to-end test");
+        eprintln!("SKIPPED: tmux not installed");
         return;
     }
     let (emu, session, _dir) = start("catalog");
@@ -155,7 +162,7 @@ fn filter_to_a_repository_and_read_its_catalog() {
 #[test]
 fn sigterm_restores_the_terminal() {
     if !tmux_available() {
-        eprintln!("tmux not installed: skipping the end-to-end test");
+        eprintln!("SKIPPED: tmux not installed");
         return;
     }
     let (emu, session, _dir) = start("sigterm");
