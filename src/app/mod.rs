@@ -1,7 +1,35 @@
-//! The TUI: state, messages, `update`, effects and the event loop. CONTRACT: filled in by the TUI
-//! work; `run` is what `ecrp` (and `ecrp --demo`) calls.
+//! The TUI in the Elm pattern: `App` state, `Msg`, a pure `update` returning `Effect`s, a pure
+//! `view` (in `crate::ui`), and an effect runner that answers with messages.
+//!
+//! `run` is what `ecrp` and `ecrp --demo` call.
+
+pub mod command;
+pub mod keymap;
+mod keys;
+pub mod list;
+pub mod load;
+mod mouse;
+pub mod msg;
+mod nav;
+mod rows;
+pub mod runner;
+pub mod state;
+pub mod strings;
+mod terminal;
+mod update;
+
+use std::time::{Duration, SystemTime, UNIX_EPOCH};
+
+use crossterm::event::{Event, EventStream};
+use futures::StreamExt;
+use tokio::sync::mpsc;
+use tokio::time::{Instant, MissedTickBehavior, interval, sleep_until};
 
 use crate::aws::ClientOptions;
+pub use msg::{Effect, ListId, Msg, PageRows};
+pub use runner::Runner;
+pub use state::{App, Fetch, Overlay, Pane, Status};
+pub use update::{start, update};
 
 #[derive(Debug, Clone, Default)]
 pub struct RunOptions {
@@ -11,6 +39,81 @@ pub struct RunOptions {
     pub demo: bool,
 }
 
-pub async fn run(_opts: RunOptions) -> anyhow::Result<()> {
-    anyhow::bail!("the TUI is not built yet")
+/// At most this many frames per second; bursts of messages are drawn once.
+const FRAME: Duration = Duration::from_millis(1000 / 60);
+/// Spinner and relative-time beat.
+const TICK: Duration = Duration::from_millis(250);
+
+pub fn now_epoch() -> i64 {
+    SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .map(|d| d.as_secs() as i64)
+        .unwrap_or(0)
+}
+
+/// The terminal event as a message (key presses, mouse, resize; focus and paste are ignored).
+fn event_msg(ev: Event) -> Option<Msg> {
+    match ev {
+        Event::Key(k) => Some(Msg::Key(k)),
+        Event::Mouse(m) => Some(Msg::Mouse(m)),
+        Event::Resize(w, h) => Some(Msg::Resize(w, h)),
+        _ => None,
+    }
+}
+
+pub async fn run(opts: RunOptions) -> anyhow::Result<()> {
+    use tokio::signal::unix::{SignalKind, signal};
+    let mut sigterm = signal(SignalKind::terminate())?;
+    let mut sighup = signal(SignalKind::hangup())?;
+
+    let (mut terminal, _guard) = terminal::enter()?;
+    let size = terminal.size()?;
+    let (tx, mut rx) = mpsc::unbounded_channel();
+    let mut runner = Runner::new(tx, opts.read_only);
+    let mut app = App::new(opts, now_epoch(), size.width, size.height);
+    for e in start(&mut app) {
+        runner.run(e);
+    }
+
+    let mut events = EventStream::new();
+    let mut tick = interval(TICK);
+    tick.set_missed_tick_behavior(MissedTickBehavior::Skip);
+    let mut dirty = true;
+    let mut last_draw = Instant::now() - FRAME;
+    loop {
+        if dirty && last_draw.elapsed() >= FRAME {
+            terminal.draw(|f| crate::ui::view(&app, f))?;
+            last_draw = Instant::now();
+            dirty = false;
+        }
+        let msg = tokio::select! {
+            ev = events.next() => match ev {
+                Some(Ok(ev)) => event_msg(ev),
+                Some(Err(e)) => return Err(e.into()),
+                None => Some(Msg::Quit),
+            },
+            Some(m) = rx.recv() => Some(m),
+            _ = tick.tick() => Some(Msg::Tick(now_epoch())),
+            _ = sigterm.recv() => Some(Msg::Quit),
+            _ = sighup.recv() => Some(Msg::Quit),
+            // Wake up to draw what a capped frame left pending.
+            _ = sleep_until(last_draw + FRAME), if dirty => None,
+        };
+        if let Some(msg) = msg {
+            // Ticks only matter to the screen when something moves or a minute passed.
+            let redraw = match &msg {
+                Msg::Tick(now) => app.is_busy() || now / 60 != app.now / 60,
+                _ => true,
+            };
+            for e in update(&mut app, msg) {
+                runner.run(e);
+            }
+            dirty |= redraw;
+        }
+        if app.quit {
+            break;
+        }
+    }
+    drop(terminal);
+    Ok(())
 }

@@ -1,1 +1,129 @@
-//! Drawing: `view(&App, &mut Frame)`, a file per pane or popup. CONTRACT: filled in by the TUI work.
+//! Drawing: `view(&App, &mut Frame)` is pure (state → cells); a file per pane or popup, the
+//! colours in `theme`, the geometry in `layout` (shared with `update` for mouse and paging).
+
+mod catalog;
+mod command;
+mod error;
+pub mod fmt;
+mod footer;
+mod header;
+mod help;
+mod images;
+pub mod layout;
+mod list;
+mod policy;
+mod preview;
+mod registries;
+mod repositories;
+mod resource_tags;
+mod tags;
+pub mod text;
+pub mod theme;
+
+use ratatui::Frame;
+use ratatui::layout::Rect;
+use ratatui::text::Line;
+use ratatui::widgets::{Paragraph, Wrap};
+
+use crate::app::strings;
+use crate::app::{App, Overlay, Pane};
+use layout::Slot;
+
+pub fn view(app: &App, f: &mut Frame) {
+    let area = f.area();
+    match layout::areas(app, area) {
+        None => too_small(f, area),
+        Some(a) => {
+            header::draw_header(f, a.header, app);
+            header::draw_crumb(f, a.crumb, app);
+            for (slot, r) in &a.panes {
+                match slot {
+                    Slot::List(p) => {
+                        let focused = *p == app.pane && app.overlay.is_none();
+                        match p {
+                            Pane::Registries => registries::draw(f, *r, app, focused),
+                            Pane::Repositories => repositories::draw(f, *r, app, focused),
+                            Pane::Images => images::draw(f, *r, app, focused),
+                            Pane::Tags => tags::draw(f, *r, app, focused),
+                        }
+                    }
+                    Slot::Preview => preview::draw(f, *r, app),
+                }
+            }
+            match &app.overlay {
+                Some(Overlay::Catalog { repo, scroll }) => {
+                    catalog::draw_full(f, a.body, app, repo, *scroll)
+                }
+                Some(Overlay::Policy { repo, scroll }) => {
+                    policy::draw(f, a.body, app, repo, *scroll)
+                }
+                Some(Overlay::ResourceTags { repo, arn, scroll }) => {
+                    resource_tags::draw(f, a.body, app, repo, arn, *scroll)
+                }
+                Some(Overlay::Help { scroll }) => help::draw(f, a.body, app, *scroll),
+                Some(Overlay::ErrorDetails { scroll }) => error::draw(f, a.body, app, *scroll),
+                None => {}
+            }
+            if let Some(input) = &app.command {
+                command::draw(f, a.body, input);
+            }
+            footer::draw_status(f, a.status, app);
+            footer::draw_keys(f, a.footer, app);
+        }
+    }
+    // Safety net: whatever slipped past the per-string cleaning never reaches the terminal.
+    crate::sanitize::scrub_buffer(f.buffer_mut());
+}
+
+fn too_small(f: &mut Frame, area: Rect) {
+    let msg = format!(
+        "{}: {}×{} (needs {}×{})",
+        strings::TOO_SMALL,
+        area.width,
+        area.height,
+        strings::MIN_WIDTH,
+        strings::MIN_HEIGHT
+    );
+    f.render_widget(
+        Paragraph::new(Line::raw(msg)).wrap(Wrap { trim: true }),
+        area,
+    );
+}
+
+/// Whether the focused list's `/` prompt is open.
+pub fn filter_editing(app: &App) -> bool {
+    match app.pane {
+        Pane::Registries => app.registries.filter.editing,
+        Pane::Repositories => app.repos.filter.editing,
+        Pane::Images => app.images.filter.editing,
+        Pane::Tags => app.tags.filter.editing,
+    }
+}
+
+/// How far the open view can scroll: its content's height minus what fits.
+pub fn overlay_max_scroll(app: &App) -> u16 {
+    let Some(a) = layout::areas(app, Rect::new(0, 0, app.width, app.height)) else {
+        return 0;
+    };
+    let inner = layout::read_view_inner(app);
+    let (lines, visible) = match &app.overlay {
+        Some(Overlay::Catalog { repo, .. }) => (
+            catalog::fetched(app, repo, inner.width).lines.len(),
+            inner.height,
+        ),
+        Some(Overlay::Policy { repo, .. }) => (policy::text(app, repo).lines.len(), inner.height),
+        Some(Overlay::ResourceTags { arn, .. }) => {
+            (resource_tags::text(app, arn).lines.len(), inner.height)
+        }
+        Some(Overlay::Help { .. }) => (
+            help::text(app).lines.len(),
+            help::area(a.body).height.saturating_sub(2),
+        ),
+        Some(Overlay::ErrorDetails { .. }) => (
+            error::text(app).lines.len(),
+            error::area(a.body).height.saturating_sub(2),
+        ),
+        None => (0, 0),
+    };
+    (lines as u16).saturating_sub(visible)
+}

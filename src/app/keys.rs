@@ -1,0 +1,229 @@
+//! Keys: the command line and the filter prompt take typing first; everything else goes through
+//! the keymap, and only actions that apply in the current context do anything.
+
+use crossterm::event::{KeyCode, KeyEvent, KeyEventKind, KeyModifiers};
+
+use super::command;
+use super::keymap::{Action, action_for};
+use super::msg::Effect;
+use super::nav::{self, View};
+use super::state::{App, Overlay, Pane, Status};
+use crate::ui;
+
+pub fn on_key(app: &mut App, ev: KeyEvent, fx: &mut Vec<Effect>) {
+    if ev.kind == KeyEventKind::Release {
+        return;
+    }
+    // Messages about the previous key make way for what this one does.
+    if matches!(app.status, Status::Warning(_)) {
+        app.status = Status::None;
+    }
+    if ev.code == KeyCode::Char('c') && ev.modifiers.contains(KeyModifiers::CONTROL) {
+        app.quit = true;
+        return;
+    }
+    if app.command.is_some() {
+        command_key(app, ev, fx);
+        return;
+    }
+    if app.overlay.is_none() && filter_editing(app) {
+        filter_key(app, ev);
+        return;
+    }
+    let Some(action) = action_for(&ev) else {
+        return;
+    };
+    if !action.applies(app.context()) {
+        return;
+    }
+    if app.overlay.is_some() {
+        overlay_action(app, action, fx);
+    } else {
+        list_action(app, action, fx);
+    }
+}
+
+fn filter_editing(app: &App) -> bool {
+    match app.pane {
+        Pane::Registries => app.registries.filter.editing,
+        Pane::Repositories => app.repos.filter.editing,
+        Pane::Images => app.images.filter.editing,
+        Pane::Tags => app.tags.filter.editing,
+    }
+}
+
+/// Run `$body` with `$l` bound to the focused list (`app.matcher` stays usable beside it).
+macro_rules! focused {
+    ($app:expr, $l:ident => $body:expr) => {
+        match $app.pane {
+            Pane::Registries => {
+                let $l = &mut $app.registries;
+                $body
+            }
+            Pane::Repositories => {
+                let $l = &mut $app.repos;
+                $body
+            }
+            Pane::Images => {
+                let $l = &mut $app.images;
+                $body
+            }
+            Pane::Tags => {
+                let $l = &mut $app.tags;
+                $body
+            }
+        }
+    };
+}
+
+fn filter_key(app: &mut App, ev: KeyEvent) {
+    let m = &mut app.matcher;
+    focused!(app, l => {
+        match ev.code {
+            KeyCode::Enter => l.filter.editing = false,
+            KeyCode::Esc => {
+                l.filter.editing = false;
+                l.filter.query.clear();
+                l.set_query("", m);
+            }
+            KeyCode::Backspace => {
+                l.filter.query.pop();
+                let q = l.filter.query.clone();
+                l.set_query(&q, m);
+            }
+            KeyCode::Char(c) if !ev.modifiers.contains(KeyModifiers::CONTROL) => {
+                l.filter.query.push(c);
+                let q = l.filter.query.clone();
+                l.set_query(&q, m);
+            }
+            KeyCode::Down => l.move_by(1),
+            KeyCode::Up => l.move_by(-1),
+            _ => {}
+        }
+    });
+}
+
+fn command_key(app: &mut App, ev: KeyEvent, fx: &mut Vec<Effect>) {
+    let Some(input) = app.command.as_mut() else {
+        return;
+    };
+    match ev.code {
+        KeyCode::Esc => app.command = None,
+        KeyCode::Backspace if input.is_empty() => app.command = None,
+        KeyCode::Backspace => {
+            input.pop();
+        }
+        KeyCode::Tab => {
+            if let Some(name) = command::complete(input) {
+                *input = name.to_string();
+            }
+        }
+        KeyCode::Enter => {
+            let text = std::mem::take(input);
+            app.command = None;
+            if text.trim().is_empty() {
+                return;
+            }
+            match command::parse(&text) {
+                Ok(cmd) => nav::run_command(app, cmd, fx),
+                Err(msg) => app.status = Status::Warning(msg),
+            }
+        }
+        KeyCode::Char(c) if !ev.modifiers.contains(KeyModifiers::CONTROL) => input.push(c),
+        _ => {}
+    }
+}
+
+fn page(app: &App) -> isize {
+    ui::layout::visible_rows(app, app.pane).max(1) as isize
+}
+
+fn list_action(app: &mut App, action: Action, fx: &mut Vec<Effect>) {
+    let page = page(app);
+    let m = &mut app.matcher;
+    match action {
+        Action::Up => focused!(app, l => l.move_by(-1)),
+        Action::Down => focused!(app, l => l.move_by(1)),
+        Action::PageUp => focused!(app, l => l.move_by(-page)),
+        Action::PageDown => focused!(app, l => l.move_by(page)),
+        Action::Top => focused!(app, l => l.select(0)),
+        Action::Bottom => focused!(app, l => l.select(usize::MAX)),
+        Action::Open => nav::open(app, fx),
+        Action::Back => {
+            let filtered = focused!(app, l => {
+                let had = !l.filter.query.is_empty();
+                l.filter.query.clear();
+                l.set_query("", m);
+                had
+            });
+            if !filtered {
+                nav::back(app, fx);
+            }
+        }
+        Action::Filter => focused!(app, l => l.filter.editing = true),
+        Action::Command => app.command = Some(String::new()),
+        Action::SwitchView => nav::switch_view(app, fx),
+        Action::Catalog => nav::open_view(app, View::Catalog, fx),
+        Action::Policy => nav::open_view(app, View::Policy, fx),
+        Action::ResourceTags => nav::open_view(app, View::ResourceTags, fx),
+        Action::SortNext => focused!(app, l => l.cycle_sort()),
+        Action::SortReverse => focused!(app, l => l.reverse_sort()),
+        Action::Refresh => nav::refresh(app, fx),
+        Action::ErrorDetails => open_error(app),
+        Action::Help => app.overlay = Some(Overlay::Help { scroll: 0 }),
+        Action::Quit => app.quit = true,
+    }
+}
+
+fn open_error(app: &mut App) {
+    if app.last_error.is_some() {
+        app.overlay = Some(Overlay::ErrorDetails { scroll: 0 });
+    } else {
+        app.status = Status::Warning("no error to show".into());
+    }
+}
+
+fn overlay_action(app: &mut App, action: Action, fx: &mut Vec<Effect>) {
+    let max = ui::overlay_max_scroll(app);
+    let page = ui::layout::read_view_inner(app).height.max(1);
+    let Some(scroll) = app.overlay.as_mut().map(|o| match o {
+        Overlay::Catalog { scroll, .. }
+        | Overlay::Policy { scroll, .. }
+        | Overlay::ResourceTags { scroll, .. }
+        | Overlay::Help { scroll }
+        | Overlay::ErrorDetails { scroll } => scroll,
+    }) else {
+        return;
+    };
+    match action {
+        Action::Up => *scroll = scroll.saturating_sub(1),
+        Action::Down => *scroll = scroll.saturating_add(1).min(max),
+        Action::PageUp => *scroll = scroll.saturating_sub(page),
+        Action::PageDown => *scroll = scroll.saturating_add(page).min(max),
+        Action::Top => *scroll = 0,
+        Action::Bottom => *scroll = max,
+        Action::Back => app.overlay = None,
+        Action::Help => {
+            app.overlay = match app.overlay {
+                Some(Overlay::Help { .. }) => None,
+                _ => Some(Overlay::Help { scroll: 0 }),
+            }
+        }
+        Action::Refresh => nav::refresh_view(app, fx),
+        Action::ErrorDetails => open_error(app),
+        Action::Quit => app.quit = true,
+        _ => {}
+    }
+}
+
+/// Scroll the focused list by `delta` rows (mouse wheel), or the open view.
+pub fn scroll(app: &mut App, delta: isize, fx: &mut Vec<Effect>) {
+    if app.overlay.is_some() {
+        let a = if delta < 0 { Action::Up } else { Action::Down };
+        for _ in 0..delta.unsigned_abs() {
+            overlay_action(app, a, fx);
+        }
+        return;
+    }
+    focused!(app, l => l.move_by(delta));
+}

@@ -1,0 +1,294 @@
+//! A list pane's data: the rows as loaded (never copied), the sorted order and the current filter
+//! as index vectors, the cursor and the load state.
+//!
+//! Sorting happens once per change (a page is merged into the sorted order, not re-sorted), and a
+//! filter that extends the previous query only re-checks the previous matches.
+
+use std::cmp::Ordering;
+
+use nucleo_matcher::pattern::{AtomKind, CaseMatching, Normalization, Pattern};
+use nucleo_matcher::{Matcher, Utf32Str};
+
+use super::load::Load;
+
+/// What a list needs from its row type.
+pub trait Row {
+    /// Sortable column names, the first being the default.
+    const SORT_COLUMNS: &'static [&'static str];
+    /// Default direction per column (`true` = descending, e.g. newest first).
+    const SORT_DESC: &'static [bool];
+    fn compare(&self, other: &Self, column: usize) -> Ordering;
+    /// Order among rows equal in the sort column, whatever its direction (e.g. an image index
+    /// before the per-platform images pushed with it).
+    fn tiebreak(&self, _other: &Self) -> Ordering {
+        Ordering::Equal
+    }
+    /// The text the fuzzy filter matches against.
+    fn haystack(&self, out: &mut String);
+}
+
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Cursor {
+    /// Position in `view`.
+    pub selected: usize,
+    /// First visible position in `view`.
+    pub offset: usize,
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Sort {
+    pub column: usize,
+    pub descending: bool,
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Filter {
+    pub query: String,
+    /// The `/` prompt is open and typing goes to the query.
+    pub editing: bool,
+}
+
+pub struct List<T> {
+    pub rows: Vec<T>,
+    /// Every row index in sort order.
+    sorted: Vec<u32>,
+    /// Whether each row matches the current query.
+    hit: Vec<bool>,
+    /// What is shown: `sorted` restricted to hits.
+    pub view: Vec<u32>,
+    pub cursor: Cursor,
+    pub sort: Sort,
+    pub filter: Filter,
+    /// The query `hit` was computed for.
+    applied: String,
+    pub load: Load,
+}
+
+impl<T: Row> Default for List<T> {
+    fn default() -> Self {
+        List {
+            rows: Vec::new(),
+            sorted: Vec::new(),
+            hit: Vec::new(),
+            view: Vec::new(),
+            cursor: Cursor::default(),
+            sort: Sort {
+                column: 0,
+                descending: T::SORT_DESC.first().copied().unwrap_or(false),
+            },
+            filter: Filter::default(),
+            applied: String::new(),
+            load: Load::default(),
+        }
+    }
+}
+
+fn pattern(query: &str) -> Pattern {
+    // Plain fuzzy atoms (no `!`/`^` syntax), so a longer query always matches a subset of what a
+    // shorter one matched: that is what makes incremental filtering correct.
+    Pattern::new(
+        query,
+        CaseMatching::Smart,
+        Normalization::Smart,
+        AtomKind::Fuzzy,
+    )
+}
+
+struct Scorer {
+    pattern: Option<Pattern>,
+    text: String,
+    buf: Vec<char>,
+}
+
+impl Scorer {
+    fn new(query: &str) -> Self {
+        Scorer {
+            pattern: (!query.trim().is_empty()).then(|| pattern(query)),
+            text: String::new(),
+            buf: Vec::new(),
+        }
+    }
+    fn matches<T: Row>(&mut self, row: &T, matcher: &mut Matcher) -> bool {
+        let Some(p) = &self.pattern else { return true };
+        self.text.clear();
+        row.haystack(&mut self.text);
+        p.score(Utf32Str::new(&self.text, &mut self.buf), matcher)
+            .is_some()
+    }
+}
+
+impl<T: Row> List<T> {
+    pub fn len(&self) -> usize {
+        self.view.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.view.is_empty()
+    }
+
+    pub fn selected(&self) -> Option<&T> {
+        self.view
+            .get(self.cursor.selected)
+            .map(|&i| &self.rows[i as usize])
+    }
+
+    pub fn selected_index(&self) -> Option<u32> {
+        self.view.get(self.cursor.selected).copied()
+    }
+
+    /// Rows in view order, from `start`, at most `n` (what a pane draws).
+    pub fn window(&self, start: usize, n: usize) -> impl Iterator<Item = &T> {
+        let end = self.view.len().min(start.saturating_add(n));
+        let start = start.min(end);
+        self.view[start..end]
+            .iter()
+            .map(|&i| &self.rows[i as usize])
+    }
+
+    /// Forget every row (refresh from zero, or another repository).
+    pub fn clear(&mut self) {
+        self.rows.clear();
+        self.sorted.clear();
+        self.hit.clear();
+        self.view.clear();
+        self.cursor = Cursor::default();
+    }
+
+    fn order(&self, a: u32, b: u32) -> Ordering {
+        let (ra, rb) = (&self.rows[a as usize], &self.rows[b as usize]);
+        let o = ra.compare(rb, self.sort.column);
+        let o = if self.sort.descending { o.reverse() } else { o };
+        // Remaining ties keep load order, so equal rows never swap places between frames.
+        o.then_with(|| ra.tiebreak(rb)).then(a.cmp(&b))
+    }
+
+    /// Add a page: the new rows are sorted among themselves and merged into the order.
+    pub fn append(&mut self, rows: Vec<T>, matcher: &mut Matcher) {
+        let keep = self.selected_index();
+        let first = self.rows.len() as u32;
+        let mut scorer = Scorer::new(&self.applied);
+        for r in &rows {
+            self.hit.push(scorer.matches(r, matcher));
+        }
+        self.rows.extend(rows);
+        let mut new: Vec<u32> = (first..self.rows.len() as u32).collect();
+        new.sort_by(|&a, &b| self.order(a, b));
+        let old = std::mem::take(&mut self.sorted);
+        let mut merged = Vec::with_capacity(old.len() + new.len());
+        let (mut i, mut j) = (0, 0);
+        while i < old.len() && j < new.len() {
+            if self.order(old[i], new[j]) != Ordering::Greater {
+                merged.push(old[i]);
+                i += 1;
+            } else {
+                merged.push(new[j]);
+                j += 1;
+            }
+        }
+        merged.extend_from_slice(&old[i..]);
+        merged.extend_from_slice(&new[j..]);
+        self.sorted = merged;
+        self.rebuild_view(keep);
+    }
+
+    /// Apply `query` (typed in the `/` prompt). A query that extends the applied one only
+    /// re-checks the rows that matched before.
+    pub fn set_query(&mut self, query: &str, matcher: &mut Matcher) {
+        if query == self.applied {
+            return;
+        }
+        let keep = self.selected_index();
+        let incremental = !self.applied.is_empty() && query.starts_with(self.applied.as_str());
+        let mut scorer = Scorer::new(query);
+        for (i, row) in self.rows.iter().enumerate() {
+            if incremental && !self.hit[i] {
+                continue;
+            }
+            self.hit[i] = scorer.matches(row, matcher);
+        }
+        self.applied = query.to_string();
+        self.rebuild_view(keep);
+    }
+
+    pub fn applied_query(&self) -> &str {
+        &self.applied
+    }
+
+    /// `s`: the next sort column, in its default direction.
+    pub fn cycle_sort(&mut self) {
+        let n = T::SORT_COLUMNS.len().max(1);
+        self.sort.column = (self.sort.column + 1) % n;
+        self.sort.descending = T::SORT_DESC.get(self.sort.column).copied().unwrap_or(false);
+        self.resort();
+    }
+
+    /// `S`: reverse the direction.
+    pub fn reverse_sort(&mut self) {
+        self.sort.descending = !self.sort.descending;
+        self.resort();
+    }
+
+    fn resort(&mut self) {
+        let keep = self.selected_index();
+        let mut sorted = std::mem::take(&mut self.sorted);
+        sorted.sort_by(|&a, &b| self.order(a, b));
+        self.sorted = sorted;
+        self.rebuild_view(keep);
+    }
+
+    /// Recompute `view` and keep the cursor on the same row when it is still shown.
+    fn rebuild_view(&mut self, keep: Option<u32>) {
+        self.view.clear();
+        let hit = &self.hit;
+        self.view
+            .extend(self.sorted.iter().copied().filter(|&i| hit[i as usize]));
+        self.cursor.selected = match keep {
+            Some(k) => self
+                .view
+                .iter()
+                .position(|&i| i == k)
+                .unwrap_or(self.cursor.selected),
+            None => self.cursor.selected,
+        };
+        self.clamp();
+    }
+
+    pub fn clamp(&mut self) {
+        let n = self.view.len();
+        if self.cursor.selected >= n {
+            self.cursor.selected = n.saturating_sub(1);
+        }
+        if self.cursor.offset > self.cursor.selected {
+            self.cursor.offset = self.cursor.selected;
+        }
+    }
+
+    /// Move the cursor by `delta` rows, clamped.
+    pub fn move_by(&mut self, delta: isize) {
+        let n = self.view.len();
+        if n == 0 {
+            return;
+        }
+        let to = (self.cursor.selected as isize + delta).clamp(0, n as isize - 1);
+        self.cursor.selected = to as usize;
+    }
+
+    pub fn select(&mut self, pos: usize) {
+        self.cursor.selected = pos.min(self.view.len().saturating_sub(1));
+    }
+
+    /// Scroll so the cursor is inside a window of `height` rows.
+    pub fn scroll_into_view(&mut self, height: usize) {
+        let height = height.max(1);
+        let c = &mut self.cursor;
+        if c.selected < c.offset {
+            c.offset = c.selected;
+        } else if c.selected >= c.offset + height {
+            c.offset = c.selected + 1 - height;
+        }
+        let max_offset = self.view.len().saturating_sub(height);
+        if c.offset > max_offset {
+            c.offset = max_offset;
+        }
+    }
+}

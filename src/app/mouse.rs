@@ -1,0 +1,62 @@
+//! Mouse: a click selects a row and focuses its pane; the wheel scrolls.
+
+use crossterm::event::{MouseButton, MouseEvent, MouseEventKind};
+use ratatui::layout::{Position, Rect};
+
+use super::keys;
+use super::msg::Effect;
+use super::nav;
+use super::state::{App, Pane};
+use crate::ui::layout::{self, Slot};
+
+const WHEEL_ROWS: isize = 3;
+
+pub fn on_mouse(app: &mut App, ev: MouseEvent, fx: &mut Vec<Effect>) {
+    match ev.kind {
+        MouseEventKind::ScrollDown => keys::scroll(app, WHEEL_ROWS, fx),
+        MouseEventKind::ScrollUp => keys::scroll(app, -WHEEL_ROWS, fx),
+        MouseEventKind::Down(MouseButton::Left) if app.overlay.is_none() => {
+            click(app, ev.column, ev.row, fx)
+        }
+        _ => {}
+    }
+}
+
+fn click(app: &mut App, x: u16, y: u16, fx: &mut Vec<Effect>) {
+    let Some(areas) = layout::areas(app, Rect::new(0, 0, app.width, app.height)) else {
+        return;
+    };
+    let Some((pane, rect)) = areas.panes.iter().find_map(|(slot, r)| match slot {
+        Slot::List(p) if r.contains(Position::new(x, y)) => Some((*p, *r)),
+        _ => None,
+    }) else {
+        return;
+    };
+    if pane != app.pane {
+        // The list on the left of the focused one: going back to it.
+        nav::back(app, fx);
+        if app.pane != pane {
+            return;
+        }
+    }
+    // Border and column header come before the first row.
+    let first = rect.y + 2;
+    if y < first || y >= rect.y + rect.height.saturating_sub(1) {
+        return;
+    }
+    let pos = (y - first) as usize;
+    let len = app.list_len(pane.list());
+    match pane {
+        Pane::Registries => select_at(&mut app.registries.cursor, len, pos),
+        Pane::Repositories => select_at(&mut app.repos.cursor, len, pos),
+        Pane::Images => select_at(&mut app.images.cursor, len, pos),
+        Pane::Tags => select_at(&mut app.tags.cursor, len, pos),
+    }
+}
+
+fn select_at(cursor: &mut super::list::Cursor, len: usize, pos: usize) {
+    let at = cursor.offset + pos;
+    if at < len {
+        cursor.selected = at;
+    }
+}

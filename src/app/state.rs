@@ -1,0 +1,210 @@
+//! The application state: everything `view` draws and `update` changes.
+
+use std::collections::HashMap;
+
+use nucleo_matcher::{Config, Matcher};
+
+use super::RunOptions;
+use super::keymap::Context;
+use super::list::List;
+use super::msg::ListId;
+use crate::aws::{AwsError, Catalog, ConnectionInfo, ImageRow, RegistryRow, RepoRow, Tag, TagRow};
+
+/// The focused list.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Pane {
+    Registries,
+    Repositories,
+    Images,
+    Tags,
+}
+
+impl Pane {
+    pub fn list(self) -> ListId {
+        match self {
+            Pane::Registries => ListId::Registries,
+            Pane::Repositories => ListId::Repositories,
+            Pane::Images => ListId::Images,
+            Pane::Tags => ListId::Tags,
+        }
+    }
+}
+
+/// A full view or popup over the panes.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Overlay {
+    Catalog {
+        repo: Box<str>,
+        scroll: u16,
+    },
+    Policy {
+        repo: Box<str>,
+        scroll: u16,
+    },
+    ResourceTags {
+        repo: Box<str>,
+        arn: Box<str>,
+        scroll: u16,
+    },
+    Help {
+        scroll: u16,
+    },
+    ErrorDetails {
+        scroll: u16,
+    },
+}
+
+/// A single fetched value.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Fetch<T> {
+    Loading,
+    Ready(T),
+    Failed(AwsError),
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Status {
+    None,
+    /// A local mistake (an unknown command, nothing selected): cleared by the next key.
+    Warning(String),
+    /// From AWS: stays until a retry or a later load succeeds (and `!` shows it in full).
+    Error(AwsError),
+}
+
+pub struct App {
+    pub opts: RunOptions,
+    /// Epoch seconds; relative times are computed from it (the tick updates it, tests fix it).
+    pub now: i64,
+    /// Spinner beat.
+    pub beat: u64,
+    pub width: u16,
+    pub height: u16,
+    /// `None` while the client is being built.
+    pub connection: Option<ConnectionInfo>,
+    pub display_name: Option<Fetch<Option<String>>>,
+    pub registries: List<RegistryRow>,
+    pub repos: List<RepoRow>,
+    pub images: List<ImageRow>,
+    pub tags: List<TagRow>,
+    pub pane: Pane,
+    /// The repository whose images and tags are loaded.
+    pub repo: Option<RepoRow>,
+    pub catalogs: HashMap<Box<str>, Fetch<Catalog>>,
+    pub policies: HashMap<Box<str>, Fetch<Option<String>>>,
+    pub resource_tags: HashMap<Box<str>, Fetch<Vec<Tag>>>,
+    pub overlay: Option<Overlay>,
+    /// The `:` prompt's input while it is open.
+    pub command: Option<String>,
+    pub status: Status,
+    /// The last error, kept for the details popup after the status line moves on.
+    pub last_error: Option<AwsError>,
+    pub matcher: Matcher,
+    pub quit: bool,
+}
+
+impl App {
+    pub fn new(opts: RunOptions, now: i64, width: u16, height: u16) -> Self {
+        App {
+            opts,
+            now,
+            beat: 0,
+            width,
+            height,
+            connection: None,
+            display_name: None,
+            registries: List::default(),
+            repos: List::default(),
+            images: List::default(),
+            tags: List::default(),
+            pane: Pane::Registries,
+            repo: None,
+            catalogs: HashMap::new(),
+            policies: HashMap::new(),
+            resource_tags: HashMap::new(),
+            overlay: None,
+            command: None,
+            status: Status::None,
+            last_error: None,
+            matcher: Matcher::new(Config::DEFAULT),
+            quit: false,
+        }
+    }
+
+    /// Where keys are read now.
+    pub fn context(&self) -> Context {
+        match &self.overlay {
+            Some(Overlay::Help { .. }) => Context::Help,
+            Some(Overlay::ErrorDetails { .. }) => Context::ErrorDetails,
+            Some(_) => Context::ReadView,
+            None => match self.pane {
+                Pane::Registries => Context::Registries,
+                Pane::Repositories => Context::Repositories,
+                Pane::Images => Context::Images,
+                Pane::Tags => Context::Tags,
+            },
+        }
+    }
+
+    /// With one registry (the usual case) its pane is skipped and it is named in the header.
+    pub fn single_registry(&self) -> bool {
+        self.registries.rows.len() == 1
+    }
+
+    /// The registry the header names: the only one, or the selected one.
+    pub fn registry(&self) -> Option<&RegistryRow> {
+        if self.single_registry() {
+            self.registries.rows.first()
+        } else {
+            self.registries.selected()
+        }
+    }
+
+    /// The repository the preview, catalog, policy and tags are about: the open one when
+    /// browsing its images, else the selected one.
+    pub fn current_repo(&self) -> Option<&RepoRow> {
+        match self.pane {
+            Pane::Images | Pane::Tags => self.repo.as_ref(),
+            _ => self.repos.selected(),
+        }
+    }
+
+    pub fn load_of(&self, id: ListId) -> &super::load::Load {
+        match id {
+            ListId::Registries => &self.registries.load,
+            ListId::Repositories => &self.repos.load,
+            ListId::Images => &self.images.load,
+            ListId::Tags => &self.tags.load,
+        }
+    }
+
+    pub fn load_mut(&mut self, id: ListId) -> &mut super::load::Load {
+        match id {
+            ListId::Registries => &mut self.registries.load,
+            ListId::Repositories => &mut self.repos.load,
+            ListId::Images => &mut self.images.load,
+            ListId::Tags => &mut self.tags.load,
+        }
+    }
+
+    /// Number of shown rows of a list.
+    pub fn list_len(&self, id: ListId) -> usize {
+        match id {
+            ListId::Registries => self.registries.len(),
+            ListId::Repositories => self.repos.len(),
+            ListId::Images => self.images.len(),
+            ListId::Tags => self.tags.len(),
+        }
+    }
+
+    pub fn is_busy(&self) -> bool {
+        self.connection.is_none()
+            || [
+                ListId::Registries,
+                ListId::Repositories,
+                ListId::Images,
+                ListId::Tags,
+            ]
+            .iter()
+            .any(|&l| self.load_of(l).is_loading())
+    }
+}

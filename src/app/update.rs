@@ -1,0 +1,173 @@
+//! `update`: the only place state changes. Pure: it never awaits and never does I/O; what needs
+//! the network is returned as `Effect`s.
+
+use super::msg::{Effect, ListId, Msg, PageRows};
+use super::state::{App, Fetch, Pane, Status};
+use super::{keys, mouse, nav};
+use crate::aws::AwsError;
+use crate::ui::layout;
+
+/// What to run when the app starts: build the client (off the UI's path, so the first frame shows
+/// "connecting…" at once).
+pub fn start(app: &mut App) -> Vec<Effect> {
+    vec![Effect::Connect(app.opts.client.clone())]
+}
+
+pub fn update(app: &mut App, msg: Msg) -> Vec<Effect> {
+    let mut fx = Vec::new();
+    match msg {
+        Msg::Key(k) => keys::on_key(app, k, &mut fx),
+        Msg::Mouse(m) => mouse::on_mouse(app, m, &mut fx),
+        Msg::Resize(w, h) => {
+            app.width = w;
+            app.height = h;
+        }
+        Msg::Tick(now) => {
+            app.now = now;
+            app.beat = app.beat.wrapping_add(1);
+        }
+        Msg::Connected(info) => {
+            app.connection = Some(info);
+            // Both at once: with a single registry (the usual case) the repositories are shown
+            // as soon as the registry list says so, without a second round trip.
+            nav::ensure_loading(app, ListId::Registries, &mut fx);
+            nav::ensure_loading(app, ListId::Repositories, &mut fx);
+            app.display_name = Some(Fetch::Loading);
+            fx.push(Effect::RegistryName);
+        }
+        Msg::Page { generation, rows } => on_page(app, generation, rows, &mut fx),
+        Msg::PageFailed {
+            list,
+            generation,
+            error,
+        } => {
+            if app.load_of(list).generation == generation {
+                app.load_mut(list).fail(error.clone());
+                set_error(app, error);
+            }
+        }
+        Msg::RegistryName(r) => {
+            // A registry without catalog data, or a caller who may not read it, still browses.
+            app.display_name = Some(match r {
+                Ok(n) => Fetch::Ready(n),
+                Err(e) => Fetch::Failed(e),
+            });
+        }
+        Msg::Catalog(repo, r) => {
+            let shown = app.current_repo().map(|c| &*c.repository_name) == Some(&*repo);
+            let v = fetched(app, r, shown);
+            app.catalogs.insert(repo, v);
+        }
+        Msg::Policy(repo, r) => {
+            let v = fetched(app, r, true);
+            app.policies.insert(repo, v);
+        }
+        Msg::ResourceTags(arn, r) => {
+            let v = fetched(app, r, true);
+            app.resource_tags.insert(arn, v);
+        }
+        Msg::Quit => app.quit = true,
+    }
+    after(app, &mut fx);
+    fx
+}
+
+/// A fetched value; its error reaches the status line when it concerns what is on screen (a
+/// lazily fetched description of another row shows as "?" in its cell instead).
+fn fetched<T>(app: &mut App, r: Result<T, AwsError>, report: bool) -> Fetch<T> {
+    match r {
+        Ok(v) => Fetch::Ready(v),
+        Err(e) => {
+            if report {
+                set_error(app, e.clone());
+            }
+            Fetch::Failed(e)
+        }
+    }
+}
+
+pub fn set_error(app: &mut App, e: AwsError) {
+    tracing::warn!(code = %e.code, detail = %e.detail, "AWS error");
+    app.status = Status::Error(e.clone());
+    app.last_error = Some(e);
+}
+
+fn on_page(app: &mut App, generation: u64, rows: PageRows, fx: &mut Vec<Effect>) {
+    let list = rows.list();
+    if app.load_of(list).generation != generation {
+        // An answer from a load that was cancelled or replaced.
+        return;
+    }
+    // The error is still in `last_error` for `!`; the status line shows the load is fine again.
+    if matches!(app.status, Status::Error(_)) {
+        app.status = Status::None;
+    }
+    let m = &mut app.matcher;
+    match rows {
+        PageRows::Registries(p) => {
+            app.registries.append(p.rows, m);
+            app.registries.load.page(p.next_token);
+        }
+        PageRows::Repositories(p) => {
+            app.repos.append(p.rows, m);
+            app.repos.load.page(p.next_token);
+        }
+        PageRows::Images(p) => {
+            app.images.append(p.rows, m);
+            app.images.load.page(p.next_token);
+        }
+        PageRows::Tags(p) => {
+            app.tags.append(p.rows, m);
+            app.tags.load.page(p.next_token);
+        }
+    }
+    if list == ListId::Registries
+        && !app.registries.load.is_loading()
+        && app.single_registry()
+        && app.pane == Pane::Registries
+        && app.overlay.is_none()
+    {
+        app.pane = Pane::Repositories;
+        nav::ensure_loading(app, ListId::Repositories, fx);
+    }
+}
+
+/// After every message: keep cursors on screen, and fetch the catalogs of the repositories on
+/// screen (descriptions in the list, the preview), each once.
+fn after(app: &mut App, fx: &mut Vec<Effect>) {
+    for pane in [
+        Pane::Registries,
+        Pane::Repositories,
+        Pane::Images,
+        Pane::Tags,
+    ] {
+        let h = layout::visible_rows(app, pane);
+        if h == 0 {
+            continue;
+        }
+        match pane {
+            Pane::Registries => app.registries.scroll_into_view(h),
+            Pane::Repositories => app.repos.scroll_into_view(h),
+            Pane::Images => app.images.scroll_into_view(h),
+            Pane::Tags => app.tags.scroll_into_view(h),
+        }
+    }
+    if app.connection.is_none() {
+        return;
+    }
+    let h = layout::visible_rows(app, Pane::Repositories);
+    let mut wanted: Vec<Box<str>> = app
+        .repos
+        .window(app.repos.cursor.offset, h)
+        .map(|r| r.repository_name.clone())
+        .collect();
+    if let Some(r) = app.current_repo() {
+        wanted.push(r.repository_name.clone());
+    }
+    for name in wanted {
+        if !app.catalogs.contains_key(&name) {
+            app.catalogs.insert(name.clone(), Fetch::Loading);
+            fx.push(Effect::Catalog(name));
+        }
+    }
+}

@@ -1,0 +1,135 @@
+//! Formatting of numbers, sizes, digests and times for display.
+
+/// `12345` → `12,345`.
+pub fn thousands(n: usize) -> String {
+    let s = n.to_string();
+    let mut out = String::with_capacity(s.len() + s.len() / 3);
+    for (i, c) in s.chars().enumerate() {
+        if i > 0 && (s.len() - i).is_multiple_of(3) {
+            out.push(',');
+        }
+        out.push(c);
+    }
+    out
+}
+
+/// Decimal units, as the Gallery and `docker images` show sizes.
+pub fn size(bytes: i64) -> String {
+    let b = bytes.max(0) as f64;
+    const UNITS: [&str; 5] = ["B", "kB", "MB", "GB", "TB"];
+    let mut v = b;
+    let mut u = 0;
+    while v >= 1000.0 && u < UNITS.len() - 1 {
+        v /= 1000.0;
+        u += 1;
+    }
+    if u == 0 {
+        format!("{bytes} B")
+    } else {
+        format!("{v:.1} {}", UNITS[u])
+    }
+}
+
+/// `sha256:3f2a1b2c…`: 8 hex digits tell a repository's images apart; the preview has it whole.
+pub fn short_digest(d: &str) -> String {
+    match d.split_once(':') {
+        Some((alg, hex)) if hex.len() > 8 && hex.is_char_boundary(8) => {
+            format!("{alg}:{}…", &hex[..8])
+        }
+        _ => d.to_string(),
+    }
+}
+
+/// "5 hours ago", "in 2 minutes", "just now".
+pub fn relative(t: i64, now: i64) -> String {
+    if t <= 0 {
+        return "—".into();
+    }
+    let d = now - t;
+    let (future, d) = (d < 0, d.unsigned_abs());
+    // Rounded, with moment.js-style thresholds: 45 minutes reads "1 hour", 22 hours "1 day".
+    let round = |unit: u64| ((d + unit / 2) / unit).max(1);
+    let (n, unit) = match d {
+        0..=44 => return "just now".into(),
+        45..=2_699 => (round(60), "minute"),
+        2_700..=79_199 => (round(3_600), "hour"),
+        79_200..=2_246_399 => (round(86_400), "day"),
+        2_246_400..=27_647_999 => (round(2_592_000), "month"),
+        _ => (round(31_536_000), "year"),
+    };
+    let s = if n == 1 { "" } else { "s" };
+    if future {
+        format!("in {n} {unit}{s}")
+    } else {
+        format!("{n} {unit}{s} ago")
+    }
+}
+
+/// `2026-11-22 13:38 UTC`.
+pub fn absolute(t: i64) -> String {
+    if t <= 0 {
+        return "—".into();
+    }
+    let days = t.div_euclid(86_400);
+    let secs = t.rem_euclid(86_400);
+    let (y, m, d) = civil_from_days(days);
+    format!(
+        "{y:04}-{m:02}-{d:02} {:02}:{:02} UTC",
+        secs / 3600,
+        (secs % 3600) / 60
+    )
+}
+
+/// Days since 1970-01-01 to (year, month, day), Howard Hinnant's algorithm.
+fn civil_from_days(z: i64) -> (i64, u32, u32) {
+    let z = z + 719_468;
+    let era = z.div_euclid(146_097);
+    let doe = z.rem_euclid(146_097);
+    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
+    let y = yoe + era * 400;
+    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    let mp = (5 * doy + 2) / 153;
+    let d = (doy - (153 * mp + 2) / 5 + 1) as u32;
+    let m = if mp < 10 { mp + 3 } else { mp - 9 } as u32;
+    (if m <= 2 { y + 1 } else { y }, m, d)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn numbers_and_sizes() {
+        assert_eq!(thousands(0), "0");
+        assert_eq!(thousands(1000), "1,000");
+        assert_eq!(thousands(100_000), "100,000");
+        assert_eq!(thousands(1_234_567), "1,234,567");
+        assert_eq!(size(999), "999 B");
+        assert_eq!(size(41_200_000), "41.2 MB");
+    }
+
+    #[test]
+    fn times() {
+        assert_eq!(absolute(0), "—");
+        assert_eq!(absolute(1_700_000_000), "2023-11-14 22:13 UTC");
+        assert_eq!(absolute(951_782_400), "2000-02-29 00:00 UTC");
+        let now = 1_700_000_000;
+        assert_eq!(relative(now - 10, now), "just now");
+        assert_eq!(relative(now - 60, now), "1 minute ago");
+        assert_eq!(relative(now - 3600, now), "1 hour ago");
+        assert_eq!(relative(now - 50 * 60, now), "1 hour ago");
+        assert_eq!(relative(now - 400 * 86_400, now), "1 year ago");
+        assert_eq!(relative(now - 5 * 3600, now), "5 hours ago");
+        assert_eq!(relative(now - 3 * 86_400, now), "3 days ago");
+        assert_eq!(relative(now + 120, now), "in 2 minutes");
+    }
+
+    #[test]
+    fn digests() {
+        assert_eq!(
+            short_digest("sha256:0123456789abcdef0123"),
+            "sha256:01234567…"
+        );
+        assert_eq!(short_digest("weird"), "weird");
+    }
+}

@@ -1,0 +1,132 @@
+//! The status line (what is loading, the last error or message) and the keys that work here.
+
+use ratatui::Frame;
+use ratatui::layout::Rect;
+use ratatui::text::{Line, Span};
+use ratatui::widgets::Paragraph;
+
+use super::fmt::thousands;
+use super::text::{clean, styled};
+use super::theme::{SPINNER, THEME};
+use crate::app::keymap::{Action, first_key};
+use crate::app::load::LoadState;
+use crate::app::strings;
+use crate::app::{App, ListId, Status};
+
+fn list_name(l: ListId) -> &'static str {
+    match l {
+        ListId::Registries => "registries",
+        ListId::Repositories => "repositories",
+        ListId::Images => "images",
+        ListId::Tags => "image tags",
+    }
+}
+
+fn rows_of(app: &App, l: ListId) -> usize {
+    match l {
+        ListId::Registries => app.registries.rows.len(),
+        ListId::Repositories => app.repos.rows.len(),
+        ListId::Images => app.images.rows.len(),
+        ListId::Tags => app.tags.rows.len(),
+    }
+}
+
+/// "⠋ loading images: page 3 (2,000 rows)", for each running load.
+fn loading(app: &App) -> Option<String> {
+    let spin = SPINNER[(app.beat as usize) % SPINNER.len()];
+    if app.connection.is_none() {
+        return Some(format!("{spin} {}", strings::CONNECTING));
+    }
+    let parts: Vec<String> = [
+        ListId::Registries,
+        ListId::Repositories,
+        ListId::Images,
+        ListId::Tags,
+    ]
+    .into_iter()
+    .filter_map(|l| match app.load_of(l).state {
+        LoadState::Loading { page } => Some(format!(
+            "loading {}: page {page} ({} rows)",
+            list_name(l),
+            thousands(rows_of(app, l))
+        )),
+        _ => None,
+    })
+    .collect();
+    (!parts.is_empty()).then(|| format!("{spin} {}", parts.join(" · ")))
+}
+
+pub fn draw_status(f: &mut Frame, area: Rect, app: &App) {
+    let mut spans: Vec<Span> = vec![" ".into()];
+    match &app.status {
+        Status::Error(e) => {
+            spans.push(styled(
+                format!("✗ {}: {}", clean(&e.code), clean(&e.message)),
+                THEME.error,
+            ));
+            spans.push(styled(format!("  ({})", strings::ERROR_HINT), THEME.dim));
+        }
+        Status::Warning(m) => spans.push(styled(format!("! {}", clean(m)), THEME.error)),
+        Status::None => {}
+    }
+    if let Some(l) = loading(app) {
+        if spans.len() > 1 {
+            spans.push("  ".into());
+        }
+        spans.push(styled(l, THEME.dim));
+    }
+    f.render_widget(Paragraph::new(Line::from(spans)), area);
+}
+
+/// The footer's keys, in this order, when they apply here.
+const FOOTER: &[Action] = &[
+    Action::Open,
+    Action::Back,
+    Action::Filter,
+    Action::Command,
+    Action::SwitchView,
+    Action::Catalog,
+    Action::Policy,
+    Action::ResourceTags,
+    Action::SortNext,
+    Action::Refresh,
+    Action::Help,
+    Action::Quit,
+];
+
+pub fn draw_keys(f: &mut Frame, area: Rect, app: &App) {
+    let ctx = app.context();
+    let mut spans: Vec<Span> = vec![" ".into()];
+    let prompt_keys: &[(&str, &str)] = if app.command.is_some() {
+        &[("tab", "complete"), ("enter", "run"), ("esc", "cancel")]
+    } else if app.overlay.is_none() && crate::ui::filter_editing(app) {
+        &[
+            ("enter", "keep filter"),
+            ("esc", "clear filter"),
+            ("↑↓", "move"),
+        ]
+    } else {
+        &[]
+    };
+    if !prompt_keys.is_empty() {
+        for (k, label) in prompt_keys {
+            spans.push(styled(*k, THEME.key));
+            spans.push(format!(" {label}  ").into());
+        }
+    } else {
+        for &a in FOOTER {
+            if !a.applies(ctx) {
+                continue;
+            }
+            if let Some(k) = first_key(a) {
+                spans.push(styled(k, THEME.key));
+                spans.push(format!(" {}  ", strings::action_short(a)).into());
+            }
+        }
+        if app.last_error.is_some() {
+            spans.push(styled("!", THEME.key));
+            spans.push(format!(" {}  ", strings::action_short(Action::ErrorDetails)).into());
+        }
+    }
+    f.render_widget(Paragraph::new(Line::from(spans)), area);
+}

@@ -1,0 +1,155 @@
+//! The header (connection, registry, badges) and the breadcrumb line (where you are, the filter,
+//! the sort, or the `:` prompt).
+
+use ratatui::Frame;
+use ratatui::layout::{Alignment, Rect};
+use ratatui::text::{Line, Span};
+use ratatui::widgets::Paragraph;
+
+use super::fmt::thousands;
+use super::text::{clean, styled};
+use super::theme::THEME;
+use crate::app::list::{List, Row};
+use crate::app::strings;
+use crate::app::{App, Fetch, Overlay, Pane};
+
+fn registry_label(app: &App) -> Option<String> {
+    let r = app.registry()?;
+    let uri = if r.registry_uri.is_empty() {
+        r.primary_alias().unwrap_or(&r.registry_id).to_string()
+    } else {
+        r.registry_uri.clone()
+    };
+    let mut s = clean(&uri);
+    if let Some(Fetch::Ready(Some(name))) = &app.display_name {
+        s.push_str(&format!(" ({})", clean(name)));
+    }
+    Some(s)
+}
+
+pub fn draw_header(f: &mut Frame, area: Rect, app: &App) {
+    let mut spans = vec![
+        styled(format!(" {} ", strings::APP), THEME.title),
+        " ".into(),
+    ];
+    match &app.connection {
+        None => spans.push(styled(strings::CONNECTING, THEME.dim)),
+        Some(c) => {
+            let mut parts = vec![format!("profile {}", clean(&c.profile)), clean(&c.region)];
+            if let Some(e) = &c.endpoint {
+                parts.push(format!("endpoint {}", clean(e)));
+            }
+            if let Some(r) = registry_label(app) {
+                parts.push(r);
+            }
+            spans.push(Span::raw(parts.join(" · ")));
+        }
+    }
+    if app.opts.read_only {
+        spans.push(" ".into());
+        spans.push(styled(
+            format!(" {} ", strings::READ_ONLY),
+            THEME.badge_read_only,
+        ));
+    }
+    if app.opts.demo {
+        spans.push(" ".into());
+        spans.push(styled(format!(" {} ", strings::DEMO), THEME.badge_demo));
+    }
+    f.render_widget(Paragraph::new(Line::from(spans)), area);
+    f.render_widget(
+        Paragraph::new(styled(format!("{} ", strings::HELP_HINT), THEME.key))
+            .alignment(Alignment::Right),
+        area,
+    );
+}
+
+fn crumbs(app: &App) -> Vec<String> {
+    let mut c = Vec::new();
+    if app.single_registry() {
+        if let Some(a) = app.registry().and_then(|r| r.primary_alias()) {
+            c.push(clean(a));
+        }
+    } else {
+        c.push(format!(
+            "registries ({})",
+            thousands(app.registries.rows.len())
+        ));
+        if app.pane != Pane::Registries
+            && let Some(a) = app.registries.selected().and_then(|r| r.primary_alias())
+        {
+            c.push(clean(a));
+        }
+    }
+    if app.pane == Pane::Registries {
+        return c;
+    }
+    c.push(format!(
+        "repositories ({})",
+        thousands(app.repos.rows.len())
+    ));
+    if let (Pane::Images | Pane::Tags, Some(r)) = (app.pane, &app.repo) {
+        c.push(clean(&r.repository_name));
+        c.push(
+            if app.pane == Pane::Images {
+                "images"
+            } else {
+                "tags"
+            }
+            .into(),
+        );
+    }
+    let view = match &app.overlay {
+        Some(Overlay::Catalog { repo, .. }) => Some((repo, "catalog")),
+        Some(Overlay::Policy { repo, .. }) => Some((repo, "policy")),
+        Some(Overlay::ResourceTags { repo, .. }) => Some((repo, "resource tags")),
+        _ => None,
+    };
+    if let Some((repo, what)) = view {
+        if !matches!(app.pane, Pane::Images | Pane::Tags) {
+            c.push(clean(repo));
+        }
+        c.push(what.into());
+    }
+    c
+}
+
+fn filter_and_sort<T: Row>(list: &List<T>) -> Vec<Span<'static>> {
+    let mut s = Vec::new();
+    if list.filter.editing || !list.filter.query.is_empty() {
+        let cursor = if list.filter.editing { "▏" } else { "" };
+        s.push(styled(
+            format!("/{}{cursor}", clean(&list.filter.query)),
+            THEME.key,
+        ));
+        s.push("  ".into());
+    }
+    let col = T::SORT_COLUMNS.get(list.sort.column).copied().unwrap_or("");
+    let arrow = if list.sort.descending { "↓" } else { "↑" };
+    s.push(styled(format!("sort: {col} {arrow} "), THEME.dim));
+    s
+}
+
+pub fn draw_crumb(f: &mut Frame, area: Rect, app: &App) {
+    if let Some(input) = &app.command {
+        let line = Line::from(vec![
+            styled(" :", THEME.key),
+            Span::raw(clean(input)),
+            styled("▏", THEME.key),
+        ]);
+        f.render_widget(Paragraph::new(line), area);
+        return;
+    }
+    let line = Line::from(styled(format!(" {}", crumbs(app).join(" › ")), THEME.crumb));
+    f.render_widget(Paragraph::new(line), area);
+    let right = match app.pane {
+        Pane::Registries => filter_and_sort(&app.registries),
+        Pane::Repositories => filter_and_sort(&app.repos),
+        Pane::Images => filter_and_sort(&app.images),
+        Pane::Tags => filter_and_sort(&app.tags),
+    };
+    f.render_widget(
+        Paragraph::new(Line::from(right)).alignment(Alignment::Right),
+        area,
+    );
+}

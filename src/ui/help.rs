@@ -1,0 +1,102 @@
+//! `?`: every key that works where the user is, the commands, and what the symbols mean —
+//! generated from the keymap and the command table.
+
+use ratatui::Frame;
+use ratatui::layout::Rect;
+use ratatui::text::{Line, Span, Text};
+use ratatui::widgets::{Clear, Paragraph};
+
+use super::list::block;
+use super::theme::{CHECK, SELECTED_SYMBOL, SELECTED_UNFOCUSED_SYMBOL, THEME};
+use crate::app::command::COMMANDS;
+use crate::app::keymap::{BINDINGS, Context, keys_for};
+use crate::app::strings;
+use crate::app::{App, Pane};
+
+/// Help is about the pane under it, not about itself.
+fn context(app: &App) -> Context {
+    match app.pane {
+        Pane::Registries => Context::Registries,
+        Pane::Repositories => Context::Repositories,
+        Pane::Images => Context::Images,
+        Pane::Tags => Context::Tags,
+    }
+}
+
+fn where_name(ctx: Context) -> &'static str {
+    match ctx {
+        Context::Registries => "registries",
+        Context::Repositories => "repositories",
+        Context::Images => "images",
+        Context::Tags => "image tags",
+        _ => "this view",
+    }
+}
+
+pub fn text(app: &App) -> Text<'static> {
+    let ctx = context(app);
+    let mut lines = vec![Line::styled(
+        format!("Keys in {}", where_name(ctx)),
+        THEME.title,
+    )];
+    let mut seen = Vec::new();
+    for b in BINDINGS {
+        if !b.action.applies(ctx) || seen.contains(&b.action) {
+            continue;
+        }
+        seen.push(b.action);
+        lines.push(Line::from(vec![
+            Span::styled(format!("  {:<22}", keys_for(b.action)), THEME.key),
+            Span::raw(strings::action_help(b.action)),
+        ]));
+    }
+    lines.push(Line::default());
+    lines.push(Line::styled("Filter prompt (/)", THEME.title));
+    lines.push(Line::raw(
+        "  type to filter (fuzzy) · enter keeps · esc clears · ↑ ↓ move",
+    ));
+    lines.push(Line::default());
+    lines.push(Line::styled("Commands (:)", THEME.title));
+    for c in COMMANDS {
+        let mut names = format!(":{}", c.name);
+        for a in c.aliases {
+            names.push_str(&format!(" :{a}"));
+        }
+        lines.push(Line::from(vec![
+            Span::styled(format!("  {names:<22}"), THEME.key),
+            Span::raw(c.help),
+        ]));
+    }
+    lines.push(Line::raw("  tab completes · enter runs · esc cancels"));
+    lines.push(Line::default());
+    lines.push(Line::styled("Mouse", THEME.title));
+    lines.push(Line::raw(
+        "  click selects a row (in the pane on the left: goes back to it) · wheel scrolls",
+    ));
+    lines.push(Line::default());
+    lines.push(Line::styled("Symbols", THEME.title));
+    lines.push(Line::raw(format!(
+        "  {}selected row (focused pane)   {}selected row (other pane)",
+        SELECTED_SYMBOL, SELECTED_UNFOCUSED_SYMBOL
+    )));
+    lines.push(Line::raw(format!("  {CHECK} yes (verified, certified)")));
+    lines.push(Line::raw(format!(
+        "  {} an image index (several platforms)   {} an image without tags",
+        strings::MULTI_ARCH,
+        strings::UNTAGGED
+    )));
+    Text::from(lines)
+}
+
+pub fn area(body: Rect) -> Rect {
+    super::layout::centered(body, 96.min(body.width.saturating_sub(2)), body.height)
+}
+
+pub fn draw(f: &mut Frame, body: Rect, app: &App, scroll: u16) {
+    let r = area(body);
+    f.render_widget(Clear, r);
+    let b = block(format!("{} · esc closes", strings::HELP), true);
+    let inner = b.inner(r);
+    f.render_widget(b, r);
+    f.render_widget(Paragraph::new(text(app)).scroll((scroll, 0)), inner);
+}

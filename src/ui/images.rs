@@ -1,0 +1,96 @@
+//! The images pane (DescribeImages).
+
+use ratatui::Frame;
+use ratatui::layout::{Constraint, Rect};
+use ratatui::widgets::Cell;
+
+use super::fmt::{relative, short_digest, size};
+use super::list::{self, Column, Head};
+use super::text::clean;
+use crate::app::App;
+use crate::app::strings;
+use crate::aws::ImageRow;
+
+/// Tags joined, or `<untagged>`.
+pub fn tags_label(r: &ImageRow) -> String {
+    if r.image_tags.is_empty() {
+        strings::UNTAGGED.to_string()
+    } else {
+        r.image_tags
+            .iter()
+            .map(|t| clean(t))
+            .collect::<Vec<_>>()
+            .join(", ")
+    }
+}
+
+/// A short name for a media type ("multi-arch" for indexes, so the mark is a word, not a colour).
+pub fn kind(media: Option<&str>, artifact: Option<&str>) -> String {
+    if crate::aws::is_index_media_type(media) {
+        return strings::MULTI_ARCH.into();
+    }
+    match media {
+        Some(m) if m.contains("oci") => "oci".into(),
+        Some(m) if m.contains("docker") => "docker".into(),
+        Some(m) => clean(m),
+        None => artifact.map(clean).unwrap_or_default(),
+    }
+}
+
+pub fn draw(f: &mut Frame, area: Rect, app: &App, focused: bool) {
+    let cols = [
+        Column {
+            title: "TAGS",
+            width: Constraint::Fill(2),
+        },
+        Column {
+            title: "DIGEST",
+            width: Constraint::Length(20),
+        },
+        Column {
+            title: "SIZE",
+            width: Constraint::Length(9),
+        },
+        Column {
+            title: "PUSHED",
+            width: Constraint::Length(14),
+        },
+        Column {
+            title: "TYPE",
+            width: Constraint::Length(10),
+        },
+    ];
+    let repo = app
+        .repo
+        .as_ref()
+        .map(|r| clean(&r.repository_name))
+        .unwrap_or_default();
+    let title = format!(
+        "{} · {repo} {}",
+        strings::IMAGES,
+        list::counts(app, &app.images)
+    );
+    list::draw(
+        f,
+        area,
+        app,
+        &app.images,
+        Head {
+            title,
+            focused,
+            columns: &cols,
+        },
+        |r| {
+            vec![
+                Cell::from(tags_label(r)),
+                Cell::from(short_digest(&clean(&r.image_digest))),
+                Cell::from(size(r.image_size_in_bytes)),
+                Cell::from(relative(r.image_pushed_at, app.now)),
+                Cell::from(kind(
+                    r.image_manifest_media_type.as_deref(),
+                    r.artifact_media_type.as_deref(),
+                )),
+            ]
+        },
+    );
+}

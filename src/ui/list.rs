@@ -1,0 +1,122 @@
+//! Drawing a list pane: only the visible window of rows is turned into cells, so a frame costs the
+//! same for 10 rows as for 100,000.
+
+use ratatui::Frame;
+use ratatui::layout::{Constraint, Rect};
+use ratatui::text::{Line, Span};
+use ratatui::widgets::{Block, Cell, Paragraph, Row as TableRow, Table, TableState};
+
+use super::fmt::thousands;
+use super::theme::{SELECTED_SYMBOL, SELECTED_UNFOCUSED_SYMBOL, SPINNER, THEME};
+use crate::app::App;
+use crate::app::list::{List, Row};
+use crate::app::load::LoadState;
+use crate::app::strings;
+
+pub struct Column {
+    pub title: &'static str,
+    pub width: Constraint,
+}
+
+/// "(12 of 2,418 · loading page 3)".
+pub fn counts<T: Row>(app: &App, list: &List<T>) -> String {
+    let total = list.rows.len();
+    let mut s = if list.applied_query().is_empty() {
+        thousands(total)
+    } else {
+        format!("{} of {}", thousands(list.len()), thousands(total))
+    };
+    match &list.load.state {
+        LoadState::Loading { page } => {
+            let spin = SPINNER[(app.beat as usize) % SPINNER.len()];
+            s.push_str(&format!(" · {spin} loading page {page}"));
+        }
+        LoadState::Failed(_) => s.push_str(&format!(
+            " · failed at page {} (r retries)",
+            list.load.pages + 1
+        )),
+        LoadState::Stopped => s.push_str(" · paused"),
+        LoadState::Idle | LoadState::Done => {}
+    }
+    format!("({s})")
+}
+
+/// A list pane's title, focus and columns.
+pub struct Head<'a> {
+    pub title: String,
+    pub focused: bool,
+    pub columns: &'a [Column],
+}
+
+pub fn block(title: String, focused: bool) -> Block<'static> {
+    let style = if focused {
+        THEME.border_focused
+    } else {
+        THEME.border
+    };
+    Block::bordered()
+        .border_style(style)
+        .title(Span::styled(format!(" {title} "), THEME.title))
+}
+
+pub fn draw<T: Row>(
+    f: &mut Frame,
+    area: Rect,
+    app: &App,
+    list: &List<T>,
+    head: Head,
+    cells: impl Fn(&T) -> Vec<Cell<'static>>,
+) {
+    let Head {
+        title,
+        focused,
+        columns,
+    } = head;
+    let block = block(title, focused);
+    let inner = block.inner(area);
+    f.render_widget(block, area);
+    let height = inner.height.saturating_sub(1) as usize;
+    if list.is_empty() {
+        let msg = if !list.rows.is_empty() {
+            strings::NO_MATCH
+        } else if list.load.is_loading() || app.connection.is_none() {
+            "loading…"
+        } else {
+            strings::EMPTY
+        };
+        let header =
+            TableRow::new(columns.iter().map(|c| Cell::from(c.title))).style(THEME.column_header);
+        let t = Table::new([header], columns.iter().map(|c| c.width));
+        f.render_widget(t, inner);
+        if inner.height > 1 {
+            let r = Rect::new(inner.x + 2, inner.y + 1, inner.width.saturating_sub(2), 1);
+            f.render_widget(Paragraph::new(Line::styled(msg, THEME.dim)), r);
+        }
+        return;
+    }
+    // The window is recomputed here too, so a frame drawn before `update` scrolled is still right.
+    let sel = list.cursor.selected;
+    let mut offset = list.cursor.offset.min(sel);
+    if height > 0 && sel >= offset + height {
+        offset = sel + 1 - height;
+    }
+    let rows: Vec<TableRow> = list
+        .window(offset, height)
+        .map(|r| TableRow::new(cells(r)))
+        .collect();
+    let (symbol, style) = if focused {
+        (SELECTED_SYMBOL, THEME.selected)
+    } else {
+        (SELECTED_UNFOCUSED_SYMBOL, THEME.selected_unfocused)
+    };
+    let table = Table::new(rows, columns.iter().map(|c| c.width))
+        .header(
+            TableRow::new(columns.iter().map(|c| Cell::from(c.title))).style(THEME.column_header),
+        )
+        .highlight_symbol(symbol)
+        .row_highlight_style(style)
+        .highlight_spacing(ratatui::widgets::HighlightSpacing::Always)
+        .column_spacing(1);
+    let mut state = TableState::default().with_selected(Some(sel - offset));
+    f.render_stateful_widget(table, inner, &mut state);
+}

@@ -1,0 +1,205 @@
+//! The preview of the selection: a registry's details, a repository's catalog, or every field of
+//! an image or tag with the commands to pull it.
+
+use ratatui::Frame;
+use ratatui::layout::Rect;
+use ratatui::text::{Line, Text};
+use ratatui::widgets::{Paragraph, Wrap};
+
+use super::fmt::{absolute, relative, size};
+use super::images::{kind, tags_label};
+use super::list::block;
+use super::text::{clean, field, styled};
+use super::theme::{CHECK, THEME};
+use crate::app::strings;
+use crate::app::{App, Pane};
+use crate::aws::{ImageRow, RegistryRow, RepoRow, TagRow};
+
+pub fn draw(f: &mut Frame, area: Rect, app: &App) {
+    let (title, text) = match app.pane {
+        Pane::Registries => (
+            strings::DETAILS,
+            app.registries.selected().map(|r| registry(app, r)),
+        ),
+        Pane::Repositories => (
+            strings::CATALOG,
+            app.repos
+                .selected()
+                .map(|r| repository(app, r, area.width.saturating_sub(2))),
+        ),
+        Pane::Images => (
+            strings::DETAILS,
+            app.images
+                .selected()
+                .zip(app.repo.as_ref())
+                .map(|(i, r)| image(app, r, i)),
+        ),
+        Pane::Tags => (
+            strings::DETAILS,
+            app.tags
+                .selected()
+                .zip(app.repo.as_ref())
+                .map(|(t, r)| tag(app, r, t)),
+        ),
+    };
+    let b = block(title.to_string(), false);
+    let inner = b.inner(area);
+    f.render_widget(b, area);
+    let text = text.unwrap_or_else(|| Text::styled(strings::NOTHING_SELECTED, THEME.dim));
+    // Catalog markdown is wrapped by the renderer; wrapping again only affects long field values.
+    f.render_widget(Paragraph::new(text).wrap(Wrap { trim: false }), inner);
+}
+
+fn registry(app: &App, r: &RegistryRow) -> Text<'static> {
+    let mut lines = vec![
+        field("Registry ID", clean(&r.registry_id)),
+        field("URI", clean(&r.registry_uri)),
+        field("ARN", clean(&r.registry_arn)),
+        field(
+            "Verified",
+            if r.verified {
+                format!("{CHECK} yes")
+            } else {
+                "no".into()
+            },
+        ),
+    ];
+    // GetRegistryCatalogData describes the caller's own registry, the one DescribeRegistries
+    // lists first.
+    let own = app.registries.rows.first().map(|o| &o.registry_id) == Some(&r.registry_id);
+    let name = match (&app.display_name, &r.display_name) {
+        (_, Some(d)) => Some(clean(d)),
+        (Some(crate::app::Fetch::Ready(Some(d))), None) if own => Some(clean(d)),
+        _ => None,
+    };
+    if let Some(d) = name {
+        lines.push(field("Display name", d));
+    }
+    lines.push(Line::default());
+    lines.push(Line::from(styled("Aliases", THEME.label)));
+    for a in &r.aliases {
+        let mut flags = vec![clean(&a.status)];
+        if a.primary_registry_alias {
+            flags.push("primary".into());
+        }
+        if a.default_registry_alias {
+            flags.push("default".into());
+        }
+        lines.push(Line::from(format!(
+            "  {}  ({})",
+            clean(&a.name),
+            flags.join(", ")
+        )));
+    }
+    Text::from(lines)
+}
+
+fn repository(app: &App, r: &RepoRow, width: u16) -> Text<'static> {
+    let mut lines = vec![
+        field("URI", clean(&r.repository_uri)),
+        field(
+            "Created",
+            format!(
+                "{} ({})",
+                relative(r.created_at, app.now),
+                absolute(r.created_at)
+            ),
+        ),
+        Line::default(),
+    ];
+    lines.extend(super::catalog::fetched(app, &r.repository_name, width).lines);
+    Text::from(lines)
+}
+
+fn pull_lines(repo: &RepoRow, tags: &[String], digest: &str) -> Vec<Line<'static>> {
+    let uri = clean(&repo.repository_uri);
+    let mut lines = vec![Line::default(), Line::from(styled("Pull", THEME.label))];
+    for t in tags {
+        lines.push(Line::from(styled(
+            format!("docker pull {uri}:{t}"),
+            THEME.code,
+        )));
+    }
+    lines.push(Line::from(styled(
+        format!("docker pull {uri}@{}", clean(digest)),
+        THEME.code,
+    )));
+    lines
+}
+
+fn times(app: &App, label: &str, t: i64) -> Line<'static> {
+    field(label, format!("{} ({})", relative(t, app.now), absolute(t)))
+}
+
+fn image(app: &App, repo: &RepoRow, i: &ImageRow) -> Text<'static> {
+    let mut lines = vec![
+        field("Tags", tags_label(i)),
+        field("Digest", clean(&i.image_digest)),
+        field(
+            "Size",
+            format!(
+                "{} ({} bytes)",
+                size(i.image_size_in_bytes),
+                i.image_size_in_bytes
+            ),
+        ),
+        times(app, "Pushed", i.image_pushed_at),
+        field(
+            "Manifest",
+            i.image_manifest_media_type
+                .as_deref()
+                .map(clean)
+                .unwrap_or_else(|| "—".into()),
+        ),
+        field(
+            "Artifact",
+            i.artifact_media_type
+                .as_deref()
+                .map(clean)
+                .unwrap_or_else(|| "—".into()),
+        ),
+        field(
+            "Kind",
+            kind(
+                i.image_manifest_media_type.as_deref(),
+                i.artifact_media_type.as_deref(),
+            ),
+        ),
+    ];
+    let tags: Vec<String> = i.image_tags.iter().map(|t| clean(t)).collect();
+    lines.extend(pull_lines(repo, &tags, &i.image_digest));
+    Text::from(lines)
+}
+
+fn tag(app: &App, repo: &RepoRow, t: &TagRow) -> Text<'static> {
+    let mut lines = vec![
+        field("Tag", clean(&t.image_tag)),
+        field("Digest", clean(&t.image_digest)),
+        field(
+            "Size",
+            format!(
+                "{} ({} bytes)",
+                size(t.image_size_in_bytes),
+                t.image_size_in_bytes
+            ),
+        ),
+        times(app, "Pushed", t.image_pushed_at),
+        times(app, "Tagged", t.created_at),
+        field(
+            "Manifest",
+            t.image_manifest_media_type
+                .as_deref()
+                .map(clean)
+                .unwrap_or_else(|| "—".into()),
+        ),
+        field(
+            "Artifact",
+            t.artifact_media_type
+                .as_deref()
+                .map(clean)
+                .unwrap_or_else(|| "—".into()),
+        ),
+    ];
+    lines.extend(pull_lines(repo, &[clean(&t.image_tag)], &t.image_digest));
+    Text::from(lines)
+}

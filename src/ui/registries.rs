@@ -1,0 +1,56 @@
+//! The registries pane (DescribeRegistries).
+
+use ratatui::Frame;
+use ratatui::layout::{Constraint, Rect};
+use ratatui::widgets::Cell;
+
+use super::list::{self, Column, Head};
+use super::text::clean;
+use super::theme::CHECK;
+use crate::app::App;
+use crate::app::strings;
+
+pub fn draw(f: &mut Frame, area: Rect, app: &App, focused: bool) {
+    let cols = [
+        Column {
+            title: "ALIAS",
+            width: Constraint::Fill(2),
+        },
+        Column {
+            title: "REGISTRY ID",
+            width: Constraint::Length(14),
+        },
+        Column {
+            title: "VERIFIED",
+            width: Constraint::Length(8),
+        },
+        Column {
+            title: "URI",
+            width: Constraint::Fill(3),
+        },
+    ];
+    let title = format!(
+        "{} {}",
+        strings::REGISTRIES,
+        list::counts(app, &app.registries)
+    );
+    list::draw(
+        f,
+        area,
+        app,
+        &app.registries,
+        Head {
+            title,
+            focused,
+            columns: &cols,
+        },
+        |r| {
+            vec![
+                Cell::from(clean(r.primary_alias().unwrap_or("—"))),
+                Cell::from(clean(&r.registry_id)),
+                Cell::from(if r.verified { CHECK } else { "" }),
+                Cell::from(clean(&r.registry_uri)),
+            ]
+        },
+    );
+}

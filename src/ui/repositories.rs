@@ -1,0 +1,70 @@
+//! The repositories pane (DescribeRepositories), with each visible row's catalog description
+//! (fetched lazily, cached).
+
+use ratatui::Frame;
+use ratatui::layout::{Constraint, Rect};
+use ratatui::widgets::Cell;
+
+use super::fmt::relative;
+use super::list::{self, Column, Head};
+use super::text::clean;
+use crate::app::strings;
+use crate::app::{App, Fetch};
+
+pub fn draw(f: &mut Frame, area: Rect, app: &App, focused: bool) {
+    let wide = area.width >= 110;
+    let narrow = area.width < 50;
+    let mut cols = vec![Column {
+        title: "NAME",
+        width: Constraint::Fill(2),
+    }];
+    if !narrow {
+        cols.push(Column {
+            title: "DESCRIPTION",
+            width: Constraint::Fill(3),
+        });
+    }
+    cols.push(Column {
+        title: "CREATED",
+        width: Constraint::Length(14),
+    });
+    if wide {
+        cols.push(Column {
+            title: "URI",
+            width: Constraint::Fill(3),
+        });
+    }
+    let title = format!(
+        "{} {}",
+        strings::REPOSITORIES,
+        list::counts(app, &app.repos)
+    );
+    list::draw(
+        f,
+        area,
+        app,
+        &app.repos,
+        Head {
+            title,
+            focused,
+            columns: &cols,
+        },
+        |r| {
+            let mut cells = vec![Cell::from(clean(&r.repository_name))];
+            if !narrow {
+                let desc = match app.catalogs.get(&r.repository_name) {
+                    Some(Fetch::Ready(c)) => clean(c.description.as_deref().unwrap_or("")),
+                    Some(Fetch::Loading) => "…".into(),
+                    Some(Fetch::Failed(_)) => "?".into(),
+                    None => String::new(),
+                };
+                cells.push(Cell::from(desc));
+            }
+            cells.push(Cell::from(relative(r.created_at, app.now)));
+            if wide {
+                cells.push(Cell::from(clean(&r.repository_uri)));
+            }
+            cells
+        },
+    );
+}

@@ -1,0 +1,61 @@
+//! The image tags pane (DescribeImageTags).
+
+use ratatui::Frame;
+use ratatui::layout::{Constraint, Rect};
+use ratatui::widgets::Cell;
+
+use super::fmt::{relative, short_digest, size};
+use super::list::{self, Column, Head};
+use super::text::clean;
+use crate::app::App;
+use crate::app::strings;
+
+pub fn draw(f: &mut Frame, area: Rect, app: &App, focused: bool) {
+    let cols = [
+        Column {
+            title: "TAG",
+            width: Constraint::Fill(2),
+        },
+        Column {
+            title: "DIGEST",
+            width: Constraint::Length(20),
+        },
+        Column {
+            title: "SIZE",
+            width: Constraint::Length(9),
+        },
+        Column {
+            title: "PUSHED",
+            width: Constraint::Length(14),
+        },
+    ];
+    let repo = app
+        .repo
+        .as_ref()
+        .map(|r| clean(&r.repository_name))
+        .unwrap_or_default();
+    let title = format!(
+        "{} · {repo} {}",
+        strings::TAGS,
+        list::counts(app, &app.tags)
+    );
+    list::draw(
+        f,
+        area,
+        app,
+        &app.tags,
+        Head {
+            title,
+            focused,
+            columns: &cols,
+        },
+        |r| {
+            vec![
+                Cell::from(clean(&r.image_tag)),
+                Cell::from(short_digest(&clean(&r.image_digest))),
+                Cell::from(size(r.image_size_in_bytes)),
+                Cell::from(relative(r.image_pushed_at, app.now)),
+            ]
+        },
+    );
+}

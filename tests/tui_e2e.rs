@@ -1,0 +1,140 @@
+//! End to end: the real binary in tmux against `ecrp emulator`, as a person would use it. Filters
+//! to a repository, opens its catalog, checks the screen, quits and checks the terminal came back.
+//! Skipped (with a message) where tmux is not installed.
+
+use std::io::{BufRead, BufReader};
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+const BIN: &str = env!("CARGO_BIN_EXE_ecrp");
+
+struct Emulator(Child);
+
+impl Drop for Emulator {
+    fn drop(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
+}
+
+struct Session(String);
+
+impl Drop for Session {
+    fn drop(&mut self) {
+        let _ = Command::new("tmux")
+            .args(["kill-session", "-t", &self.0])
+            .status();
+    }
+}
+
+impl Session {
+    fn capture(&self) -> String {
+        let out = Command::new("tmux")
+            .args(["capture-pane", "-p", "-t", &self.0])
+            .output()
+            .expect("tmux capture-pane");
+        String::from_utf8_lossy(&out.stdout).into_owned()
+    }
+
+    fn keys(&self, keys: &[&str]) {
+        let status = Command::new("tmux")
+            .args(["send-keys", "-t", &self.0])
+            .args(keys)
+            .status()
+            .expect("tmux send-keys");
+        assert!(status.success());
+    }
+
+    /// Wait until the screen shows every one of `texts`.
+    fn wait_for(&self, texts: &[&str]) -> String {
+        let deadline = Instant::now() + Duration::from_secs(30);
+        loop {
+            let s = self.capture();
+            if texts.iter().all(|t| s.contains(t)) {
+                return s;
+            }
+            assert!(
+                Instant::now() < deadline,
+                "waited for {texts:?}, screen:\n{s}"
+            );
+            std::thread::sleep(Duration::from_millis(100));
+        }
+    }
+}
+
+fn tmux_available() -> bool {
+    Command::new("tmux")
+        .arg("-V")
+        .output()
+        .is_ok_and(|o| o.status.success())
+}
+
+#[test]
+fn filter_to_a_repository_and_read_its_catalog() {
+    if !tmux_available() {
+        eprintln!("tmux not installed: skipping the end-to-end test");
+        return;
+    }
+    let mut child = Command::new(BIN)
+        .args(["emulator", "--addr", "127.0.0.1:0"])
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .expect("start ecrp emulator");
+    let stdout = child.stdout.take().expect("stdout");
+    let emu = Emulator(child);
+    let mut line = String::new();
+    BufReader::new(stdout)
+        .read_line(&mut line)
+        .expect("listening line");
+    let url = line
+        .trim()
+        .strip_prefix("listening on ")
+        .expect("listening on URL")
+        .to_string();
+
+    let name = format!("ecrp-e2e-{}", std::process::id());
+    let cmd = format!(
+        "AWS_ACCESS_KEY_ID=AKIDTEST AWS_SECRET_ACCESS_KEY=secret AWS_REGION=us-east-1 \
+         {BIN} --endpoint-url {url} --log-file /dev/null; echo ECRP-EXITED $?; sleep 60"
+    );
+    let status = Command::new("tmux")
+        .args([
+            "new-session",
+            "-d",
+            "-s",
+            &name,
+            "-x",
+            "160",
+            "-y",
+            "45",
+            &cmd,
+        ])
+        .status()
+        .expect("tmux new-session");
+    assert!(status.success());
+    let session = Session(name);
+
+    session.wait_for(&["Repositories (13)", "Acme Containers", "? help"]);
+    session.keys(&["/", "w", "e", "b"]);
+    let s = session.wait_for(&["/web", "Repositories (1 of 13)"]);
+    assert!(s.contains("▶ web "), "{s}");
+    session.keys(&["Escape"]);
+    session.wait_for(&["Repositories (13)"]);
+    std::thread::sleep(Duration::from_millis(100));
+    session.keys(&["/", "w", "e", "b", "Enter"]);
+    session.keys(&["G"]);
+    session.keys(&["c"]);
+    let s = session.wait_for(&["Catalog · web", "What's inside", "[Linux]"]);
+    assert!(s.contains("repositories (13) › web › catalog"), "{s}");
+    // Separately: ESC followed at once by `q` reads as alt-q, as in any terminal app.
+    session.keys(&["Escape"]);
+    session.wait_for(&["Repositories (1 of 13)"]);
+    session.keys(&["q"]);
+    let s = session.wait_for(&["ECRP-EXITED 0"]);
+    assert!(
+        !s.contains("Repositories"),
+        "the alternate screen was left:\n{s}"
+    );
+    drop(emu);
+}

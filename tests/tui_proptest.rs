@@ -1,0 +1,176 @@
+//! Random key, mouse and resize sequences at random terminal sizes (1×1 to 300×100) never panic
+//! in `update` or `view`. Effects are answered at once with small synthetic results, so every
+//! pane and view is reachable.
+
+mod tui_support;
+
+use crossterm::event::{KeyCode, KeyEvent, KeyModifiers, MouseButton, MouseEvent, MouseEventKind};
+use ecrp::app::{self, App, Effect, ListId, Msg, PageRows};
+use ecrp::aws::{AwsError, Catalog, RegistryRow, Tag};
+use proptest::prelude::*;
+use ratatui::Terminal;
+use ratatui::backend::TestBackend;
+use tui_support::*;
+
+fn answer(app: &mut App, fx: Vec<Effect>, fail: bool) {
+    let mut queue = fx;
+    let mut rounds = 0;
+    while let Some(e) = queue.pop() {
+        rounds += 1;
+        if rounds > 200 {
+            return;
+        }
+        let msg = match e {
+            Effect::Load {
+                list, generation, ..
+            } if fail => Msg::PageFailed {
+                list,
+                generation,
+                error: AwsError::new("ThrottlingException", "Rate exceeded\x1b[31m"),
+            },
+            Effect::Load {
+                list,
+                generation,
+                token,
+                ..
+            } => {
+                let next = token.is_none().then_some("t2");
+                let rows = match list {
+                    ListId::Registries => PageRows::Registries(page(
+                        vec![RegistryRow {
+                            registry_id: "1".into(),
+                            registry_arn: "a".into(),
+                            registry_uri: "public.ecr.aws/x".into(),
+                            verified: false,
+                            aliases: vec![],
+                            display_name: None,
+                        }],
+                        None,
+                        1,
+                    )),
+                    ListId::Repositories => PageRows::Repositories(page(
+                        (0..30)
+                            .map(|i| repo(&format!("r{i}\u{202e}"), NOW - i))
+                            .collect(),
+                        next,
+                        1,
+                    )),
+                    ListId::Images => PageRows::Images(page(
+                        (0..50)
+                            .map(|i| {
+                                image(
+                                    &format!("{i:064x}"),
+                                    if i % 3 == 0 { &[] } else { &["v1", "latest"] },
+                                    i,
+                                    NOW - i,
+                                )
+                            })
+                            .collect(),
+                        next,
+                        1,
+                    )),
+                    ListId::Tags => PageRows::Tags(page(
+                        (0..20)
+                            .map(|i| tag_row(&format!("t{i}"), "ab", NOW))
+                            .collect(),
+                        next,
+                        1,
+                    )),
+                };
+                Msg::Page { generation, rows }
+            }
+            Effect::Catalog(repo) => Msg::Catalog(
+                repo,
+                Ok(Catalog {
+                    description: Some("A very long description ".repeat(20)),
+                    architectures: vec!["x86-64".into()],
+                    operating_systems: vec!["Linux".into()],
+                    about_text: Some("# T\n\n| a | b |\n|---|---|\n| 1 | 2 |\n\n- x\n  - y".into()),
+                    usage_text: Some("```\ndocker run\n```".into()),
+                    ..Default::default()
+                }),
+            ),
+            Effect::Policy(repo) => Msg::Policy(
+                repo,
+                Ok(Some(r#"{"Version":"2012-10-17","Statement":[]}"#.into())),
+            ),
+            Effect::ResourceTags(_, arn) => Msg::ResourceTags(
+                arn,
+                Ok(vec![Tag {
+                    key: "k".into(),
+                    value: "v".into(),
+                }]),
+            ),
+            Effect::RegistryName => Msg::RegistryName(Ok(Some("Name".into()))),
+            Effect::Connect(_) | Effect::Cancel(_) => continue,
+        };
+        queue.extend(app::update(app, msg));
+    }
+}
+
+fn event() -> impl Strategy<Value = Msg> {
+    let keys = prop_oneof![
+        proptest::char::ranges(vec![' '..='~'].into()).prop_map(KeyCode::Char),
+        Just(KeyCode::Enter),
+        Just(KeyCode::Esc),
+        Just(KeyCode::Tab),
+        Just(KeyCode::Backspace),
+        Just(KeyCode::Up),
+        Just(KeyCode::Down),
+        Just(KeyCode::Left),
+        Just(KeyCode::Right),
+        Just(KeyCode::PageUp),
+        Just(KeyCode::PageDown),
+        Just(KeyCode::Home),
+        Just(KeyCode::End),
+    ];
+    prop_oneof![
+        8 => keys.prop_map(|k| Msg::Key(KeyEvent::new(k, KeyModifiers::NONE))),
+        1 => (0u16..300, 0u16..100, 0u8..3).prop_map(|(x, y, k)| Msg::Mouse(MouseEvent {
+            kind: match k {
+                0 => MouseEventKind::Down(MouseButton::Left),
+                1 => MouseEventKind::ScrollDown,
+                _ => MouseEventKind::ScrollUp,
+            },
+            column: x,
+            row: y,
+            modifiers: KeyModifiers::NONE,
+        })),
+        1 => (1u16..=300, 1u16..=100).prop_map(|(w, h)| Msg::Resize(w, h)),
+        1 => (0i64..100_000).prop_map(|d| Msg::Tick(NOW + d)),
+    ]
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(
+        std::env::var("PROPTEST_CASES").ok().and_then(|s| s.parse().ok()).unwrap_or(200)
+    ))]
+
+    #[test]
+    fn random_input_never_panics(
+        w in 1u16..=300,
+        h in 1u16..=100,
+        events in proptest::collection::vec(event(), 1..40),
+        fail in any::<bool>(),
+    ) {
+        let (mut app, fx) = connected_app(w, h);
+        answer(&mut app, fx, false);
+        let mut term = Terminal::new(TestBackend::new(w, h)).unwrap();
+        for ev in events {
+            // Ctrl-c and `q` would end the session early; keep exploring instead.
+            if let Msg::Key(k) = &ev
+                && k.code == KeyCode::Char('q')
+            {
+                continue;
+            }
+            let ev_size = ev.clone();
+            let fx = app::update(&mut app, ev);
+            answer(&mut app, fx, fail);
+            if let Msg::Resize(w, h) = ev_size {
+                term.backend_mut().resize(w, h);
+            }
+            term.draw(|f| ecrp::ui::view(&app, f)).unwrap();
+            app.quit = false;
+        }
+    }
+}

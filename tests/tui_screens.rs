@@ -1,0 +1,119 @@
+//! Screen snapshots of every pane and popup, driven against the in-process emulator's demo data
+//! through the real SDK client and effect runner.
+
+mod tui_support;
+
+use crossterm::event::KeyCode;
+use tui_support::*;
+
+const W: u16 = 160;
+const H: u16 = 45;
+
+fn snap(name: &str, h: &Harness) {
+    insta::assert_snapshot!(name, redact(&h.screen()));
+}
+
+#[tokio::test]
+async fn repositories_with_catalog_preview() {
+    let (emu, h) = demo(W, H).await;
+    let s = h.screen();
+    assert!(
+        s.contains("Acme Containers"),
+        "registry display name in the header:\n{s}"
+    );
+    assert!(s.contains("DEMO"));
+    snap("repositories", &h);
+    emu.shutdown().await;
+}
+
+#[tokio::test]
+async fn registries() {
+    let (emu, mut h) = demo(W, H).await;
+    h.keys(":registries").await;
+    h.send(code(KeyCode::Enter)).await;
+    snap("registries", &h);
+    emu.shutdown().await;
+}
+
+#[tokio::test]
+async fn images_and_tags() {
+    let (emu, mut h) = demo(W, H).await;
+    h.keys("/web").await;
+    h.send(code(KeyCode::Enter)).await;
+    h.send(code(KeyCode::Enter)).await;
+    let s = h.screen();
+    assert!(s.contains("docker pull public.ecr.aws/acme/web:"), "{s}");
+    snap("images", &h);
+    h.send(code(KeyCode::Tab)).await;
+    snap("tags", &h);
+    emu.shutdown().await;
+}
+
+#[tokio::test]
+async fn full_screen_catalog() {
+    let (emu, mut h) = demo(W, H).await;
+    h.keys("/web").await;
+    h.send(code(KeyCode::Enter)).await;
+    h.keys("c").await;
+    snap("catalog", &h);
+    h.keys("jjj").await;
+    snap("catalog_scrolled", &h);
+    emu.shutdown().await;
+}
+
+#[tokio::test]
+async fn policy_and_resource_tags() {
+    let (emu, mut h) = demo(W, H).await;
+    h.keys("/web").await;
+    h.send(code(KeyCode::Enter)).await;
+    h.keys("p").await;
+    snap("policy", &h);
+    h.send(code(KeyCode::Esc)).await;
+    h.keys("t").await;
+    snap("resource_tags", &h);
+    emu.shutdown().await;
+}
+
+#[tokio::test]
+async fn help_and_command_line() {
+    let (emu, mut h) = demo(W, H).await;
+    h.keys("?").await;
+    snap("help", &h);
+    h.send(code(KeyCode::Esc)).await;
+    h.keys(":p").await;
+    snap("command_line", &h);
+    emu.shutdown().await;
+}
+
+#[tokio::test]
+async fn error_in_status_and_details_popup() {
+    let (emu, mut h) = demo(W, H).await;
+    // The repository disappears behind the app's back; opening it fails with the service's error.
+    let (client, _) = ecrp::aws::connect(&ecrp::aws::ClientOptions::for_emulator(&emu.url())).await;
+    let api = ecrp::aws::Api::new(client, false);
+    let name = h
+        .app
+        .repos
+        .selected()
+        .expect("a repository")
+        .repository_name
+        .to_string();
+    api.delete_repository(&name, true).await.expect("delete");
+    h.send(code(KeyCode::Enter)).await;
+    let s = h.screen();
+    assert!(s.contains("RepositoryNotFoundException"), "{s}");
+    snap("error_status", &h);
+    h.keys("!").await;
+    snap("error_popup", &h);
+    emu.shutdown().await;
+}
+
+#[tokio::test]
+async fn too_small_terminal() {
+    let (emu, mut h) = demo(W, H).await;
+    h.send(ecrp::app::Msg::Resize(50, 12)).await;
+    snap("too_small", &h);
+    h.send(ecrp::app::Msg::Resize(W, H)).await;
+    assert!(h.screen().contains("Repositories"));
+    emu.shutdown().await;
+}

@@ -1,0 +1,474 @@
+//! `update` without a terminal or network: navigation, drill in and back, filter, sort, paging
+//! states, help and the command line.
+
+mod tui_support;
+
+use crossterm::event::KeyCode;
+use ecrp::app::load::LoadState;
+use ecrp::app::{self, App, Effect, ListId, Msg, Overlay, PageRows, Pane, Status};
+use ecrp::aws::{AwsError, RegistryRow};
+use tui_support::*;
+
+fn send(app: &mut App, m: Msg) -> Vec<Effect> {
+    app::update(app, m)
+}
+
+fn registry() -> RegistryRow {
+    RegistryRow {
+        registry_id: "123456789012".into(),
+        registry_arn: "arn:aws:ecr-public::123456789012:registry/123456789012".into(),
+        registry_uri: "public.ecr.aws/acme".into(),
+        verified: true,
+        aliases: vec![],
+        display_name: None,
+    }
+}
+
+/// Connected, with one registry and `n` repositories loaded; on the repositories pane.
+fn with_repos(n: usize) -> App {
+    let (mut app, fx) = connected_app(160, 45);
+    let (rg, _) = load_generation(&fx, ListId::Registries).unwrap();
+    let (rp, _) = load_generation(&fx, ListId::Repositories).unwrap();
+    send(
+        &mut app,
+        Msg::Page {
+            generation: rg,
+            rows: PageRows::Registries(page(vec![registry()], None, 1)),
+        },
+    );
+    let rows = (0..n)
+        .map(|i| repo(&format!("repo-{i:03}"), NOW - i as i64 * 3600))
+        .collect();
+    send(&mut app, repos_page(rows, rp, None));
+    app
+}
+
+#[test]
+fn connecting_starts_registry_and_repository_loads() {
+    let (app, fx) = connected_app(160, 45);
+    assert!(load_generation(&fx, ListId::Registries).is_some());
+    assert!(load_generation(&fx, ListId::Repositories).is_some());
+    assert!(fx.iter().any(|e| matches!(e, Effect::RegistryName)));
+    assert_eq!(app.pane, Pane::Registries);
+}
+
+#[test]
+fn single_registry_starts_on_repositories() {
+    let app = with_repos(3);
+    assert_eq!(app.pane, Pane::Repositories);
+    assert_eq!(app.repos.len(), 3);
+    assert_eq!(app.repos.load.state, LoadState::Done);
+}
+
+#[test]
+fn movement_keys() {
+    let mut app = with_repos(100);
+    send(&mut app, key('j'));
+    send(&mut app, code(KeyCode::Down));
+    assert_eq!(app.repos.cursor.selected, 2);
+    send(&mut app, key('k'));
+    assert_eq!(app.repos.cursor.selected, 1);
+    send(&mut app, key('G'));
+    assert_eq!(app.repos.cursor.selected, 99);
+    // The window follows the cursor.
+    let visible = ecrp::ui::layout::visible_rows(&app, Pane::Repositories);
+    assert_eq!(app.repos.cursor.offset, 100 - visible);
+    send(&mut app, key('g'));
+    assert_eq!((app.repos.cursor.selected, app.repos.cursor.offset), (0, 0));
+    send(&mut app, code(KeyCode::PageDown));
+    assert_eq!(app.repos.cursor.selected, visible);
+    send(&mut app, code(KeyCode::PageUp));
+    assert_eq!(app.repos.cursor.selected, 0);
+    send(&mut app, code(KeyCode::Up));
+    assert_eq!(app.repos.cursor.selected, 0, "clamped at the top");
+}
+
+#[test]
+fn drill_in_and_back_cancels_and_reuses() {
+    let mut app = with_repos(3);
+    send(&mut app, key('j'));
+    let fx = send(&mut app, code(KeyCode::Enter));
+    assert_eq!(app.pane, Pane::Images);
+    assert_eq!(
+        app.repo.as_ref().unwrap().repository_name.as_ref(),
+        "repo-001"
+    );
+    let (g, token) = load_generation(&fx, ListId::Images).expect("images load");
+    assert_eq!(token, None);
+    send(
+        &mut app,
+        Msg::Page {
+            generation: g,
+            rows: PageRows::Images(page(vec![image("aa", &["v1"], 10, NOW)], Some("t1"), 1)),
+        },
+    );
+    assert_eq!(app.images.rows.len(), 1);
+    // Leaving while page 2 loads cancels it.
+    let fx = send(&mut app, code(KeyCode::Esc));
+    assert_eq!(app.pane, Pane::Repositories);
+    assert!(
+        fx.iter()
+            .any(|e| matches!(e, Effect::Cancel(ListId::Images)))
+    );
+    assert_eq!(app.images.load.state, LoadState::Stopped);
+    // Its late answer is dropped.
+    send(
+        &mut app,
+        Msg::Page {
+            generation: g,
+            rows: PageRows::Images(page(vec![image("bb", &[], 10, NOW)], None, 2)),
+        },
+    );
+    assert_eq!(app.images.rows.len(), 1);
+    // Returning to the same repository keeps the rows and resumes from the token.
+    let fx = send(&mut app, key('l'));
+    assert_eq!(app.images.rows.len(), 1);
+    assert_eq!(
+        load_generation(&fx, ListId::Images).unwrap().1.as_deref(),
+        Some("t1")
+    );
+    // Another repository starts from zero.
+    send(&mut app, key('h'));
+    send(&mut app, key('j'));
+    let fx = send(&mut app, code(KeyCode::Right));
+    assert!(app.images.rows.is_empty());
+    assert_eq!(load_generation(&fx, ListId::Images).unwrap().1, None);
+}
+
+#[test]
+fn tab_switches_images_and_tags() {
+    let mut app = with_repos(2);
+    send(&mut app, code(KeyCode::Enter));
+    let fx = send(&mut app, code(KeyCode::Tab));
+    assert_eq!(app.pane, Pane::Tags);
+    let (g, _) = load_generation(&fx, ListId::Tags).expect("tags load");
+    send(
+        &mut app,
+        Msg::Page {
+            generation: g,
+            rows: PageRows::Tags(page(vec![tag_row("latest", "aa", NOW)], None, 1)),
+        },
+    );
+    assert_eq!(app.tags.len(), 1);
+    send(&mut app, code(KeyCode::Tab));
+    assert_eq!(app.pane, Pane::Images);
+    let fx = send(&mut app, code(KeyCode::Tab));
+    assert!(
+        load_generation(&fx, ListId::Tags).is_none(),
+        "loaded tags are reused"
+    );
+}
+
+#[test]
+fn filter_is_fuzzy_keeps_and_clears() {
+    let mut app = with_repos(0);
+    let (_, fx) = (0, send(&mut app, key('r')));
+    let (g, _) = load_generation(&fx, ListId::Repositories).unwrap();
+    let names = ["web", "worker", "api", "webhook-relay", "docs"];
+    send(
+        &mut app,
+        repos_page(names.iter().map(|n| repo(n, NOW)).collect(), g, None),
+    );
+    send(&mut app, key('/'));
+    for c in "wb".chars() {
+        send(&mut app, key(c));
+    }
+    let shown: Vec<&str> = app
+        .repos
+        .window(0, 10)
+        .map(|r| &*r.repository_name)
+        .collect();
+    assert_eq!(shown, ["web", "webhook-relay"]);
+    // Enter keeps the filter, and keys move again.
+    send(&mut app, code(KeyCode::Enter));
+    assert!(!app.repos.filter.editing);
+    send(&mut app, key('j'));
+    assert_eq!(
+        app.repos.selected().unwrap().repository_name.as_ref(),
+        "webhook-relay"
+    );
+    // Esc clears it (and does not leave the pane).
+    send(&mut app, code(KeyCode::Esc));
+    assert_eq!(app.repos.len(), 5);
+    assert_eq!(app.pane, Pane::Repositories);
+    assert_eq!(
+        app.repos.selected().unwrap().repository_name.as_ref(),
+        "webhook-relay",
+        "the selection stays on its row"
+    );
+}
+
+#[test]
+fn incremental_filter_equals_full_refilter() {
+    let words = [
+        "alpha", "beta", "gamma", "web-api", "api-web", "wagon", "bazaar", "Web",
+    ];
+    let rows: Vec<_> = (0..400)
+        .map(|i| repo(&format!("{}-{i}", words[i % words.len()]), NOW))
+        .collect();
+    for query in ["w", "we", "web", "web-", "a", "ap", "api", "b z", "W", "Wb"] {
+        // Typed one character at a time (incremental) ...
+        let mut inc = with_repos(0);
+        let (g, _) = load_generation(&send(&mut inc, key('r')), ListId::Repositories).unwrap();
+        send(&mut inc, repos_page(rows.clone(), g, None));
+        send(&mut inc, key('/'));
+        for c in query.chars() {
+            send(&mut inc, key(c));
+        }
+        // ... and applied at once, from scratch.
+        let mut full = with_repos(0);
+        let (g, _) = load_generation(&send(&mut full, key('r')), ListId::Repositories).unwrap();
+        send(&mut full, repos_page(rows.clone(), g, None));
+        let mut m = nucleo_matcher::Matcher::new(nucleo_matcher::Config::DEFAULT);
+        full.repos.set_query(query, &mut m);
+        assert_eq!(inc.repos.view, full.repos.view, "query {query:?}");
+        assert!(
+            !inc.repos.view.is_empty() || query.contains(' '),
+            "query {query:?}"
+        );
+    }
+}
+
+#[test]
+fn filter_applies_to_pages_arriving_later() {
+    let mut app = with_repos(0);
+    let (g, _) = load_generation(&send(&mut app, key('r')), ListId::Repositories).unwrap();
+    send(
+        &mut app,
+        repos_page(vec![repo("web", NOW), repo("api", NOW)], g, Some("t")),
+    );
+    send(&mut app, key('/'));
+    send(&mut app, key('w'));
+    send(
+        &mut app,
+        repos_page(vec![repo("worker", NOW), repo("docs", NOW)], g, None),
+    );
+    let shown: Vec<&str> = app
+        .repos
+        .window(0, 10)
+        .map(|r| &*r.repository_name)
+        .collect();
+    assert_eq!(shown, ["web", "worker"]);
+}
+
+#[test]
+fn sort_cycles_and_reverses() {
+    let mut app = with_repos(0);
+    let (g, _) = load_generation(&send(&mut app, key('r')), ListId::Repositories).unwrap();
+    send(
+        &mut app,
+        repos_page(
+            vec![
+                repo("b", NOW - 10),
+                repo("c", NOW - 30),
+                repo("a", NOW - 20),
+            ],
+            g,
+            None,
+        ),
+    );
+    let names = |app: &App| -> Vec<String> {
+        app.repos
+            .window(0, 10)
+            .map(|r| r.repository_name.to_string())
+            .collect()
+    };
+    assert_eq!(names(&app), ["a", "b", "c"], "by name");
+    send(&mut app, key('S'));
+    assert_eq!(names(&app), ["c", "b", "a"], "reversed");
+    send(&mut app, key('s'));
+    assert_eq!(names(&app), ["b", "a", "c"], "by created, newest first");
+    send(&mut app, key('s'));
+    assert_eq!(names(&app), ["a", "b", "c"], "back to name");
+}
+
+#[test]
+fn pages_merge_into_the_sort_order() {
+    let mut app = with_repos(0);
+    let (g, _) = load_generation(&send(&mut app, key('r')), ListId::Repositories).unwrap();
+    send(
+        &mut app,
+        repos_page(vec![repo("d", NOW), repo("b", NOW)], g, Some("t")),
+    );
+    assert_eq!(app.repos.load.state, LoadState::Loading { page: 2 });
+    send(
+        &mut app,
+        repos_page(vec![repo("c", NOW), repo("a", NOW)], g, None),
+    );
+    let names: Vec<&str> = app
+        .repos
+        .window(0, 10)
+        .map(|r| &*r.repository_name)
+        .collect();
+    assert_eq!(names, ["a", "b", "c", "d"]);
+    assert_eq!(app.repos.load.state, LoadState::Done);
+    assert_eq!(app.repos.load.pages, 2);
+}
+
+#[test]
+fn failed_page_keeps_rows_and_retry_resumes_from_token() {
+    let mut app = with_repos(0);
+    let (g, _) = load_generation(&send(&mut app, key('r')), ListId::Repositories).unwrap();
+    send(&mut app, repos_page(vec![repo("a", NOW)], g, Some("tok-2")));
+    let err = AwsError::new("ThrottlingException", "Rate exceeded");
+    send(
+        &mut app,
+        Msg::PageFailed {
+            list: ListId::Repositories,
+            generation: g,
+            error: err.clone(),
+        },
+    );
+    assert_eq!(app.repos.rows.len(), 1, "rows kept");
+    assert_eq!(app.repos.load.state, LoadState::Failed(err.clone()));
+    assert_eq!(app.status, Status::Error(err));
+    // `!` shows the details.
+    send(&mut app, key('!'));
+    assert_eq!(app.overlay, Some(Overlay::ErrorDetails { scroll: 0 }));
+    send(&mut app, code(KeyCode::Esc));
+    assert_eq!(app.overlay, None);
+    // `r` resumes from the failed page's token, keeping the rows.
+    let fx = send(&mut app, key('r'));
+    let (g2, token) = load_generation(&fx, ListId::Repositories).unwrap();
+    assert_eq!(token.as_deref(), Some("tok-2"));
+    assert!(g2 > g);
+    assert_eq!(app.repos.rows.len(), 1);
+    send(&mut app, repos_page(vec![repo("b", NOW)], g2, None));
+    assert_eq!(app.repos.rows.len(), 2);
+    assert_eq!(app.repos.load.state, LoadState::Done);
+}
+
+#[test]
+fn stale_failure_is_dropped() {
+    let mut app = with_repos(0);
+    let (g, _) = load_generation(&send(&mut app, key('r')), ListId::Repositories).unwrap();
+    send(&mut app, key('r'));
+    send(
+        &mut app,
+        Msg::PageFailed {
+            list: ListId::Repositories,
+            generation: g,
+            error: AwsError::new("X", "old"),
+        },
+    );
+    assert_eq!(app.status, Status::None);
+    assert!(app.repos.load.is_loading());
+}
+
+#[test]
+fn refresh_reloads_from_zero() {
+    let mut app = with_repos(5);
+    let fx = send(&mut app, key('r'));
+    assert_eq!(load_generation(&fx, ListId::Repositories).unwrap().1, None);
+    assert!(app.repos.rows.is_empty());
+}
+
+#[test]
+fn help_lists_only_keys_that_work_here() {
+    let mut app = with_repos(2);
+    send(&mut app, key('?'));
+    assert_eq!(app.overlay, Some(Overlay::Help { scroll: 0 }));
+    let s = screen(&app);
+    assert!(s.contains("catalog of the repository"), "{s}");
+    assert!(
+        !s.contains("switch images"),
+        "tab does nothing on repositories:\n{s}"
+    );
+    send(&mut app, key('?'));
+    assert_eq!(app.overlay, None);
+    send(&mut app, code(KeyCode::Enter));
+    send(&mut app, key('?'));
+    assert!(screen(&app).contains("switch images"));
+}
+
+#[test]
+fn command_line_runs_completes_and_rejects() {
+    let mut app = with_repos(2);
+    send(&mut app, key(':'));
+    for c in "ima".chars() {
+        send(&mut app, key(c));
+    }
+    assert!(screen(&app).contains(":images"));
+    send(&mut app, code(KeyCode::Tab));
+    assert_eq!(app.command.as_deref(), Some("images"));
+    let fx = send(&mut app, code(KeyCode::Enter));
+    assert_eq!(app.pane, Pane::Images);
+    assert!(load_generation(&fx, ListId::Images).is_some());
+
+    for c in ":policy".chars() {
+        send(&mut app, key(c));
+    }
+    let fx = send(&mut app, code(KeyCode::Enter));
+    assert!(matches!(app.overlay, Some(Overlay::Policy { .. })));
+    assert!(
+        fx.iter()
+            .any(|e| matches!(e, Effect::Policy(r) if &**r == "repo-000"))
+    );
+    send(&mut app, code(KeyCode::Esc));
+
+    for c in ":bogus".chars() {
+        send(&mut app, key(c));
+    }
+    send(&mut app, code(KeyCode::Enter));
+    assert!(matches!(&app.status, Status::Warning(m) if m.contains(":bogus")));
+
+    for c in ":rtags".chars() {
+        send(&mut app, key(c));
+    }
+    let fx = send(&mut app, code(KeyCode::Enter));
+    assert!(fx.iter().any(
+        |e| matches!(e, Effect::ResourceTags(_, arn) if arn.ends_with("repository/repo-000"))
+    ));
+
+    send(&mut app, code(KeyCode::Esc));
+    for c in ":q".chars() {
+        send(&mut app, key(c));
+    }
+    send(&mut app, code(KeyCode::Enter));
+    assert!(app.quit);
+}
+
+#[test]
+fn catalogs_of_visible_rows_are_fetched_once() {
+    let (mut app, fx) = connected_app(160, 20);
+    let (rg, _) = load_generation(&fx, ListId::Registries).unwrap();
+    let (rp, _) = load_generation(&fx, ListId::Repositories).unwrap();
+    send(
+        &mut app,
+        Msg::Page {
+            generation: rg,
+            rows: PageRows::Registries(page(vec![registry()], None, 1)),
+        },
+    );
+    let rows = (0..200).map(|i| repo(&format!("r{i:03}"), NOW)).collect();
+    let fx = send(&mut app, repos_page(rows, rp, None));
+    let fetched = fx
+        .iter()
+        .filter(|e| matches!(e, Effect::Catalog(_)))
+        .count();
+    let visible = ecrp::ui::layout::visible_rows(&app, Pane::Repositories);
+    assert_eq!(fetched, visible, "only the visible rows");
+    let fx = send(&mut app, key('j'));
+    assert!(
+        !fx.iter().any(|e| matches!(e, Effect::Catalog(_))),
+        "cached"
+    );
+}
+
+#[test]
+fn quit_keys() {
+    let mut app = with_repos(1);
+    send(&mut app, ctrl('c'));
+    assert!(app.quit);
+    let mut app = with_repos(1);
+    send(&mut app, key('q'));
+    assert!(app.quit);
+}
+
+#[test]
+fn too_small_terminal_shows_a_message() {
+    let mut app = with_repos(3);
+    send(&mut app, Msg::Resize(40, 10));
+    let s = screen(&app);
+    assert!(s.contains("Terminal too small"), "{s}");
+}
