@@ -115,7 +115,9 @@ pub async fn connect(opts: &ClientOptions) -> (Client, ConnectionInfo) {
         endpoint: opts
             .endpoint_url
             .clone()
-            .or_else(|| sdk.endpoint_url().map(str::to_string)),
+            .or_else(|| std::env::var("AWS_ENDPOINT_URL_ECR_PUBLIC").ok())
+            .or_else(|| sdk.endpoint_url().map(str::to_string))
+            .filter(|u| !u.is_empty()),
     };
     (Client::from_conf(conf.build()), info)
 }
