@@ -54,6 +54,10 @@ pub struct List<T> {
     sorted: Vec<u32>,
     /// Whether each row matches the current query.
     hit: Vec<bool>,
+    /// Every row's filter text back to back, row `i`'s ending at `ends[i]`: a keystroke scans
+    /// this one buffer instead of following each row's strings around the heap.
+    texts: String,
+    ends: Vec<usize>,
     /// What is shown: `sorted` restricted to hits.
     pub view: Vec<u32>,
     pub cursor: Cursor,
@@ -70,6 +74,8 @@ impl<T: Row> Default for List<T> {
             rows: Vec::new(),
             sorted: Vec::new(),
             hit: Vec::new(),
+            texts: String::new(),
+            ends: Vec::new(),
             view: Vec::new(),
             cursor: Cursor::default(),
             sort: Sort {
@@ -102,7 +108,6 @@ fn pattern(query: &str) -> Pattern {
 struct Scorer {
     /// Each atom with the case and normalization settings nucleo chose for it.
     atoms: Vec<(Atom, bool, bool)>,
-    text: String,
     buf: Vec<char>,
 }
 
@@ -126,18 +131,15 @@ impl Scorer {
         };
         Scorer {
             atoms,
-            text: String::new(),
             buf: Vec::new(),
         }
     }
 
-    fn matches<T: Row>(&mut self, row: &T, matcher: &mut Matcher) -> bool {
+    fn matches(&mut self, text: &str, matcher: &mut Matcher) -> bool {
         if self.atoms.is_empty() {
             return true;
         }
-        self.text.clear();
-        row.haystack(&mut self.text);
-        let haystack = Utf32Str::new(&self.text, &mut self.buf);
+        let haystack = Utf32Str::new(text, &mut self.buf);
         self.atoms.iter().all(|(atom, ignore_case, normalize)| {
             match (haystack, atom.needle_text()) {
                 (Utf32Str::Ascii(h), Utf32Str::Ascii(n)) => subsequence(h, n, *ignore_case),
@@ -196,6 +198,8 @@ impl<T: Row> List<T> {
         self.rows.clear();
         self.sorted.clear();
         self.hit.clear();
+        self.texts.clear();
+        self.ends.clear();
         self.view.clear();
         self.cursor = Cursor::default();
     }
@@ -214,7 +218,10 @@ impl<T: Row> List<T> {
         let first = self.rows.len() as u32;
         let mut scorer = Scorer::new(&self.applied, matcher);
         for r in &rows {
-            self.hit.push(scorer.matches(r, matcher));
+            let start = self.texts.len();
+            r.haystack(&mut self.texts);
+            self.ends.push(self.texts.len());
+            self.hit.push(scorer.matches(&self.texts[start..], matcher));
         }
         self.rows.extend(rows);
         let mut new: Vec<u32> = (first..self.rows.len() as u32).collect();
@@ -246,11 +253,12 @@ impl<T: Row> List<T> {
         let keep = self.selected_index();
         let incremental = !self.applied.is_empty() && query.starts_with(self.applied.as_str());
         let mut scorer = Scorer::new(query, matcher);
-        for (i, row) in self.rows.iter().enumerate() {
-            if incremental && !self.hit[i] {
-                continue;
+        let mut start = 0;
+        for (i, &end) in self.ends.iter().enumerate() {
+            if !incremental || self.hit[i] {
+                self.hit[i] = scorer.matches(&self.texts[start..end], matcher);
             }
-            self.hit[i] = scorer.matches(row, matcher);
+            start = end;
         }
         self.applied = query.to_string();
         self.rebuild_view(keep);
@@ -346,19 +354,6 @@ mod tests {
 
     use super::{Scorer, pattern};
 
-    struct Text(String);
-
-    impl super::Row for Text {
-        const SORT_COLUMNS: &'static [&'static str] = &["text"];
-        const SORT_DESC: &'static [bool] = &[false];
-        fn compare(&self, o: &Self, _: usize) -> std::cmp::Ordering {
-            self.0.cmp(&o.0)
-        }
-        fn haystack(&self, out: &mut String) {
-            out.push_str(&self.0);
-        }
-    }
-
     proptest! {
         /// Rows match exactly when nucleo's own scoring finds a match.
         #[test]
@@ -372,7 +367,7 @@ mod tests {
                 || pattern(&query)
                     .score(Utf32Str::new(&hay, &mut buf), &mut m)
                     .is_some();
-            let got = Scorer::new(&query, &mut m).matches(&Text(hay.clone()), &mut m);
+            let got = Scorer::new(&query, &mut m).matches(&hay, &mut m);
             prop_assert_eq!(got, want);
         }
     }
