@@ -96,7 +96,7 @@ pub async fn cli_once(cli: &Path, dir: &Path, calls: usize) -> Result<(Duration,
                 &arg,
             ],
         );
-        took += procs::timed(&mut cmd, &out)?;
+        took += procs::timed(&mut cmd, Some(&out))?;
         let v: serde_json::Value =
             serde_json::from_slice(&std::fs::read(&out)?).context("CLI output is not JSON")?;
         deleted += v["imageIds"].as_array().map_or(0, Vec::len);

@@ -56,31 +56,43 @@ pub async fn first_page_rtt(client: &Client, repo: &str) -> Result<Duration> {
     Ok(took)
 }
 
-/// `ecrp ls images REPO --json` with stdout to a file (timed), then the rows counted.
-pub fn ecrp_ls_once(url: &str, repo: &str, dir: &Path) -> Result<(Duration, usize)> {
+/// `ecrp ls images REPO --json`, timed with stdout to /dev/null as the issue has it.
+pub fn ecrp_ls_timed(url: &str, repo: &str, dir: &Path) -> Result<Duration> {
+    procs::timed(&mut ecrp_ls(url, repo, dir), None)
+}
+
+/// The same command with stdout to a file, then the rows counted (not timed).
+pub fn ecrp_ls_count(url: &str, repo: &str, dir: &Path) -> Result<usize> {
     let out = dir.join("ls.json");
-    let took = procs::timed(
-        procs::ecrp(&["ls", "images", repo, "--json"], &dir.join("ls.log"))
-            .args(["--endpoint-url", url]),
-        &out,
-    )?;
+    procs::timed(&mut ecrp_ls(url, repo, dir), Some(&out))?;
     let rows: Vec<serde_json::Value> = serde_json::from_slice(&std::fs::read(&out)?)
         .context("ecrp ls output is not a JSON array")?;
-    Ok((took, rows.len()))
+    Ok(rows.len())
+}
+
+fn ecrp_ls(url: &str, repo: &str, dir: &Path) -> std::process::Command {
+    let mut cmd = procs::ecrp(&["ls", "images", repo, "--json"], &dir.join("ls.log"));
+    cmd.args(["--endpoint-url", url]);
+    cmd
 }
 
 /// `aws ecr-public describe-images --repository-name REPO` as a user runs it (the CLI paginates on
-/// its own), stdout to a file (timed), then `imageDetails` counted.
-pub fn cli_list_once(cli: &Path, url: &str, repo: &str, dir: &Path) -> Result<(Duration, usize)> {
+/// its own), timed with stdout to /dev/null.
+pub fn cli_list_timed(cli: &Path, url: &str, repo: &str) -> Result<Duration> {
+    procs::timed(&mut cli_list(cli, url, repo), None)
+}
+
+/// The same command with stdout to a file, then `imageDetails` counted (not timed).
+pub fn cli_list_count(cli: &Path, url: &str, repo: &str, dir: &Path) -> Result<usize> {
     let out = dir.join("cli.json");
-    let took = procs::timed(
-        &mut procs::aws(cli, url, &["describe-images", "--repository-name", repo]),
-        &out,
-    )?;
+    procs::timed(&mut cli_list(cli, url, repo), Some(&out))?;
     let v: serde_json::Value =
         serde_json::from_slice(&std::fs::read(&out)?).context("the CLI's output is not JSON")?;
-    let n = v["imageDetails"].as_array().map_or(0, Vec::len);
-    Ok((took, n))
+    Ok(v["imageDetails"].as_array().map_or(0, Vec::len))
+}
+
+fn cli_list(cli: &Path, url: &str, repo: &str) -> std::process::Command {
+    procs::aws(cli, url, &["describe-images", "--repository-name", repo])
 }
 
 /// The emulator's serving time for `n` successive 1,000-row DescribeImages pages, from a minimal

@@ -121,12 +121,16 @@ pub fn aws(cli: &Path, url: &str, args: &[&str]) -> Command {
     cmd
 }
 
-/// Run `cmd` with stdout to `out` and return its wall-clock time; a failure carries its stderr.
-pub fn timed(cmd: &mut Command, out: &Path) -> Result<Duration> {
-    let file = std::fs::File::create(out)?;
+/// Run `cmd` with stdout to `out` (or /dev/null) and return its wall-clock time; a failure
+/// carries its stderr.
+pub fn timed(cmd: &mut Command, out: Option<&Path>) -> Result<Duration> {
+    let stdout = match out {
+        Some(path) => Stdio::from(std::fs::File::create(path)?),
+        None => Stdio::null(),
+    };
     let t = Instant::now();
     let res = cmd
-        .stdout(file)
+        .stdout(stdout)
         .stderr(Stdio::piped())
         .output()
         .context("spawning")?;

@@ -27,7 +27,7 @@ struct Tmux {
 impl Tmux {
     fn cmd(&self, args: &[&str]) -> Result<String> {
         let out = Command::new("tmux")
-            .args(["-L", &self.socket])
+            .args(["-L", &self.socket, "-f", "/dev/null"])
             .args(args)
             .stderr(Stdio::piped())
             .output()?;
@@ -93,11 +93,12 @@ pub fn peak(url: &str, repo: &str, count_text: &str, dir: &Path, run: usize) -> 
     let log = dir.join(format!("tui-{run}.log"));
     // `exec env …` so the pane's process is ecrp itself.
     let shell = format!(
-        "exec env AWS_ACCESS_KEY_ID={ACCESS_KEY} AWS_SECRET_ACCESS_KEY={SECRET_KEY} \
-         AWS_CONFIG_FILE=/nonexistent/c AWS_SHARED_CREDENTIALS_FILE=/nonexistent/c \
-         AWS_EC2_METADATA_DISABLED=true ECRP_CONFIG=/nonexistent/ecrp.toml \
-         -u AWS_PROFILE -u AWS_REGION -u AWS_DEFAULT_REGION -u AWS_ENDPOINT_URL_ECR_PUBLIC \
-         TERM=xterm-256color '{ECRP}' --endpoint-url {url} --log-file '{}'",
+        "exec env -u AWS_PROFILE -u AWS_REGION -u AWS_DEFAULT_REGION \
+         -u AWS_ENDPOINT_URL_ECR_PUBLIC AWS_ACCESS_KEY_ID={ACCESS_KEY} \
+         AWS_SECRET_ACCESS_KEY={SECRET_KEY} AWS_CONFIG_FILE=/nonexistent/c \
+         AWS_SHARED_CREDENTIALS_FILE=/nonexistent/c AWS_EC2_METADATA_DISABLED=true \
+         ECRP_CONFIG=/nonexistent/ecrp.toml TERM=xterm-256color \
+         '{ECRP}' --endpoint-url {url} --log-file '{}'",
         log.display()
     );
     tmux.cmd(&[
@@ -110,6 +111,13 @@ pub fn peak(url: &str, repo: &str, count_text: &str, dir: &Path, run: usize) -> 
         "-y",
         "45",
         &shell,
+        // A pane whose ecrp died stays, so the failure is reported instead of a vanished server.
+        ";",
+        "set-option",
+        "-t",
+        "bench",
+        "remain-on-exit",
+        "on",
     ])?;
     let pid: u32 = tmux
         .cmd(&["list-panes", "-t", "bench", "-F", "#{pane_pid}"])?

@@ -16,6 +16,20 @@ use tokio::sync::mpsc;
 pub const WIDTH: u16 = 160;
 pub const HEIGHT: u16 = 45;
 
+/// Times from pressing enter on a repository.
+pub struct Opened {
+    /// Enter's `update` and its frame done.
+    pub entered: Duration,
+    /// The first page's message received from the runner.
+    pub arrived: Duration,
+    /// That page through `update`.
+    pub applied: Duration,
+    /// The frame showing the first rows drawn.
+    pub first: Duration,
+    /// The frame after the last page drawn.
+    pub all: Duration,
+}
+
 pub struct Driver {
     pub app: App,
     runner: Runner,
@@ -109,14 +123,14 @@ impl Driver {
     }
 
     /// Press enter on the selected repository and run the app until every image is loaded,
-    /// drawing after every message. Returns the times to the first frame showing rows and to the
-    /// frame after the last page.
-    pub async fn open_and_load(&mut self) -> Result<(Duration, Duration)> {
+    /// drawing after every message.
+    pub async fn open_and_load(&mut self) -> Result<Opened> {
         let t = Instant::now();
         self.apply(key(KeyCode::Enter));
         self.draw()?;
         let deadline = t + Duration::from_secs(300);
-        let mut first = None;
+        let entered = t.elapsed();
+        let (mut first, mut arrived, mut applied) = (None, None, None);
         loop {
             let m = tokio::time::timeout_at(deadline.into(), self.rx.recv())
                 .await
@@ -125,10 +139,13 @@ impl Driver {
             if let Msg::PageFailed { error, .. } = &m {
                 bail!("a page failed: {error:?}");
             }
+            let got = t.elapsed();
             self.apply(m);
+            let upd = t.elapsed();
             self.draw()?;
             if first.is_none() && !self.app.images.rows.is_empty() {
                 first = Some(t.elapsed());
+                (arrived, applied) = (Some(got), Some(upd));
                 ensure!(
                     self.screen().contains("build-"),
                     "the first rows are not on screen"
@@ -136,7 +153,13 @@ impl Driver {
             }
             if self.app.images.load.state == LoadState::Done {
                 let all = t.elapsed();
-                return Ok((first.unwrap_or(all), all));
+                return Ok(Opened {
+                    entered,
+                    arrived: arrived.unwrap_or(all),
+                    applied: applied.unwrap_or(all),
+                    first: first.unwrap_or(all),
+                    all,
+                });
             }
         }
     }
