@@ -56,6 +56,16 @@ pub async fn first_page_rtt(client: &Client, repo: &str) -> Result<Duration> {
     Ok(took)
 }
 
+/// The same page through ecrp's loader (its client settings, rows built): what the TUI waits for.
+pub async fn loader_first_page(api: &ecrp::aws::Api, repo: &str) -> Result<Duration> {
+    use futures::StreamExt;
+    let t = Instant::now();
+    let page = api.images(repo, None).next().await.context("no page")??;
+    let took = t.elapsed();
+    ensure!(page.rows.len() == 1000);
+    Ok(took)
+}
+
 /// `ecrp ls images REPO --json`, timed with stdout to /dev/null as the issue has it.
 pub fn ecrp_ls_timed(url: &str, repo: &str, dir: &Path) -> Result<Duration> {
     procs::timed(&mut ecrp_ls(url, repo, dir), None)

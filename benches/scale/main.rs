@@ -95,6 +95,7 @@ fn main() {
         .build()
         .expect("tokio runtime");
     let started = Instant::now();
+    let load_before = report::load();
     let result = rt.block_on(sections::all(&opts));
     let sections = match result {
         Ok(s) => s,
@@ -104,7 +105,11 @@ fn main() {
         }
     };
     let table = report::table(&sections);
-    let machine = report::machine();
+    let machine = format!(
+        "{}; load average {load_before} at the start, {} at the end",
+        report::machine(),
+        report::load()
+    );
     let command = command_line(&opts);
     println!("\n{table}");
     println!("machine: {machine}");

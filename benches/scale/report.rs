@@ -229,3 +229,11 @@ pub fn machine() -> String {
         std::env::consts::OS
     )
 }
+
+/// The 1-minute load average: other work on the machine shows in the figures.
+pub fn load() -> String {
+    std::fs::read_to_string("/proc/loadavg")
+        .ok()
+        .and_then(|s| s.split_whitespace().next().map(str::to_string))
+        .unwrap_or_else(|| "unknown".into())
+}

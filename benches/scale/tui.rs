@@ -122,45 +122,62 @@ impl Driver {
         Ok(())
     }
 
-    /// Press enter on the selected repository and run the app until every image is loaded,
-    /// drawing after every message.
-    pub async fn open_and_load(&mut self) -> Result<Opened> {
+    /// Press enter on the selected repository and run the app until every image is loaded.
+    /// `paced`: draw as `app::run` does, at most one frame per `app::FRAME` (a message that comes
+    /// sooner is drawn when the interval ends); otherwise a frame after every message.
+    pub async fn open_and_load(&mut self, paced: bool) -> Result<Opened> {
         let t = Instant::now();
+        let deadline = t + Duration::from_secs(300);
         self.apply(key(KeyCode::Enter));
         self.draw()?;
-        let deadline = t + Duration::from_secs(300);
+        let mut last_draw = Instant::now();
         let entered = t.elapsed();
         let (mut first, mut arrived, mut applied) = (None, None, None);
+        let mut dirty = false;
         loop {
-            let m = tokio::time::timeout_at(deadline.into(), self.rx.recv())
-                .await
-                .context("loading took over 300 s")?
-                .context("runner gone")?;
+            if dirty && (!paced || last_draw.elapsed() >= app::FRAME) {
+                self.draw()?;
+                last_draw = Instant::now();
+                dirty = false;
+                if first.is_none() && !self.app.images.rows.is_empty() {
+                    first = Some(t.elapsed());
+                    ensure!(
+                        self.screen().contains("build-"),
+                        "the first rows are not on screen"
+                    );
+                }
+                if self.app.images.load.state == LoadState::Done {
+                    let all = t.elapsed();
+                    return Ok(Opened {
+                        entered,
+                        arrived: arrived.unwrap_or(all),
+                        applied: applied.unwrap_or(all),
+                        first: first.unwrap_or(all),
+                        all,
+                    });
+                }
+            }
+            // Wake up for the next message, or to draw what the frame interval held back.
+            let wake = if dirty {
+                last_draw + app::FRAME
+            } else {
+                deadline
+            };
+            let m = match tokio::time::timeout_at(wake.into(), self.rx.recv()).await {
+                Ok(m) => m.context("runner gone")?,
+                Err(_) if dirty => continue,
+                Err(_) => bail!("loading took over 300 s"),
+            };
             if let Msg::PageFailed { error, .. } = &m {
                 bail!("a page failed: {error:?}");
             }
             let got = t.elapsed();
+            let had_rows = !self.app.images.rows.is_empty();
             self.apply(m);
-            let upd = t.elapsed();
-            self.draw()?;
-            if first.is_none() && !self.app.images.rows.is_empty() {
-                first = Some(t.elapsed());
-                (arrived, applied) = (Some(got), Some(upd));
-                ensure!(
-                    self.screen().contains("build-"),
-                    "the first rows are not on screen"
-                );
+            if !had_rows && !self.app.images.rows.is_empty() {
+                (arrived, applied) = (Some(got), Some(t.elapsed()));
             }
-            if self.app.images.load.state == LoadState::Done {
-                let all = t.elapsed();
-                return Ok(Opened {
-                    entered,
-                    arrived: arrived.unwrap_or(all),
-                    applied: applied.unwrap_or(all),
-                    first: first.unwrap_or(all),
-                    all,
-                });
-            }
+            dirty = true;
         }
     }
 
