@@ -112,7 +112,7 @@ pub async fn run(opts: &ClientOptions, args: &LsArgs) -> Result<()> {
     Ok(())
 }
 
-async fn emit<T: Serialize>(
+async fn emit<T: Serialize + Send + 'static>(
     mut pages: PageStream<T>,
     json: bool,
     out: &mut impl Write,
@@ -120,9 +120,19 @@ async fn emit<T: Serialize>(
     header: &[&str],
 ) -> Result<()> {
     if json {
+        // The next request needs only the last token, not this output: fetching runs ahead (a
+        // page or two) so writing the rows overlaps the round trips instead of following them.
+        let (tx, mut rx) = tokio::sync::mpsc::channel(2);
+        tokio::spawn(async move {
+            while let Some(page) = pages.next().await {
+                if tx.send(page).await.is_err() {
+                    break;
+                }
+            }
+        });
         out.write_all(b"[")?;
         let mut first = true;
-        while let Some(page) = pages.next().await {
+        while let Some(page) = rx.recv().await {
             for row in page?.rows {
                 if !first {
                     out.write_all(b",")?;

@@ -40,7 +40,7 @@ pub struct RunOptions {
 }
 
 /// At most this many frames per second; bursts of messages are drawn once.
-const FRAME: Duration = Duration::from_millis(1000 / 60);
+pub const FRAME: Duration = Duration::from_millis(1000 / 60);
 /// Spinner and relative-time beat.
 const TICK: Duration = Duration::from_millis(250);
 

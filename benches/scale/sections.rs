@@ -1,0 +1,556 @@
+//! The four sections of the run, each turning its samples into table rows.
+
+use std::path::{Path, PathBuf};
+use std::time::{Duration, Instant};
+
+use anyhow::Result;
+use ecrp::emulator::{self, EmulatorOptions, Seed};
+
+use crate::Opts;
+use crate::listing;
+use crate::procs::{self, EmuProc};
+use crate::report::{Fig, Outcome, Row, Target, fmt_dur, limit, median, time_fig};
+use crate::{delete, rss, tui};
+
+const BIG: &str = "big";
+const BIG_COUNT: usize = 100_000;
+const BIG_TEXT: &str = "100,000";
+/// Pages timed for the emulator's serving time.
+const SERVE_PAGES: usize = 50;
+/// Round trips timed for the first-rows budget.
+const RTT_SAMPLES: usize = 9;
+/// Frames timed per figure.
+const FRAMES: usize = 200;
+/// The filter query typed one key at a time, then one more key that narrows it.
+const QUERY: &str = "424";
+const NARROW: char = '2';
+
+pub const NOTES: &str = "\
+Notes (how each figure is taken):
+
+- Every figure is measured in the run that printed it; \"median of N\" says how many runs.
+- Emulator: the in-process build is `emulator::start` with `--synthetic big=100000`; the process \
+figure is from spawning `ecrp emulator --synthetic big=100000` to its `listening on` line. A page is \
+served to a minimal HTTP/1.1 client on one kept-alive connection (50 successive 1,000-row pages, \
+from the first byte written to the last byte read), so SDK parsing is not counted.
+- Listing: the emulator runs as a separate process. `ecrp ls` (release binary) and the AWS CLI \
+are timed with stdout to /dev/null; one more (untimed) run of each writes to a file whose rows are \
+counted, and a count other than 100,000 is a failed measurement. The CLI runs as a user runs it \
+(it pages with the service's default page size). The SDK floor is the SDK's own paginator with \
+1,000-row pages in the benchmark process, counting rows.
+- TUI: `update`, the real effect runner and SDK client, and `view` into a 160×45 TestBackend. \
+\"Paced\" draws as `app::run` does (at most one frame per `app::FRAME`, 1/60 s; ticks left out); \
+\"a frame on every message\" shows what the pacing costs. \"First rows\" is compared with one SDK \
+round trip for a 1,000-row page plus the time to draw one frame at 100,000 rows. Frames are timed \
+after moving the cursor one row. Filter keys are `update` plus the frame that shows them. Peak \
+memory is VmHWM of the real release binary run in tmux (`/big`, enter, enter), read once the \
+screen shows every image loaded.
+- Bulk delete: a fresh `ecrp emulator --synthetic del=10000` per run; ecrp's figure is \
+`Api::delete_images` (chunks of 100, 8 in flight) with its DeleteReport checked (10,000 deleted, 0 \
+failures, none left); the CLI's is the sum of its sequential `batch-delete-image` calls of 100 ids \
+(`--image-ids file://…`), outputs checked the same way.
+";
+
+fn ok(samples: &[Duration]) -> Outcome {
+    Outcome::Ok(time_fig(samples))
+}
+
+fn failed(e: anyhow::Error) -> Outcome {
+    Outcome::Failed(format!("{e:#}"))
+}
+
+fn progress(what: &str) {
+    eprintln!("· {what}");
+}
+
+/// Samples of `f`, `runs` times; the first error ends the figure as failed.
+async fn sample<F, Fut>(runs: usize, mut f: F) -> Outcome
+where
+    F: FnMut(usize) -> Fut,
+    Fut: Future<Output = Result<Duration>>,
+{
+    let mut v = Vec::new();
+    for r in 0..runs {
+        match f(r).await {
+            Ok(d) => v.push(d),
+            Err(e) => return failed(e),
+        }
+    }
+    ok(&v)
+}
+
+/// A row counted wrong is a failed measurement, not a slow one.
+fn counted(r: Result<(Duration, usize)>, want: usize) -> Result<Duration> {
+    let (d, n) = r?;
+    anyhow::ensure!(n == want, "got {n} rows, expected {want}");
+    Ok(d)
+}
+
+pub async fn all(opts: &Opts) -> Result<Vec<(String, Vec<Row>)>> {
+    let tmp = tempfile::tempdir()?;
+    let dir = tmp.path();
+    let cli = if opts.cli { procs::aws_cli() } else { None };
+    let no_cli = if opts.cli { "no AWS CLI" } else { "--no-cli" };
+    let mut out = Vec::new();
+
+    // One `ecrp emulator --synthetic big=100000` for the listing and the TUI; each spawn is also a
+    // sample of the process's start-up time.
+    let needs_big = ["emulator", "list", "tui"].iter().any(|s| opts.wants(s));
+    let mut big: Option<EmuProc> = None;
+    let mut ready = Vec::new();
+    if needs_big {
+        for r in 0..opts.runs {
+            progress(&format!(
+                "starting ecrp emulator --synthetic big=100000 ({})",
+                r + 1
+            ));
+            let e = EmuProc::spawn(&format!("{BIG}={BIG_COUNT}"), &dir.join("emu.log"))?;
+            ready.push(e.ready);
+            big = Some(e);
+        }
+    }
+    let url = big.as_ref().map(|e| e.url.clone()).unwrap_or_default();
+
+    if opts.wants("emulator") {
+        out.push(("emulator".into(), emulator_rows(opts, &url, &ready).await));
+    }
+    let mut floor = Outcome::Skipped("not run".into());
+    if opts.wants("list") {
+        let rows = list_rows(opts, &url, cli.as_deref(), no_cli, dir).await;
+        floor = rows[0].measured.clone();
+        out.push(("list 100,000 images".into(), rows));
+    }
+    if opts.wants("tui") {
+        out.push(("TUI".into(), tui_rows(opts, &url, &floor, dir).await));
+    }
+    drop(big);
+    if opts.wants("delete") {
+        out.push((
+            "bulk delete 10,000 images".into(),
+            delete_rows(opts, cli.as_deref(), no_cli, dir).await,
+        ));
+    }
+    Ok(out)
+}
+
+async fn emulator_rows(opts: &Opts, url: &str, ready: &[Duration]) -> Vec<Row> {
+    progress("emulator: in-process build of big=100000");
+    let build = sample(opts.runs, |_| async {
+        let t = Instant::now();
+        let emu = emulator::start(EmulatorOptions {
+            seed: Seed::Empty,
+            synthetic: vec![(BIG.into(), BIG_COUNT)],
+            ..Default::default()
+        })
+        .await?;
+        let took = t.elapsed();
+        emu.shutdown().await;
+        Ok(took)
+    })
+    .await;
+    progress("emulator: serving 1,000-row pages");
+    let serve = match listing::page_serve(url, BIG, SERVE_PAGES).await {
+        Ok(v) => Outcome::Ok(Fig {
+            text: format!("{} (median of {})", fmt_dur(median(&v)), v.len()),
+            value: median(&v).as_secs_f64(),
+        }),
+        Err(e) => failed(e),
+    };
+    vec![
+        Row {
+            figure: "build --synthetic big=100000, in-process start".into(),
+            measured: build,
+            comparison: Some(limit(Duration::from_secs(3))),
+            target: Target::AtMost(1.0),
+            target_text: "< 3 s".into(),
+        },
+        Row {
+            figure: "ecrp emulator --synthetic big=100000: spawn → listening".into(),
+            measured: ok(ready),
+            comparison: Some(limit(Duration::from_secs(3))),
+            target: Target::AtMost(1.0),
+            target_text: "< 3 s".into(),
+        },
+        Row {
+            figure: "serve one 1,000-row DescribeImages page".into(),
+            measured: serve,
+            comparison: Some(limit(Duration::from_millis(20))),
+            target: Target::AtMost(1.0),
+            target_text: "< 20 ms".into(),
+        },
+    ]
+}
+
+/// Rows: the floor, ecrp ls, the CLI (in that order; `all` reads the floor).
+async fn list_rows(
+    opts: &Opts,
+    url: &str,
+    cli: Option<&Path>,
+    no_cli: &str,
+    dir: &Path,
+) -> Vec<Row> {
+    let client = listing::bare_client(url);
+    let (mut floor, mut ls, mut aws) = (Vec::new(), Vec::new(), Vec::new());
+    let mut errors: [Option<anyhow::Error>; 3] = [None, None, None];
+    // Timed runs write to /dev/null; one more run of each command writes to a file whose rows are
+    // counted. Interleaved, so a slow moment of the machine hits every contender alike.
+    progress("list: counting the rows of ecrp ls (untimed)");
+    if let Err(e) = counted(
+        listing::ecrp_ls_count(url, BIG, dir).map(|n| (Duration::ZERO, n)),
+        BIG_COUNT,
+    ) {
+        errors[1] = Some(e);
+    }
+    if let Some(cli) = cli {
+        progress("list: counting the rows of the AWS CLI (untimed)");
+        if let Err(e) = counted(
+            listing::cli_list_count(cli, url, BIG, dir).map(|n| (Duration::ZERO, n)),
+            BIG_COUNT,
+        ) {
+            errors[2] = Some(e);
+        }
+    }
+    for r in 0..opts.runs {
+        progress(&format!("list: SDK floor ({})", r + 1));
+        match counted(listing::floor_once(&client, BIG).await, BIG_COUNT) {
+            Ok(d) => floor.push(d),
+            Err(e) => errors[0] = Some(e),
+        }
+        progress(&format!("list: ecrp ls images big --json ({})", r + 1));
+        match listing::ecrp_ls_timed(url, BIG, dir) {
+            Ok(d) => ls.push(d),
+            Err(e) => errors[1] = Some(e),
+        }
+        if let Some(cli) = cli.filter(|_| r < opts.cli_runs) {
+            progress(&format!("list: aws ecr-public describe-images ({})", r + 1));
+            match listing::cli_list_timed(cli, url, BIG) {
+                Ok(d) => aws.push(d),
+                Err(e) => errors[2] = Some(e),
+            }
+        }
+    }
+    let [ef, el, ea] = errors;
+    let pick = |e: Option<anyhow::Error>, v: &[Duration]| e.map_or_else(|| ok(v), failed);
+    let floor = pick(ef, &floor);
+    let ls = pick(el, &ls);
+    let aws = match cli {
+        None => Outcome::Skipped(no_cli.into()),
+        Some(_) => pick(ea, &aws),
+    };
+    vec![
+        Row {
+            figure: "SDK floor: paginator, 1,000-row pages, in-process".into(),
+            measured: floor.clone(),
+            comparison: None,
+            target: Target::None,
+            target_text: "—".into(),
+        },
+        Row {
+            figure: "ecrp ls images big --json (release binary)".into(),
+            measured: ls.clone(),
+            comparison: Some(("SDK floor".into(), floor)),
+            target: Target::AtMost(1.15),
+            target_text: "≤ 1.15× floor".into(),
+        },
+        Row {
+            figure: "aws ecr-public describe-images --repository-name big".into(),
+            measured: aws,
+            comparison: Some(("ecrp ls".into(), ls)),
+            target: Target::AtLeast(10.0),
+            target_text: "CLI ≥ 10× ecrp".into(),
+        },
+    ]
+}
+
+async fn tui_rows(opts: &Opts, url: &str, floor: &Outcome, dir: &Path) -> Vec<Row> {
+    let mut rows = Vec::new();
+    match tui_in_process(opts, url, floor).await {
+        Ok(mut r) => rows.append(&mut r),
+        Err(e) => rows.push(Row {
+            figure: "TUI in-process figures".into(),
+            measured: failed(e),
+            comparison: None,
+            target: Target::None,
+            target_text: "—".into(),
+        }),
+    }
+    rows.push(peak_row(opts, url, dir));
+    rows
+}
+
+async fn tui_in_process(opts: &Opts, url: &str, floor: &Outcome) -> Result<Vec<Row>> {
+    // Per run: unpaced (a frame on every message), then paced as `app::run` draws.
+    let (mut first, mut paced_first, mut paced_all) = (vec![], vec![], vec![]);
+    let mut steps: [Vec<Duration>; 3] = Default::default();
+    let mut driver = None;
+    for r in 0..opts.runs {
+        for paced in [false, true] {
+            progress(&format!(
+                "TUI: open big, load 100,000 images ({}, {})",
+                r + 1,
+                if paced { "paced" } else { "unpaced" }
+            ));
+            let mut d = tui::Driver::start(url).await?;
+            d.select_repo(BIG)?;
+            let o = d.open_and_load(paced).await?;
+            anyhow::ensure!(
+                d.app.images.rows.len() == BIG_COUNT,
+                "the TUI loaded {} images",
+                d.app.images.rows.len()
+            );
+            if paced {
+                paced_first.push(o.first);
+                paced_all.push(o.all);
+            } else {
+                first.push(o.first);
+                for (v, x) in steps.iter_mut().zip([o.entered, o.arrived, o.applied]) {
+                    v.push(x);
+                }
+            }
+            driver = Some(d);
+        }
+    }
+    let mut d = driver.expect("at least one run");
+    progress("TUI: frames at 100,000 rows");
+    let frame_big = d.frames(FRAMES)?;
+    progress("TUI: filter keys at 100,000 rows");
+    let (mut typed, mut narrow, mut back, mut shown) = (Vec::new(), Vec::new(), Vec::new(), vec![]);
+    for _ in 0..opts.runs {
+        let t = tui::filter_run(&mut d, QUERY, NARROW)?;
+        typed.extend(t.typed);
+        narrow.push(t.narrow);
+        back.push(t.backspace);
+        shown = t.shown;
+    }
+    drop(d);
+
+    progress("TUI: frames at 100 rows");
+    let small = emulator::start(EmulatorOptions {
+        seed: Seed::Empty,
+        synthetic: vec![("small".into(), 100)],
+        ..Default::default()
+    })
+    .await?;
+    let mut s = tui::Driver::start(&small.url()).await?;
+    s.select_repo("small")?;
+    s.open_and_load(false).await?;
+    anyhow::ensure!(s.app.images.rows.len() == 100, "small holds 100 images");
+    let frame_small = s.frames(FRAMES)?;
+    drop(s);
+    small.shutdown().await;
+
+    progress("TUI: one page round trip");
+    let client = listing::bare_client(url);
+    let (ecrp_client, _) = ecrp::aws::connect(&ecrp::aws::ClientOptions::for_emulator(url)).await;
+    let api = ecrp::aws::Api::new(ecrp_client, true);
+    let (mut rtt, mut loader) = (Vec::new(), Vec::new());
+    for _ in 0..RTT_SAMPLES {
+        rtt.push(listing::first_page_rtt(&client, BIG).await?);
+        loader.push(listing::loader_first_page(&api, BIG).await?);
+    }
+    let (rtt_m, frame_m) = (median(&rtt), median(&frame_big));
+    let budget = Outcome::Ok(Fig {
+        text: format!(
+            "{} ({} round trip + {} frame)",
+            fmt_dur(rtt_m + frame_m),
+            fmt_dur(rtt_m),
+            fmt_dur(frame_m)
+        ),
+        value: (rtt_m + frame_m).as_secs_f64(),
+    });
+    let key_limit = || Some(limit(Duration::from_millis(20)));
+    let shown_text = |i: usize| shown.get(i).map_or(0, |n| *n);
+    Ok(vec![
+        Row {
+            figure: "open big → first rows drawn (paced as app::run: ≤ 60 frames/s)".into(),
+            measured: ok(&paced_first),
+            comparison: Some(("page + frame".into(), budget.clone())),
+            target: Target::AtMost(1.0),
+            target_text: "≤ 1 page round trip + 1 frame".into(),
+        },
+        Row {
+            figure: "  the same, a frame on every message (no pacing)".into(),
+            measured: Outcome::Ok(Fig {
+                text: format!(
+                    "{} (enter drawn {}, page in {}, applied {})",
+                    time_fig(&first).text,
+                    fmt_dur(median(&steps[0])),
+                    fmt_dur(median(&steps[1])),
+                    fmt_dur(median(&steps[2]))
+                ),
+                value: median(&first).as_secs_f64(),
+            }),
+            comparison: Some(("page + frame".into(), budget)),
+            target: Target::AtMost(1.0),
+            target_text: "≤ 1 page round trip + 1 frame".into(),
+        },
+        Row {
+            figure: "  where it goes: ecrp's loader, first 1,000-row page (rows built)".into(),
+            measured: ok(&loader),
+            comparison: Some(("SDK round trip".into(), ok(&rtt))),
+            target: Target::None,
+            target_text: "—".into(),
+        },
+        Row {
+            figure: "open big → all 100,000 rows loaded and drawn (paced)".into(),
+            measured: ok(&paced_all),
+            comparison: Some(("SDK floor".into(), floor.clone())),
+            target: Target::None,
+            target_text: "—".into(),
+        },
+        Row {
+            figure: "one frame, 100 rows loaded".into(),
+            measured: ok(&frame_small),
+            comparison: None,
+            target: Target::None,
+            target_text: "—".into(),
+        },
+        Row {
+            figure: "one frame, 100,000 rows loaded".into(),
+            measured: ok(&frame_big),
+            comparison: Some(("frame at 100".into(), ok(&frame_small))),
+            target: Target::AtMost(1.5),
+            target_text: "≤ 1.5× frame at 100".into(),
+        },
+        Row {
+            figure: format!(
+                "filter key at 100,000 rows, typing {QUERY:?} (→ {} rows)",
+                shown_text(QUERY.len() - 1)
+            ),
+            measured: ok(&typed),
+            comparison: key_limit(),
+            target: Target::AtMost(1.0),
+            target_text: "< 20 ms".into(),
+        },
+        Row {
+            figure: format!(
+                "filter key narrowing {QUERY:?} → \"{QUERY}{NARROW}\" (→ {} rows)",
+                shown_text(QUERY.len())
+            ),
+            measured: ok(&narrow),
+            comparison: key_limit(),
+            target: Target::AtMost(1.0),
+            target_text: "< 20 ms".into(),
+        },
+        Row {
+            figure: "filter backspace (every row re-checked)".into(),
+            measured: ok(&back),
+            comparison: key_limit(),
+            target: Target::AtMost(1.0),
+            target_text: "< 20 ms".into(),
+        },
+    ])
+}
+
+fn peak_row(opts: &Opts, url: &str, dir: &Path) -> Row {
+    let figure = "peak RSS, 100,000 images loaded (release binary in tmux, VmHWM)".to_string();
+    let measured = if !rss::tmux_available() {
+        Outcome::Skipped("no tmux".into())
+    } else {
+        let mut peaks = Vec::new();
+        let mut err = None;
+        for r in 0..opts.runs {
+            progress(&format!(
+                "TUI: peak memory, real binary in tmux ({})",
+                r + 1
+            ));
+            match rss::peak(url, BIG, BIG_TEXT, dir, r) {
+                Ok(p) => peaks.push(p),
+                Err(e) => {
+                    err = Some(e);
+                    break;
+                }
+            }
+        }
+        match err {
+            Some(e) => failed(e),
+            None => {
+                let mut mb: Vec<f64> = peaks.iter().map(|p| p.loaded_mib * 1.048_576).collect();
+                mb.sort_by(f64::total_cmp);
+                let m = mb[mb.len() / 2];
+                let before = peaks
+                    .iter()
+                    .map(|p| p.before_mib * 1.048_576)
+                    .fold(0.0, f64::max);
+                Outcome::Ok(Fig {
+                    text: format!(
+                        "{m:.1} MB (median of {}; ≤ {before:.1} MB before opening big)",
+                        mb.len()
+                    ),
+                    value: m,
+                })
+            }
+        }
+    };
+    Row {
+        figure,
+        measured,
+        comparison: Some((
+            "limit".into(),
+            Outcome::Ok(Fig {
+                text: "150 MB".into(),
+                value: 150.0,
+            }),
+        )),
+        target: Target::AtMost(1.0),
+        target_text: "< 150 MB".into(),
+    }
+}
+
+async fn delete_rows(opts: &Opts, cli: Option<&Path>, no_cli: &str, dir: &Path) -> Vec<Row> {
+    let ecrp = sample(opts.runs, |r| {
+        progress(&format!("delete: ecrp Api::delete_images ({})", r + 1));
+        delete::ecrp_once(dir)
+    })
+    .await;
+    let calls = opts.cli_delete_calls;
+    let aws = match cli {
+        None => Outcome::Skipped(no_cli.into()),
+        Some(cli) => {
+            let cli: PathBuf = cli.into();
+            let mut v = Vec::new();
+            let mut err = None;
+            for r in 0..opts.cli_runs {
+                progress(&format!(
+                    "delete: aws batch-delete-image × {calls} ({})",
+                    r + 1
+                ));
+                match delete::cli_once(&cli, dir, calls).await {
+                    Ok((d, n)) => v.push(d * 100 / n as u32),
+                    Err(e) => {
+                        err = Some(e);
+                        break;
+                    }
+                }
+            }
+            match err {
+                Some(e) => failed(e),
+                None if calls < 100 => {
+                    let mut f = time_fig(&v);
+                    f.text = format!("{} EXTRAPOLATED from {calls} of 100 calls", f.text);
+                    Outcome::Ok(f)
+                }
+                None => ok(&v),
+            }
+        }
+    };
+    vec![
+        Row {
+            figure: format!(
+                "ecrp bulk delete (Api::delete_images, {} in flight)",
+                delete::CONCURRENCY
+            ),
+            measured: ecrp.clone(),
+            comparison: None,
+            target: Target::None,
+            target_text: "—".into(),
+        },
+        Row {
+            figure: "aws ecr-public batch-delete-image × 100 (100 ids each, sequential)".into(),
+            measured: aws,
+            comparison: Some(("ecrp".into(), ecrp)),
+            target: Target::AtLeast(10.0),
+            target_text: "CLI ≥ 10× ecrp".into(),
+        },
+    ]
+}
