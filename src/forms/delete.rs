@@ -25,6 +25,11 @@ pub fn short_digest(d: &str) -> String {
     }
 }
 
+/// "1 image", "2,418 images".
+fn count(n: usize, what: &str) -> String {
+    format!("{} {what}{}", thousands(n), if n == 1 { "" } else { "s" })
+}
+
 /// What deleting one id removes.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Removes {
@@ -174,9 +179,9 @@ impl DeletePlan {
         );
         lines.push(Line::default());
         lines.push(Line::raw(format!(
-            "{} images deleted, {} tags removed from images that stay. This cannot be undone.",
-            thousands(self.images_removed()),
-            thousands(tags_only)
+            "{} deleted, {} removed from images that stay. This cannot be undone.",
+            count(self.images_removed(), "image"),
+            count(tags_only, "tag")
         )));
         Confirm::new(
             format!(

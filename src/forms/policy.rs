@@ -90,11 +90,8 @@ pub enum Template {
 }
 
 pub const TEMPLATES: [(Template, &str); 2] = [
-    (
-        Template::PublicPullOnly,
-        "Public pull only (explicit, no writes)",
-    ),
-    (Template::PushFromAccount, "Allow pushes from one account"),
+    (Template::PublicPullOnly, "Public pull only"),
+    (Template::PushFromAccount, "Pushes from one account"),
 ];
 
 fn account_check(v: &Value) -> Option<Check> {

@@ -5,7 +5,7 @@ use ratatui::buffer::Buffer;
 use ratatui::layout::{Constraint, Layout, Rect};
 use ratatui::style::{Color, Modifier, Style};
 use ratatui::text::{Line, Span};
-use ratatui::widgets::{Block, Borders, Clear, Paragraph, Widget};
+use ratatui::widgets::{Block, Borders, Clear, Paragraph, Widget, Wrap};
 
 use super::field::{Editor, Field};
 use super::text::{LineEditor, TextArea};
@@ -31,7 +31,8 @@ pub fn centered(area: Rect, w: u16, h: u16) -> Rect {
 /// Rows a field needs besides a multi-line editor's flexible body.
 fn fixed_rows(f: &Field) -> u16 {
     let body = if f.is_multiline() { 0 } else { 1 };
-    1 + body + u16::from(f.check().is_some()) + u16::from(f.error.is_some())
+    // An error from the service can be long: two wrapped rows.
+    1 + body + u16::from(f.check().is_some() || f.hint.is_some()) + 2 * u16::from(f.error.is_some())
 }
 
 /// A line editor's text windowed so the cursor stays visible, with the cursor cell reversed.
@@ -122,8 +123,10 @@ fn draw_field(f: &Field, focused: bool, area: Rect, buf: &mut Buffer) {
     };
     rows.push(body);
     let check = f.check();
-    rows.push(Constraint::Length(u16::from(check.is_some())));
-    rows.push(Constraint::Length(u16::from(f.error.is_some())));
+    rows.push(Constraint::Length(u16::from(
+        check.is_some() || f.hint.is_some(),
+    )));
+    rows.push(Constraint::Length(2 * u16::from(f.error.is_some())));
     let [label, body, check_row, err_row] = Layout::vertical(rows).areas(area);
     Line::from(vec![
         Span::styled(marker, label_style),
@@ -174,12 +177,24 @@ fn draw_field(f: &Field, focused: bool, area: Rect, buf: &mut Buffer) {
             }
         }
     }
-    if let Some(c) = check {
-        let style = if c.ok { OK } else { ERR };
-        Line::styled(format!("  {}", c.text), style).render(check_row, buf);
+    match (check, f.hint) {
+        (Some(c), _) => {
+            let style = if c.ok { OK } else { ERR };
+            Line::styled(format!("  {}", c.text), style).render(check_row, buf);
+        }
+        (None, Some(h)) => Line::styled(format!("  {h}"), OK).render(check_row, buf),
+        (None, None) => {}
     }
     if let Some(e) = &f.error {
-        Line::styled(format!("  ✗ {e}"), ERR).render(err_row, buf);
+        let err_row = Rect {
+            x: err_row.x + 2,
+            width: err_row.width.saturating_sub(2),
+            ..err_row
+        };
+        Paragraph::new(format!("✗ {e}"))
+            .style(ERR)
+            .wrap(Wrap { trim: true })
+            .render(err_row, buf);
     }
 }
 
@@ -206,7 +221,7 @@ impl Widget for &Form {
         let fixed: u16 = self.fields.iter().map(fixed_rows).sum();
         let want = fixed + multi * 8 + 2 + 1 + u16::from(self.error.is_some());
         let width = if multi > 0 { 110 } else { 72 };
-        let popup = centered(area, width, want.max(8));
+        let popup = centered(area, width, want);
         Clear.render(popup, buf);
         let block = Block::bordered()
             .title(Span::styled(format!(" {} ", self.title), FOCUS))
