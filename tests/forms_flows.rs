@@ -581,3 +581,69 @@ fn repository_delete_needs_the_typed_name_then_force_separately() {
     let mut c = RepoDeleteConfirm::new("r", None);
     assert_eq!(c.handle_key(key(KeyCode::Esc)), RepoDeleteEvent::Cancel);
 }
+
+mod props {
+    use super::*;
+    use proptest::prelude::*;
+    use ratatui::Terminal;
+    use ratatui::backend::TestBackend;
+
+    fn any_key() -> impl Strategy<Value = KeyEvent> {
+        let code = prop_oneof![
+            any::<char>().prop_map(KeyCode::Char),
+            prop::sample::select(vec![
+                KeyCode::Enter,
+                KeyCode::Tab,
+                KeyCode::BackTab,
+                KeyCode::Esc,
+                KeyCode::Left,
+                KeyCode::Right,
+                KeyCode::Up,
+                KeyCode::Down,
+                KeyCode::Home,
+                KeyCode::End,
+                KeyCode::Backspace,
+                KeyCode::Delete,
+                KeyCode::PageUp,
+                KeyCode::PageDown,
+                KeyCode::Char(' '),
+                KeyCode::Char('y'),
+                KeyCode::Char('n'),
+            ]),
+        ];
+        let mods = prop::sample::select(vec![
+            KeyModifiers::NONE,
+            KeyModifiers::CONTROL,
+            KeyModifiers::ALT,
+            KeyModifiers::SHIFT,
+        ]);
+        (code, mods).prop_map(|(c, m)| KeyEvent::new(c, m))
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(64))]
+        /// Any key sequence at any terminal size: no panic, focus in range, and a Save only
+        /// ever carries valid values.
+        #[test]
+        fn random_keys_never_break_a_form(
+            keys in prop::collection::vec(any_key(), 0..120),
+            w in 1u16..140, h in 1u16..60, which in 0usize..5,
+        ) {
+            let mut f = match which {
+                0 => catalog_form("acme/web", &catalog()),
+                1 => new_repository_form(),
+                2 => policy_form("r", Some(POLICY)),
+                3 => tags_form("r", &[]),
+                _ => template_form(),
+            };
+            let mut t = Terminal::new(TestBackend::new(w, h)).unwrap();
+            for k in keys {
+                if let FormEvent::Outcome(FormOutcome::Save(_)) = f.handle_key(k) {
+                    prop_assert!(f.is_valid());
+                }
+                prop_assert!(f.focus < f.fields.len());
+                t.draw(|fr| fr.render_widget(&f, fr.area())).unwrap();
+            }
+        }
+    }
+}

@@ -124,3 +124,25 @@ impl Widget for &Confirm {
         );
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn yes_no_and_scrolling() {
+        let lines = (0..30).map(|i| Line::raw(i.to_string())).collect();
+        let mut c = Confirm::new("t", lines, "ok?");
+        let k = |c: KeyCode| KeyEvent::from(c);
+        assert_eq!(c.handle_key(k(KeyCode::Up)), ConfirmEvent::Ignored);
+        assert_eq!(c.handle_key(k(KeyCode::PageDown)), ConfirmEvent::Moved);
+        assert_eq!(c.scroll, 10);
+        c.handle_key(k(KeyCode::PageDown));
+        c.handle_key(k(KeyCode::PageDown));
+        assert_eq!(c.scroll, 29, "stops at the last line");
+        assert_eq!(c.handle_key(k(KeyCode::Char('x'))), ConfirmEvent::Ignored);
+        assert_eq!(c.handle_key(k(KeyCode::Char('y'))), ConfirmEvent::Yes);
+        assert_eq!(c.handle_key(k(KeyCode::Esc)), ConfirmEvent::No);
+        assert_eq!(c.handle_key(k(KeyCode::Char('n'))), ConfirmEvent::No);
+    }
+}

@@ -156,6 +156,7 @@ fn draw_field(f: &Field, focused: bool, area: Rect, buf: &mut Buffer) {
             let block = Block::new().borders(Borders::LEFT).border_style(OK);
             let inner = block.inner(edit);
             block.render(edit, buf);
+            a.view_height.set(inner.height.max(1) as usize);
             Paragraph::new(area_lines(
                 a,
                 inner.width as usize,

@@ -1,6 +1,8 @@
 //! Text editing state: a single-line editor and a multi-line one. Cursors are char indices so
 //! multi-byte input never splits a character.
 
+use std::cell::Cell;
+
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 
 /// What an editor did with a key.
@@ -145,9 +147,12 @@ impl LineEditor {
     }
 }
 
-/// Multi-line text with a cursor (row, column) and a scroll offset kept by `scroll_to`.
+/// Multi-line text with a cursor (row, column) and a scroll offset that follows the cursor.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct TextArea {
+    /// Rows shown at the last render (a memo the widget sets), so scrolling moves the window only
+    /// when the cursor leaves it.
+    pub view_height: Cell<usize>,
     lines: Vec<LineEditor>,
     row: usize,
     /// Column the cursor wants to be in when moving up/down through shorter lines.
@@ -168,6 +173,7 @@ impl TextArea {
             l.cursor = 0;
         }
         TextArea {
+            view_height: Cell::new(8),
             lines,
             row: 0,
             goal: 0,
@@ -195,9 +201,11 @@ impl TextArea {
 
     /// Replace the whole text (from $EDITOR or a template), keeping the cursor row where possible.
     pub fn set_text(&mut self, text: &str) {
-        let row = self.row;
+        let (row, height) = (self.row, self.view_height.get());
         *self = TextArea::new(text);
         self.row = row.min(self.lines.len() - 1);
+        self.view_height.set(height);
+        self.scroll_to(height);
     }
 
     /// Keep the cursor row inside a window of `height` rows.
@@ -246,18 +254,22 @@ impl TextArea {
             }
             KeyCode::Up if row > 0 => {
                 self.move_row(row - 1);
+                self.scroll_to(self.view_height.get());
                 return Edit::Moved;
             }
             KeyCode::Down if row + 1 < self.lines.len() => {
                 self.move_row(row + 1);
+                self.scroll_to(self.view_height.get());
                 return Edit::Moved;
             }
             KeyCode::PageUp => {
                 self.move_row(row.saturating_sub(10));
+                self.scroll_to(self.view_height.get());
                 return Edit::Moved;
             }
             KeyCode::PageDown => {
                 self.move_row((row + 10).min(self.lines.len() - 1));
+                self.scroll_to(self.view_height.get());
                 return Edit::Moved;
             }
             KeyCode::Home if ctrl => {
@@ -296,6 +308,7 @@ impl TextArea {
             _ => self.lines[row].handle_key(key),
         };
         self.goal = self.lines[self.row].cursor;
+        self.scroll_to(self.view_height.get());
         edit
     }
 }
@@ -387,5 +400,23 @@ mod tests {
         assert_eq!(t.scroll, 10);
         t.set_text("a\nb");
         assert_eq!(t.cursor().0, 1);
+    }
+
+    #[test]
+    fn moving_inside_the_window_does_not_scroll() {
+        let text: Vec<String> = (0..30).map(|i| i.to_string()).collect();
+        let mut t = TextArea::new(&text.join("\n"));
+        t.view_height.set(5);
+        for _ in 0..7 {
+            t.handle_key(k(KeyCode::Down));
+        }
+        assert_eq!((t.cursor().0, t.scroll), (7, 3));
+        t.handle_key(k(KeyCode::Up));
+        t.handle_key(k(KeyCode::Up));
+        assert_eq!((t.cursor().0, t.scroll), (5, 3), "still inside rows 3..8");
+        for _ in 0..3 {
+            t.handle_key(k(KeyCode::Up));
+        }
+        assert_eq!((t.cursor().0, t.scroll), (2, 2));
     }
 }
