@@ -144,3 +144,27 @@ impl Drafts {
         v
     }
 }
+
+/// "Restore your unsaved edits from …?" — shown before opening the form; `y` calls
+/// `Form::restore(&draft.values)`, `n` removes the draft.
+pub fn offer(draft: &Draft, now_secs: u64) -> crate::forms::confirm::Confirm {
+    let ago = now_secs.saturating_sub(draft.saved_at);
+    let when = match ago {
+        0..60 => "less than a minute ago".to_string(),
+        60..3600 => format!("{} min ago", ago / 60),
+        3600..86_400 => format!("{} h ago", ago / 3600),
+        _ => format!("{} days ago", ago / 86_400),
+    };
+    let what = match draft.kind {
+        DraftKind::Catalog => "catalog",
+        DraftKind::Policy => "policy",
+    };
+    crate::forms::confirm::Confirm::new(
+        "Unsaved edits",
+        vec![ratatui::text::Line::raw(format!(
+            "You have unsaved {what} edits of {} from {when}.",
+            draft.repository
+        ))],
+        "restore them? y restore · n discard",
+    )
+}

@@ -160,3 +160,22 @@ fn survives_sigkill() {
         values("typed before the crash")
     );
 }
+
+#[test]
+fn offer_names_the_edit_and_its_age() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = Drafts::at(dir.path());
+    d.save("r", "acme/web", DraftKind::Policy, &Values::new())
+        .unwrap();
+    let draft = d.load("r", "acme/web", DraftKind::Policy).unwrap();
+    let c = ecrp::drafts::offer(&draft, draft.saved_at + 150);
+    assert_eq!(
+        c.text(),
+        "You have unsaved policy edits of acme/web from 2 min ago."
+    );
+    assert!(
+        ecrp::drafts::offer(&draft, draft.saved_at)
+            .text()
+            .contains("less than a minute")
+    );
+}
