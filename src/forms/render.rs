@@ -1,0 +1,255 @@
+//! Drawing a form: a centred popup with a label, the editor, and the live check (or the error a
+//! failed save left) for each field; multi-line markdown fields get a rendered preview beside them.
+
+use ratatui::buffer::Buffer;
+use ratatui::layout::{Constraint, Layout, Rect};
+use ratatui::style::{Color, Modifier, Style};
+use ratatui::text::{Line, Span};
+use ratatui::widgets::{Block, Borders, Clear, Paragraph, Widget, Wrap};
+
+use super::field::{Editor, Field};
+use super::text::{LineEditor, TextArea};
+use super::{Form, Status};
+
+const FOCUS: Style = Style::new().fg(Color::Cyan).add_modifier(Modifier::BOLD);
+const CURSOR: Style = Style::new().add_modifier(Modifier::REVERSED);
+const ERR: Style = Style::new().fg(Color::Red);
+const OK: Style = Style::new().fg(Color::DarkGray);
+
+/// A rectangle of at most `w`×`h` centred in `area`.
+pub fn centered(area: Rect, w: u16, h: u16) -> Rect {
+    let w = w.min(area.width);
+    let h = h.min(area.height);
+    Rect::new(
+        area.x + (area.width - w) / 2,
+        area.y + (area.height - h) / 2,
+        w,
+        h,
+    )
+}
+
+/// Rows a field needs besides a multi-line editor's flexible body.
+fn fixed_rows(f: &Field) -> u16 {
+    let body = if f.is_multiline() { 0 } else { 1 };
+    // An error from the service can be long: two wrapped rows.
+    1 + body + u16::from(f.check().is_some() || f.hint.is_some()) + 2 * u16::from(f.error.is_some())
+}
+
+/// A line editor's text windowed so the cursor stays visible, with the cursor cell reversed.
+fn line_spans(l: &LineEditor, width: usize, focused: bool) -> Line<'static> {
+    let chars: Vec<char> = l.text().chars().collect();
+    let cur = l.cursor();
+    let start = (cur + 1).saturating_sub(width.max(1));
+    let shown: String = chars.iter().skip(start).take(width).collect();
+    if !focused {
+        return Line::raw(shown);
+    }
+    let rel = cur - start;
+    let before: String = shown.chars().take(rel).collect();
+    let at: String = shown.chars().nth(rel).map_or(" ".into(), String::from);
+    let after: String = shown.chars().skip(rel + 1).collect();
+    Line::from(vec![
+        Span::raw(before),
+        Span::styled(at, CURSOR),
+        Span::raw(after),
+    ])
+}
+
+fn area_lines(a: &TextArea, width: usize, height: usize, focused: bool) -> Vec<Line<'static>> {
+    let (row, _) = a.cursor();
+    let h = height.max(1);
+    let start = a.scroll.clamp((row + 1).saturating_sub(h), row);
+    a.lines()
+        .enumerate()
+        .skip(start)
+        .take(h)
+        .map(|(i, text)| {
+            if i == row {
+                line_spans(&LineEditor::at(text, a.cursor().1), width, focused)
+            } else {
+                Line::raw(text.chars().take(width).collect::<String>())
+            }
+        })
+        .collect()
+}
+
+fn checklist_line(f: &Editor, focused: bool) -> Line<'static> {
+    let Editor::Checklist(c) = f else {
+        return Line::default();
+    };
+    let mut spans = Vec::new();
+    for (i, (label, on)) in c.items.iter().enumerate() {
+        let mark = match (c.single, on) {
+            (true, true) => "(•) ",
+            (true, false) => "( ) ",
+            (false, true) => "[x] ",
+            (false, false) => "[ ] ",
+        };
+        let style = if focused && c.cursor == i {
+            CURSOR
+        } else {
+            Style::new()
+        };
+        spans.push(Span::styled(format!("{mark}{label}"), style));
+        spans.push(Span::raw("  "));
+    }
+    if c.allow_custom {
+        match &c.adding {
+            Some(ed) => {
+                spans.push(Span::raw("+ "));
+                spans.extend(line_spans(ed, 30, true).spans);
+            }
+            None => {
+                let style = if focused && c.on_add_row() {
+                    CURSOR
+                } else {
+                    OK
+                };
+                spans.push(Span::styled("+ add…", style));
+            }
+        }
+    }
+    Line::from(spans)
+}
+
+fn draw_field(f: &Field, focused: bool, area: Rect, buf: &mut Buffer) {
+    let label_style = if focused { FOCUS } else { Style::new() };
+    let marker = if focused { "▸ " } else { "  " };
+    let mut rows = vec![Constraint::Length(1)];
+    let body = if f.is_multiline() {
+        Constraint::Min(1)
+    } else {
+        Constraint::Length(1)
+    };
+    rows.push(body);
+    let check = f.check();
+    rows.push(Constraint::Length(u16::from(
+        check.is_some() || f.hint.is_some(),
+    )));
+    rows.push(Constraint::Length(2 * u16::from(f.error.is_some())));
+    let [label, body, check_row, err_row] = Layout::vertical(rows).areas(area);
+    Line::from(vec![
+        Span::styled(marker, label_style),
+        Span::styled(f.label, label_style),
+    ])
+    .render(label, buf);
+    let body = Rect {
+        x: body.x + 2,
+        width: body.width.saturating_sub(2),
+        ..body
+    };
+    let w = body.width as usize;
+    match &f.editor {
+        Editor::Line(l) | Editor::Path { line: l, .. } => {
+            line_spans(l, w, focused).render(body, buf);
+        }
+        Editor::Checklist(_) => checklist_line(&f.editor, focused).render(body, buf),
+        Editor::Multi { area: a, preview } => {
+            let (edit, view) = if *preview {
+                let [e, v] = Layout::horizontal([Constraint::Fill(1), Constraint::Fill(1)])
+                    .spacing(1)
+                    .areas(body);
+                (e, Some(v))
+            } else {
+                (body, None)
+            };
+            let block = Block::new().borders(Borders::LEFT).border_style(OK);
+            let inner = block.inner(edit);
+            block.render(edit, buf);
+            a.view_height.set(inner.height.max(1) as usize);
+            Paragraph::new(area_lines(
+                a,
+                inner.width as usize,
+                inner.height as usize,
+                focused,
+            ))
+            .render(inner, buf);
+            if let Some(v) = view {
+                let block = Block::new()
+                    .borders(Borders::LEFT)
+                    .border_style(OK)
+                    .title(Span::styled("preview", OK));
+                let inner = block.inner(v);
+                block.render(v, buf);
+                let md = crate::markdown::render(&a.text(), inner.width);
+                // Follow the editor: show the preview from roughly where the cursor is.
+                let skip = (a.cursor().0 as u16).saturating_sub(inner.height / 2);
+                Paragraph::new(md).scroll((skip, 0)).render(inner, buf);
+            }
+        }
+    }
+    match (check, f.hint) {
+        (Some(c), _) => {
+            let style = if c.ok { OK } else { ERR };
+            Line::styled(format!("  {}", c.text), style).render(check_row, buf);
+        }
+        (None, Some(h)) => Line::styled(format!("  {h}"), OK).render(check_row, buf),
+        (None, None) => {}
+    }
+    if let Some(e) = &f.error {
+        let err_row = Rect {
+            x: err_row.x + 2,
+            width: err_row.width.saturating_sub(2),
+            ..err_row
+        };
+        Paragraph::new(format!("✗ {e}"))
+            .style(ERR)
+            .wrap(Wrap { trim: true })
+            .render(err_row, buf);
+    }
+}
+
+fn footer(form: &Form) -> Line<'static> {
+    match form.status {
+        Status::Saving => Line::styled("saving…", Style::new().fg(Color::Yellow)),
+        Status::ConfirmDiscard => Line::from(vec![
+            Span::styled("discard your changes? ", Style::new().fg(Color::Yellow)),
+            Span::raw("y discard · n keep editing"),
+        ]),
+        Status::Editing => {
+            let mut s = String::from("tab next · shift-tab back · ctrl-s save · esc cancel");
+            if form.fields.get(form.focus).is_some_and(Field::is_multiline) {
+                s.push_str(" · ctrl-e $EDITOR");
+            }
+            Line::styled(s, OK)
+        }
+    }
+}
+
+impl Widget for &Form {
+    fn render(self, area: Rect, buf: &mut Buffer) {
+        let multi = self.fields.iter().filter(|f| f.is_multiline()).count() as u16;
+        let fixed: u16 = self.fields.iter().map(fixed_rows).sum();
+        let want = fixed + multi * 8 + 2 + 1 + u16::from(self.error.is_some());
+        let width = if multi > 0 { 110 } else { 72 };
+        let popup = centered(area, width, want);
+        Clear.render(popup, buf);
+        let block = Block::bordered()
+            .title(Span::styled(format!(" {} ", self.title), FOCUS))
+            .border_style(if self.status == Status::Saving {
+                OK
+            } else {
+                Style::new()
+            });
+        let inner = block.inner(popup);
+        block.render(popup, buf);
+        let mut rows = vec![Constraint::Length(u16::from(self.error.is_some()))];
+        for f in &self.fields {
+            if f.is_multiline() {
+                rows.push(Constraint::Min(fixed_rows(f) + 2));
+            } else {
+                rows.push(Constraint::Length(fixed_rows(f)));
+            }
+        }
+        rows.push(Constraint::Length(1));
+        let areas = Layout::vertical(rows).split(inner);
+        if let Some(e) = &self.error {
+            Line::styled(format!("✗ {e}"), ERR).render(areas[0], buf);
+        }
+        for (i, f) in self.fields.iter().enumerate() {
+            let focused = i == self.focus && self.status == Status::Editing;
+            draw_field(f, focused, areas[i + 1], buf);
+        }
+        footer(self).render(areas[areas.len() - 1], buf);
+    }
+}
