@@ -98,6 +98,8 @@ async fn run(cli: Cli) -> Result<()> {
                 },
                 synthetic: args.synthetic.clone(),
                 state_file: args.state.clone(),
+                faults: args.faults,
+                fault_seed: args.fault_seed,
                 ..Default::default()
             };
             let emu = emulator::start(opts).await?;

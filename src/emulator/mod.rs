@@ -17,6 +17,7 @@ mod ctx;
 mod delete;
 mod describe;
 pub mod error;
+mod faults;
 mod image;
 mod input;
 mod layer;
@@ -46,6 +47,7 @@ use parking_lot::Mutex;
 use tokio::sync::oneshot;
 use tokio::task::JoinHandle;
 
+pub use faults::FaultSpec;
 pub use seed::{DEMO_ALIAS, DEMO_REGISTRY_ID};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
@@ -66,6 +68,10 @@ pub struct EmulatorOptions {
     /// A fixed "now" in epoch seconds: seed dates are relative to it and every timestamp the
     /// server writes uses it, so screens rendered from the data are identical on every run.
     pub clock: Option<i64>,
+    /// Injected faults (`--faults`), decided per request before the operation runs.
+    pub faults: Option<FaultSpec>,
+    /// Seed for the fault decisions (`--fault-seed`); without it every run differs.
+    pub fault_seed: Option<u64>,
 }
 
 impl EmulatorOptions {
@@ -82,6 +88,8 @@ impl Default for EmulatorOptions {
             synthetic: Vec::new(),
             state_file: None,
             clock: None,
+            faults: None,
+            fault_seed: None,
         }
     }
 }
@@ -163,9 +171,13 @@ pub async fn start(opts: EmulatorOptions) -> anyhow::Result<Emulator> {
         state_file: opts.state_file.clone(),
         base_url: format!("http://{addr}"),
         clock_ms: opts.clock.map(|secs| secs * 1000),
+        faults: opts
+            .faults
+            .map(|spec| faults::Faults::new(spec, opts.fault_seed)),
     });
     let (stop, stopped) = oneshot::channel::<()>();
-    let app = server::router(shared.clone());
+    let app = server::router(shared.clone()).into_make_service_with_connect_info::<faults::Conn>();
+    let listener = faults::FaultListener(listener);
     let task = tokio::spawn(async move {
         let serve = axum::serve(listener, app).with_graceful_shutdown(async {
             // A dropped sender also means stop.

@@ -7,8 +7,8 @@ use std::path::PathBuf;
 use std::sync::Arc;
 
 use axum::Router;
-use axum::body::{Body, Bytes};
-use axum::extract::{Path, State as AxState};
+use axum::body::Bytes;
+use axum::extract::{ConnectInfo, Path, Request, State as AxState};
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
@@ -18,6 +18,7 @@ use serde_json::Value;
 use super::catalog;
 use super::ctx::{Ctx, now_ms};
 use super::error::ApiError;
+use super::faults::{Conn, Fault, Faults};
 use super::input::Input;
 use super::limits::MAX_REQUEST_BYTES;
 use super::ops;
@@ -34,6 +35,7 @@ pub struct Shared {
     pub base_url: String,
     /// Fixed time for every request (EmulatorOptions::clock), else the system clock.
     pub clock_ms: Option<i64>,
+    pub faults: Option<Faults>,
 }
 
 pub fn router(shared: Arc<Shared>) -> Router {
@@ -86,7 +88,9 @@ fn access_key(headers: &HeaderMap) -> Option<String> {
     (!key.is_empty()).then(|| key.to_string())
 }
 
-async fn api(AxState(shared): AxState<Arc<Shared>>, headers: HeaderMap, body: Body) -> Response {
+async fn api(AxState(shared): AxState<Arc<Shared>>, req: Request) -> Response {
+    let (parts, body) = req.into_parts();
+    let headers = &parts.headers;
     let target = headers
         .get("x-amz-target")
         .and_then(|v| v.to_str().ok())
@@ -95,7 +99,36 @@ async fn api(AxState(shared): AxState<Arc<Shared>>, headers: HeaderMap, body: Bo
     if !op_name.is_empty() {
         *shared.counts.lock().entry(op_name.to_string()).or_insert(0) += 1;
     }
-    let Some(access_key) = access_key(&headers) else {
+    // Decided before anything else so a faulted request never reaches an operation.
+    if let Some(faults) = &shared.faults {
+        let (fault, delay) = faults.decide();
+        if !delay.is_zero() {
+            tokio::time::sleep(delay).await;
+        }
+        match fault {
+            Some(Fault::Throttle) => {
+                return error(&ApiError::new("ThrottlingException", "Rate exceeded"));
+            }
+            Some(Fault::Error) => {
+                return error(&ApiError::new(
+                    "ServerException",
+                    "Internal server error (injected fault)",
+                ));
+            }
+            Some(Fault::Reset) => {
+                match parts.extensions.get::<ConnectInfo<Conn>>() {
+                    Some(ConnectInfo(conn)) => {
+                        tracing::debug!(peer = %conn.peer, op = op_name, "injected reset");
+                        conn.reset();
+                    }
+                    None => tracing::error!("reset fault without a connection handle"),
+                }
+                return error(&ApiError::new("ServerException", "connection reset"));
+            }
+            None => {}
+        }
+    }
+    let Some(access_key) = access_key(headers) else {
         return error(&ApiError::new(
             "MissingAuthenticationTokenException",
             "Missing Authentication Token",
@@ -224,6 +257,7 @@ mod tests {
             state_file: None,
             base_url: "http://emu".into(),
             clock_ms: None,
+            faults: None,
         }
     }
 
