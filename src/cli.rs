@@ -184,6 +184,19 @@ pub struct EmulatorArgs {
     /// Seed for --faults: the same seed and request sequence give the same faults.
     #[arg(long, value_name = "N", requires = "faults")]
     pub fault_seed: Option<u64>,
+
+    /// Check AWS Signature V4 on every request as AWS does, accepting only this key pair:
+    /// an unknown key gets UnrecognizedClientException, a wrong signature or a date more than
+    /// 15 minutes off InvalidSignatureException. Prefer the environment variable to keep the
+    /// secret out of the process list.
+    #[arg(
+        long,
+        value_name = "ACCESS_KEY:SECRET",
+        env = "ECRP_EMULATOR_VERIFY_SIGV4",
+        hide_env_values = true,
+        value_parser = crate::emulator::SigV4Key::parse
+    )]
+    pub verify_sigv4: Option<crate::emulator::SigV4Key>,
 }
 
 fn parse_synthetic(s: &str) -> Result<(String, usize), String> {

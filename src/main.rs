@@ -100,6 +100,7 @@ async fn run(cli: Cli) -> Result<()> {
                 state_file: args.state.clone(),
                 faults: args.faults,
                 fault_seed: args.fault_seed,
+                verify_sigv4: args.verify_sigv4.clone(),
                 ..Default::default()
             };
             let emu = emulator::start(opts).await?;

@@ -10,7 +10,8 @@
 //!   answer is sent.
 //! - Lists are walked by key so page tokens survive deletions: repositories by name, images newest
 //!   push first (ties by digest), image tags by name, registries by id.
-//! - Any access key is accepted; a request without a SigV4 Authorization header is refused.
+//! - A request without a SigV4 Authorization header is refused; any access key is accepted unless
+//!   `verify_sigv4` is set, then signatures are checked as AWS checks them ([`sigv4`]).
 
 mod catalog;
 mod ctx;
@@ -30,6 +31,7 @@ mod registry;
 mod repository;
 mod seed;
 mod server;
+mod sigv4;
 mod state;
 mod synthetic;
 mod tags;
@@ -49,6 +51,7 @@ use tokio::task::JoinHandle;
 
 pub use faults::FaultSpec;
 pub use seed::{DEMO_ALIAS, DEMO_REGISTRY_ID};
+pub use sigv4::SigV4Key;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub enum Seed {
@@ -72,6 +75,9 @@ pub struct EmulatorOptions {
     pub faults: Option<FaultSpec>,
     /// Seed for the fault decisions (`--fault-seed`); without it every run differs.
     pub fault_seed: Option<u64>,
+    /// Check AWS Signature V4 on every request with this key (`--verify-sigv4`); without it any
+    /// access key is accepted.
+    pub verify_sigv4: Option<SigV4Key>,
 }
 
 impl EmulatorOptions {
@@ -90,6 +96,7 @@ impl Default for EmulatorOptions {
             clock: None,
             faults: None,
             fault_seed: None,
+            verify_sigv4: None,
         }
     }
 }
@@ -174,6 +181,7 @@ pub async fn start(opts: EmulatorOptions) -> anyhow::Result<Emulator> {
         faults: opts
             .faults
             .map(|spec| faults::Faults::new(spec, opts.fault_seed)),
+        sigv4: opts.verify_sigv4.clone(),
     });
     let (stop, stopped) = oneshot::channel::<()>();
     let app = server::router(shared.clone()).into_make_service_with_connect_info::<faults::Conn>();

@@ -23,6 +23,7 @@ use super::input::Input;
 use super::limits::MAX_REQUEST_BYTES;
 use super::ops;
 use super::persist;
+use super::sigv4::{self, SigV4Key};
 use super::state::State;
 
 pub const TARGET_PREFIX: &str = "SpencerFrontendService.";
@@ -36,6 +37,8 @@ pub struct Shared {
     /// Fixed time for every request (EmulatorOptions::clock), else the system clock.
     pub clock_ms: Option<i64>,
     pub faults: Option<Faults>,
+    /// With `--verify-sigv4`, every request's signature is checked against this key.
+    pub sigv4: Option<SigV4Key>,
 }
 
 pub fn router(shared: Arc<Shared>) -> Router {
@@ -134,13 +137,6 @@ async fn api(AxState(shared): AxState<Arc<Shared>>, req: Request) -> Response {
             "Missing Authentication Token",
         ));
     };
-    let Some(op) = ops::find(op_name) else {
-        tracing::debug!(target, "unknown operation");
-        return error(&ApiError::new(
-            "UnknownOperationException",
-            "The requested operation is not recognized",
-        ));
-    };
     let declared = headers
         .get(header::CONTENT_LENGTH)
         .and_then(|v| v.to_str().ok())
@@ -152,9 +148,23 @@ async fn api(AxState(shared): AxState<Arc<Shared>>, req: Request) -> Response {
     let bytes: Bytes = match axum::body::to_bytes(body, MAX_REQUEST_BYTES).await {
         Ok(b) => b,
         Err(e) => {
-            tracing::warn!(op = op.name, "request body refused: {e}");
+            tracing::warn!(op = op_name, "request body refused: {e}");
             return error(&too_large());
         }
+    };
+    if let Some(key) = &shared.sigv4 {
+        // The real clock even with a fixed one (--clock): clients sign with theirs.
+        if let Err(e) = sigv4::verify(key, &parts.method, &parts.uri, headers, &bytes, now_ms()) {
+            tracing::debug!(op = op_name, code = e.code, "signature refused");
+            return error(&e);
+        }
+    }
+    let Some(op) = ops::find(op_name) else {
+        tracing::debug!(target, "unknown operation");
+        return error(&ApiError::new(
+            "UnknownOperationException",
+            "The requested operation is not recognized",
+        ));
     };
     let input = match Input::parse(&bytes) {
         Ok(i) => i,
@@ -258,6 +268,7 @@ mod tests {
             base_url: "http://emu".into(),
             clock_ms: None,
             faults: None,
+            sigv4: None,
         }
     }
 
