@@ -252,3 +252,70 @@ async fn a_catalog_save_either_lands_or_fails_whole() {
     );
     emu.shutdown().await;
 }
+
+/// Each fault alone, through the SDK without retries: its exact error, and nothing applied (the
+/// `--state` file, rewritten after every mutation, is unchanged).
+#[tokio::test(flavor = "multi_thread")]
+async fn each_fault_answers_as_specified_and_changes_nothing() {
+    let dir = tempfile::tempdir().unwrap();
+    for (spec, code, status) in [
+        ("throttle=1", "ThrottlingException", Some(400)),
+        ("error=1", "ServerException", Some(500)),
+        ("reset=1", "DispatchFailure", None),
+    ] {
+        let file = dir.path().join(format!("{code}.json"));
+        let emu = emulator::start(EmulatorOptions {
+            seed: Seed::Empty,
+            state_file: Some(file.clone()),
+            faults: Some(FaultSpec::parse(spec).unwrap()),
+            fault_seed: Some(1),
+            ..Default::default()
+        })
+        .await
+        .unwrap();
+        let saved = std::fs::read(&file).unwrap();
+        let api = no_retry_api(&emu).await;
+        let e = api.create_repository("never", None, &[]).await.unwrap_err();
+        assert_eq!(e.code, code, "{spec}: {e}");
+        let raw = api
+            .client()
+            .describe_repositories()
+            .send()
+            .await
+            .unwrap_err();
+        assert_eq!(raw.raw_response().map(|r| r.status().as_u16()), status);
+        if code == "ThrottlingException" {
+            assert_eq!(
+                aws_sdk_ecrpublic::error::ProvideErrorMetadata::message(&raw),
+                Some("Rate exceeded")
+            );
+        }
+        assert_eq!(
+            std::fs::read(&file).unwrap(),
+            saved,
+            "{spec}: state changed"
+        );
+        assert_eq!(emu.op_counts()["CreateRepository"], 1);
+        emu.shutdown().await;
+    }
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn latency_delays_every_response_within_the_range() {
+    let emu = emulator::start(EmulatorOptions {
+        seed: Seed::Empty,
+        faults: Some(FaultSpec::parse("latency=60-80ms").unwrap()),
+        fault_seed: Some(3),
+        ..Default::default()
+    })
+    .await
+    .unwrap();
+    let api = no_retry_api(&emu).await;
+    for _ in 0..5 {
+        let t = std::time::Instant::now();
+        api.repository_catalog("missing").await.unwrap_err();
+        let ms = t.elapsed().as_millis();
+        assert!((60..1000).contains(&ms), "{ms} ms");
+    }
+    emu.shutdown().await;
+}
