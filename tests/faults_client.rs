@@ -319,3 +319,28 @@ async fn latency_delays_every_response_within_the_range() {
     }
     emu.shutdown().await;
 }
+
+#[test]
+fn bad_flag_values_are_refused_with_a_reason() {
+    for (args, needle) in [
+        (
+            &["--faults", "throttle=2"][..],
+            "throttle must be between 0 and 1",
+        ),
+        (&["--faults", "jitter=1"], "unknown fault \"jitter\""),
+        (&["--fault-seed", "1"], "--faults <SPEC>"),
+        (
+            &["--verify-sigv4", "AKIDONLY"],
+            "expected ACCESS_KEY:SECRET",
+        ),
+    ] {
+        let out = std::process::Command::new(env!("CARGO_BIN_EXE_ecrp"))
+            .arg("emulator")
+            .args(args)
+            .output()
+            .unwrap();
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(out.status.code(), Some(2), "{args:?}: {stderr}");
+        assert!(stderr.contains(needle), "{args:?}: {stderr}");
+    }
+}

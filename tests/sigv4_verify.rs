@@ -226,3 +226,65 @@ print("boto3 ok")
     assert_eq!(String::from_utf8_lossy(&out.stdout).trim(), "boto3 ok");
     emu.shutdown().await;
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn the_aws_cli_signs_correctly() {
+    let aws = std::env::var("ECRP_AWS_CLI")
+        .ok()
+        .filter(|p| !p.is_empty())
+        .unwrap_or_else(|| "aws".into());
+    if Command::new(&aws).arg("--version").output().is_err() {
+        assert!(
+            std::env::var("ECRP_REQUIRE_INTEROP").as_deref() != Ok("1"),
+            "no AWS CLI and ECRP_REQUIRE_INTEROP=1"
+        );
+        eprintln!("SKIPPED the_aws_cli_signs_correctly: no `aws` (set ECRP_AWS_CLI)");
+        return;
+    }
+    let emu = verifying().await;
+    let url = emu.url();
+    let run = move |secret: &str| {
+        let out = Command::new(&aws)
+            .args([
+                "ecr-public",
+                "create-repository",
+                "--repository-name",
+                "from-cli",
+            ])
+            .args([
+                "--endpoint-url",
+                &url,
+                "--region",
+                "us-east-1",
+                "--output",
+                "json",
+            ])
+            .env("AWS_ACCESS_KEY_ID", DEMO_ACCESS_KEY)
+            .env("AWS_SECRET_ACCESS_KEY", secret)
+            .env("AWS_MAX_ATTEMPTS", "1")
+            .env("AWS_CONFIG_FILE", "/dev/null")
+            .env("AWS_SHARED_CREDENTIALS_FILE", "/dev/null")
+            .output()
+            .unwrap();
+        (
+            out.status.success(),
+            String::from_utf8_lossy(&out.stderr).to_string(),
+        )
+    };
+    let (ok, stderr) = tokio::task::spawn_blocking({
+        let run = run.clone();
+        move || run("wrong-secret")
+    })
+    .await
+    .unwrap();
+    assert!(
+        !ok && stderr.contains("InvalidSignatureException"),
+        "{stderr}"
+    );
+    let (ok, stderr) = tokio::task::spawn_blocking(move || run(DEMO_SECRET_KEY))
+        .await
+        .unwrap();
+    assert!(ok, "{stderr}");
+    assert_eq!(emu.op_counts()["CreateRepository"], 2);
+    emu.shutdown().await;
+}

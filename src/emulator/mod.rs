@@ -12,6 +12,7 @@
 //!   push first (ties by digest), image tags by name, registries by id.
 //! - A request without a SigV4 Authorization header is refused; any access key is accepted unless
 //!   `verify_sigv4` is set, then signatures are checked as AWS checks them ([`sigv4`]).
+//! - Injected faults ([`faults`]) are decided when a request arrives, before it can change state.
 
 mod catalog;
 mod ctx;
