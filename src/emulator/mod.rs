@@ -11,8 +11,8 @@
 //! - Lists are walked by key so page tokens survive deletions: repositories by name, images newest
 //!   push first (ties by digest), image tags by name, registries by id.
 //! - A request without a SigV4 Authorization header is refused; any access key is accepted unless
-//!   `verify_sigv4` is set, then signatures are checked as AWS checks them ([`sigv4`]).
-//! - Injected faults ([`faults`]) are decided when a request arrives, before it can change state.
+//!   `verify_sigv4` is set, then signatures are checked as AWS checks them (module `sigv4`).
+//! - Injected faults (module `faults`) are decided when a request arrives, before it can change state.
 
 mod catalog;
 mod ctx;
