@@ -172,6 +172,31 @@ pub struct EmulatorArgs {
     /// Load state from FILE at start and write it atomically after every mutation.
     #[arg(long, value_name = "FILE")]
     pub state: Option<PathBuf>,
+
+    /// Inject faults: that share of requests answered with ThrottlingException (400), with
+    /// ServerException (500), or with the connection closed before any response; every response
+    /// delayed by a random time in the latency range. Each part optional, e.g.
+    /// throttle=0.1,error=0.05,reset=0.02,latency=20-200ms. Faults are decided before the operation
+    /// runs, so a faulted request never changes state.
+    #[arg(long, value_name = "SPEC", value_parser = crate::emulator::FaultSpec::parse)]
+    pub faults: Option<crate::emulator::FaultSpec>,
+
+    /// Seed for --faults: the same seed and request sequence give the same faults.
+    #[arg(long, value_name = "N", requires = "faults")]
+    pub fault_seed: Option<u64>,
+
+    /// Check AWS Signature V4 on every request as AWS does, accepting only this key pair:
+    /// an unknown key gets UnrecognizedClientException, a wrong signature or a date more than
+    /// 15 minutes off InvalidSignatureException. Prefer the environment variable to keep the
+    /// secret out of the process list.
+    #[arg(
+        long,
+        value_name = "ACCESS_KEY:SECRET",
+        env = "ECRP_EMULATOR_VERIFY_SIGV4",
+        hide_env_values = true,
+        value_parser = crate::emulator::SigV4Key::parse
+    )]
+    pub verify_sigv4: Option<crate::emulator::SigV4Key>,
 }
 
 fn parse_synthetic(s: &str) -> Result<(String, usize), String> {

@@ -98,6 +98,9 @@ async fn run(cli: Cli) -> Result<()> {
                 },
                 synthetic: args.synthetic.clone(),
                 state_file: args.state.clone(),
+                faults: args.faults,
+                fault_seed: args.fault_seed,
+                verify_sigv4: args.verify_sigv4.clone(),
                 ..Default::default()
             };
             let emu = emulator::start(opts).await?;

@@ -10,13 +10,16 @@
 //!   answer is sent.
 //! - Lists are walked by key so page tokens survive deletions: repositories by name, images newest
 //!   push first (ties by digest), image tags by name, registries by id.
-//! - Any access key is accepted; a request without a SigV4 Authorization header is refused.
+//! - A request without a SigV4 Authorization header is refused; any access key is accepted unless
+//!   `verify_sigv4` is set, then signatures are checked as AWS checks them (module `sigv4`).
+//! - Injected faults (module `faults`) are decided when a request arrives, before it can change state.
 
 mod catalog;
 mod ctx;
 mod delete;
 mod describe;
 pub mod error;
+mod faults;
 mod image;
 mod input;
 mod layer;
@@ -29,6 +32,7 @@ mod registry;
 mod repository;
 mod seed;
 mod server;
+mod sigv4;
 mod state;
 mod synthetic;
 mod tags;
@@ -46,7 +50,9 @@ use parking_lot::Mutex;
 use tokio::sync::oneshot;
 use tokio::task::JoinHandle;
 
+pub use faults::FaultSpec;
 pub use seed::{DEMO_ALIAS, DEMO_REGISTRY_ID};
+pub use sigv4::SigV4Key;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub enum Seed {
@@ -66,6 +72,13 @@ pub struct EmulatorOptions {
     /// A fixed "now" in epoch seconds: seed dates are relative to it and every timestamp the
     /// server writes uses it, so screens rendered from the data are identical on every run.
     pub clock: Option<i64>,
+    /// Injected faults (`--faults`), decided per request before the operation runs.
+    pub faults: Option<FaultSpec>,
+    /// Seed for the fault decisions (`--fault-seed`); without it every run differs.
+    pub fault_seed: Option<u64>,
+    /// Check AWS Signature V4 on every request with this key (`--verify-sigv4`); without it any
+    /// access key is accepted.
+    pub verify_sigv4: Option<SigV4Key>,
 }
 
 impl EmulatorOptions {
@@ -82,6 +95,9 @@ impl Default for EmulatorOptions {
             synthetic: Vec::new(),
             state_file: None,
             clock: None,
+            faults: None,
+            fault_seed: None,
+            verify_sigv4: None,
         }
     }
 }
@@ -163,9 +179,14 @@ pub async fn start(opts: EmulatorOptions) -> anyhow::Result<Emulator> {
         state_file: opts.state_file.clone(),
         base_url: format!("http://{addr}"),
         clock_ms: opts.clock.map(|secs| secs * 1000),
+        faults: opts
+            .faults
+            .map(|spec| faults::Faults::new(spec, opts.fault_seed)),
+        sigv4: opts.verify_sigv4.clone(),
     });
     let (stop, stopped) = oneshot::channel::<()>();
-    let app = server::router(shared.clone());
+    let app = server::router(shared.clone()).into_make_service_with_connect_info::<faults::Conn>();
+    let listener = faults::FaultListener(listener);
     let task = tokio::spawn(async move {
         let serve = axum::serve(listener, app).with_graceful_shutdown(async {
             // A dropped sender also means stop.

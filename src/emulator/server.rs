@@ -7,8 +7,8 @@ use std::path::PathBuf;
 use std::sync::Arc;
 
 use axum::Router;
-use axum::body::{Body, Bytes};
-use axum::extract::{Path, State as AxState};
+use axum::body::Bytes;
+use axum::extract::{ConnectInfo, Path, Request, State as AxState};
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
@@ -18,10 +18,12 @@ use serde_json::Value;
 use super::catalog;
 use super::ctx::{Ctx, now_ms};
 use super::error::ApiError;
+use super::faults::{Conn, Fault, Faults};
 use super::input::Input;
 use super::limits::MAX_REQUEST_BYTES;
 use super::ops;
 use super::persist;
+use super::sigv4::{self, SigV4Key};
 use super::state::State;
 
 pub const TARGET_PREFIX: &str = "SpencerFrontendService.";
@@ -34,6 +36,9 @@ pub struct Shared {
     pub base_url: String,
     /// Fixed time for every request (EmulatorOptions::clock), else the system clock.
     pub clock_ms: Option<i64>,
+    pub faults: Option<Faults>,
+    /// With `--verify-sigv4`, every request's signature is checked against this key.
+    pub sigv4: Option<SigV4Key>,
 }
 
 pub fn router(shared: Arc<Shared>) -> Router {
@@ -86,7 +91,9 @@ fn access_key(headers: &HeaderMap) -> Option<String> {
     (!key.is_empty()).then(|| key.to_string())
 }
 
-async fn api(AxState(shared): AxState<Arc<Shared>>, headers: HeaderMap, body: Body) -> Response {
+async fn api(AxState(shared): AxState<Arc<Shared>>, req: Request) -> Response {
+    let (parts, body) = req.into_parts();
+    let headers = &parts.headers;
     let target = headers
         .get("x-amz-target")
         .and_then(|v| v.to_str().ok())
@@ -95,17 +102,39 @@ async fn api(AxState(shared): AxState<Arc<Shared>>, headers: HeaderMap, body: Bo
     if !op_name.is_empty() {
         *shared.counts.lock().entry(op_name.to_string()).or_insert(0) += 1;
     }
-    let Some(access_key) = access_key(&headers) else {
+    // Decided before anything else so a faulted request never reaches an operation.
+    if let Some(faults) = &shared.faults {
+        let (fault, delay) = faults.decide();
+        if !delay.is_zero() {
+            tokio::time::sleep(delay).await;
+        }
+        match fault {
+            Some(Fault::Throttle) => {
+                return error(&ApiError::new("ThrottlingException", "Rate exceeded"));
+            }
+            Some(Fault::Error) => {
+                return error(&ApiError::new(
+                    "ServerException",
+                    "Internal server error (injected fault)",
+                ));
+            }
+            Some(Fault::Reset) => {
+                match parts.extensions.get::<ConnectInfo<Conn>>() {
+                    Some(ConnectInfo(conn)) => {
+                        tracing::debug!(peer = %conn.peer, op = op_name, "injected reset");
+                        conn.reset();
+                    }
+                    None => tracing::error!("reset fault without a connection handle"),
+                }
+                return error(&ApiError::new("ServerException", "connection reset"));
+            }
+            None => {}
+        }
+    }
+    let Some(access_key) = access_key(headers) else {
         return error(&ApiError::new(
             "MissingAuthenticationTokenException",
             "Missing Authentication Token",
-        ));
-    };
-    let Some(op) = ops::find(op_name) else {
-        tracing::debug!(target, "unknown operation");
-        return error(&ApiError::new(
-            "UnknownOperationException",
-            "The requested operation is not recognized",
         ));
     };
     let declared = headers
@@ -119,9 +148,23 @@ async fn api(AxState(shared): AxState<Arc<Shared>>, headers: HeaderMap, body: Bo
     let bytes: Bytes = match axum::body::to_bytes(body, MAX_REQUEST_BYTES).await {
         Ok(b) => b,
         Err(e) => {
-            tracing::warn!(op = op.name, "request body refused: {e}");
+            tracing::warn!(op = op_name, "request body refused: {e}");
             return error(&too_large());
         }
+    };
+    if let Some(key) = &shared.sigv4 {
+        // The real clock even with a fixed one (--clock): clients sign with theirs.
+        if let Err(e) = sigv4::verify(key, &parts.method, &parts.uri, headers, &bytes, now_ms()) {
+            tracing::debug!(op = op_name, code = e.code, "signature refused");
+            return error(&e);
+        }
+    }
+    let Some(op) = ops::find(op_name) else {
+        tracing::debug!(target, "unknown operation");
+        return error(&ApiError::new(
+            "UnknownOperationException",
+            "The requested operation is not recognized",
+        ));
     };
     let input = match Input::parse(&bytes) {
         Ok(i) => i,
@@ -224,6 +267,8 @@ mod tests {
             state_file: None,
             base_url: "http://emu".into(),
             clock_ms: None,
+            faults: None,
+            sigv4: None,
         }
     }
 
