@@ -39,7 +39,7 @@ counted, and a count other than 100,000 is a failed measurement. The CLI runs as
 (it pages with the service's default page size). The SDK floor is the SDK's own paginator with \
 1,000-row pages in the benchmark process, counting rows.
 - TUI: `update`, the real effect runner and SDK client, and `view` into a 160×45 TestBackend. \
-\"Paced\" draws as `app::run` does (at most one frame per `app::FRAME`, 1/60 s; ticks left out); \
+\"Paced\" draws as `app::run` does (its `app::Pacer`: a change after a pause at once, about one frame per `app::FRAME`, 1/60 s, in a burst; ticks left out); \
 \"a frame on every message\" shows what the pacing costs. \"First rows\" is compared with one SDK \
 round trip for a 1,000-row page plus the time to draw one frame at 100,000 rows. Frames are timed \
 after moving the cursor one row. Filter keys are `update` plus the frame that shows them. Peak \

@@ -123,21 +123,23 @@ impl Driver {
     }
 
     /// Press enter on the selected repository and run the app until every image is loaded.
-    /// `paced`: draw as `app::run` does, at most one frame per `app::FRAME` (a message that comes
-    /// sooner is drawn when the interval ends); otherwise a frame after every message.
+    /// `paced`: draw as `app::run` does, with its `app::Pacer` (about one frame per `app::FRAME` in
+    /// a burst; a message that comes sooner waits for its slot); otherwise a frame after every
+    /// message.
     pub async fn open_and_load(&mut self, paced: bool) -> Result<Opened> {
         let t = Instant::now();
         let deadline = t + Duration::from_secs(300);
         self.apply(key(KeyCode::Enter));
         self.draw()?;
-        let mut last_draw = Instant::now();
+        let mut pacer = app::Pacer::default();
+        pacer.drew(Instant::now());
         let entered = t.elapsed();
         let (mut first, mut arrived, mut applied) = (None, None, None);
         let mut dirty = false;
         loop {
-            if dirty && (!paced || last_draw.elapsed() >= app::FRAME) {
+            if dirty && (!paced || pacer.may_draw(Instant::now())) {
                 self.draw()?;
-                last_draw = Instant::now();
+                pacer.drew(Instant::now());
                 dirty = false;
                 if first.is_none() && !self.app.images.rows.is_empty() {
                     first = Some(t.elapsed());
@@ -159,7 +161,7 @@ impl Driver {
             }
             // Wake up for the next message, or to draw what the frame interval held back.
             let wake = if dirty {
-                last_draw + app::FRAME
+                pacer.next_slot(Instant::now())
             } else {
                 deadline
             };

@@ -11,6 +11,7 @@ pub mod load;
 mod mouse;
 pub mod msg;
 mod nav;
+pub mod pace;
 mod rows;
 pub mod runner;
 pub mod state;
@@ -39,8 +40,7 @@ pub struct RunOptions {
     pub demo: bool,
 }
 
-/// At most this many frames per second; bursts of messages are drawn once.
-pub const FRAME: Duration = Duration::from_millis(1000 / 60);
+pub use pace::{FRAME, Pacer};
 /// Spinner and relative-time beat.
 const TICK: Duration = Duration::from_millis(250);
 
@@ -79,11 +79,11 @@ pub async fn run(opts: RunOptions) -> anyhow::Result<()> {
     let mut tick = interval(TICK);
     tick.set_missed_tick_behavior(MissedTickBehavior::Skip);
     let mut dirty = true;
-    let mut last_draw = Instant::now() - FRAME;
+    let mut pacer = Pacer::default();
     loop {
-        if dirty && last_draw.elapsed() >= FRAME {
+        if dirty && pacer.may_draw(std::time::Instant::now()) {
             terminal.draw(|f| crate::ui::view(&app, f))?;
-            last_draw = Instant::now();
+            pacer.drew(std::time::Instant::now());
             dirty = false;
         }
         let msg = tokio::select! {
@@ -97,7 +97,7 @@ pub async fn run(opts: RunOptions) -> anyhow::Result<()> {
             _ = sigterm.recv() => Some(Msg::Quit),
             _ = sighup.recv() => Some(Msg::Quit),
             // Wake up to draw what a capped frame left pending.
-            _ = sleep_until(last_draw + FRAME), if dirty => None,
+            _ = sleep_until(Instant::from_std(pacer.next_slot(std::time::Instant::now()))), if dirty => None,
         };
         if let Some(msg) = msg {
             // Ticks only matter to the screen when something moves or a minute passed.
