@@ -62,7 +62,7 @@ actions! {
     Open "open" Browse ["enter", "l", "right"] "open the selection (drill in)";
     Back "back" Browse ["esc", "h", "left"] "go back, close a popup or clear the filter";
     Filter "filter" Browse ["/"] "filter the list (fuzzy); enter keeps it, esc clears it";
-    Command "command" Browse [":"] "command line (:repos :images :catalog :policy :login :profile ...)";
+    Command "command" Browse [":"] "command line (:repos :images :catalog :login :profile ...)";
     ToggleTags "toggle_tags" Browse ["tab"] "switch between images and image tags";
     Catalog "catalog" Browse ["c"] "show the selected repository's catalog full screen";
     Policy "policy" Browse ["p"] "show the repository's policy";

@@ -23,6 +23,7 @@ pub mod theme;
 
 use ratatui::Frame;
 use ratatui::layout::Rect;
+use ratatui::style::Color;
 use ratatui::text::Line;
 use ratatui::widgets::{Paragraph, Wrap};
 
@@ -76,11 +77,19 @@ pub fn view(app: &App, f: &mut Frame) {
     }
     // Safety net: whatever slipped past the per-string cleaning never reaches the terminal.
     crate::sanitize::scrub_buffer(f.buffer_mut());
+    // The markdown and JSON highlighters have their own colours, chosen for dark terminals.
     if app.opts.no_color {
-        // The markdown and JSON highlighters have their own colours: NO_COLOR means none at all.
+        // NO_COLOR means none at all.
         for cell in f.buffer_mut().content.iter_mut() {
-            cell.set_fg(ratatui::style::Color::Reset);
-            cell.set_bg(ratatui::style::Color::Reset);
+            cell.set_fg(Color::Reset);
+            cell.set_bg(Color::Reset);
+        }
+    } else if app.opts.config.theme == crate::config::Theme::Light {
+        for cell in f.buffer_mut().content.iter_mut() {
+            cell.set_fg(theme::on_light(cell.fg));
+            if cell.bg == crate::markdown::CODE_BG {
+                cell.set_bg(Color::Reset);
+            }
         }
     }
 }

@@ -142,3 +142,16 @@ pub fn set(t: Theme) {
 pub fn theme() -> Theme {
     CURRENT.with(Cell::get)
 }
+
+/// A foreground colour readable on a light background: pale ones become a dark counterpart.
+pub fn on_light(c: Color) -> Color {
+    match c {
+        Color::Cyan | Color::LightCyan | Color::LightBlue => Color::Blue,
+        Color::Yellow | Color::LightYellow => Color::Magenta,
+        Color::LightGreen => Color::Green,
+        Color::LightMagenta => Color::Magenta,
+        Color::LightRed => Color::Red,
+        Color::Gray => Color::DarkGray,
+        other => other,
+    }
+}
