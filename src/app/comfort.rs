@@ -229,6 +229,7 @@ fn reconnect(app: &mut App, message: String, fx: &mut Vec<Effect>) {
     app.last_error = None;
     app.advice = None;
     app.status = Status::Info(message);
+    app.switching = true;
     fx.push(Effect::Connect(app.opts.client.clone()));
 }
 

@@ -295,7 +295,7 @@ async fn login(api: Result<Api, AwsError>, demo: bool, profile: &str) -> Result<
                 login::NO_DOCKER
             };
             Ok(format!(
-                "{why} (token expires {}; `ecrp login --print-password` prints it)",
+                "{why} (token expires {})",
                 login::expiry_text(expires_at, now)
             ))
         }

@@ -134,6 +134,8 @@ pub struct App {
     pub refreshed_at: i64,
     /// A region was picked with ctrl-r: switching profile keeps it.
     pub region_chosen: bool,
+    /// A profile or region switch is waiting for its new client.
+    pub switching: bool,
     pub matcher: Matcher,
     /// Until the registries are known: open the repositories if there is only one. Off once done,
     /// or once the user asked for the registries pane.
@@ -173,6 +175,7 @@ impl App {
                 .then_some(opts.config.auto_refresh_seconds),
             refreshed_at: now,
             region_chosen: false,
+            switching: false,
             matcher: Matcher::new(Config::DEFAULT),
             skip_single_registry: true,
             quit: false,

@@ -82,7 +82,8 @@ pub const COPY: &str = "Copy";
 pub const NO_PROFILES: &str =
     "no profiles in the AWS config or credentials files (aws configure creates one)";
 pub const LOGGING_IN: &str = "logging docker in…";
-pub const DEMO_LOGIN: &str = "--demo: the token comes from the built-in emulator and is not valid for public.ecr.aws, so docker is not logged in";
+pub const DEMO_LOGIN: &str =
+    "--demo: the emulator's token is not valid for public.ecr.aws, so docker was not logged in";
 
 pub fn config_problems(n: usize) -> String {
     let s = if n == 1 { "" } else { "s" };
@@ -94,6 +95,10 @@ pub fn config_written(path: &std::path::Path) -> String {
         "wrote a commented config file to {} (keys, theme, defaults)",
         path.display()
     )
+}
+
+pub fn switched(profile: &str, region: &str) -> String {
+    format!("now using profile {profile} in {region}")
 }
 
 pub fn switching(what: &str, to: &str) -> String {

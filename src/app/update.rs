@@ -4,7 +4,7 @@
 use super::list::{List, Row};
 use super::msg::{Effect, ListId, Msg, PageRows};
 use super::state::{App, Fetch, Pane, Status};
-use super::{comfort, keys, mouse, nav};
+use super::{comfort, keys, mouse, nav, strings};
 use crate::aws::AwsError;
 use crate::aws::Page;
 use crate::ui::layout;
@@ -30,6 +30,9 @@ pub fn update(app: &mut App, msg: Msg) -> Vec<Effect> {
             comfort::auto_refresh_tick(app, &mut fx);
         }
         Msg::Connected(info) => {
+            if std::mem::take(&mut app.switching) {
+                app.status = Status::Info(strings::switched(&info.profile, &info.region));
+            }
             app.connection = Some(info);
             // Both at once: with a single registry (the usual case) the repositories are shown
             // as soon as the registry list says so, without a second round trip.
