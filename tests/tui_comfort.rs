@@ -324,3 +324,50 @@ async fn absolute_dates_everywhere() {
     assert!(s.contains(" UTC"), "{s}");
     emu.shutdown().await;
 }
+
+#[tokio::test]
+async fn page_size_from_the_config_sets_the_page_length() {
+    let (emu, h) = demo_with(|o| o.config.page_size = 5).await;
+    // 13 repositories in pages of 5.
+    assert_eq!(h.app.repos.rows.len(), 13);
+    assert_eq!(h.app.repos.load.pages, 3);
+    emu.shutdown().await;
+}
+
+#[test]
+fn auto_refresh_swaps_in_the_new_set_whole_and_follows_the_selected_row() {
+    let (mut app, fx) = connected_app(W, H);
+    let (rg, _) = load_generation(&fx, ListId::Registries).unwrap();
+    let (g, _) = load_generation(&fx, ListId::Repositories).unwrap();
+    app::update(
+        &mut app,
+        Msg::Page {
+            generation: rg,
+            rows: app::PageRows::Registries(page(
+                vec![ecrp::aws::RegistryRow {
+                    registry_id: "123456789012".into(),
+                    registry_arn: "arn:aws:ecr-public::123456789012:registry/123456789012".into(),
+                    registry_uri: "public.ecr.aws/acme".into(),
+                    verified: false,
+                    aliases: vec![],
+                    display_name: None,
+                }],
+                None,
+                1,
+            )),
+        },
+    );
+    let names = |v: &[&str]| v.iter().map(|n| repo(n, NOW)).collect::<Vec<_>>();
+    app::update(&mut app, repos_page(names(&["b", "c", "d"]), g, None));
+    app::update(&mut app, key('j'));
+    app::update(&mut app, key('R'));
+    let fx = app::update(&mut app, Msg::Tick(NOW + 10));
+    let (g, token) = load_generation(&fx, ListId::Repositories).unwrap();
+    assert_eq!(token, None, "from the first page");
+    // First page of the new set: not shown yet.
+    app::update(&mut app, repos_page(names(&["a", "b"]), g, Some("t2")));
+    assert_eq!(app.repos.rows.len(), 3);
+    app::update(&mut app, repos_page(names(&["c", "d"]), g, None));
+    assert_eq!(app.repos.rows.len(), 4);
+    assert_eq!(&*app.repos.selected().unwrap().repository_name, "c");
+}
