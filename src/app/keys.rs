@@ -18,6 +18,7 @@ pub fn on_key(app: &mut App, ev: KeyEvent, fx: &mut Vec<Effect>) {
     if matches!(app.status, Status::Warning(_) | Status::Info(_)) {
         app.status = Status::None;
     }
+    // ctrl-c quits whatever the config file says: the way out never depends on a remap.
     if ev.code == KeyCode::Char('c') && ev.modifiers.contains(KeyModifiers::CONTROL) {
         app.quit = true;
         return;
