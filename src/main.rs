@@ -175,8 +175,6 @@ async fn run(cli: Cli) -> Result<()> {
         Some(Command::Completions { .. }) | Some(Command::Man) | Some(Command::Config(_)) => Ok(()),
         None => {
             let (settings, startup) = settings(&cli, true);
-            // RunOptions has no place for these yet: they are logged, and `config::startup` is
-            // what the TUI calls to show them.
             for w in &startup.warnings {
                 tracing::warn!(warning = %w, "config file problem");
             }
@@ -186,10 +184,19 @@ async fn run(cli: Cli) -> Result<()> {
                 tracing::info!(path = %p.display(), "wrote the default config file");
             }
             let (opts, emu) = client_options(&cli, &settings).await?;
+            let mut config = startup.config;
+            config.theme = config
+                .theme
+                .resolve(std::env::var("COLORFGBG").ok().as_deref());
             let result = app::run(app::RunOptions {
                 client: opts,
                 read_only: settings.read_only,
                 demo: cli.demo,
+                config,
+                config_warnings: startup.warnings,
+                config_created: startup.path.filter(|_| startup.created),
+                no_color: config::no_color(std::env::var_os("NO_COLOR").as_deref()),
+                in_tmux: ecrp::clipboard::in_tmux(),
             })
             .await;
             if let Some(emu) = emu {

@@ -80,6 +80,11 @@ fn tmux_available() -> bool {
 /// The config file goes to a temporary directory (the TUI writes a default one on first run) and
 /// the user's AWS files are not read.
 fn start(tag: &str) -> (Emulator, Session, tempfile::TempDir) {
+    start_with(tag, None)
+}
+
+/// As `start`, with `config` as the user's config file.
+fn start_with(tag: &str, config: Option<&str>) -> (Emulator, Session, tempfile::TempDir) {
     let mut child = Command::new(BIN)
         .args(["emulator", "--addr", "127.0.0.1:0"])
         .stdout(Stdio::piped())
@@ -99,7 +104,11 @@ fn start(tag: &str) -> (Emulator, Session, tempfile::TempDir) {
         .to_string();
 
     let dir = tempfile::tempdir().expect("temp dir");
-    let config = dir.path().join("config.toml");
+    let config_path = dir.path().join("config.toml");
+    if let Some(text) = config {
+        std::fs::write(&config_path, text).expect("write the config file");
+    }
+    let config = config_path;
     let name = format!("ecrp-e2e-{tag}-{}", std::process::id());
     let cmd = format!(
         "AWS_ACCESS_KEY_ID=AKIDTEST AWS_SECRET_ACCESS_KEY=secret AWS_REGION=us-east-1 \
@@ -193,5 +202,30 @@ fn sigterm_restores_the_terminal() {
         !s.contains("Repositories"),
         "the alternate screen was left:\n{s}"
     );
+    drop(emu);
+}
+
+#[test]
+fn own_keys_switch_region_and_copy() {
+    if !tmux_available() {
+        eprintln!("tmux not installed: skipping the end-to-end test");
+        return;
+    }
+    let (emu, session, _dir) = start_with(
+        "comfort",
+        Some("date_format = \"absolute\"\n[keys]\nregions = \"ctrl-g\"\n"),
+    );
+    let s = session.wait_for(&["Repositories (13)", "us-east-1"]);
+    assert!(!s.contains(" ago"), "absolute dates:\n{s}");
+    session.keys(&["C-g"]);
+    session.wait_for(&["Regions · enter chooses", "us-west-2"]);
+    session.keys(&["j", "Enter"]);
+    session.wait_for(&["now using profile", "us-west-2", "Repositories (13)"]);
+    session.keys(&["y"]);
+    session.wait_for(&["Copy · enter chooses"]);
+    session.keys(&["Enter"]);
+    session.wait_for(&["copied URI: "]);
+    session.keys(&["q"]);
+    session.wait_for(&["ECRP-EXITED 0"]);
     drop(emu);
 }

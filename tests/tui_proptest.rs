@@ -7,6 +7,7 @@ mod tui_support;
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers, MouseButton, MouseEvent, MouseEventKind};
 use ecrp::app::{self, App, Effect, ListId, Msg, PageRows};
 use ecrp::aws::{AwsError, Catalog, RegistryRow, Tag};
+use ecrp::profiles::{ProfileInfo, ProfileKind};
 use proptest::prelude::*;
 use ratatui::Terminal;
 use ratatui::backend::TestBackend;
@@ -102,7 +103,27 @@ fn answer(app: &mut App, fx: Vec<Effect>, fail: bool) {
                 }]),
             ),
             Effect::RegistryName => Msg::RegistryName(Ok(Some("Name".into()))),
-            Effect::Connect(_) | Effect::Cancel(_) => continue,
+            Effect::Connect(opts) => Msg::Connected(ecrp::aws::ConnectionInfo {
+                profile: opts.profile.unwrap_or_else(|| "default".into()),
+                region: opts.region.unwrap_or_else(|| "us-east-1".into()),
+                endpoint: None,
+            }),
+            Effect::ListProfiles => Msg::Profiles(Ok(vec![
+                ProfileInfo {
+                    name: "default".into(),
+                    kind: ProfileKind::StaticKeys,
+                    region: None,
+                },
+                ProfileInfo {
+                    name: "prod\u{1b}[31m".into(),
+                    kind: ProfileKind::Sso,
+                    region: Some("us-west-2".into()),
+                },
+            ])),
+            Effect::WriteTerminal { done, .. } => Msg::Done(Ok(done)),
+            Effect::OpenUrl(url) => Msg::Done(Err(format!("no browser to open {url}"))),
+            Effect::Login { .. } => Msg::Done(Ok("logged in".into())),
+            Effect::Cancel(_) => continue,
         };
         queue.extend(app::update(app, msg));
     }
@@ -126,6 +147,8 @@ fn event() -> impl Strategy<Value = Msg> {
     ];
     prop_oneof![
         8 => keys.prop_map(|k| Msg::Key(KeyEvent::new(k, KeyModifiers::NONE))),
+        1 => prop_oneof![Just('p'), Just('r'), Just('b'), Just('f'), Just('a')]
+            .prop_map(|c| Msg::Key(KeyEvent::new(KeyCode::Char(c), KeyModifiers::CONTROL))),
         1 => (0u16..300, 0u16..100, 0u8..3).prop_map(|(x, y, k)| Msg::Mouse(MouseEvent {
             kind: match k {
                 0 => MouseEventKind::Down(MouseButton::Left),

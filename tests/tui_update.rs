@@ -369,16 +369,16 @@ fn help_lists_only_keys_that_work_here() {
     send(&mut app, key('?'));
     assert_eq!(app.overlay, Some(Overlay::Help { scroll: 0 }));
     let s = screen(&app);
-    assert!(s.contains("catalog of the repository"), "{s}");
+    assert!(s.contains("repository's catalog full screen"), "{s}");
     assert!(
-        !s.contains("switch images"),
+        !s.contains("switch between images"),
         "tab does nothing on repositories:\n{s}"
     );
     send(&mut app, key('?'));
     assert_eq!(app.overlay, None);
     send(&mut app, code(KeyCode::Enter));
     send(&mut app, key('?'));
-    assert!(screen(&app).contains("switch images"));
+    assert!(screen(&app).contains("switch between images"));
 }
 
 #[test]

@@ -11,6 +11,10 @@ pub enum Cmd {
     Catalog,
     Policy,
     ResourceTags,
+    Login,
+    Profiles,
+    Regions,
+    AutoRefresh,
     Help,
     Quit,
 }
@@ -31,6 +35,10 @@ pub const COMMANDS: &[Command] = &[
     Command { name: "catalog", aliases: &["cat"], help: "catalog of the selected repository", cmd: Cmd::Catalog },
     Command { name: "policy", aliases: &["pol"], help: "policy of the selected repository", cmd: Cmd::Policy },
     Command { name: "rtags", aliases: &["resource-tags"], help: "resource tags of the selected repository", cmd: Cmd::ResourceTags },
+    Command { name: "login", aliases: &[], help: "log docker in to public.ecr.aws", cmd: Cmd::Login },
+    Command { name: "profile", aliases: &["profiles"], help: "switch AWS profile", cmd: Cmd::Profiles },
+    Command { name: "region", aliases: &["regions"], help: "switch region", cmd: Cmd::Regions },
+    Command { name: "auto", aliases: &[], help: "turn auto-refresh on or off", cmd: Cmd::AutoRefresh },
     Command { name: "help", aliases: &["h"], help: "keys and commands", cmd: Cmd::Help },
     Command { name: "q", aliases: &["quit", "q!"], help: "quit", cmd: Cmd::Quit },
 ];

@@ -1,32 +1,12 @@
-//! The keymap in one place: which keys do what, and where. Help and the footer are generated from
-//! it, so they can never list a key that does nothing. (Remapping from the config file comes later
-//! and replaces `BINDINGS`.)
+//! The TUI side of the keymap: the config's `KeyMap` (defaults from GUIDE §2, remapped by the
+//! `[keys]` section) says which action a key is; this module says where each action does
+//! something. Help and the footer are generated from both, so they list the user's keys and never
+//! a key that does nothing here.
 
-use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
+use crossterm::event::KeyEvent;
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-pub enum Action {
-    Up,
-    Down,
-    PageUp,
-    PageDown,
-    Top,
-    Bottom,
-    Open,
-    Back,
-    Filter,
-    Command,
-    SwitchView,
-    Catalog,
-    Policy,
-    ResourceTags,
-    SortNext,
-    SortReverse,
-    Refresh,
-    ErrorDetails,
-    Help,
-    Quit,
-}
+pub use crate::config::Action;
+use crate::config::{KeyContext, KeyMap, KeySpec};
 
 /// Where keys are read: a list pane or a full view/popup over it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -39,140 +19,49 @@ pub enum Context {
     ReadView,
     Help,
     ErrorDetails,
+    /// A menu to choose from (profiles, regions, what to copy).
+    Picker,
 }
 
-#[derive(Debug, Clone, Copy)]
-pub struct Key {
-    pub code: KeyCode,
-    pub mods: KeyModifiers,
-}
-
-const fn k(c: char) -> Key {
-    Key {
-        code: KeyCode::Char(c),
-        mods: KeyModifiers::NONE,
-    }
-}
-const fn code(code: KeyCode) -> Key {
-    Key {
-        code,
-        mods: KeyModifiers::NONE,
-    }
-}
-const fn ctrl(c: char) -> Key {
-    Key {
-        code: KeyCode::Char(c),
-        mods: KeyModifiers::CONTROL,
-    }
-}
-
-pub struct Binding {
-    pub keys: &'static [Key],
-    pub action: Action,
-}
-
-#[rustfmt::skip]
-pub const BINDINGS: &[Binding] = &[
-    Binding { keys: &[k('k'), code(KeyCode::Up)], action: Action::Up },
-    Binding { keys: &[k('j'), code(KeyCode::Down)], action: Action::Down },
-    Binding { keys: &[code(KeyCode::PageUp), ctrl('b')], action: Action::PageUp },
-    Binding { keys: &[code(KeyCode::PageDown), ctrl('f')], action: Action::PageDown },
-    Binding { keys: &[k('g'), code(KeyCode::Home)], action: Action::Top },
-    Binding { keys: &[k('G'), code(KeyCode::End)], action: Action::Bottom },
-    Binding { keys: &[code(KeyCode::Enter), k('l'), code(KeyCode::Right)], action: Action::Open },
-    Binding { keys: &[code(KeyCode::Esc), k('h'), code(KeyCode::Left)], action: Action::Back },
-    Binding { keys: &[k('/')], action: Action::Filter },
-    Binding { keys: &[k(':')], action: Action::Command },
-    Binding { keys: &[code(KeyCode::Tab)], action: Action::SwitchView },
-    Binding { keys: &[k('c')], action: Action::Catalog },
-    Binding { keys: &[k('p')], action: Action::Policy },
-    Binding { keys: &[k('t')], action: Action::ResourceTags },
-    Binding { keys: &[k('s')], action: Action::SortNext },
-    Binding { keys: &[k('S')], action: Action::SortReverse },
-    Binding { keys: &[k('r')], action: Action::Refresh },
-    Binding { keys: &[k('!')], action: Action::ErrorDetails },
-    Binding { keys: &[k('?')], action: Action::Help },
-    Binding { keys: &[k('q'), ctrl('c')], action: Action::Quit },
-];
-
-impl Action {
-    /// Whether the action does something in `ctx` (help and the footer list only these).
-    pub fn applies(self, ctx: Context) -> bool {
-        use Action as A;
-        use Context as C;
-        let list = matches!(ctx, C::Registries | C::Repositories | C::Images | C::Tags);
-        match self {
-            A::Up | A::Down | A::PageUp | A::PageDown | A::Top | A::Bottom => true,
-            A::Back | A::Help | A::Quit => true,
-            A::Open => matches!(ctx, C::Registries | C::Repositories),
-            A::Filter | A::SortNext | A::SortReverse | A::Command => list,
-            A::SwitchView => matches!(ctx, C::Images | C::Tags),
-            A::Catalog | A::Policy | A::ResourceTags => {
-                matches!(ctx, C::Repositories | C::Images | C::Tags)
-            }
-            A::Refresh => list || ctx == C::ReadView,
-            A::ErrorDetails => ctx != C::ErrorDetails,
-        }
+/// Whether `action` does something in `ctx` (help and the footer list only these). Editing,
+/// marking and deleting belong to the forms, which this browser does not have yet, so they apply
+/// nowhere and are not advertised.
+pub fn applies(action: Action, ctx: Context) -> bool {
+    use Action as A;
+    use Context as C;
+    let list = matches!(ctx, C::Registries | C::Repositories | C::Images | C::Tags);
+    let repo_or_image = matches!(ctx, C::Repositories | C::Images | C::Tags);
+    match action {
+        A::Up | A::Down | A::PageUp | A::PageDown | A::Top | A::Bottom => true,
+        A::Back | A::Quit => true,
+        A::Help => ctx != C::Picker,
+        A::Open => matches!(ctx, C::Registries | C::Repositories | C::Picker),
+        A::Filter | A::Sort | A::SortReverse | A::Command => list,
+        A::ToggleTags => matches!(ctx, C::Images | C::Tags),
+        A::Catalog | A::Policy | A::ResourceTags | A::Copy | A::OpenBrowser => repo_or_image,
+        A::Refresh => list || ctx == C::ReadView,
+        A::AutoRefresh | A::Profiles | A::Regions => list,
+        A::ErrorDetails => !matches!(ctx, C::ErrorDetails | C::Picker),
+        A::Edit | A::New | A::Mark | A::MarkAll | A::Delete => false,
+        A::NextField | A::PrevField | A::Save | A::CancelForm | A::Confirm | A::Deny => false,
     }
 }
 
-/// The action bound to `ev`, if any. Shifted letters arrive as upper-case chars with SHIFT set,
-/// so SHIFT is ignored for characters.
-pub fn action_for(ev: &KeyEvent) -> Option<Action> {
-    let mods = match ev.code {
-        KeyCode::Char(_) => ev.modifiers - KeyModifiers::SHIFT,
-        _ => ev.modifiers,
-    };
-    BINDINGS
-        .iter()
-        .find(|b| {
-            b.keys
-                .iter()
-                .any(|key| key.code == ev.code && key.mods == mods)
-        })
-        .map(|b| b.action)
+/// The browsing action bound to `ev`, if any.
+pub fn action_for(map: &KeyMap, ev: &KeyEvent) -> Option<Action> {
+    map.action_for_event(KeyContext::Browse, ev)
 }
 
-/// How a key is written in help and the footer.
-pub fn key_name(key: &Key) -> String {
-    let base = match key.code {
-        KeyCode::Char(' ') => "space".to_string(),
-        KeyCode::Char(c) => c.to_string(),
-        KeyCode::Up => "↑".into(),
-        KeyCode::Down => "↓".into(),
-        KeyCode::Left => "←".into(),
-        KeyCode::Right => "→".into(),
-        KeyCode::PageUp => "PgUp".into(),
-        KeyCode::PageDown => "PgDn".into(),
-        KeyCode::Home => "home".into(),
-        KeyCode::End => "end".into(),
-        KeyCode::Enter => "enter".into(),
-        KeyCode::Esc => "esc".into(),
-        KeyCode::Tab => "tab".into(),
-        other => format!("{other:?}"),
-    };
-    if key.mods.contains(KeyModifiers::CONTROL) {
-        format!("ctrl-{base}")
-    } else {
-        base
-    }
-}
-
-/// The first key bound to `action`, for the footer.
-pub fn first_key(action: Action) -> Option<String> {
-    BINDINGS
-        .iter()
-        .find(|b| b.action == action)
-        .and_then(|b| b.keys.first())
-        .map(key_name)
+/// The first key bound to `action`, for the footer (`None` when the user unbound it).
+pub fn first_key(map: &KeyMap, action: Action) -> Option<String> {
+    map.keys(action).first().map(KeySpec::label)
 }
 
 /// Every key bound to `action`, for help.
-pub fn keys_for(action: Action) -> String {
-    BINDINGS
+pub fn keys_for(map: &KeyMap, action: Action) -> String {
+    map.keys(action)
         .iter()
-        .filter(|b| b.action == action)
-        .flat_map(|b| b.keys.iter().map(key_name))
+        .map(KeySpec::label)
         .collect::<Vec<_>>()
         .join(" ")
 }

@@ -3,11 +3,11 @@
 
 use crossterm::event::{KeyCode, KeyEvent, KeyEventKind, KeyModifiers};
 
-use super::command;
-use super::keymap::{Action, action_for};
+use super::keymap::{Action, action_for, applies};
 use super::msg::Effect;
 use super::nav::{self, View};
 use super::state::{App, Overlay, Pane, Status};
+use super::{comfort, command};
 use crate::ui;
 
 pub fn on_key(app: &mut App, ev: KeyEvent, fx: &mut Vec<Effect>) {
@@ -15,9 +15,10 @@ pub fn on_key(app: &mut App, ev: KeyEvent, fx: &mut Vec<Effect>) {
         return;
     }
     // Messages about the previous key make way for what this one does.
-    if matches!(app.status, Status::Warning(_)) {
+    if matches!(app.status, Status::Warning(_) | Status::Info(_)) {
         app.status = Status::None;
     }
+    // ctrl-c quits whatever the config file says: the way out never depends on a remap.
     if ev.code == KeyCode::Char('c') && ev.modifiers.contains(KeyModifiers::CONTROL) {
         app.quit = true;
         return;
@@ -30,13 +31,15 @@ pub fn on_key(app: &mut App, ev: KeyEvent, fx: &mut Vec<Effect>) {
         filter_key(app, ev);
         return;
     }
-    let Some(action) = action_for(&ev) else {
+    let Some(action) = action_for(app.keymap(), &ev) else {
         return;
     };
-    if !action.applies(app.context()) {
+    if !applies(action, app.context()) {
         return;
     }
-    if app.overlay.is_some() {
+    if matches!(app.overlay, Some(Overlay::Picker(_))) {
+        comfort::picker_action(app, action, fx);
+    } else if app.overlay.is_some() {
         overlay_action(app, action, fx);
     } else {
         list_action(app, action, fx);
@@ -162,21 +165,38 @@ fn list_action(app: &mut App, action: Action, fx: &mut Vec<Effect>) {
         }
         Action::Filter => focused!(app, l => l.filter.editing = true),
         Action::Command => app.command = Some(String::new()),
-        Action::SwitchView => nav::switch_view(app, fx),
+        Action::ToggleTags => nav::switch_view(app, fx),
         Action::Catalog => nav::open_view(app, View::Catalog, fx),
         Action::Policy => nav::open_view(app, View::Policy, fx),
         Action::ResourceTags => nav::open_view(app, View::ResourceTags, fx),
-        Action::SortNext => focused!(app, l => l.cycle_sort()),
+        Action::Sort => focused!(app, l => l.cycle_sort()),
         Action::SortReverse => focused!(app, l => l.reverse_sort()),
         Action::Refresh => nav::refresh(app, fx),
         Action::ErrorDetails => open_error(app),
         Action::Help => app.overlay = Some(Overlay::Help { scroll: 0 }),
         Action::Quit => app.quit = true,
+        Action::AutoRefresh => comfort::toggle_auto_refresh(app),
+        Action::Copy => comfort::copy_menu(app),
+        Action::OpenBrowser => comfort::open_gallery(app, fx),
+        Action::Profiles => comfort::ask_profiles(fx),
+        Action::Regions => comfort::regions(app),
+        // Not applicable in any browsing context (see `keymap::applies`): the forms own them.
+        Action::Edit
+        | Action::New
+        | Action::Mark
+        | Action::MarkAll
+        | Action::Delete
+        | Action::NextField
+        | Action::PrevField
+        | Action::Save
+        | Action::CancelForm
+        | Action::Confirm
+        | Action::Deny => {}
     }
 }
 
 fn open_error(app: &mut App) {
-    if app.last_error.is_some() {
+    if app.last_error.is_some() || !app.opts.config_warnings.is_empty() {
         app.overlay = Some(Overlay::ErrorDetails { scroll: 0 });
     } else {
         app.status = Status::Warning("no error to show".into());
@@ -186,12 +206,13 @@ fn open_error(app: &mut App) {
 fn overlay_action(app: &mut App, action: Action, fx: &mut Vec<Effect>) {
     let max = ui::overlay_max_scroll(app);
     let page = ui::layout::read_view_inner(app).height.max(1);
-    let Some(scroll) = app.overlay.as_mut().map(|o| match o {
+    let Some(scroll) = app.overlay.as_mut().and_then(|o| match o {
         Overlay::Catalog { scroll, .. }
         | Overlay::Policy { scroll, .. }
         | Overlay::ResourceTags { scroll, .. }
         | Overlay::Help { scroll }
-        | Overlay::ErrorDetails { scroll } => scroll,
+        | Overlay::ErrorDetails { scroll } => Some(scroll),
+        Overlay::Picker(_) => None,
     }) else {
         return;
     };

@@ -25,6 +25,9 @@ pub trait Row {
     }
     /// The text the fuzzy filter matches against.
     fn haystack(&self, out: &mut String);
+    /// What identifies the row across reloads (name, digest, tag): auto-refresh keeps the cursor
+    /// on it.
+    fn key(&self) -> &str;
 }
 
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
@@ -66,6 +69,9 @@ pub struct List<T> {
     /// The query `hit` was computed for.
     applied: String,
     pub load: Load,
+    /// Pages of a background reload (auto-refresh): the old rows stay on screen until the whole
+    /// new set has arrived, then `replace` swaps them in at once.
+    pub staged: Option<Vec<T>>,
 }
 
 impl<T: Row> Default for List<T> {
@@ -85,6 +91,7 @@ impl<T: Row> Default for List<T> {
             filter: Filter::default(),
             applied: String::new(),
             load: Load::default(),
+            staged: None,
         }
     }
 }
@@ -202,6 +209,7 @@ impl<T: Row> List<T> {
         self.ends.clear();
         self.view.clear();
         self.cursor = Cursor::default();
+        self.staged = None;
     }
 
     fn order(&self, a: u32, b: u32) -> Ordering {
@@ -299,6 +307,25 @@ impl<T: Row> List<T> {
         sorted.sort_by(|&a, &b| self.order(a, b));
         self.sorted = sorted;
         self.rebuild_view(keep);
+    }
+
+    /// Swap in a complete new set of rows, keeping the sort, the filter and the selected row (by
+    /// `Row::key`; by position when it is gone).
+    pub fn replace(&mut self, rows: Vec<T>, matcher: &mut Matcher) {
+        let key = self.selected().map(|r| r.key().to_string());
+        let (cursor, query) = (self.cursor, std::mem::take(&mut self.applied));
+        self.clear();
+        self.append(rows, matcher);
+        self.set_query(&query, matcher);
+        self.cursor = cursor;
+        if let Some(pos) = key.and_then(|k| {
+            self.view
+                .iter()
+                .position(|&i| self.rows[i as usize].key() == k)
+        }) {
+            self.cursor.selected = pos;
+        }
+        self.clamp();
     }
 
     /// Recompute `view` and keep the cursor on the same row when it is still shown.

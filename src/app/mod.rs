@@ -3,6 +3,7 @@
 //!
 //! `run` is what `ecrp` and `ecrp --demo` call.
 
+mod comfort;
 pub mod command;
 pub mod keymap;
 mod keys;
@@ -27,9 +28,10 @@ use tokio::sync::mpsc;
 use tokio::time::{Instant, MissedTickBehavior, interval, sleep_until};
 
 use crate::aws::ClientOptions;
+use crate::config::{Config, ConfigWarning};
 pub use msg::{Effect, ListId, Msg, PageRows};
 pub use runner::Runner;
-pub use state::{App, Fetch, Overlay, Pane, Status};
+pub use state::{App, Fetch, Overlay, Pane, PickItem, Picker, PickerKind, Status};
 pub use update::{start, update};
 
 #[derive(Debug, Clone, Default)]
@@ -38,6 +40,16 @@ pub struct RunOptions {
     pub read_only: bool,
     /// Shown in the header when running on the built-in emulator.
     pub demo: bool,
+    /// Keys, theme (already resolved from `auto`), date format, page size, auto-refresh.
+    pub config: Config,
+    /// Problems in the config file: the status line says so at start, `!` lists them.
+    pub config_warnings: Vec<ConfigWarning>,
+    /// The default config file was written there just now (first run): the status line says so.
+    pub config_created: Option<std::path::PathBuf>,
+    /// NO_COLOR: styles (bold, reverse) only.
+    pub no_color: bool,
+    /// Inside tmux the OSC 52 sequence is wrapped in tmux's passthrough.
+    pub in_tmux: bool,
 }
 
 pub use pace::{FRAME, Pacer};
@@ -69,7 +81,7 @@ pub async fn run(opts: RunOptions) -> anyhow::Result<()> {
     let (mut terminal, _guard) = terminal::enter()?;
     let size = terminal.size()?;
     let (tx, mut rx) = mpsc::unbounded_channel();
-    let mut runner = Runner::new(tx, opts.read_only);
+    let mut runner = Runner::new(tx, opts.read_only, opts.config.page_size);
     let mut app = App::new(opts, now_epoch(), size.width, size.height);
     for e in start(&mut app) {
         runner.run(e);

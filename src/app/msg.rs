@@ -6,6 +6,7 @@ use crate::aws::{
     AwsError, Catalog, ClientOptions, ConnectionInfo, ImageRow, Page, RegistryRow, RepoRow, Tag,
     TagRow,
 };
+use crate::profiles::ProfileInfo;
 
 /// The four paginated lists.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -46,6 +47,10 @@ pub enum Msg {
     Policy(Box<str>, Result<Option<String>, AwsError>),
     /// Keyed by the repository ARN.
     ResourceTags(Box<str>, Result<Vec<Tag>, AwsError>),
+    /// The profiles in the shared AWS files, for the ctrl-p picker (or why they could not be read).
+    Profiles(Result<Vec<ProfileInfo>, String>),
+    /// The outcome of a copy, a browser launch or a docker login, for the status line.
+    Done(Result<String, String>),
     /// SIGTERM / SIGHUP.
     Quit,
 }
@@ -68,6 +73,21 @@ pub enum Effect {
     Policy(Box<str>),
     /// ListTagsForResource of a repository ARN.
     ResourceTags(Box<str>),
+    /// Read the shared AWS config and credentials files.
+    ListProfiles,
+    /// Write `bytes` (an OSC 52 sequence) to the terminal; `done` is the status message after.
+    WriteTerminal {
+        bytes: String,
+        done: String,
+    },
+    /// Open a web page in the user's browser.
+    OpenUrl(String),
+    /// GetAuthorizationToken and `docker login` (docker found on PATH); in `--demo` only the
+    /// token is fetched, since it is no good for the real registry.
+    Login {
+        demo: bool,
+        profile: String,
+    },
 }
 
 impl PageRows {

@@ -12,11 +12,11 @@ pub fn ensure_loading(app: &mut App, list: ListId, fx: &mut Vec<Effect>) {
     if app.connection.is_none() || !app.load_of(list).needs_start() {
         return;
     }
-    start_load(app, list, fx);
+    start(app, list, fx);
 }
 
 /// Request the next page of `list` from where it stopped.
-fn start_load(app: &mut App, list: ListId, fx: &mut Vec<Effect>) {
+pub fn start(app: &mut App, list: ListId, fx: &mut Vec<Effect>) {
     let repo = match list {
         ListId::Images | ListId::Tags => match &app.repo {
             Some(r) => Some(r.repository_name.clone()),
@@ -49,7 +49,7 @@ pub fn refresh(app: &mut App, fx: &mut Vec<Effect>) {
     }
     if matches!(app.load_of(list).state, LoadState::Failed(_)) {
         app.status = Status::None;
-        start_load(app, list, fx);
+        start(app, list, fx);
         return;
     }
     stop(app, list, fx);
@@ -69,7 +69,7 @@ pub fn refresh(app: &mut App, fx: &mut Vec<Effect>) {
     }
     app.load_mut(list).reset();
     app.status = Status::None;
-    start_load(app, list, fx);
+    start(app, list, fx);
 }
 
 /// enter: registry → its repositories, repository → its images.
@@ -240,6 +240,10 @@ pub fn run_command(app: &mut App, cmd: Cmd, fx: &mut Vec<Effect>) {
         Cmd::Catalog => open_view(app, View::Catalog, fx),
         Cmd::Policy => open_view(app, View::Policy, fx),
         Cmd::ResourceTags => open_view(app, View::ResourceTags, fx),
+        Cmd::Login => super::comfort::login(app, fx),
+        Cmd::Profiles => super::comfort::ask_profiles(fx),
+        Cmd::Regions => super::comfort::regions(app),
+        Cmd::AutoRefresh => super::comfort::toggle_auto_refresh(app),
         Cmd::Help => app.overlay = Some(Overlay::Help { scroll: 0 }),
         Cmd::Quit => app.quit = true,
     }

@@ -25,6 +25,9 @@ impl Row for RegistryRow {
             out.push_str(d);
         }
     }
+    fn key(&self) -> &str {
+        &self.registry_id
+    }
 }
 
 impl Row for RepoRow {
@@ -41,6 +44,9 @@ impl Row for RepoRow {
     }
     fn haystack(&self, out: &mut String) {
         out.push_str(&self.repository_name);
+    }
+    fn key(&self) -> &str {
+        &self.repository_name
     }
 }
 
@@ -75,6 +81,9 @@ impl Row for ImageRow {
         }
         out.push_str(&self.image_digest);
     }
+    fn key(&self) -> &str {
+        &self.image_digest
+    }
 }
 
 impl Row for TagRow {
@@ -94,5 +103,8 @@ impl Row for TagRow {
         out.push_str(&self.image_tag);
         out.push(' ');
         out.push_str(&self.image_digest);
+    }
+    fn key(&self) -> &str {
+        &self.image_tag
     }
 }

@@ -16,9 +16,14 @@ use crate::aws::{self, Api, AwsError, Page, PageStream};
 /// dozens of requests at once.
 const CATALOG_CONCURRENCY: usize = 4;
 
+/// Where terminal escape sequences (OSC 52) go: the terminal's stdout, or a buffer in tests.
+pub type TerminalOut = Arc<Mutex<dyn std::io::Write + Send>>;
+
 pub struct Runner {
     tx: UnboundedSender<Msg>,
     read_only: bool,
+    page_size: u32,
+    out: TerminalOut,
     api: Arc<Mutex<Option<Api>>>,
     loads: HashMap<ListId, AbortHandle>,
     in_flight: Arc<AtomicUsize>,
@@ -35,15 +40,23 @@ impl Drop for InFlight {
 }
 
 impl Runner {
-    pub fn new(tx: UnboundedSender<Msg>, read_only: bool) -> Self {
+    pub fn new(tx: UnboundedSender<Msg>, read_only: bool, page_size: u32) -> Self {
         Runner {
             tx,
             read_only,
+            page_size,
+            out: Arc::new(Mutex::new(std::io::stdout())),
             api: Arc::new(Mutex::new(None)),
             loads: HashMap::new(),
             in_flight: Arc::new(AtomicUsize::new(0)),
             catalogs: Arc::new(Semaphore::new(CATALOG_CONCURRENCY)),
         }
+    }
+
+    /// Send terminal sequences to `out` instead of stdout (tests read them back).
+    pub fn with_output(mut self, out: TerminalOut) -> Self {
+        self.out = out;
+        self
     }
 
     /// Tasks still running (tests wait for 0 to know the app is idle; a task sends its messages
@@ -78,11 +91,13 @@ impl Runner {
         match effect {
             Effect::Connect(opts) => {
                 let slot = self.api.clone();
-                let read_only = self.read_only;
+                let (read_only, page_size) = (self.read_only, self.page_size);
+                // Loads started before the new client is ready must not use the old one.
+                *slot.lock().unwrap_or_else(|p| p.into_inner()) = None;
                 self.spawn(async move {
                     let (client, info) = aws::connect(&opts).await;
                     *slot.lock().unwrap_or_else(|p| p.into_inner()) =
-                        Some(Api::new(client, read_only));
+                        Some(Api::new(client, read_only).with_page_size(page_size));
                     let _ = tx.send(Msg::Connected(info));
                 });
             }
@@ -186,6 +201,43 @@ impl Runner {
                     let _ = tx.send(Msg::ResourceTags(arn, r));
                 });
             }
+            Effect::ListProfiles => {
+                self.spawn(async move {
+                    let r = tokio::task::spawn_blocking(crate::profiles::list_profiles)
+                        .await
+                        .map_err(|e| e.to_string())
+                        .and_then(|r| r.map_err(|e| format!("could not read the AWS files: {e}")));
+                    let _ = tx.send(Msg::Profiles(r));
+                });
+            }
+            Effect::WriteTerminal { bytes, done } => {
+                // Written here, between frames, so it never lands inside a frame being drawn.
+                let mut out = self.out.lock().unwrap_or_else(|p| p.into_inner());
+                let r = out
+                    .write_all(bytes.as_bytes())
+                    .and_then(|()| out.flush())
+                    .map(|()| done)
+                    .map_err(|e| format!("could not write to the terminal: {e}"));
+                let _ = tx.send(Msg::Done(r));
+            }
+            Effect::OpenUrl(url) => {
+                self.spawn(async move {
+                    let r = tokio::task::spawn_blocking(move || {
+                        crate::browser::open_url(&url)
+                            .map(|_| format!("opened {url}"))
+                            .map_err(|e| e.to_string())
+                    })
+                    .await
+                    .unwrap_or_else(|e| Err(e.to_string()));
+                    let _ = tx.send(Msg::Done(r));
+                });
+            }
+            Effect::Login { demo, profile } => {
+                let api = self.api();
+                self.spawn(async move {
+                    let _ = tx.send(Msg::Done(login(api, demo, &profile).await));
+                });
+            }
         }
     }
 }
@@ -217,5 +269,42 @@ async fn drive<T>(
         if tx.send(msg).is_err() || failed {
             return;
         }
+    }
+}
+
+/// `:login`: the outcome in one line, never the token.
+async fn login(api: Result<Api, AwsError>, demo: bool, profile: &str) -> Result<String, String> {
+    use crate::login::{self, LoginOutcome};
+    let api = api.map_err(|e| e.to_string())?;
+    let docker = if demo {
+        None
+    } else {
+        login::find_docker(std::env::var_os("PATH").as_deref())
+    };
+    let now = login::now_epoch();
+    match login::login(&api, docker.as_deref()).await {
+        Ok(LoginOutcome::LoggedIn { expires_at, .. }) => Ok(format!(
+            "docker is logged in to {}; the token expires {}",
+            login::REGISTRY,
+            login::expiry_text(expires_at, now)
+        )),
+        Ok(LoginOutcome::NoDocker { expires_at }) => {
+            let why = if demo {
+                super::strings::DEMO_LOGIN
+            } else {
+                login::NO_DOCKER
+            };
+            Ok(format!(
+                "{why} (token expires {})",
+                login::expiry_text(expires_at, now)
+            ))
+        }
+        Err(login::LoginError::Aws(e)) => {
+            Err(match crate::profiles::explain_aws_error(profile, &e) {
+                Some(advice) => advice,
+                None => format!("GetAuthorizationToken failed: {e}"),
+            })
+        }
+        Err(e) => Err(e.to_string()),
     }
 }

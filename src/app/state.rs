@@ -8,6 +8,7 @@ use super::RunOptions;
 use super::keymap::Context;
 use super::list::List;
 use super::msg::ListId;
+use super::strings;
 use crate::aws::{AwsError, Catalog, ConnectionInfo, ImageRow, RegistryRow, RepoRow, Tag, TagRow};
 
 /// The focused list.
@@ -52,6 +53,31 @@ pub enum Overlay {
     ErrorDetails {
         scroll: u16,
     },
+    /// A menu: profiles, regions or what to copy.
+    Picker(Picker),
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum PickerKind {
+    Profiles,
+    Regions,
+    Copy,
+}
+
+/// One menu entry: what is shown, and the value choosing it uses (a profile or region name, the
+/// text to copy).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PickItem {
+    pub label: String,
+    pub detail: String,
+    pub value: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Picker {
+    pub kind: PickerKind,
+    pub items: Vec<PickItem>,
+    pub selected: usize,
 }
 
 /// A single fetched value.
@@ -67,6 +93,8 @@ pub enum Status {
     None,
     /// A local mistake (an unknown command, nothing selected): cleared by the next key.
     Warning(String),
+    /// An outcome worth reading (copied, logged in): cleared by the next key.
+    Info(String),
     /// From AWS: stays until a retry or a later load succeeds (and `!` shows it in full).
     Error(AwsError),
 }
@@ -98,6 +126,16 @@ pub struct App {
     pub status: Status,
     /// The last error, kept for the details popup after the status line moves on.
     pub last_error: Option<AwsError>,
+    /// What to do about `last_error` when it is a credentials problem (`aws sso login …`).
+    pub advice: Option<String>,
+    /// Auto-refresh interval in seconds while it is on.
+    pub auto_refresh: Option<u64>,
+    /// When the open pane was last (re)loaded by auto-refresh or a switch, epoch seconds.
+    pub refreshed_at: i64,
+    /// A region was picked with ctrl-r: switching profile keeps it.
+    pub region_chosen: bool,
+    /// A profile or region switch is waiting for its new client.
+    pub switching: bool,
     pub matcher: Matcher,
     /// Until the registries are known: open the repositories if there is only one. Off once done,
     /// or once the user asked for the registries pane.
@@ -107,8 +145,12 @@ pub struct App {
 
 impl App {
     pub fn new(opts: RunOptions, now: i64, width: u16, height: u16) -> Self {
+        let status = match (opts.config_warnings.len(), &opts.config_created) {
+            (0, Some(path)) => Status::Info(strings::config_written(path)),
+            (0, None) => Status::None,
+            (n, _) => Status::Warning(strings::config_problems(n)),
+        };
         App {
-            opts,
             now,
             beat: 0,
             width,
@@ -126,11 +168,18 @@ impl App {
             resource_tags: HashMap::new(),
             overlay: None,
             command: None,
-            status: Status::None,
+            status,
             last_error: None,
+            advice: None,
+            auto_refresh: (opts.config.auto_refresh_seconds > 0)
+                .then_some(opts.config.auto_refresh_seconds),
+            refreshed_at: now,
+            region_chosen: false,
+            switching: false,
             matcher: Matcher::new(Config::DEFAULT),
             skip_single_registry: true,
             quit: false,
+            opts,
         }
     }
 
@@ -139,6 +188,7 @@ impl App {
         match &self.overlay {
             Some(Overlay::Help { .. }) => Context::Help,
             Some(Overlay::ErrorDetails { .. }) => Context::ErrorDetails,
+            Some(Overlay::Picker(_)) => Context::Picker,
             Some(_) => Context::ReadView,
             None => match self.pane {
                 Pane::Registries => Context::Registries,
@@ -198,6 +248,10 @@ impl App {
             ListId::Images => self.images.len(),
             ListId::Tags => self.tags.len(),
         }
+    }
+
+    pub fn keymap(&self) -> &crate::config::KeyMap {
+        &self.opts.config.keys
     }
 
     pub fn is_busy(&self) -> bool {

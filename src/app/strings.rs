@@ -35,32 +35,6 @@ pub const DETAILS: &str = "Details";
 pub const HELP: &str = "Help";
 pub const ERROR: &str = "Error";
 
-/// What help says each action does.
-pub fn action_help(a: Action) -> &'static str {
-    match a {
-        Action::Up => "move up",
-        Action::Down => "move down",
-        Action::PageUp => "page up",
-        Action::PageDown => "page down",
-        Action::Top => "first row",
-        Action::Bottom => "last row",
-        Action::Open => "open the selection (drill in)",
-        Action::Back => "back / close / clear the filter",
-        Action::Filter => "fuzzy filter (enter keeps, esc clears)",
-        Action::Command => "command line (:repos :images :tags :catalog :policy :rtags …)",
-        Action::SwitchView => "switch images ↔ image tags",
-        Action::Catalog => "catalog of the repository, full screen",
-        Action::Policy => "repository policy",
-        Action::ResourceTags => "resource tags of the repository",
-        Action::SortNext => "sort by the next column",
-        Action::SortReverse => "reverse the sort",
-        Action::Refresh => "refresh (after an error: retry from the failed page)",
-        Action::ErrorDetails => "details of the last error",
-        Action::Help => "this help",
-        Action::Quit => "quit",
-    }
-}
-
 /// Short footer labels.
 pub fn action_short(a: Action) -> &'static str {
     match a {
@@ -71,16 +45,74 @@ pub fn action_short(a: Action) -> &'static str {
         Action::Back => "back",
         Action::Filter => "filter",
         Action::Command => "command",
-        Action::SwitchView => "images/tags",
+        Action::ToggleTags => "images/tags",
         Action::Catalog => "catalog",
         Action::Policy => "policy",
         Action::ResourceTags => "tags",
-        Action::SortNext => "sort",
+        Action::Sort => "sort",
         Action::SortReverse => "reverse",
         Action::Refresh => "refresh",
+        Action::AutoRefresh => "auto",
+        Action::Copy => "copy",
+        Action::OpenBrowser => "gallery",
+        Action::Profiles => "profile",
+        Action::Regions => "region",
         Action::ErrorDetails => "error",
         Action::Help => "help",
         Action::Quit => "quit",
+        Action::Edit => "edit",
+        Action::New => "new",
+        Action::Mark => "mark",
+        Action::MarkAll => "mark all",
+        Action::Delete => "delete",
+        Action::NextField => "next field",
+        Action::PrevField => "previous field",
+        Action::Save => "save",
+        Action::CancelForm => "cancel",
+        Action::Confirm => "yes",
+        Action::Deny => "no",
+    }
+}
+
+/// Seconds auto-refresh uses when the config leaves it off and the key turns it on.
+pub const AUTO_REFRESH_DEFAULT_SECONDS: u64 = 10;
+pub const PROFILES: &str = "Profiles";
+pub const REGIONS: &str = "Regions";
+pub const COPY: &str = "Copy";
+pub const NO_PROFILES: &str =
+    "no profiles in the AWS config or credentials files (aws configure creates one)";
+pub const LOGGING_IN: &str = "logging docker in…";
+pub const DEMO_LOGIN: &str =
+    "--demo: the emulator's token is not valid for public.ecr.aws, so docker was not logged in";
+
+pub fn config_problems(n: usize) -> String {
+    let s = if n == 1 { "" } else { "s" };
+    format!("{n} problem{s} in the config file, defaults used there (! shows where)")
+}
+
+pub fn config_written(path: &std::path::Path) -> String {
+    format!(
+        "wrote a commented config file to {} (keys, theme, defaults)",
+        path.display()
+    )
+}
+
+pub fn switched(profile: &str, region: &str) -> String {
+    format!("now using profile {profile} in {region}")
+}
+
+pub fn switching(what: &str, to: &str) -> String {
+    format!("switching {what} to {to}…")
+}
+
+pub fn copied(label: &str, text: &str) -> String {
+    format!("copied {label}: {text}")
+}
+
+pub fn auto_refresh(secs: Option<u64>) -> String {
+    match secs {
+        Some(n) => format!("auto-refresh every {n}s"),
+        None => "auto-refresh off".into(),
     }
 }
 

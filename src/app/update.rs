@@ -1,10 +1,12 @@
 //! `update`: the only place state changes. Pure: it never awaits and never does I/O; what needs
 //! the network is returned as `Effect`s.
 
+use super::list::{List, Row};
 use super::msg::{Effect, ListId, Msg, PageRows};
 use super::state::{App, Fetch, Pane, Status};
-use super::{keys, mouse, nav};
+use super::{comfort, keys, mouse, nav, strings};
 use crate::aws::AwsError;
+use crate::aws::Page;
 use crate::ui::layout;
 
 /// What to run when the app starts: build the client (off the UI's path, so the first frame shows
@@ -25,8 +27,12 @@ pub fn update(app: &mut App, msg: Msg) -> Vec<Effect> {
         Msg::Tick(now) => {
             app.now = now;
             app.beat = app.beat.wrapping_add(1);
+            comfort::auto_refresh_tick(app, &mut fx);
         }
         Msg::Connected(info) => {
+            if std::mem::take(&mut app.switching) {
+                app.status = Status::Info(strings::switched(&info.profile, &info.region));
+            }
             app.connection = Some(info);
             // Both at once: with a single registry (the usual case) the repositories are shown
             // as soon as the registry list says so, without a second round trip.
@@ -66,6 +72,9 @@ pub fn update(app: &mut App, msg: Msg) -> Vec<Effect> {
             let v = fetched(app, r, true);
             app.resource_tags.insert(arn, v);
         }
+        Msg::Profiles(r) => comfort::profiles_arrived(app, r),
+        Msg::Done(Ok(m)) => app.status = Status::Info(m),
+        Msg::Done(Err(m)) => app.status = Status::Warning(m),
         Msg::Quit => app.quit = true,
     }
     after(app, &mut fx);
@@ -88,6 +97,8 @@ fn fetched<T>(app: &mut App, r: Result<T, AwsError>, report: bool) -> Fetch<T> {
 
 pub fn set_error(app: &mut App, e: AwsError) {
     tracing::warn!(code = %e.code, detail = %e.detail, "AWS error");
+    // Credentials problems (expired SSO session, failing credential_process) say what to run.
+    app.advice = crate::profiles::explain_aws_error(&comfort::current_profile(app), &e);
     app.status = Status::Error(e.clone());
     app.last_error = Some(e);
 }
@@ -104,22 +115,10 @@ fn on_page(app: &mut App, generation: u64, rows: PageRows, fx: &mut Vec<Effect>)
     }
     let m = &mut app.matcher;
     match rows {
-        PageRows::Registries(p) => {
-            app.registries.append(p.rows, m);
-            app.registries.load.page(p.next_token);
-        }
-        PageRows::Repositories(p) => {
-            app.repos.append(p.rows, m);
-            app.repos.load.page(p.next_token);
-        }
-        PageRows::Images(p) => {
-            app.images.append(p.rows, m);
-            app.images.load.page(p.next_token);
-        }
-        PageRows::Tags(p) => {
-            app.tags.append(p.rows, m);
-            app.tags.load.page(p.next_token);
-        }
+        PageRows::Registries(p) => take_page(&mut app.registries, p, m),
+        PageRows::Repositories(p) => take_page(&mut app.repos, p, m),
+        PageRows::Images(p) => take_page(&mut app.images, p, m),
+        PageRows::Tags(p) => take_page(&mut app.tags, p, m),
     }
     if list == ListId::Registries
         && app.skip_single_registry
@@ -132,6 +131,22 @@ fn on_page(app: &mut App, generation: u64, rows: PageRows, fx: &mut Vec<Effect>)
         app.pane = Pane::Repositories;
         nav::ensure_loading(app, ListId::Repositories, fx);
     }
+}
+
+/// Show a page at once, or, during a background reload, stage it until the set is complete.
+fn take_page<T: Row>(l: &mut List<T>, p: Page<T>, m: &mut nucleo_matcher::Matcher) {
+    let done = p.next_token.is_none();
+    match l.staged.as_mut() {
+        Some(staged) => {
+            staged.extend(p.rows);
+            if done {
+                let rows = l.staged.take().unwrap_or_default();
+                l.replace(rows, m);
+            }
+        }
+        None => l.append(p.rows, m),
+    }
+    l.load.page(p.next_token);
 }
 
 /// After every message: keep cursors on screen, and fetch the catalogs of the repositories on

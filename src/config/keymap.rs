@@ -57,14 +57,16 @@ actions! {
     Up "up" Browse ["k", "up"] "move up in a list";
     Top "top" Browse ["g", "home"] "go to the first row";
     Bottom "bottom" Browse ["G", "end"] "go to the last row";
-    PageDown "page_down" Browse ["pgdn"] "move down a page";
-    PageUp "page_up" Browse ["pgup"] "move up a page";
+    PageDown "page_down" Browse ["pgdn", "ctrl-f"] "move down a page";
+    PageUp "page_up" Browse ["pgup", "ctrl-b"] "move up a page";
     Open "open" Browse ["enter", "l", "right"] "open the selection (drill in)";
     Back "back" Browse ["esc", "h", "left"] "go back, close a popup or clear the filter";
     Filter "filter" Browse ["/"] "filter the list (fuzzy); enter keeps it, esc clears it";
-    Command "command" Browse [":"] "command line (:repos :images :tags :catalog :policy :login :q ...)";
+    Command "command" Browse [":"] "command line (:repos :images :catalog :login :profile ...)";
     ToggleTags "toggle_tags" Browse ["tab"] "switch between images and image tags";
     Catalog "catalog" Browse ["c"] "show the selected repository's catalog full screen";
+    Policy "policy" Browse ["p"] "show the repository's policy";
+    ResourceTags "resource_tags" Browse ["t"] "show the repository's resource tags";
     Edit "edit" Browse ["e"] "edit what is selected (catalog, display name, policy, tags)";
     New "new" Browse ["n"] "create a repository";
     Mark "mark" Browse ["space"] "mark or unmark the selection";
@@ -78,6 +80,7 @@ actions! {
     OpenBrowser "open_browser" Browse ["o"] "open the repository's ECR Public Gallery page in a browser";
     Profiles "profiles" Browse ["ctrl-p"] "switch AWS profile";
     Regions "regions" Browse ["ctrl-r"] "switch region";
+    ErrorDetails "error_details" Browse ["!"] "details of the last error and of config file problems";
     Help "help" Browse ["?"] "help: every key that works here";
     Quit "quit" Browse ["q", "ctrl-c"] "quit ecrp";
     NextField "next_field" Form ["tab"] "forms: next field";

@@ -9,7 +9,7 @@ use ratatui::widgets::Paragraph;
 
 use super::list::block;
 use super::text::{badges, clean, field, styled, wrap};
-use super::theme::{CHECK, THEME};
+use super::theme::{CHECK, theme};
 use crate::app::strings;
 use crate::app::{App, Fetch};
 use crate::aws::{AwsError, Catalog};
@@ -26,7 +26,7 @@ pub fn text(cat: &Catalog, width: u16) -> Text<'static> {
     let w = width as usize;
     if let Some(d) = cat.description.as_deref().filter(|d| !d.is_empty()) {
         for l in wrap(&crate::sanitize::clean_text(d), w) {
-            lines.push(Line::from(styled(l, THEME.title)));
+            lines.push(Line::from(styled(l, theme().title)));
         }
         lines.push(Line::default());
     }
@@ -41,7 +41,7 @@ pub fn text(cat: &Catalog, width: u16) -> Text<'static> {
     if cat.marketplace_certified {
         lines.push(Line::from(styled(
             format!("{CHECK} Marketplace certified"),
-            THEME.accent,
+            theme().accent,
         )));
     }
     if let Some(logo) = &cat.logo_url {
@@ -52,13 +52,13 @@ pub fn text(cat: &Catalog, width: u16) -> Text<'static> {
             lines.push(Line::default());
             lines.push(Line::from(styled(
                 format!("━━ {title} ━━"),
-                THEME.label.add_modifier(Modifier::BOLD),
+                theme().label.add_modifier(Modifier::BOLD),
             )));
             lines.extend(crate::markdown::render(md, width).lines);
         }
     }
     if lines.is_empty() {
-        lines.push(Line::styled(strings::NO_CATALOG, THEME.dim));
+        lines.push(Line::styled(strings::NO_CATALOG, theme().dim));
     }
     Text::from(lines)
 }
@@ -68,7 +68,7 @@ pub fn fetched(app: &App, repo: &str, width: u16) -> Text<'static> {
     match app.catalogs.get(repo) {
         Some(Fetch::Ready(c)) => text(c, width),
         Some(Fetch::Failed(e)) => failed(e),
-        Some(Fetch::Loading) | None => Text::styled("loading catalog…", THEME.dim),
+        Some(Fetch::Loading) | None => Text::styled("loading catalog…", theme().dim),
     }
 }
 
@@ -76,9 +76,9 @@ pub fn failed(e: &AwsError) -> Text<'static> {
     Text::from(vec![
         Line::styled(
             format!("✗ {}: {}", clean(&e.code), clean(&e.message)),
-            THEME.error,
+            theme().error,
         ),
-        Line::styled(strings::ERROR_HINT, THEME.dim),
+        Line::styled(strings::ERROR_HINT, theme().dim),
     ])
 }
 

@@ -6,18 +6,18 @@ use ratatui::text::{Line, Span};
 use ratatui::widgets::{Clear, Paragraph};
 
 use super::list::block;
-use super::theme::THEME;
+use super::theme::theme;
 use crate::app::command::candidates;
 
 pub fn draw(f: &mut Frame, body: Rect, input: &str) {
     let c = candidates(input);
     let lines: Vec<Line> = if c.is_empty() {
-        vec![Line::styled("no such command", THEME.error)]
+        vec![Line::styled("no such command", theme().error)]
     } else {
         c.iter()
             .map(|c| {
                 Line::from(vec![
-                    Span::styled(format!(" :{:<12}", c.name), THEME.key),
+                    Span::styled(format!(" :{:<12}", c.name), theme().key),
                     Span::raw(c.help),
                 ])
             })

@@ -7,27 +7,42 @@ use ratatui::widgets::{Clear, Paragraph, Wrap};
 
 use super::list::block;
 use super::text::{clean, field};
-use super::theme::THEME;
+use super::theme::theme;
 use crate::app::App;
 use crate::app::strings;
 
 pub fn text(app: &App) -> Text<'static> {
+    let mut lines = Vec::new();
+    if !app.opts.config_warnings.is_empty() {
+        lines.push(Line::styled(
+            "Config file (these entries kept their defaults)",
+            theme().label,
+        ));
+        for w in &app.opts.config_warnings {
+            lines.push(Line::raw(clean(&w.to_string())));
+        }
+        lines.push(Line::default());
+    }
     let Some(e) = &app.last_error else {
-        return Text::raw("");
+        lines.push(Line::styled("esc closes", theme().dim));
+        return Text::from(lines);
     };
-    let mut lines = vec![
+    if let Some(a) = &app.advice {
+        lines.push(field("To fix", clean(a)));
+    }
+    lines.extend([
         field("Code", clean(&e.code)),
         field("Message", clean(&e.message)),
         Line::default(),
-        Line::styled("Detail", THEME.label),
-    ];
+        Line::styled("Detail", theme().label),
+    ]);
     for l in crate::sanitize::clean_text(&e.detail).lines() {
         lines.push(Line::raw(clean(l)));
     }
     lines.push(Line::default());
     lines.push(Line::styled(
         "esc closes · r (in the pane) retries",
-        THEME.dim,
+        theme().dim,
     ));
     Text::from(lines)
 }
@@ -43,7 +58,7 @@ pub fn area(body: Rect) -> Rect {
 pub fn draw(f: &mut Frame, body: Rect, app: &App, scroll: u16) {
     let r = area(body);
     f.render_widget(Clear, r);
-    let b = block(strings::ERROR.to_string(), true).border_style(THEME.error);
+    let b = block(strings::ERROR.to_string(), true).border_style(theme().error);
     let inner = b.inner(r);
     f.render_widget(b, r);
     f.render_widget(

@@ -40,6 +40,14 @@ pub fn short_digest(d: &str) -> String {
     }
 }
 
+/// A time as the config's `date_format` says: relative ("5 hours ago") or absolute.
+pub fn when(t: i64, now: i64, format: crate::config::DateFormat) -> String {
+    match format {
+        crate::config::DateFormat::Relative => relative(t, now),
+        crate::config::DateFormat::Absolute => absolute(t),
+    }
+}
+
 /// "5 hours ago", "in 2 minutes", "just now".
 pub fn relative(t: i64, now: i64) -> String {
     if t <= 0 {

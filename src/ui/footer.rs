@@ -7,8 +7,8 @@ use ratatui::widgets::Paragraph;
 
 use super::fmt::thousands;
 use super::text::{clean, styled};
-use super::theme::{SPINNER, THEME};
-use crate::app::keymap::{Action, first_key};
+use super::theme::{SPINNER, theme};
+use crate::app::keymap::{Action, applies, first_key};
 use crate::app::load::LoadState;
 use crate::app::strings;
 use crate::app::{App, Fetch, ListId, Overlay, Status};
@@ -79,19 +79,24 @@ pub fn draw_status(f: &mut Frame, area: Rect, app: &App) {
     match &app.status {
         Status::Error(e) => {
             spans.push(styled(
-                format!("✗ {}: {}", clean(&e.code), clean(&e.message)),
-                THEME.error,
+                match &app.advice {
+                    // A credentials problem: what to run matters more than the SDK's words.
+                    Some(a) => format!("✗ {}", clean(a)),
+                    None => format!("✗ {}: {}", clean(&e.code), clean(&e.message)),
+                },
+                theme().error,
             ));
-            spans.push(styled(format!("  ({})", strings::ERROR_HINT), THEME.dim));
+            spans.push(styled(format!("  ({})", strings::ERROR_HINT), theme().dim));
         }
-        Status::Warning(m) => spans.push(styled(format!("! {}", clean(m)), THEME.error)),
+        Status::Warning(m) => spans.push(styled(format!("! {}", clean(m)), theme().error)),
+        Status::Info(m) => spans.push(styled(format!("✓ {}", clean(m)), theme().info)),
         Status::None => {}
     }
     if let Some(l) = loading(app) {
         if spans.len() > 1 {
             spans.push("  ".into());
         }
-        spans.push(styled(l, THEME.dim));
+        spans.push(styled(l, theme().dim));
     }
     f.render_widget(Paragraph::new(Line::from(spans)), area);
 }
@@ -102,12 +107,13 @@ const FOOTER: &[Action] = &[
     Action::Back,
     Action::Filter,
     Action::Command,
-    Action::SwitchView,
+    Action::ToggleTags,
     Action::Catalog,
     Action::Policy,
     Action::ResourceTags,
-    Action::SortNext,
+    Action::Sort,
     Action::Refresh,
+    Action::Copy,
     Action::Help,
     Action::Quit,
 ];
@@ -128,21 +134,23 @@ pub fn draw_keys(f: &mut Frame, area: Rect, app: &App) {
     };
     if !prompt_keys.is_empty() {
         for (k, label) in prompt_keys {
-            spans.push(styled(*k, THEME.key));
+            spans.push(styled(*k, theme().key));
             spans.push(format!(" {label}  ").into());
         }
     } else {
         for &a in FOOTER {
-            if !a.applies(ctx) {
+            if !applies(a, ctx) {
                 continue;
             }
-            if let Some(k) = first_key(a) {
-                spans.push(styled(k, THEME.key));
+            if let Some(k) = first_key(app.keymap(), a) {
+                spans.push(styled(k, theme().key));
                 spans.push(format!(" {}  ", strings::action_short(a)).into());
             }
         }
-        if app.last_error.is_some() {
-            spans.push(styled("!", THEME.key));
+        if (app.last_error.is_some() || !app.opts.config_warnings.is_empty())
+            && let Some(k) = first_key(app.keymap(), Action::ErrorDetails)
+        {
+            spans.push(styled(k, theme().key));
             spans.push(format!(" {}  ", strings::action_short(Action::ErrorDetails)).into());
         }
     }

@@ -8,7 +8,7 @@ use ratatui::widgets::Paragraph;
 
 use super::fmt::thousands;
 use super::text::{clean, styled};
-use super::theme::THEME;
+use super::theme::theme;
 use crate::app::list::{List, Row};
 use crate::app::strings;
 use crate::app::{App, Fetch, Overlay, Pane};
@@ -29,21 +29,25 @@ fn registry_label(app: &App) -> Option<String> {
 
 pub fn draw_header(f: &mut Frame, area: Rect, app: &App) {
     // Badges first: on a narrow terminal the end of the line is cut, and READ-ONLY must stay.
-    let mut spans = vec![styled(format!(" {} ", strings::APP), THEME.title)];
+    let mut spans = vec![styled(format!(" {} ", strings::APP), theme().title)];
     if app.opts.read_only {
         spans.push(" ".into());
         spans.push(styled(
             format!(" {} ", strings::READ_ONLY),
-            THEME.badge_read_only,
+            theme().badge_read_only,
         ));
     }
     if app.opts.demo {
         spans.push(" ".into());
-        spans.push(styled(format!(" {} ", strings::DEMO), THEME.badge_demo));
+        spans.push(styled(format!(" {} ", strings::DEMO), theme().badge_demo));
+    }
+    if let Some(n) = app.auto_refresh {
+        spans.push(" ".into());
+        spans.push(styled(format!(" auto {n}s "), theme().badge));
     }
     spans.push("  ".into());
     match &app.connection {
-        None => spans.push(styled(strings::CONNECTING, THEME.dim)),
+        None => spans.push(styled(strings::CONNECTING, theme().dim)),
         Some(c) => {
             let mut parts = vec![format!("profile {}", clean(&c.profile)), clean(&c.region)];
             if let Some(r) = registry_label(app) {
@@ -56,14 +60,17 @@ pub fn draw_header(f: &mut Frame, area: Rect, app: &App) {
         }
     }
     // The help hint keeps its place at the right; the rest is cut before it.
-    let hint = format!(" {} ", strings::HELP_HINT);
+    let hint = match crate::app::keymap::first_key(app.keymap(), crate::config::Action::Help) {
+        Some(k) => format!(" {k} help "),
+        None => String::new(),
+    };
     let left = Rect {
         width: area.width.saturating_sub(hint.chars().count() as u16),
         ..area
     };
     f.render_widget(Paragraph::new(Line::from(spans)), left);
     f.render_widget(
-        Paragraph::new(styled(hint, THEME.key)).alignment(Alignment::Right),
+        Paragraph::new(styled(hint, theme().key)).alignment(Alignment::Right),
         area,
     );
 }
@@ -124,27 +131,30 @@ fn filter_and_sort<T: Row>(list: &List<T>) -> Vec<Span<'static>> {
         let cursor = if list.filter.editing { "▏" } else { "" };
         s.push(styled(
             format!("/{}{cursor}", clean(&list.filter.query)),
-            THEME.key,
+            theme().key,
         ));
         s.push("  ".into());
     }
     let col = T::SORT_COLUMNS.get(list.sort.column).copied().unwrap_or("");
     let arrow = if list.sort.descending { "↓" } else { "↑" };
-    s.push(styled(format!("sort: {col} {arrow} "), THEME.dim));
+    s.push(styled(format!("sort: {col} {arrow} "), theme().dim));
     s
 }
 
 pub fn draw_crumb(f: &mut Frame, area: Rect, app: &App) {
     if let Some(input) = &app.command {
         let line = Line::from(vec![
-            styled(" :", THEME.key),
+            styled(" :", theme().key),
             Span::raw(clean(input)),
-            styled("▏", THEME.key),
+            styled("▏", theme().key),
         ]);
         f.render_widget(Paragraph::new(line), area);
         return;
     }
-    let line = Line::from(styled(format!(" {}", crumbs(app).join(" › ")), THEME.crumb));
+    let line = Line::from(styled(
+        format!(" {}", crumbs(app).join(" › ")),
+        theme().crumb,
+    ));
     f.render_widget(Paragraph::new(line), area);
     let right = match app.pane {
         Pane::Registries => filter_and_sort(&app.registries),

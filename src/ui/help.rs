@@ -7,9 +7,9 @@ use ratatui::text::{Line, Span, Text};
 use ratatui::widgets::{Clear, Paragraph};
 
 use super::list::block;
-use super::theme::{CHECK, SELECTED_SYMBOL, SELECTED_UNFOCUSED_SYMBOL, THEME};
+use super::theme::{CHECK, SELECTED_SYMBOL, SELECTED_UNFOCUSED_SYMBOL, theme};
 use crate::app::command::COMMANDS;
-use crate::app::keymap::{BINDINGS, Context, keys_for};
+use crate::app::keymap::{Action, Context, applies, keys_for};
 use crate::app::strings;
 use crate::app::{App, Pane};
 
@@ -37,44 +37,44 @@ pub fn text(app: &App) -> Text<'static> {
     let ctx = context(app);
     let mut lines = vec![Line::styled(
         format!("Keys in {}", where_name(ctx)),
-        THEME.title,
+        theme().title,
     )];
-    let mut seen = Vec::new();
-    for b in BINDINGS {
-        if !b.action.applies(ctx) || seen.contains(&b.action) {
+    for &a in Action::ALL {
+        let keys = keys_for(app.keymap(), a);
+        // Unbound in the config file: nothing to press, nothing to list.
+        if !applies(a, ctx) || keys.is_empty() {
             continue;
         }
-        seen.push(b.action);
         lines.push(Line::from(vec![
-            Span::styled(format!("  {:<28}", keys_for(b.action)), THEME.key),
-            Span::raw(strings::action_help(b.action)),
+            Span::styled(format!("  {keys:<28}"), theme().key),
+            Span::raw(a.description()),
         ]));
     }
     lines.push(Line::default());
-    lines.push(Line::styled("Filter prompt (/)", THEME.title));
+    lines.push(Line::styled("Filter prompt (/)", theme().title));
     lines.push(Line::raw(
         "  type to filter (fuzzy) · enter keeps · esc clears · ↑ ↓ move",
     ));
     lines.push(Line::default());
-    lines.push(Line::styled("Commands (:)", THEME.title));
+    lines.push(Line::styled("Commands (:)", theme().title));
     for c in COMMANDS {
         let mut names = format!(":{}", c.name);
         for a in c.aliases {
             names.push_str(&format!(" :{a}"));
         }
         lines.push(Line::from(vec![
-            Span::styled(format!("  {names:<28}"), THEME.key),
+            Span::styled(format!("  {names:<28}"), theme().key),
             Span::raw(c.help),
         ]));
     }
     lines.push(Line::raw("  tab completes · enter runs · esc cancels"));
     lines.push(Line::default());
-    lines.push(Line::styled("Mouse", THEME.title));
+    lines.push(Line::styled("Mouse", theme().title));
     lines.push(Line::raw(
         "  click selects a row (in the pane on the left: goes back to it) · wheel scrolls",
     ));
     lines.push(Line::default());
-    lines.push(Line::styled("Symbols", THEME.title));
+    lines.push(Line::styled("Symbols", theme().title));
     lines.push(Line::raw(format!(
         "  {}selected row (focused pane)   {}selected row (other pane)",
         SELECTED_SYMBOL, SELECTED_UNFOCUSED_SYMBOL

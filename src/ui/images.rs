@@ -4,7 +4,7 @@ use ratatui::Frame;
 use ratatui::layout::{Constraint, Rect};
 use ratatui::widgets::Cell;
 
-use super::fmt::{relative, short_digest, size};
+use super::fmt::{short_digest, size, when};
 use super::list::{self, Column, Head};
 use super::text::clean;
 use crate::app::App;
@@ -85,7 +85,11 @@ pub fn draw(f: &mut Frame, area: Rect, app: &App, focused: bool) {
                 Cell::from(tags_label(r)),
                 Cell::from(short_digest(&clean(&r.image_digest))),
                 Cell::from(size(r.image_size_in_bytes)),
-                Cell::from(relative(r.image_pushed_at, app.now)),
+                Cell::from(when(
+                    r.image_pushed_at,
+                    app.now,
+                    app.opts.config.date_format,
+                )),
                 Cell::from(kind(
                     r.image_manifest_media_type.as_deref(),
                     r.artifact_media_type.as_deref(),

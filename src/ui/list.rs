@@ -7,7 +7,7 @@ use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Cell, Paragraph, Row as TableRow, Table, TableState};
 
 use super::fmt::thousands;
-use super::theme::{SELECTED_SYMBOL, SELECTED_UNFOCUSED_SYMBOL, SPINNER, THEME};
+use super::theme::{SELECTED_SYMBOL, SELECTED_UNFOCUSED_SYMBOL, SPINNER, theme};
 use crate::app::App;
 use crate::app::list::{List, Row};
 use crate::app::load::LoadState;
@@ -50,13 +50,13 @@ pub struct Head<'a> {
 
 pub fn block(title: String, focused: bool) -> Block<'static> {
     let style = if focused {
-        THEME.border_focused
+        theme().border_focused
     } else {
-        THEME.border
+        theme().border
     };
     Block::bordered()
         .border_style(style)
-        .title(Span::styled(format!(" {title} "), THEME.title))
+        .title(Span::styled(format!(" {title} "), theme().title))
 }
 
 pub fn draw<T: Row>(
@@ -85,12 +85,12 @@ pub fn draw<T: Row>(
             strings::EMPTY
         };
         let header =
-            TableRow::new(columns.iter().map(|c| Cell::from(c.title))).style(THEME.column_header);
+            TableRow::new(columns.iter().map(|c| Cell::from(c.title))).style(theme().column_header);
         let t = Table::new([header], columns.iter().map(|c| c.width));
         f.render_widget(t, inner);
         if inner.height > 1 {
             let r = Rect::new(inner.x + 2, inner.y + 1, inner.width.saturating_sub(2), 1);
-            f.render_widget(Paragraph::new(Line::styled(msg, THEME.dim)), r);
+            f.render_widget(Paragraph::new(Line::styled(msg, theme().dim)), r);
         }
         return;
     }
@@ -105,13 +105,13 @@ pub fn draw<T: Row>(
         .map(|r| TableRow::new(cells(r)))
         .collect();
     let (symbol, style) = if focused {
-        (SELECTED_SYMBOL, THEME.selected)
+        (SELECTED_SYMBOL, theme().selected)
     } else {
-        (SELECTED_UNFOCUSED_SYMBOL, THEME.selected_unfocused)
+        (SELECTED_UNFOCUSED_SYMBOL, theme().selected_unfocused)
     };
     let table = Table::new(rows, columns.iter().map(|c| c.width))
         .header(
-            TableRow::new(columns.iter().map(|c| Cell::from(c.title))).style(THEME.column_header),
+            TableRow::new(columns.iter().map(|c| Cell::from(c.title))).style(theme().column_header),
         )
         .highlight_symbol(symbol)
         .row_highlight_style(style)

@@ -11,6 +11,7 @@ mod help;
 mod images;
 pub mod layout;
 mod list;
+mod picker;
 mod policy;
 mod preview;
 mod registries;
@@ -22,6 +23,7 @@ pub mod theme;
 
 use ratatui::Frame;
 use ratatui::layout::Rect;
+use ratatui::style::Color;
 use ratatui::text::Line;
 use ratatui::widgets::{Paragraph, Wrap};
 
@@ -30,6 +32,7 @@ use crate::app::{App, Overlay, Pane};
 use layout::Slot;
 
 pub fn view(app: &App, f: &mut Frame) {
+    theme::set(theme::palette(app.opts.config.theme, app.opts.no_color));
     let area = f.area();
     match layout::areas(app, area) {
         None => too_small(f, area),
@@ -62,6 +65,7 @@ pub fn view(app: &App, f: &mut Frame) {
                 }
                 Some(Overlay::Help { scroll }) => help::draw(f, a.body, app, *scroll),
                 Some(Overlay::ErrorDetails { scroll }) => error::draw(f, a.body, app, *scroll),
+                Some(Overlay::Picker(p)) => picker::draw(f, a.body, p),
                 None => {}
             }
             if let Some(input) = &app.command {
@@ -73,6 +77,21 @@ pub fn view(app: &App, f: &mut Frame) {
     }
     // Safety net: whatever slipped past the per-string cleaning never reaches the terminal.
     crate::sanitize::scrub_buffer(f.buffer_mut());
+    // The markdown and JSON highlighters have their own colours, chosen for dark terminals.
+    if app.opts.no_color {
+        // NO_COLOR means none at all.
+        for cell in f.buffer_mut().content.iter_mut() {
+            cell.set_fg(Color::Reset);
+            cell.set_bg(Color::Reset);
+        }
+    } else if app.opts.config.theme == crate::config::Theme::Light {
+        for cell in f.buffer_mut().content.iter_mut() {
+            cell.set_fg(theme::on_light(cell.fg));
+            if cell.bg == crate::markdown::CODE_BG {
+                cell.set_bg(Color::Reset);
+            }
+        }
+    }
 }
 
 fn too_small(f: &mut Frame, area: Rect) {
@@ -123,7 +142,7 @@ pub fn overlay_max_scroll(app: &App) -> u16 {
             error::text(app).lines.len(),
             error::area(a.body).height.saturating_sub(2),
         ),
-        None => (0, 0),
+        Some(Overlay::Picker(_)) | None => (0, 0),
     };
     (lines as u16).saturating_sub(visible)
 }

@@ -8,7 +8,7 @@ use ratatui::widgets::Paragraph;
 use super::catalog::failed;
 use super::list::block;
 use super::text::clean;
-use super::theme::THEME;
+use super::theme::theme;
 use crate::app::strings;
 use crate::app::{App, Fetch};
 
@@ -16,9 +16,9 @@ pub fn text(app: &App, repo: &str) -> Text<'static> {
     match app.policies.get(repo) {
         // Pretty, coloured, key order kept; escapes stay visible (never decoded to raw bytes).
         Some(Fetch::Ready(Some(p))) => crate::highlight::json(p),
-        Some(Fetch::Ready(None)) => Text::from(Line::styled(strings::NO_POLICY, THEME.info)),
+        Some(Fetch::Ready(None)) => Text::from(Line::styled(strings::NO_POLICY, theme().info)),
         Some(Fetch::Failed(e)) => failed(e),
-        Some(Fetch::Loading) | None => Text::styled("loading policy…", THEME.dim),
+        Some(Fetch::Loading) | None => Text::styled("loading policy…", theme().dim),
     }
 }
 

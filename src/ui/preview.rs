@@ -6,14 +6,15 @@ use ratatui::layout::Rect;
 use ratatui::text::{Line, Text};
 use ratatui::widgets::{Paragraph, Wrap};
 
-use super::fmt::{absolute, relative, size};
+use super::fmt::{absolute, relative, size, when};
 use super::images::{kind, tags_label};
 use super::list::block;
 use super::text::{clean, field, styled};
-use super::theme::{CHECK, THEME};
+use super::theme::{CHECK, theme};
 use crate::app::strings;
 use crate::app::{App, Pane};
 use crate::aws::{ImageRow, RegistryRow, RepoRow, TagRow};
+use crate::config::DateFormat;
 
 pub fn draw(f: &mut Frame, area: Rect, app: &App) {
     let inner_w = area.width.saturating_sub(2);
@@ -44,7 +45,7 @@ pub fn draw(f: &mut Frame, area: Rect, app: &App) {
     let b = block(title.to_string(), false);
     let inner = b.inner(area);
     f.render_widget(b, area);
-    let text = text.unwrap_or_else(|| Text::styled(strings::NOTHING_SELECTED, THEME.dim));
+    let text = text.unwrap_or_else(|| Text::styled(strings::NOTHING_SELECTED, theme().dim));
     // Catalog markdown is wrapped by the renderer; wrapping again only affects long field values.
     f.render_widget(Paragraph::new(text).wrap(Wrap { trim: false }), inner);
 }
@@ -75,7 +76,7 @@ fn registry(app: &App, r: &RegistryRow) -> Text<'static> {
         lines.push(field("Display name", d));
     }
     lines.push(Line::default());
-    lines.push(Line::from(styled("Aliases", THEME.label)));
+    lines.push(Line::from(styled("Aliases", theme().label)));
     for a in &r.aliases {
         let mut flags = vec![clean(&a.status)];
         if a.primary_registry_alias {
@@ -100,7 +101,7 @@ fn repository(app: &App, r: &RepoRow, width: u16) -> Text<'static> {
             "Created",
             format!(
                 "{} ({})",
-                relative(r.created_at, app.now),
+                when(r.created_at, app.now, app.opts.config.date_format),
                 absolute(r.created_at)
             ),
         ),
@@ -114,7 +115,7 @@ fn repository(app: &App, r: &RepoRow, width: u16) -> Text<'static> {
 /// in one piece when it fits and reads left to right when it does not.
 fn pull_lines(repo: &RepoRow, tags: &[String], digest: &str, width: u16) -> Vec<Line<'static>> {
     let uri = clean(&repo.repository_uri);
-    let mut lines = vec![Line::default(), Line::from(styled("Pull", THEME.label))];
+    let mut lines = vec![Line::default(), Line::from(styled("Pull", theme().label))];
     let mut commands: Vec<String> = tags
         .iter()
         .map(|t| format!("docker pull {uri}:{t}"))
@@ -122,7 +123,7 @@ fn pull_lines(repo: &RepoRow, tags: &[String], digest: &str, width: u16) -> Vec<
     commands.push(format!("docker pull {uri}@{}", clean(digest)));
     for c in commands {
         for chunk in chunks(&c, width as usize) {
-            lines.push(Line::from(styled(chunk, THEME.code)));
+            lines.push(Line::from(styled(chunk, theme().code)));
         }
     }
     lines
@@ -147,7 +148,11 @@ fn chunks(s: &str, width: usize) -> Vec<String> {
 }
 
 fn times(app: &App, label: &str, t: i64) -> Line<'static> {
-    field(label, format!("{} ({})", relative(t, app.now), absolute(t)))
+    // Relative dates get the exact one beside them; absolute ones are already exact.
+    match app.opts.config.date_format {
+        DateFormat::Relative => field(label, format!("{} ({})", relative(t, app.now), absolute(t))),
+        DateFormat::Absolute => field(label, absolute(t)),
+    }
 }
 
 fn image(app: &App, repo: &RepoRow, i: &ImageRow, width: u16) -> Text<'static> {

@@ -5,7 +5,7 @@ use ratatui::Frame;
 use ratatui::layout::{Constraint, Rect};
 use ratatui::widgets::Cell;
 
-use super::fmt::relative;
+use super::fmt::when;
 use super::list::{self, Column, Head};
 use super::text::clean;
 use crate::app::strings;
@@ -60,7 +60,11 @@ pub fn draw(f: &mut Frame, area: Rect, app: &App, focused: bool) {
                 };
                 cells.push(Cell::from(desc));
             }
-            cells.push(Cell::from(relative(r.created_at, app.now)));
+            cells.push(Cell::from(when(
+                r.created_at,
+                app.now,
+                app.opts.config.date_format,
+            )));
             if wide {
                 cells.push(Cell::from(clean(&r.repository_uri)));
             }

@@ -9,14 +9,14 @@ use unicode_width::UnicodeWidthStr;
 use super::catalog::failed;
 use super::list::block;
 use super::text::clean;
-use super::theme::THEME;
+use super::theme::theme;
 use crate::app::strings;
 use crate::app::{App, Fetch};
 
 pub fn text(app: &App, arn: &str) -> Text<'static> {
     match app.resource_tags.get(arn) {
         Some(Fetch::Ready(tags)) if tags.is_empty() => {
-            Text::from(Line::styled(strings::NO_TAGS, THEME.info))
+            Text::from(Line::styled(strings::NO_TAGS, theme().info))
         }
         Some(Fetch::Ready(tags)) => {
             let rows: Vec<(String, String)> = tags
@@ -31,19 +31,19 @@ pub fn text(app: &App, arn: &str) -> Text<'static> {
                 .max(3);
             let mut lines = vec![Line::styled(
                 format!("{:<w$}  VALUE", "KEY"),
-                THEME.column_header,
+                theme().column_header,
             )];
             for (k, v) in rows {
                 let pad = w - k.width();
                 lines.push(Line::from(vec![
-                    Span::styled(format!("{k}{}", " ".repeat(pad)), THEME.label),
+                    Span::styled(format!("{k}{}", " ".repeat(pad)), theme().label),
                     Span::raw(format!("  {v}")),
                 ]));
             }
             Text::from(lines)
         }
         Some(Fetch::Failed(e)) => failed(e),
-        Some(Fetch::Loading) | None => Text::styled("loading resource tags…", THEME.dim),
+        Some(Fetch::Loading) | None => Text::styled("loading resource tags…", theme().dim),
     }
 }
 

@@ -3,7 +3,7 @@
 use ratatui::style::Style;
 use ratatui::text::{Line, Span};
 
-use super::theme::THEME;
+use super::theme::theme;
 
 /// One line of API text, neutralised.
 pub fn clean(s: &str) -> String {
@@ -13,7 +13,7 @@ pub fn clean(s: &str) -> String {
 /// `label: value` with the label styled.
 pub fn field(label: &str, value: impl Into<String>) -> Line<'static> {
     Line::from(vec![
-        Span::styled(format!("{label}: "), THEME.label),
+        Span::styled(format!("{label}: "), theme().label),
         Span::raw(value.into()),
     ])
 }
@@ -25,7 +25,7 @@ pub fn badges(values: &[String]) -> Vec<Span<'static>> {
         if !out.is_empty() {
             out.push(Span::raw(" "));
         }
-        out.push(Span::styled(format!("[{}]", clean(v)), THEME.badge));
+        out.push(Span::styled(format!("[{}]", clean(v)), theme().badge));
     }
     out
 }

@@ -2,7 +2,7 @@
 //! `update` with the real effect runner against the in-process emulator until the app is idle.
 #![allow(dead_code)]
 
-use std::sync::Arc;
+use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
@@ -138,20 +138,42 @@ pub struct Harness {
     pub app: App,
     runner: Runner,
     rx: mpsc::UnboundedReceiver<Msg>,
+    /// What the runner wrote to the "terminal" (OSC 52 sequences).
+    pub terminal_out: Arc<Mutex<Vec<u8>>>,
 }
 
 impl Harness {
     /// `now` must be the emulator's clock, so relative times read as the seed means them.
     pub async fn start(url: &str, width: u16, height: u16, now: i64) -> Harness {
-        let opts = RunOptions {
+        Self::start_with(url, width, height, now, |_| {}).await
+    }
+
+    /// As `start`, with the options adjusted by `tweak` (config, theme, …).
+    pub async fn start_with(
+        url: &str,
+        width: u16,
+        height: u16,
+        now: i64,
+        tweak: impl FnOnce(&mut RunOptions),
+    ) -> Harness {
+        let mut opts = RunOptions {
             client: ClientOptions::for_emulator(url),
             read_only: false,
             demo: true,
+            ..RunOptions::default()
         };
+        tweak(&mut opts);
         let (tx, rx) = mpsc::unbounded_channel();
-        let runner = Runner::new(tx, false);
+        let terminal_out = Arc::new(Mutex::new(Vec::new()));
+        let runner =
+            Runner::new(tx, false, opts.config.page_size).with_output(terminal_out.clone());
         let app = App::new(opts, now, width, height);
-        let mut h = Harness { app, runner, rx };
+        let mut h = Harness {
+            app,
+            runner,
+            rx,
+            terminal_out,
+        };
         let fx = app::start(&mut h.app);
         h.run(fx);
         h.settle().await;

@@ -1,0 +1,273 @@
+//! Everyday comfort: profile and region pickers, the copy menu, the gallery page, docker login,
+//! and auto-refresh. Like the rest of `update`, nothing here does I/O: it opens menus and returns
+//! effects.
+
+use super::keymap::Action;
+use super::msg::{Effect, ListId};
+use super::nav;
+use super::state::{App, Overlay, Pane, PickItem, Picker, PickerKind, Status};
+use super::strings;
+use crate::profiles::{ECR_PUBLIC_REGIONS, ProfileInfo};
+
+/// The profile the client uses now (as the header shows it).
+pub fn current_profile(app: &App) -> String {
+    app.connection
+        .as_ref()
+        .map(|c| c.profile.clone())
+        .or_else(|| app.opts.client.profile.clone())
+        .unwrap_or_else(|| "default".into())
+}
+
+fn current_region(app: &App) -> Option<String> {
+    app.connection
+        .as_ref()
+        .map(|c| c.region.clone())
+        .or_else(|| app.opts.client.region.clone())
+}
+
+/// Open a menu with the cursor on `current` when it is listed.
+fn open_picker(app: &mut App, kind: PickerKind, items: Vec<PickItem>, current: Option<&str>) {
+    let selected = current
+        .and_then(|c| items.iter().position(|i| i.value == c))
+        .unwrap_or(0);
+    app.overlay = Some(Overlay::Picker(Picker {
+        kind,
+        items,
+        selected,
+    }));
+}
+
+/// ctrl-p: the files are read by the runner; `profiles_arrived` opens the menu.
+pub fn ask_profiles(fx: &mut Vec<Effect>) {
+    fx.push(Effect::ListProfiles);
+}
+
+pub fn profiles_arrived(app: &mut App, r: Result<Vec<ProfileInfo>, String>) {
+    match r {
+        Ok(list) if list.is_empty() => app.status = Status::Warning(strings::NO_PROFILES.into()),
+        Ok(list) => {
+            let items = list
+                .into_iter()
+                .map(|p| PickItem {
+                    detail: format!(
+                        "{} · {}",
+                        p.kind,
+                        p.region.as_deref().unwrap_or("no region")
+                    ),
+                    label: p.name.clone(),
+                    value: p.name,
+                })
+                .collect();
+            let current = current_profile(app);
+            open_picker(app, PickerKind::Profiles, items, Some(&current));
+        }
+        Err(e) => app.status = Status::Warning(e),
+    }
+}
+
+/// ctrl-r: the regions that serve ECR Public.
+pub fn regions(app: &mut App) {
+    let items = ECR_PUBLIC_REGIONS
+        .iter()
+        .map(|r| PickItem {
+            label: r.to_string(),
+            detail: if *r == "us-east-1" {
+                "the API's home region".into()
+            } else {
+                String::new()
+            },
+            value: r.to_string(),
+        })
+        .collect();
+    let current = current_region(app);
+    open_picker(app, PickerKind::Regions, items, current.as_deref());
+}
+
+/// `y`: what can be copied about the selection.
+pub fn copy_menu(app: &mut App) {
+    let Some(repo) = app.current_repo() else {
+        app.status = Status::Warning(strings::needs_repository("URI"));
+        return;
+    };
+    let uri = repo.repository_uri.to_string();
+    let items = match app.pane {
+        Pane::Images => app.images.selected().map(|i| {
+            crate::clipboard::image_choices(
+                &uri,
+                i.image_tags.first().map(|t| &**t),
+                &i.image_digest,
+            )
+        }),
+        Pane::Tags => app
+            .tags
+            .selected()
+            .map(|t| crate::clipboard::image_choices(&uri, Some(&t.image_tag), &t.image_digest)),
+        _ => Some(crate::clipboard::repository_choices(&uri)),
+    };
+    let Some(choices) = items else {
+        app.status = Status::Warning(strings::NOTHING_SELECTED.into());
+        return;
+    };
+    let items = choices
+        .into_iter()
+        .map(|c| PickItem {
+            label: c.label.to_string(),
+            detail: c.text.clone(),
+            value: c.text,
+        })
+        .collect();
+    open_picker(app, PickerKind::Copy, items, None);
+}
+
+/// `o`: the repository's page in the ECR Public Gallery.
+pub fn open_gallery(app: &mut App, fx: &mut Vec<Effect>) {
+    let Some(repo) = app.current_repo() else {
+        app.status = Status::Warning(strings::needs_repository("gallery page"));
+        return;
+    };
+    let name = repo.repository_name.to_string();
+    let alias = app
+        .registry()
+        .and_then(|r| r.primary_alias())
+        .map(str::to_string);
+    let Some(alias) = alias else {
+        app.status = Status::Warning("the registry has no alias, so it has no gallery page".into());
+        return;
+    };
+    match crate::browser::gallery_url(&alias, &name) {
+        Ok(url) => fx.push(Effect::OpenUrl(url)),
+        Err(e) => app.status = Status::Warning(e.to_string()),
+    }
+}
+
+/// `:login`.
+pub fn login(app: &mut App, fx: &mut Vec<Effect>) {
+    if app.connection.is_none() {
+        app.status = Status::Warning(strings::CONNECTING.into());
+        return;
+    }
+    app.status = Status::Info(strings::LOGGING_IN.into());
+    fx.push(Effect::Login {
+        demo: app.opts.demo,
+        profile: current_profile(app),
+    });
+}
+
+/// Keys in a menu: move, enter chooses, esc closes.
+pub fn picker_action(app: &mut App, action: Action, fx: &mut Vec<Effect>) {
+    let Some(Overlay::Picker(p)) = app.overlay.as_mut() else {
+        return;
+    };
+    let last = p.items.len().saturating_sub(1);
+    match action {
+        Action::Up => p.selected = p.selected.saturating_sub(1),
+        Action::Down => p.selected = (p.selected + 1).min(last),
+        Action::Top | Action::PageUp => p.selected = 0,
+        Action::Bottom | Action::PageDown => p.selected = last,
+        Action::Back => app.overlay = None,
+        Action::Open => {
+            let (kind, item) = (p.kind, p.items.get(p.selected).cloned());
+            app.overlay = None;
+            if let Some(item) = item {
+                choose(app, kind, item, fx);
+            }
+        }
+        Action::Quit => app.quit = true,
+        _ => {}
+    }
+}
+
+fn choose(app: &mut App, kind: PickerKind, item: PickItem, fx: &mut Vec<Effect>) {
+    match kind {
+        PickerKind::Copy => match crate::clipboard::sequence(&item.value, app.opts.in_tmux) {
+            Ok(bytes) => fx.push(Effect::WriteTerminal {
+                bytes,
+                done: strings::copied(&item.label, &item.value),
+            }),
+            Err(e) => app.status = Status::Warning(e.to_string()),
+        },
+        PickerKind::Profiles => {
+            app.opts.client.profile = Some(item.value.clone());
+            // The profile's own region, unless the user picked one in this session.
+            if !app.region_chosen {
+                app.opts.client.region = None;
+            }
+            reconnect(app, strings::switching("profile", &item.value), fx);
+        }
+        PickerKind::Regions => {
+            app.opts.client.region = Some(item.value.clone());
+            app.region_chosen = true;
+            reconnect(app, strings::switching("region", &item.value), fx);
+        }
+    }
+}
+
+/// Build a new client for the changed options and start over on the panes (the endpoint, in
+/// `--demo` the emulator's, is kept in `opts.client`).
+fn reconnect(app: &mut App, message: String, fx: &mut Vec<Effect>) {
+    for list in [
+        ListId::Registries,
+        ListId::Repositories,
+        ListId::Images,
+        ListId::Tags,
+    ] {
+        nav::stop(app, list, fx);
+        app.load_mut(list).reset();
+    }
+    app.registries.clear();
+    app.repos.clear();
+    app.images.clear();
+    app.tags.clear();
+    app.repo = None;
+    app.catalogs.clear();
+    app.policies.clear();
+    app.resource_tags.clear();
+    app.display_name = None;
+    app.connection = None;
+    app.pane = Pane::Registries;
+    app.skip_single_registry = true;
+    app.last_error = None;
+    app.advice = None;
+    app.status = Status::Info(message);
+    app.switching = true;
+    fx.push(Effect::Connect(app.opts.client.clone()));
+}
+
+/// `R`: auto-refresh on (at the config's interval, or a default) or off.
+pub fn toggle_auto_refresh(app: &mut App) {
+    app.auto_refresh = match app.auto_refresh {
+        Some(_) => None,
+        None => Some(match app.opts.config.auto_refresh_seconds {
+            0 => strings::AUTO_REFRESH_DEFAULT_SECONDS,
+            n => n,
+        }),
+    };
+    app.refreshed_at = app.now;
+    app.status = Status::Info(strings::auto_refresh(app.auto_refresh));
+}
+
+/// On every tick: reload the open pane in the background when its interval has passed. The
+/// new pages are staged and swapped in whole, so rows never blink and the selection and the
+/// filter stay.
+pub fn auto_refresh_tick(app: &mut App, fx: &mut Vec<Effect>) {
+    let Some(every) = app.auto_refresh else {
+        return;
+    };
+    if app.connection.is_none() || app.now - app.refreshed_at < every as i64 {
+        return;
+    }
+    let list = app.pane.list();
+    // A load still running (or failed, waiting for `r`) is left alone.
+    if !matches!(app.load_of(list).state, super::load::LoadState::Done) {
+        return;
+    }
+    app.refreshed_at = app.now;
+    match list {
+        ListId::Registries => app.registries.staged = Some(Vec::new()),
+        ListId::Repositories => app.repos.staged = Some(Vec::new()),
+        ListId::Images => app.images.staged = Some(Vec::new()),
+        ListId::Tags => app.tags.staged = Some(Vec::new()),
+    }
+    app.load_mut(list).reset();
+    nav::start(app, list, fx);
+}
