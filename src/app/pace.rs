@@ -74,7 +74,10 @@ mod tests {
         );
         let t35 = t3 + FRAME;
         p.drew(t35);
-        assert!(!p.may_draw(t35 + Duration::from_millis(1)), "frames stay capped");
+        assert!(
+            !p.may_draw(t35 + Duration::from_millis(1)),
+            "frames stay capped"
+        );
         let t4 = t35 + Duration::from_millis(100);
         assert!(p.may_draw(t4), "after a pause, at once again");
     }
