@@ -48,11 +48,13 @@ impl Driver {
             client: ClientOptions::for_emulator(url),
             read_only: false,
             demo: false,
+            ..RunOptions::default()
         };
+        let page_size = opts.config.page_size;
         let (tx, rx) = mpsc::unbounded_channel();
         let mut d = Driver {
             app: App::new(opts, app::now_epoch(), WIDTH, HEIGHT),
-            runner: Runner::new(tx, false),
+            runner: Runner::new(tx, false, page_size),
             rx,
             term: Terminal::new(TestBackend::new(WIDTH, HEIGHT))?,
         };
