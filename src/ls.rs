@@ -12,6 +12,7 @@ use serde::Serialize;
 use crate::aws::{self, Api, ClientOptions, PageStream};
 use crate::cli::{LsArgs, LsWhat};
 use crate::sanitize::clean_line;
+use crate::ui::fmt::{absolute, size};
 
 pub async fn run(opts: &ClientOptions, args: &LsArgs) -> Result<()> {
     let (client, _info) = aws::connect(opts).await;
@@ -61,7 +62,7 @@ pub async fn run(opts: &ClientOptions, args: &LsArgs) -> Result<()> {
                     vec![
                         r.repository_name.to_string(),
                         r.repository_uri.to_string(),
-                        format_time(r.created_at),
+                        absolute(r.created_at),
                     ]
                 },
                 &["NAME", "URI", "CREATED"],
@@ -81,8 +82,8 @@ pub async fn run(opts: &ClientOptions, args: &LsArgs) -> Result<()> {
                             i.image_tags.join(", ")
                         },
                         i.image_digest.to_string(),
-                        human_size(i.image_size_in_bytes),
-                        format_time(i.image_pushed_at),
+                        size(i.image_size_in_bytes),
+                        absolute(i.image_pushed_at),
                         if i.is_multi_arch() { "index" } else { "" }.into(),
                     ]
                 },
@@ -99,8 +100,8 @@ pub async fn run(opts: &ClientOptions, args: &LsArgs) -> Result<()> {
                     vec![
                         t.image_tag.to_string(),
                         t.image_digest.to_string(),
-                        human_size(t.image_size_in_bytes),
-                        format_time(t.image_pushed_at),
+                        size(t.image_size_in_bytes),
+                        absolute(t.image_pushed_at),
                     ]
                 },
                 &["TAG", "DIGEST", "SIZE", "PUSHED"],
@@ -183,65 +184,9 @@ pub fn table(rows: &[Vec<String>]) -> String {
     s
 }
 
-/// Sizes as people read them: 1,000-based like the registry UIs (41.2 MB).
-pub fn human_size(bytes: i64) -> String {
-    const UNITS: [&str; 5] = ["B", "kB", "MB", "GB", "TB"];
-    let mut v = bytes as f64;
-    let mut u = 0;
-    while v >= 1000.0 && u + 1 < UNITS.len() {
-        v /= 1000.0;
-        u += 1;
-    }
-    if u == 0 {
-        format!("{bytes} B")
-    } else {
-        format!("{v:.1} {}", UNITS[u])
-    }
-}
-
-/// UTC `YYYY-MM-DD HH:MM` from epoch seconds.
-pub fn format_time(epoch: i64) -> String {
-    let days = epoch.div_euclid(86_400);
-    let secs = epoch.rem_euclid(86_400);
-    let (y, m, d) = civil_from_days(days);
-    format!(
-        "{y:04}-{m:02}-{d:02} {:02}:{:02}",
-        secs / 3600,
-        secs % 3600 / 60
-    )
-}
-
-/// Howard Hinnant's days-to-civil algorithm (proleptic Gregorian, UTC).
-pub fn civil_from_days(z: i64) -> (i64, u32, u32) {
-    let z = z + 719_468;
-    let era = z.div_euclid(146_097);
-    let doe = z.rem_euclid(146_097);
-    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
-    let y = yoe + era * 400;
-    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-    let mp = (5 * doy + 2) / 153;
-    let d = (doy - (153 * mp + 2) / 5 + 1) as u32;
-    let m = if mp < 10 { mp + 3 } else { mp - 9 } as u32;
-    (if m <= 2 { y + 1 } else { y }, m, d)
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn sizes_read_like_the_gallery() {
-        assert_eq!(human_size(512), "512 B");
-        assert_eq!(human_size(41_200_000), "41.2 MB");
-        assert_eq!(human_size(1_500), "1.5 kB");
-    }
-
-    #[test]
-    fn times_are_utc_dates() {
-        assert_eq!(format_time(0), "1970-01-01 00:00");
-        assert_eq!(format_time(1_700_000_000), "2023-11-14 22:13");
-        assert_eq!(format_time(951_782_400), "2000-02-29 00:00");
-    }
 
     #[test]
     fn table_aligns_by_display_width() {
