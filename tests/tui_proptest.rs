@@ -6,7 +6,9 @@ mod tui_support;
 
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers, MouseButton, MouseEvent, MouseEventKind};
 use ecrp::app::{self, App, Effect, ListId, Msg, PageRows};
-use ecrp::aws::{AwsError, Catalog, RegistryRow, Tag};
+use ecrp::aws::{AwsError, Catalog, DeleteOutcome, RegistryRow, Tag};
+use ecrp::drafts::{Draft, DraftKind};
+use ecrp::forms::PathCheck;
 use ecrp::profiles::{ProfileInfo, ProfileKind};
 use proptest::prelude::*;
 use ratatui::Terminal;
@@ -123,7 +125,51 @@ fn answer(app: &mut App, fx: Vec<Effect>, fail: bool) {
             Effect::WriteTerminal { done, .. } => Msg::Done(Ok(done)),
             Effect::OpenUrl(url) => Msg::Done(Err(format!("no browser to open {url}"))),
             Effect::Login { .. } => Msg::Done(Ok("logged in".into())),
-            Effect::Cancel(_) => continue,
+            Effect::Cancel(_)
+            | Effect::StopDelete
+            | Effect::SaveDraft { .. }
+            | Effect::RemoveDraft { .. } => continue,
+            Effect::Mutate(op) => Msg::Saved {
+                op,
+                result: if fail {
+                    Err(AwsError::new("ServerException", "boom\x1b]0;title\x07"))
+                } else {
+                    Ok(())
+                },
+            },
+            Effect::DeleteImages { ids, .. } => {
+                let n = ids.len();
+                let failures = ids
+                    .into_iter()
+                    .step_by(2)
+                    .map(|id| (id, "ImageNotFound".to_string(), "gone\x1b[2J".to_string()))
+                    .collect::<Vec<_>>();
+                queue.extend(app::update(
+                    app,
+                    Msg::Deleted(DeleteOutcome {
+                        deleted: vec![(Some("sha256:x".into()), None); n - failures.len()],
+                        failures,
+                        requested: n,
+                    }),
+                ));
+                Msg::DeleteEnded { not_sent: 0 }
+            }
+            Effect::CheckPath { field, path } => Msg::PathChecked {
+                field,
+                path,
+                check: PathCheck::Err("cannot read: no such file".into()),
+            },
+            Effect::Editor { field, .. } => Msg::EditorDone {
+                field,
+                result: Ok("edited\nin $EDITOR".into()),
+            },
+            Effect::ReadDrafts => Msg::Drafts(vec![Draft {
+                registry: "1".into(),
+                repository: "r1\u{202e}".into(),
+                kind: DraftKind::Catalog,
+                saved_at: NOW as u64 - 120,
+                values: Default::default(),
+            }]),
         };
         queue.extend(app::update(app, msg));
     }
@@ -144,10 +190,11 @@ fn event() -> impl Strategy<Value = Msg> {
         Just(KeyCode::PageDown),
         Just(KeyCode::Home),
         Just(KeyCode::End),
+        Just(KeyCode::BackTab),
     ];
     prop_oneof![
         8 => keys.prop_map(|k| Msg::Key(KeyEvent::new(k, KeyModifiers::NONE))),
-        1 => prop_oneof![Just('p'), Just('r'), Just('b'), Just('f'), Just('a')]
+        1 => prop_oneof![Just('p'), Just('r'), Just('b'), Just('f'), Just('a'), Just('s'), Just('e')]
             .prop_map(|c| Msg::Key(KeyEvent::new(KeyCode::Char(c), KeyModifiers::CONTROL))),
         1 => (0u16..300, 0u16..100, 0u8..3).prop_map(|(x, y, k)| Msg::Mouse(MouseEvent {
             kind: match k {
@@ -176,7 +223,8 @@ proptest! {
         events in proptest::collection::vec(event(), 1..40),
         fail in any::<bool>(),
     ) {
-        let (mut app, fx) = connected_app(w, h);
+        let (mut app, mut fx) = connected_app(w, h);
+        fx.push(Effect::ReadDrafts);
         answer(&mut app, fx, false);
         let mut term = Terminal::new(TestBackend::new(w, h)).unwrap();
         for ev in events {

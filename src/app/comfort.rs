@@ -164,7 +164,12 @@ pub fn picker_action(app: &mut App, action: Action, fx: &mut Vec<Effect>) {
         Action::Down => p.selected = (p.selected + 1).min(last),
         Action::Top | Action::PageUp => p.selected = 0,
         Action::Bottom | Action::PageDown => p.selected = last,
-        Action::Back => app.overlay = None,
+        Action::Back => {
+            if p.kind == PickerKind::Drafts {
+                app.status = Status::Info(strings::DRAFTS_KEPT.into());
+            }
+            app.overlay = None;
+        }
         Action::Open => {
             let (kind, item) = (p.kind, p.items.get(p.selected).cloned());
             app.overlay = None;
@@ -199,6 +204,8 @@ fn choose(app: &mut App, kind: PickerKind, item: PickItem, fx: &mut Vec<Effect>)
             app.region_chosen = true;
             reconnect(app, strings::switching("region", &item.value), fx);
         }
+        PickerKind::Drafts => super::edit::draft_chosen(app, &item.value, fx),
+        PickerKind::PolicyStart => super::edit::policy_start_chosen(app, &item.value),
     }
 }
 

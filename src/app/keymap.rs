@@ -15,22 +15,35 @@ pub enum Context {
     Repositories,
     Images,
     Tags,
-    /// Catalog, policy and resource tags: scrollable read views.
+    /// Catalog and resource tags: scrollable read views.
     ReadView,
+    /// The policy view: a read view whose policy can also be deleted.
+    PolicyView,
     Help,
     ErrorDetails,
     /// A menu to choose from (profiles, regions, what to copy).
     Picker,
+    /// A form is open.
+    Form,
+    /// A confirmation, the repository delete prompt or a bulk delete's progress.
+    Confirm,
 }
 
-/// Whether `action` does something in `ctx` (help and the footer list only these). Editing,
-/// marking and deleting belong to the forms, which this browser does not have yet, so they apply
-/// nowhere and are not advertised.
+/// Whether `action` does something in `ctx` (help and the footer list only these). In forms and
+/// confirmations only their own keys apply (typing goes to the fields).
 pub fn applies(action: Action, ctx: Context) -> bool {
     use Action as A;
     use Context as C;
+    let popup = matches!(ctx, C::Form | C::Confirm);
+    match action {
+        A::NextField | A::PrevField | A::Save | A::CancelForm => return ctx == C::Form,
+        A::Confirm | A::Deny => return ctx == C::Confirm,
+        _ if popup => return false,
+        _ => {}
+    }
     let list = matches!(ctx, C::Registries | C::Repositories | C::Images | C::Tags);
     let repo_or_image = matches!(ctx, C::Repositories | C::Images | C::Tags);
+    let read_view = matches!(ctx, C::ReadView | C::PolicyView);
     match action {
         A::Up | A::Down | A::PageUp | A::PageDown | A::Top | A::Bottom => true,
         A::Back | A::Quit => true,
@@ -39,10 +52,13 @@ pub fn applies(action: Action, ctx: Context) -> bool {
         A::Filter | A::Sort | A::SortReverse | A::Command => list,
         A::ToggleTags => matches!(ctx, C::Images | C::Tags),
         A::Catalog | A::Policy | A::ResourceTags | A::Copy | A::OpenBrowser => repo_or_image,
-        A::Refresh => list || ctx == C::ReadView,
+        A::Refresh => list || read_view,
         A::AutoRefresh | A::Profiles | A::Regions => list,
         A::ErrorDetails => !matches!(ctx, C::ErrorDetails | C::Picker),
-        A::Edit | A::New | A::Mark | A::MarkAll | A::Delete => false,
+        A::Edit => list || read_view,
+        A::New => list,
+        A::Mark | A::MarkAll => matches!(ctx, C::Images | C::Tags),
+        A::Delete => repo_or_image || ctx == C::PolicyView,
         A::NextField | A::PrevField | A::Save | A::CancelForm | A::Confirm | A::Deny => false,
     }
 }

@@ -4,10 +4,12 @@
 use crossterm::event::{KeyCode, KeyEvent, KeyEventKind, KeyModifiers};
 
 use super::keymap::{Action, action_for, applies};
+use super::modal::Modal;
 use super::msg::Effect;
 use super::nav::{self, View};
 use super::state::{App, Overlay, Pane, Status};
-use super::{comfort, command};
+use super::{comfort, command, delete, edit};
+use crate::forms::confirm::ConfirmEvent;
 use crate::ui;
 
 pub fn on_key(app: &mut App, ev: KeyEvent, fx: &mut Vec<Effect>) {
@@ -21,6 +23,10 @@ pub fn on_key(app: &mut App, ev: KeyEvent, fx: &mut Vec<Effect>) {
     // ctrl-c quits whatever the config file says: the way out never depends on a remap.
     if ev.code == KeyCode::Char('c') && ev.modifiers.contains(KeyModifiers::CONTROL) {
         app.quit = true;
+        return;
+    }
+    if app.modal.is_some() {
+        modal_key(app, ev, fx);
         return;
     }
     if app.command.is_some() {
@@ -43,6 +49,47 @@ pub fn on_key(app: &mut App, ev: KeyEvent, fx: &mut Vec<Effect>) {
         overlay_action(app, action, fx);
     } else {
         list_action(app, action, fx);
+    }
+}
+
+/// Forms take typing; confirmations read the user's yes/no keys.
+fn modal_key(app: &mut App, ev: KeyEvent, fx: &mut Vec<Effect>) {
+    let yes_no = |app: &App| {
+        let k = |c| KeyEvent::new(KeyCode::Char(c), KeyModifiers::NONE);
+        match app
+            .keymap()
+            .action_for_event(crate::config::KeyContext::Confirm, &ev)
+        {
+            Some(Action::Confirm) => k('y'),
+            Some(Action::Deny) => k('n'),
+            _ => ev,
+        }
+    };
+    match &app.modal {
+        Some(Modal::Form(_)) => edit::form_key(app, ev, fx),
+        Some(Modal::Confirm(_)) => {
+            let ev = yes_no(app);
+            let Some(Modal::Confirm(m)) = app.modal.as_mut() else {
+                return;
+            };
+            let answer = m.confirm.handle_key(ev);
+            if matches!(answer, ConfirmEvent::Yes | ConfirmEvent::No)
+                && let Some(Modal::Confirm(m)) = app.modal.take()
+            {
+                edit::confirmed(app, *m, answer == ConfirmEvent::Yes, fx);
+            }
+        }
+        Some(Modal::RepoDelete { confirm, .. }) => {
+            // Typing the name takes every character; only the force question is a yes/no.
+            let ev = if confirm.asking_force() {
+                yes_no(app)
+            } else {
+                ev
+            };
+            delete::repo_delete_key(app, ev, fx)
+        }
+        Some(Modal::Deleting(_)) => delete::deleting_key(app, ev, fx),
+        None => {}
     }
 }
 
@@ -180,13 +227,13 @@ fn list_action(app: &mut App, action: Action, fx: &mut Vec<Effect>) {
         Action::OpenBrowser => comfort::open_gallery(app, fx),
         Action::Profiles => comfort::ask_profiles(fx),
         Action::Regions => comfort::regions(app),
-        // Not applicable in any browsing context (see `keymap::applies`): the forms own them.
-        Action::Edit
-        | Action::New
-        | Action::Mark
-        | Action::MarkAll
-        | Action::Delete
-        | Action::NextField
+        Action::Edit => edit::edit(app, fx),
+        Action::New => edit::new_repository(app),
+        Action::Mark => delete::mark(app),
+        Action::MarkAll => delete::mark_all(app),
+        Action::Delete => delete::delete(app),
+        // Form and confirmation keys: read by the popups themselves (`modal_key`).
+        Action::NextField
         | Action::PrevField
         | Action::Save
         | Action::CancelForm
@@ -233,6 +280,8 @@ fn overlay_action(app: &mut App, action: Action, fx: &mut Vec<Effect>) {
         Action::Refresh => nav::refresh_view(app, fx),
         Action::ErrorDetails => open_error(app),
         Action::Quit => app.quit = true,
+        Action::Edit => edit::edit(app, fx),
+        Action::Delete => delete::delete(app),
         _ => {}
     }
 }

@@ -72,6 +72,9 @@ pub struct List<T> {
     /// Pages of a background reload (auto-refresh): the old rows stay on screen until the whole
     /// new set has arrived, then `replace` swaps them in at once.
     pub staged: Option<Vec<T>>,
+    /// Marked for deletion, per row (parallel to `rows`).
+    marked: Vec<bool>,
+    n_marked: usize,
 }
 
 impl<T: Row> Default for List<T> {
@@ -92,6 +95,8 @@ impl<T: Row> Default for List<T> {
             applied: String::new(),
             load: Load::default(),
             staged: None,
+            marked: Vec::new(),
+            n_marked: 0,
         }
     }
 }
@@ -210,6 +215,8 @@ impl<T: Row> List<T> {
         self.view.clear();
         self.cursor = Cursor::default();
         self.staged = None;
+        self.marked.clear();
+        self.n_marked = 0;
     }
 
     fn order(&self, a: u32, b: u32) -> Ordering {
@@ -236,6 +243,7 @@ impl<T: Row> List<T> {
             self.ends.push(self.texts.len());
             self.hit.push(scorer.matches(&self.texts[start..], matcher));
         }
+        self.marked.resize(self.marked.len() + rows.len(), false);
         self.rows.extend(rows);
         let mut new: Vec<u32> = (first..self.rows.len() as u32).collect();
         new.sort_by(|&a, &b| self.order(a, b));
@@ -313,9 +321,17 @@ impl<T: Row> List<T> {
     /// `Row::key`; by position when it is gone).
     pub fn replace(&mut self, rows: Vec<T>, matcher: &mut Matcher) {
         let key = self.selected().map(|r| r.key().to_string());
+        let marks: std::collections::HashSet<String> =
+            self.marked_rows().map(|r| r.key().to_string()).collect();
         let (cursor, query) = (self.cursor, std::mem::take(&mut self.applied));
         self.clear();
         self.append(rows, matcher);
+        for (i, r) in self.rows.iter().enumerate() {
+            if marks.contains(r.key()) {
+                self.marked[i] = true;
+                self.n_marked += 1;
+            }
+        }
         self.set_query(&query, matcher);
         self.cursor = cursor;
         if let Some(pos) = key.and_then(|k| {
@@ -343,6 +359,63 @@ impl<T: Row> List<T> {
             None => self.cursor.selected,
         };
         self.clamp();
+    }
+
+    /// Rows in view order from `start` (at most `n`), each with whether it is marked.
+    pub fn window_marked(&self, start: usize, n: usize) -> impl Iterator<Item = (&T, bool)> {
+        let end = self.view.len().min(start.saturating_add(n));
+        let start = start.min(end);
+        self.view[start..end]
+            .iter()
+            .map(|&i| (&self.rows[i as usize], self.marked[i as usize]))
+    }
+
+    pub fn marked_count(&self) -> usize {
+        self.n_marked
+    }
+
+    /// Every marked row in sort order, shown or hidden by the filter.
+    pub fn marked_rows(&self) -> impl Iterator<Item = &T> {
+        self.sorted
+            .iter()
+            .filter(|&&i| self.marked[i as usize])
+            .map(|&i| &self.rows[i as usize])
+    }
+
+    /// `space`: mark or unmark the selected row.
+    pub fn toggle_mark(&mut self) {
+        if let Some(i) = self.selected_index() {
+            let m = &mut self.marked[i as usize];
+            *m = !*m;
+            if *m {
+                self.n_marked += 1;
+            } else {
+                self.n_marked -= 1;
+            }
+        }
+    }
+
+    /// `ctrl-a`: mark every row shown (after a filter: every match); when all are marked
+    /// already, unmark them. Returns whether rows are now marked.
+    pub fn mark_all_shown(&mut self) -> bool {
+        let all = self.view.iter().all(|&i| self.marked[i as usize]);
+        for &i in &self.view {
+            let m = &mut self.marked[i as usize];
+            if *m == all {
+                *m = !all;
+                if all {
+                    self.n_marked -= 1;
+                } else {
+                    self.n_marked += 1;
+                }
+            }
+        }
+        !all
+    }
+
+    pub fn clear_marks(&mut self) {
+        self.marked.iter_mut().for_each(|m| *m = false);
+        self.n_marked = 0;
     }
 
     pub fn clamp(&mut self) {

@@ -5,12 +5,16 @@
 
 mod comfort;
 pub mod command;
+mod delete;
+mod edit;
 pub mod keymap;
 mod keys;
 pub mod list;
 pub mod load;
+pub mod modal;
 mod mouse;
 pub mod msg;
+pub mod mutate;
 mod nav;
 pub mod pace;
 mod rows;
@@ -29,7 +33,7 @@ use tokio::time::{Instant, MissedTickBehavior, interval, sleep_until};
 
 use crate::aws::ClientOptions;
 use crate::config::{Config, ConfigWarning};
-pub use msg::{Effect, ListId, Msg, PageRows};
+pub use msg::{Effect, ListId, Msg, Mutation, PageRows};
 pub use runner::Runner;
 pub use state::{App, Fetch, Overlay, Pane, PickItem, Picker, PickerKind, Status};
 pub use update::{start, update};
@@ -71,6 +75,26 @@ fn event_msg(ev: Event) -> Option<Msg> {
         Event::Resize(w, h) => Some(Msg::Resize(w, h)),
         _ => None,
     }
+}
+
+/// Suspend the TUI (stop reading keys, leave the alternate screen and raw mode), run $VISUAL /
+/// $EDITOR on `text`, and take the terminal back, as git and k9s do.
+async fn edit_outside(
+    terminal: &mut terminal::Tui,
+    events: &mut EventStream,
+    text: String,
+) -> anyhow::Result<Result<String, String>> {
+    // Dropping the stream stops its reader thread, so the editor gets every key.
+    drop(std::mem::replace(events, EventStream::new()));
+    terminal::suspend();
+    let result = tokio::task::spawn_blocking(move || {
+        crate::forms::editor::edit_in_editor(&text).map_err(|e| e.to_string())
+    })
+    .await
+    .unwrap_or_else(|e| Err(e.to_string()));
+    terminal::resume()?;
+    terminal.clear()?;
+    Ok(result)
 }
 
 pub async fn run(opts: RunOptions) -> anyhow::Result<()> {
@@ -117,8 +141,16 @@ pub async fn run(opts: RunOptions) -> anyhow::Result<()> {
                 Msg::Tick(now) => app.is_busy() || now / 60 != app.now / 60,
                 _ => true,
             };
-            for e in update(&mut app, msg) {
-                runner.run(e);
+            let mut effects: std::collections::VecDeque<Effect> = update(&mut app, msg).into();
+            while let Some(e) = effects.pop_front() {
+                match e {
+                    // The editor needs the terminal: ecrp lets go of it meanwhile.
+                    Effect::Editor { field, text } => {
+                        let result = edit_outside(&mut terminal, &mut events, text).await?;
+                        effects.extend(update(&mut app, Msg::EditorDone { field, result }));
+                    }
+                    e => runner.run(e),
+                }
             }
             dirty |= redraw;
         }

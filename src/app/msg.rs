@@ -3,9 +3,14 @@
 use crossterm::event::{KeyEvent, MouseEvent};
 
 use crate::aws::{
-    AwsError, Catalog, ClientOptions, ConnectionInfo, ImageRow, Page, RegistryRow, RepoRow, Tag,
-    TagRow,
+    AwsError, Catalog, CatalogInput, ClientOptions, ConnectionInfo, DeleteOutcome, ImageRef,
+    ImageRow, Page, RegistryRow, RepoRow, Tag, TagRow,
 };
+use crate::drafts::{Draft, DraftKind};
+use crate::forms::PathCheck;
+use crate::forms::Values;
+use crate::forms::repository::CreateRepositoryRequest;
+use crate::forms::tags::TagDelta;
 use crate::profiles::ProfileInfo;
 
 /// The four paginated lists.
@@ -51,6 +56,30 @@ pub enum Msg {
     Profiles(Result<Vec<ProfileInfo>, String>),
     /// The outcome of a copy, a browser launch or a docker login, for the status line.
     Done(Result<String, String>),
+    /// The drafts kept on disk, read once at start.
+    Drafts(Vec<Draft>),
+    /// A form's file path, read and checked (the logo).
+    PathChecked {
+        field: usize,
+        path: String,
+        check: PathCheck,
+    },
+    /// Text back from $VISUAL / $EDITOR for a form field; `Err` says why the editor failed.
+    EditorDone {
+        field: usize,
+        result: Result<String, String>,
+    },
+    /// A mutation finished: the request as it was sent, and what the service said.
+    Saved {
+        op: Mutation,
+        result: Result<(), AwsError>,
+    },
+    /// One BatchDeleteImage chunk of a bulk delete finished.
+    Deleted(DeleteOutcome),
+    /// The bulk delete is over; `not_sent` ids were never sent because it was stopped.
+    DeleteEnded {
+        not_sent: usize,
+    },
     /// SIGTERM / SIGHUP.
     Quit,
 }
@@ -87,6 +116,65 @@ pub enum Effect {
     Login {
         demo: bool,
         profile: String,
+    },
+    /// Run one mutation (the client refuses it in read-only mode before anything is sent).
+    Mutate(Mutation),
+    /// BatchDeleteImage in chunks of 100, a few in flight; a `Deleted` per chunk.
+    DeleteImages {
+        repo: Box<str>,
+        ids: Vec<ImageRef>,
+    },
+    /// Send no further chunks of the running bulk delete.
+    StopDelete,
+    /// Read a form's file path off the UI thread.
+    CheckPath {
+        field: usize,
+        path: String,
+    },
+    /// Suspend the TUI and edit `text` in $VISUAL / $EDITOR.
+    Editor {
+        field: usize,
+        text: String,
+    },
+    ReadDrafts,
+    SaveDraft {
+        registry: Box<str>,
+        repo: Box<str>,
+        kind: DraftKind,
+        values: Values,
+    },
+    RemoveDraft {
+        registry: Box<str>,
+        repo: Box<str>,
+        kind: DraftKind,
+    },
+}
+
+/// Every change ecrp makes, as sent.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Mutation {
+    PutCatalog {
+        repo: Box<str>,
+        input: CatalogInput,
+    },
+    PutRegistryName(String),
+    CreateRepository(CreateRepositoryRequest),
+    SetPolicy {
+        repo: Box<str>,
+        text: String,
+        force: bool,
+    },
+    DeletePolicy {
+        repo: Box<str>,
+    },
+    /// TagResource with `delta.tag`, then UntagResource with `delta.untag` (each when not empty).
+    Tags {
+        arn: Box<str>,
+        delta: TagDelta,
+    },
+    DeleteRepository {
+        name: Box<str>,
+        force: bool,
     },
 }
 

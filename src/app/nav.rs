@@ -240,6 +240,8 @@ pub fn run_command(app: &mut App, cmd: Cmd, fx: &mut Vec<Effect>) {
         Cmd::Catalog => open_view(app, View::Catalog, fx),
         Cmd::Policy => open_view(app, View::Policy, fx),
         Cmd::ResourceTags => open_view(app, View::ResourceTags, fx),
+        Cmd::DisplayName => super::edit::registry_name(app),
+        Cmd::NewRepository => super::edit::new_repository(app),
         Cmd::Login => super::comfort::login(app, fx),
         Cmd::Profiles => super::comfort::ask_profiles(fx),
         Cmd::Regions => super::comfort::regions(app),

@@ -10,7 +10,9 @@ use tokio::sync::{Semaphore, mpsc::UnboundedSender};
 use tokio::task::AbortHandle;
 
 use super::msg::{Effect, ListId, Msg, PageRows};
+use super::mutate::{self, DraftOp, DraftWriter};
 use crate::aws::{self, Api, AwsError, Page, PageStream};
+use crate::drafts::Drafts;
 
 /// Lazy catalog fetches for visible rows run a few at a time, so a tall terminal does not fire
 /// dozens of requests at once.
@@ -28,6 +30,9 @@ pub struct Runner {
     loads: HashMap<ListId, AbortHandle>,
     in_flight: Arc<AtomicUsize>,
     catalogs: Arc<Semaphore>,
+    /// Set to stop the running bulk delete after the chunks in flight.
+    delete_stop: Option<Arc<std::sync::atomic::AtomicBool>>,
+    drafts: DraftWriter,
 }
 
 /// Counts a task as in flight until it ends or is aborted.
@@ -50,7 +55,15 @@ impl Runner {
             loads: HashMap::new(),
             in_flight: Arc::new(AtomicUsize::new(0)),
             catalogs: Arc::new(Semaphore::new(CATALOG_CONCURRENCY)),
+            delete_stop: None,
+            drafts: DraftWriter::new(Drafts::open_default().ok()),
         }
+    }
+
+    /// Keep drafts in `store` instead of the data dir (tests).
+    pub fn with_drafts(mut self, store: Drafts) -> Self {
+        self.drafts = DraftWriter::new(Some(store));
+        self
     }
 
     /// Send terminal sequences to `out` instead of stdout (tests read them back).
@@ -236,6 +249,100 @@ impl Runner {
                 let api = self.api();
                 self.spawn(async move {
                     let _ = tx.send(Msg::Done(login(api, demo, &profile).await));
+                });
+            }
+            Effect::Mutate(op) => {
+                let api = self.api();
+                self.spawn(async move {
+                    let result = match api {
+                        Ok(api) => mutate::apply(&api, &op).await,
+                        Err(e) => Err(e),
+                    };
+                    let _ = tx.send(Msg::Saved { op, result });
+                });
+            }
+            Effect::DeleteImages { repo, ids } => {
+                let stop = Arc::new(std::sync::atomic::AtomicBool::new(false));
+                self.delete_stop = Some(stop.clone());
+                match self.api() {
+                    Ok(api) => {
+                        self.spawn(mutate::delete_images(api, repo, ids, stop, tx));
+                    }
+                    Err(e) => {
+                        // Nothing was sent: every id is reported as failed, once.
+                        let outcome = aws::DeleteOutcome {
+                            requested: ids.len(),
+                            deleted: vec![],
+                            failures: ids
+                                .into_iter()
+                                .map(|id| (id, e.code.clone(), e.message.clone()))
+                                .collect(),
+                        };
+                        let _ = tx.send(Msg::Deleted(outcome));
+                        let _ = tx.send(Msg::DeleteEnded { not_sent: 0 });
+                    }
+                }
+            }
+            Effect::StopDelete => {
+                if let Some(stop) = &self.delete_stop {
+                    stop.store(true, Ordering::SeqCst);
+                }
+            }
+            Effect::CheckPath { field, path } => {
+                self.spawn(async move {
+                    let p = path.clone();
+                    let check = tokio::task::spawn_blocking(move || mutate::check_logo(&p))
+                        .await
+                        .unwrap_or_else(|e| crate::forms::PathCheck::Err(e.to_string()));
+                    let _ = tx.send(Msg::PathChecked { field, path, check });
+                });
+            }
+            Effect::Editor { field, text } => {
+                // `app::run` suspends the terminal and runs the editor itself; this path is for
+                // callers without a terminal (tests with a scripted $VISUAL).
+                self.spawn(async move {
+                    let result = tokio::task::spawn_blocking(move || {
+                        crate::forms::editor::edit_in_editor(&text).map_err(|e| e.to_string())
+                    })
+                    .await
+                    .unwrap_or_else(|e| Err(e.to_string()));
+                    let _ = tx.send(Msg::EditorDone { field, result });
+                });
+            }
+            Effect::ReadDrafts => {
+                let drafts = self.drafts.clone();
+                self.spawn(async move {
+                    let list = tokio::task::spawn_blocking(move || drafts.read_all())
+                        .await
+                        .unwrap_or_default();
+                    let _ = tx.send(Msg::Drafts(list));
+                });
+            }
+            Effect::SaveDraft {
+                registry,
+                repo,
+                kind,
+                values,
+            } => {
+                let write = self
+                    .drafts
+                    .write(registry, repo, kind, DraftOp::Save(values));
+                self.spawn(async move {
+                    if let Err(e) = write.await {
+                        let _ = tx.send(Msg::Done(Err(e)));
+                    }
+                });
+            }
+            Effect::RemoveDraft {
+                registry,
+                repo,
+                kind,
+            } => {
+                let write = self.drafts.write(registry, repo, kind, DraftOp::Remove);
+                self.spawn(async move {
+                    if let Err(e) = write.await {
+                        let _ = tx.send(Msg::Done(Err(e)));
+                    }
                 });
             }
         }

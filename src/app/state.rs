@@ -7,9 +7,11 @@ use nucleo_matcher::{Config, Matcher};
 use super::RunOptions;
 use super::keymap::Context;
 use super::list::List;
+use super::modal::{Modal, PendingEdit};
 use super::msg::ListId;
 use super::strings;
 use crate::aws::{AwsError, Catalog, ConnectionInfo, ImageRow, RegistryRow, RepoRow, Tag, TagRow};
+use crate::drafts::Draft;
 
 /// The focused list.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -62,6 +64,10 @@ pub enum PickerKind {
     Profiles,
     Regions,
     Copy,
+    /// Unsaved edits from an earlier run, offered at start.
+    Drafts,
+    /// Edit the current policy or start from a template.
+    PolicyStart,
 }
 
 /// One menu entry: what is shown, and the value choosing it uses (a profile or region name, the
@@ -140,6 +146,16 @@ pub struct App {
     /// Until the registries are known: open the repositories if there is only one. Off once done,
     /// or once the user asked for the registries pane.
     pub skip_single_registry: bool,
+    /// A form, confirmation or delete progress: it takes every key while open.
+    pub modal: Option<Modal>,
+    /// An edit waiting for the values it is prefilled with.
+    pub pending_edit: Option<PendingEdit>,
+    /// Unsaved edits kept on disk (`None` until read at start).
+    pub drafts: Option<Vec<Draft>>,
+    /// The start-up offer of drafts was made (once a run).
+    pub drafts_offered: bool,
+    /// After a reload, put the cursor on this row (a repository just created).
+    pub select_after_load: Option<(ListId, Box<str>)>,
     pub quit: bool,
 }
 
@@ -178,6 +194,11 @@ impl App {
             switching: false,
             matcher: Matcher::new(Config::DEFAULT),
             skip_single_registry: true,
+            modal: None,
+            pending_edit: None,
+            drafts: None,
+            drafts_offered: false,
+            select_after_load: None,
             quit: false,
             opts,
         }
@@ -185,8 +206,14 @@ impl App {
 
     /// Where keys are read now.
     pub fn context(&self) -> Context {
+        match &self.modal {
+            Some(Modal::Form(_)) => return Context::Form,
+            Some(_) => return Context::Confirm,
+            None => {}
+        }
         match &self.overlay {
             Some(Overlay::Help { .. }) => Context::Help,
+            Some(Overlay::Policy { .. }) => Context::PolicyView,
             Some(Overlay::ErrorDetails { .. }) => Context::ErrorDetails,
             Some(Overlay::Picker(_)) => Context::Picker,
             Some(_) => Context::ReadView,

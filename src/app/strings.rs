@@ -79,6 +79,7 @@ pub const AUTO_REFRESH_DEFAULT_SECONDS: u64 = 10;
 pub const PROFILES: &str = "Profiles";
 pub const REGIONS: &str = "Regions";
 pub const COPY: &str = "Copy";
+pub const UNSAVED_EDITS: &str = "Unsaved edits";
 pub const NO_PROFILES: &str =
     "no profiles in the AWS config or credentials files (aws configure creates one)";
 pub const LOGGING_IN: &str = "logging docker in…";
@@ -122,4 +123,87 @@ pub fn unknown_command(cmd: &str) -> String {
 
 pub fn needs_repository(what: &str) -> String {
     format!("select a repository first to see its {what}")
+}
+
+// Editing and deleting.
+
+pub fn read_only_refusal(what: &str) -> String {
+    format!(
+        "read-only: {what} is off (started with --read-only or read_only = true in the config; --read-write overrides)"
+    )
+}
+
+pub fn cannot_prefill(what: &str, e: &crate::aws::AwsError) -> String {
+    format!(
+        "cannot edit the {what}: reading it failed ({}: {})",
+        e.code, e.message
+    )
+}
+
+pub const STILL_FETCHING: &str = "still reading the current value; try again in a moment";
+pub const FORM_INVALID: &str = "not saved: a field needs fixing (its message is in red)";
+pub const NO_CHANGE: &str = "nothing changed, nothing sent";
+pub const POLICY_EDIT_CURRENT: &str = "Edit the current policy";
+pub const POLICY_FROM_TEMPLATE: &str = "Start from a template";
+pub const DRAFTS_OFFER: &str =
+    "unsaved edits from an earlier run: enter reopens one, esc keeps them for later";
+pub const DRAFTS_KEPT: &str = "drafts kept: e on the repository offers its draft back";
+pub const MARKS_CLEARED: &str = "marks cleared";
+pub const NO_POLICY_TO_DELETE: &str = "this repository has no policy to delete";
+pub const REGISTRY_NOT_DELETABLE: &str = "a registry cannot be deleted; e edits its display name";
+
+pub fn fetching_before_edit(repo: &str) -> String {
+    format!("reading the current values of {repo} before editing…")
+}
+
+/// "removing the policy of acme/web…"
+pub fn working(what: &str, name: &str) -> String {
+    format!("{what} {name}…")
+}
+
+/// "saved the catalog of acme/web"
+pub fn done(what: &str, name: &str) -> String {
+    format!("{what} {name}")
+}
+
+pub fn editor_failed(e: &str) -> String {
+    format!("the editor failed, the text is as it was: {e}")
+}
+
+pub fn tags_saved(set: usize, removed: usize) -> String {
+    format!("resource tags saved: {set} added or changed, {removed} removed")
+}
+
+pub fn marked(n: usize) -> String {
+    format!("{} marked: d deletes them", crate::ui::fmt::thousands(n))
+}
+
+pub fn delete_summary(deleted: usize, total: usize, failed: usize, not_sent: usize) -> String {
+    let t = |n: usize| crate::ui::fmt::thousands(n);
+    let mut s = format!("deleted {} of {}", t(deleted), t(total));
+    if failed > 0 {
+        s.push_str(&format!("; {} failed (listed in the report)", t(failed)));
+    }
+    if not_sent > 0 {
+        s.push_str(&format!("; stopped, {} not sent", t(not_sent)));
+    }
+    s
+}
+
+pub fn draft_label(d: &crate::drafts::Draft) -> String {
+    let what = match d.kind {
+        crate::drafts::DraftKind::Catalog => "catalog",
+        crate::drafts::DraftKind::Policy => "policy",
+    };
+    format!("{what} of {}", d.repository)
+}
+
+/// "5 min ago".
+pub fn ago(secs: i64) -> String {
+    match secs.max(0) {
+        0..60 => "less than a minute ago".into(),
+        s @ 60..3600 => format!("{} min ago", s / 60),
+        s @ 3600..86_400 => format!("{} h ago", s / 3600),
+        s => format!("{} days ago", s / 86_400),
+    }
 }

@@ -53,3 +53,15 @@ fn install_panic_hook() {
         previous(info);
     }));
 }
+
+/// Hand the terminal to another program (the user's editor).
+pub fn suspend() {
+    restore();
+}
+
+/// Take the terminal back after `suspend`.
+pub fn resume() -> io::Result<()> {
+    enable_raw_mode()?;
+    execute!(io::stdout(), EnterAlternateScreen, EnableMouseCapture)?;
+    Ok(())
+}

@@ -4,7 +4,7 @@
 use super::list::{List, Row};
 use super::msg::{Effect, ListId, Msg, PageRows};
 use super::state::{App, Fetch, Pane, Status};
-use super::{comfort, keys, mouse, nav, strings};
+use super::{comfort, delete, edit, keys, mouse, nav, strings};
 use crate::aws::AwsError;
 use crate::aws::Page;
 use crate::ui::layout;
@@ -12,7 +12,7 @@ use crate::ui::layout;
 /// What to run when the app starts: build the client (off the UI's path, so the first frame shows
 /// "connecting…" at once).
 pub fn start(app: &mut App) -> Vec<Effect> {
-    vec![Effect::Connect(app.opts.client.clone())]
+    vec![Effect::Connect(app.opts.client.clone()), Effect::ReadDrafts]
 }
 
 pub fn update(app: &mut App, msg: Msg) -> Vec<Effect> {
@@ -63,15 +63,24 @@ pub fn update(app: &mut App, msg: Msg) -> Vec<Effect> {
             let shown = app.current_repo().map(|c| &*c.repository_name) == Some(&*repo);
             let v = fetched(app, r, shown);
             app.catalogs.insert(repo, v);
+            edit::fetched(app, &mut fx);
         }
         Msg::Policy(repo, r) => {
             let v = fetched(app, r, true);
             app.policies.insert(repo, v);
+            edit::fetched(app, &mut fx);
         }
         Msg::ResourceTags(arn, r) => {
             let v = fetched(app, r, true);
             app.resource_tags.insert(arn, v);
+            edit::fetched(app, &mut fx);
         }
+        Msg::Drafts(list) => app.drafts = Some(list),
+        Msg::PathChecked { field, path, check } => edit::path_checked(app, field, &path, check),
+        Msg::EditorDone { field, result } => edit::editor_done(app, field, result, &mut fx),
+        Msg::Saved { op, result } => edit::saved(app, op, result, &mut fx),
+        Msg::Deleted(o) => delete::chunk_done(app, &o),
+        Msg::DeleteEnded { not_sent } => delete::ended(app, not_sent, &mut fx),
         Msg::Profiles(r) => comfort::profiles_arrived(app, r),
         Msg::Done(Ok(m)) => app.status = Status::Info(m),
         Msg::Done(Err(m)) => app.status = Status::Warning(m),
@@ -120,6 +129,17 @@ fn on_page(app: &mut App, generation: u64, rows: PageRows, fx: &mut Vec<Effect>)
         PageRows::Images(p) => take_page(&mut app.images, p, m),
         PageRows::Tags(p) => take_page(&mut app.tags, p, m),
     }
+    if let Some((l, key)) = &app.select_after_load
+        && *l == list
+    {
+        let found = match list {
+            ListId::Repositories => select_key(&mut app.repos, key),
+            _ => false,
+        };
+        if found || !app.load_of(list).is_loading() {
+            app.select_after_load = None;
+        }
+    }
     if list == ListId::Registries
         && app.skip_single_registry
         && !app.registries.load.is_loading()
@@ -130,6 +150,17 @@ fn on_page(app: &mut App, generation: u64, rows: PageRows, fx: &mut Vec<Effect>)
         app.skip_single_registry = false;
         app.pane = Pane::Repositories;
         nav::ensure_loading(app, ListId::Repositories, fx);
+    }
+}
+
+/// Put the cursor on the row with `key`, if it is shown.
+fn select_key<T: Row>(l: &mut List<T>, key: &str) -> bool {
+    match l.view.iter().position(|&i| l.rows[i as usize].key() == key) {
+        Some(pos) => {
+            l.select(pos);
+            true
+        }
+        None => false,
     }
 }
 
@@ -172,6 +203,7 @@ fn after(app: &mut App, fx: &mut Vec<Effect>) {
     if app.connection.is_none() {
         return;
     }
+    edit::offer_drafts(app);
     let h = layout::visible_rows(app, Pane::Repositories);
     let mut wanted: Vec<Box<str>> = app
         .repos

@@ -21,7 +21,7 @@ use aws_sdk_ecrpublic::Client;
 
 pub use error::AwsError;
 pub use load::{Page, PageStream, collect_all};
-pub use ops::{DeleteOutcome, DeleteReport, PolicyText};
+pub use ops::{DELETE_CHUNK, DeleteOutcome, DeleteReport, PolicyText};
 pub use rows::*;
 
 /// The region that serves the ECR Public API; AWS documents us-east-1 as the one to use.

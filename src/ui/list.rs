@@ -7,7 +7,7 @@ use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Cell, Paragraph, Row as TableRow, Table, TableState};
 
 use super::fmt::thousands;
-use super::theme::{SELECTED_SYMBOL, SELECTED_UNFOCUSED_SYMBOL, SPINNER, theme};
+use super::theme::{CHECK, SELECTED_SYMBOL, SELECTED_UNFOCUSED_SYMBOL, SPINNER, theme};
 use crate::app::App;
 use crate::app::list::{List, Row};
 use crate::app::load::LoadState;
@@ -26,6 +26,9 @@ pub fn counts<T: Row>(app: &App, list: &List<T>) -> String {
     } else {
         format!("{} of {}", thousands(list.len()), thousands(total))
     };
+    if list.marked_count() > 0 {
+        s.push_str(&format!(" · {} marked", thousands(list.marked_count())));
+    }
     match &list.load.state {
         LoadState::Loading { page } => {
             let spin = SPINNER[(app.beat as usize) % SPINNER.len()];
@@ -100,19 +103,32 @@ pub fn draw<T: Row>(
     if height > 0 && sel >= offset + height {
         offset = sel + 1 - height;
     }
+    // A mark column appears while something is marked (a ✓, never colour alone).
+    let marking = list.marked_count() > 0;
     let rows: Vec<TableRow> = list
-        .window(offset, height)
-        .map(|r| TableRow::new(cells(r)))
+        .window_marked(offset, height)
+        .map(|(r, marked)| {
+            let mut c = cells(r);
+            if marking {
+                let m = if marked { CHECK } else { " " };
+                c.insert(0, Cell::from(Span::styled(m, theme().accent)));
+            }
+            TableRow::new(c)
+        })
         .collect();
+    let mut widths: Vec<Constraint> = columns.iter().map(|c| c.width).collect();
+    let mut titles: Vec<Cell> = columns.iter().map(|c| Cell::from(c.title)).collect();
+    if marking {
+        widths.insert(0, Constraint::Length(1));
+        titles.insert(0, Cell::from(""));
+    }
     let (symbol, style) = if focused {
         (SELECTED_SYMBOL, theme().selected)
     } else {
         (SELECTED_UNFOCUSED_SYMBOL, theme().selected_unfocused)
     };
-    let table = Table::new(rows, columns.iter().map(|c| c.width))
-        .header(
-            TableRow::new(columns.iter().map(|c| Cell::from(c.title))).style(theme().column_header),
-        )
+    let table = Table::new(rows, widths)
+        .header(TableRow::new(titles).style(theme().column_header))
         .highlight_symbol(symbol)
         .row_highlight_style(style)
         .highlight_spacing(ratatui::widgets::HighlightSpacing::Always)

@@ -11,6 +11,7 @@ mod help;
 mod images;
 pub mod layout;
 mod list;
+mod modal;
 mod picker;
 mod policy;
 mod preview;
@@ -70,6 +71,9 @@ pub fn view(app: &App, f: &mut Frame) {
             }
             if let Some(input) = &app.command {
                 command::draw(f, a.body, input);
+            }
+            if let Some(m) = &app.modal {
+                modal::draw(f, a.body, m);
             }
             footer::draw_status(f, a.status, app);
             footer::draw_keys(f, a.footer, app);

@@ -17,6 +17,8 @@ fn title(kind: PickerKind) -> &'static str {
         PickerKind::Profiles => strings::PROFILES,
         PickerKind::Regions => strings::REGIONS,
         PickerKind::Copy => strings::COPY,
+        PickerKind::Drafts => strings::UNSAVED_EDITS,
+        PickerKind::PolicyStart => strings::POLICY,
     }
 }
 

@@ -1,0 +1,269 @@
+//! Deleting: marks, the plan and its confirmation, the bulk delete's progress and report, the
+//! repository delete prompt (type the name; force asked apart), and the policy delete.
+
+use std::collections::HashMap;
+
+use crossterm::event::{KeyCode, KeyEvent};
+
+use super::edit::{refuse_read_only, reload};
+use super::load::LoadState;
+use super::modal::{ConfirmAction, ConfirmModal, Deleting, Modal};
+use super::msg::{Effect, ListId, Mutation};
+use super::state::{App, Fetch, Overlay, Pane, Status};
+use super::strings;
+use crate::aws::{DeleteOutcome, ImageRow, TagRow};
+use crate::forms::delete::{DeletePlan, DeleteProgress, RepoDeleteConfirm, RepoDeleteEvent};
+use crate::forms::policy::delete_policy_confirm;
+
+/// `space`: mark or unmark the selected image or tag, then move to the next row.
+pub fn mark(app: &mut App) {
+    match app.pane {
+        Pane::Images => {
+            app.images.toggle_mark();
+            app.images.move_by(1);
+        }
+        Pane::Tags => {
+            app.tags.toggle_mark();
+            app.tags.move_by(1);
+        }
+        _ => {}
+    }
+}
+
+/// `ctrl-a`: mark every row shown (every match of the filter), or unmark them when all are.
+pub fn mark_all(app: &mut App) {
+    let (marked, n) = match app.pane {
+        Pane::Images => (app.images.mark_all_shown(), app.images.marked_count()),
+        Pane::Tags => (app.tags.mark_all_shown(), app.tags.marked_count()),
+        _ => return,
+    };
+    app.status = Status::Info(if marked {
+        strings::marked(n)
+    } else {
+        strings::MARKS_CLEARED.into()
+    });
+}
+
+/// `d`: what it deletes depends on where the user is; every case asks first.
+pub fn delete(app: &mut App) {
+    if refuse_read_only(app, "deleting") {
+        return;
+    }
+    match &app.overlay {
+        Some(Overlay::Policy { repo, .. }) => {
+            let repo = repo.clone();
+            if matches!(app.policies.get(&repo), Some(Fetch::Ready(None))) {
+                app.status = Status::Warning(strings::NO_POLICY_TO_DELETE.into());
+                return;
+            }
+            app.modal = Some(Modal::Confirm(Box::new(ConfirmModal {
+                confirm: delete_policy_confirm(&repo),
+                action: ConfirmAction::DeletePolicy { repo },
+                under: None,
+            })));
+            return;
+        }
+        Some(_) => return,
+        None => {}
+    }
+    match app.pane {
+        Pane::Registries => app.status = Status::Warning(strings::REGISTRY_NOT_DELETABLE.into()),
+        Pane::Repositories => {
+            let Some(repo) = app.repos.selected() else {
+                app.status = Status::Warning(strings::NOTHING_SELECTED.into());
+                return;
+            };
+            let name = repo.repository_name.clone();
+            // The image count is known when this repository's images are all loaded.
+            let images = (app.repo.as_ref().map(|r| &r.repository_name) == Some(&name)
+                && app.images.load.state == LoadState::Done)
+                .then_some(app.images.rows.len());
+            app.modal = Some(Modal::RepoDelete {
+                confirm: RepoDeleteConfirm::new(&name, images),
+                busy: false,
+            });
+        }
+        Pane::Images | Pane::Tags => images_or_tags(app),
+    }
+}
+
+fn images_or_tags(app: &mut App) {
+    let Some(repo) = app.repo.as_ref().map(|r| r.repository_name.to_string()) else {
+        return;
+    };
+    let plan = if app.pane == Pane::Images {
+        let rows: Vec<&ImageRow> = if app.images.marked_count() > 0 {
+            app.images.marked_rows().collect()
+        } else {
+            app.images.selected().into_iter().collect()
+        };
+        DeletePlan::new(&repo, &rows, &[], |_| None)
+    } else {
+        let rows: Vec<&TagRow> = if app.tags.marked_count() > 0 {
+            app.tags.marked_rows().collect()
+        } else {
+            app.tags.selected().into_iter().collect()
+        };
+        let tags_of = tags_by_digest(app);
+        DeletePlan::new(&repo, &[], &rows, |d| tags_of.get(d).cloned())
+    };
+    if plan.items.is_empty() {
+        app.status = Status::Warning(strings::NOTHING_SELECTED.into());
+        return;
+    }
+    app.modal = Some(Modal::Confirm(Box::new(ConfirmModal {
+        confirm: plan.confirm(),
+        action: ConfirmAction::DeleteImages { plan },
+        under: None,
+    })));
+}
+
+/// Every tag of each image, from what is loaded: a whole tag list, else the images' own tags.
+/// An image in neither is left out, and its plan line says so instead of guessing.
+fn tags_by_digest(app: &App) -> HashMap<String, Vec<String>> {
+    let mut m: HashMap<String, Vec<String>> = HashMap::new();
+    if app.tags.load.state == LoadState::Done {
+        for t in &app.tags.rows {
+            m.entry(t.image_digest.to_string())
+                .or_default()
+                .push(t.image_tag.to_string());
+        }
+    }
+    for i in &app.images.rows {
+        m.entry(i.image_digest.to_string())
+            .or_insert_with(|| i.image_tags.iter().map(|t| t.to_string()).collect());
+    }
+    m
+}
+
+/// `y` on the plan: send it, showing progress.
+pub fn start(app: &mut App, plan: DeletePlan, fx: &mut Vec<Effect>) {
+    let ids = plan.ids();
+    app.modal = Some(Modal::Deleting(Deleting {
+        progress: DeleteProgress::new(&plan.repo, ids.len()),
+        stopped: false,
+        not_sent: None,
+    }));
+    fx.push(Effect::DeleteImages {
+        repo: plan.repo.as_str().into(),
+        ids,
+    });
+}
+
+pub fn chunk_done(app: &mut App, o: &DeleteOutcome) {
+    if let Some(Modal::Deleting(d)) = app.modal.as_mut() {
+        d.progress.apply(o);
+    }
+}
+
+/// The bulk delete is over: the report stays up, and the lists show what is left.
+pub fn ended(app: &mut App, not_sent: usize, fx: &mut Vec<Effect>) {
+    let Some(Modal::Deleting(d)) = app.modal.as_mut() else {
+        return;
+    };
+    d.not_sent = Some(not_sent);
+    let r = &d.progress.report;
+    app.status = Status::Info(strings::delete_summary(
+        r.deleted,
+        d.progress.total,
+        r.failures.len(),
+        not_sent,
+    ));
+    let repo = d.progress.repo.clone();
+    if app
+        .repo
+        .as_ref()
+        .is_some_and(|r| *r.repository_name == *repo)
+    {
+        for list in [ListId::Images, ListId::Tags] {
+            if app.pane.list() == list {
+                reload(app, list, fx);
+            } else {
+                // The other view loads afresh when it is opened again.
+                forget(app, list, fx);
+            }
+        }
+    }
+}
+
+/// Keys while deleting: esc stops sending; once over, enter or esc closes the report.
+pub fn deleting_key(app: &mut App, ev: KeyEvent, fx: &mut Vec<Effect>) {
+    let Some(Modal::Deleting(d)) = app.modal.as_mut() else {
+        return;
+    };
+    match ev.code {
+        KeyCode::Enter | KeyCode::Esc | KeyCode::Char('q') if d.is_over() => app.modal = None,
+        KeyCode::Esc if !d.stopped => {
+            d.stopped = true;
+            fx.push(Effect::StopDelete);
+        }
+        _ => {}
+    }
+}
+
+/// Keys in the repository delete prompt.
+pub fn repo_delete_key(app: &mut App, ev: KeyEvent, fx: &mut Vec<Effect>) {
+    let Some(Modal::RepoDelete { confirm, busy }) = app.modal.as_mut() else {
+        return;
+    };
+    if *busy {
+        return;
+    }
+    match confirm.handle_key(ev) {
+        RepoDeleteEvent::Ignored | RepoDeleteEvent::Changed => {}
+        RepoDeleteEvent::Cancel => app.modal = None,
+        RepoDeleteEvent::Delete { force } => {
+            *busy = true;
+            fx.push(Effect::Mutate(Mutation::DeleteRepository {
+                name: confirm.name.as_str().into(),
+                force,
+            }));
+        }
+    }
+}
+
+/// Drop a list's rows and progress; it loads from the start when next shown.
+fn forget(app: &mut App, list: ListId, fx: &mut Vec<Effect>) {
+    super::nav::stop(app, list, fx);
+    match list {
+        ListId::Images => app.images.clear(),
+        ListId::Tags => app.tags.clear(),
+        ListId::Registries => app.registries.clear(),
+        ListId::Repositories => app.repos.clear(),
+    }
+    app.load_mut(list).reset();
+}
+
+pub fn repository_deleted(app: &mut App, name: &str, fx: &mut Vec<Effect>) {
+    app.modal = None;
+    app.status = Status::Info(strings::done("deleted repository", name));
+    if app
+        .repo
+        .as_ref()
+        .is_some_and(|r| &*r.repository_name == name)
+    {
+        forget(app, ListId::Images, fx);
+        forget(app, ListId::Tags, fx);
+        app.repo = None;
+        if matches!(app.pane, Pane::Images | Pane::Tags) {
+            app.pane = Pane::Repositories;
+        }
+    }
+    app.catalogs.remove(name);
+    app.policies.remove(name);
+    reload(app, ListId::Repositories, fx);
+}
+
+/// The service refused a plain delete because images remain: ask about force on its own.
+pub fn repository_needs_force(app: &mut App, message: &str) {
+    if let Some(Modal::RepoDelete { confirm, busy }) = app.modal.as_mut() {
+        confirm.require_force(message);
+        *busy = false;
+    }
+}
+
+pub fn repository_delete_failed(app: &mut App) {
+    if matches!(app.modal, Some(Modal::RepoDelete { .. })) {
+        app.modal = None;
+    }
+}
