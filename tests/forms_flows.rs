@@ -472,14 +472,14 @@ fn delete_plan_says_tag_or_whole_image() {
     );
     assert_eq!(
         plan.confirm().text(),
-        "Delete from acme/web:
+        "From acme/web: 3 images deleted, 2 tags removed from images that stay.
+This cannot be undone.
+
   image sha256:aaaaaaaaaaaa… (v1, latest): the whole image, with all its tags
   image sha256:bbbbbbbbbbbb… (untagged): the whole image
   tag v2: only the tag; image sha256:cccccccccccc… keeps stable
   tag old: its image's last tag, so the whole image sha256:dd goes
-  tag x of sha256:ee: the tag; the image goes too if it is its last tag
-
-3 images deleted, 2 tags removed from images that stay. This cannot be undone."
+  tag x of sha256:ee: the tag; the image goes too if it is its last tag"
     );
     assert_eq!(
         plan.ids(),

@@ -32,10 +32,18 @@ pub fn mark(app: &mut App) {
 
 /// `ctrl-a`: mark every row shown (every match of the filter), or unmark them when all are.
 pub fn mark_all(app: &mut App) {
+    let shown = match app.pane {
+        Pane::Images => app.images.len(),
+        Pane::Tags => app.tags.len(),
+        _ => return,
+    };
+    if shown == 0 {
+        app.status = Status::Warning(strings::NOTHING_TO_MARK.into());
+        return;
+    }
     let (marked, n) = match app.pane {
         Pane::Images => (app.images.mark_all_shown(), app.images.marked_count()),
-        Pane::Tags => (app.tags.mark_all_shown(), app.tags.marked_count()),
-        _ => return,
+        _ => (app.tags.mark_all_shown(), app.tags.marked_count()),
     };
     app.status = Status::Info(if marked {
         strings::marked(n)

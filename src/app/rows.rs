@@ -75,6 +75,11 @@ impl Row for ImageRow {
             .then(self.image_digest.cmp(&o.image_digest))
     }
     fn haystack(&self, out: &mut String) {
+        // What the TAGS column shows, so `/untagged` finds the untagged images to clean up.
+        if self.image_tags.is_empty() {
+            out.push_str(super::strings::UNTAGGED);
+            out.push(' ');
+        }
         for t in &self.image_tags {
             out.push_str(t);
             out.push(' ');

@@ -149,6 +149,7 @@ pub const DRAFTS_OFFER: &str =
     "unsaved edits from an earlier run: enter reopens one, esc keeps them for later";
 pub const DRAFTS_KEPT: &str = "drafts kept: e on the repository offers its draft back";
 pub const MARKS_CLEARED: &str = "marks cleared";
+pub const NOTHING_TO_MARK: &str = "no rows shown, nothing to mark";
 pub const NO_POLICY_TO_DELETE: &str = "this repository has no policy to delete";
 pub const REGISTRY_NOT_DELETABLE: &str = "a registry cannot be deleted; e edits its display name";
 

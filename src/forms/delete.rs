@@ -171,18 +171,22 @@ impl DeletePlan {
             .iter()
             .filter(|r| matches!(r, Removes::Tag { .. }))
             .count();
-        let mut lines = vec![Line::raw(format!("Delete from {}:", self.repo))];
+        // The totals first: with hundreds of items the list scrolls, the totals must not.
+        let mut lines = vec![
+            Line::raw(format!(
+                "From {}: {} deleted, {} removed from images that stay.",
+                self.repo,
+                count(self.images_removed(), "image"),
+                count(tags_only, "tag")
+            )),
+            Line::raw("This cannot be undone."),
+            Line::default(),
+        ];
         lines.extend(
             self.items
                 .iter()
                 .map(|r| Line::raw(format!("  {}", Self::line(r)))),
         );
-        lines.push(Line::default());
-        lines.push(Line::raw(format!(
-            "{} deleted, {} removed from images that stay. This cannot be undone.",
-            count(self.images_removed(), "image"),
-            count(tags_only, "tag")
-        )));
         Confirm::new(
             format!(
                 "Delete {} item{}",
@@ -190,7 +194,11 @@ impl DeletePlan {
                 if n == 1 { "" } else { "s" }
             ),
             lines,
-            "delete? y yes · n no",
+            if n > 8 {
+                "delete? y yes · n no · j/k scroll"
+            } else {
+                "delete? y yes · n no"
+            },
         )
     }
 }
