@@ -140,6 +140,8 @@ pub struct Harness {
     rx: mpsc::UnboundedReceiver<Msg>,
     /// What the runner wrote to the "terminal" (OSC 52 sequences).
     pub terminal_out: Arc<Mutex<Vec<u8>>>,
+    /// Where this app keeps drafts (never the user's own data dir).
+    pub drafts_dir: tempfile::TempDir,
 }
 
 impl Harness {
@@ -165,14 +167,17 @@ impl Harness {
         tweak(&mut opts);
         let (tx, rx) = mpsc::unbounded_channel();
         let terminal_out = Arc::new(Mutex::new(Vec::new()));
-        let runner =
-            Runner::new(tx, false, opts.config.page_size).with_output(terminal_out.clone());
+        let drafts_dir = tempfile::tempdir().expect("drafts dir");
+        let runner = Runner::new(tx, opts.read_only, opts.config.page_size)
+            .with_output(terminal_out.clone())
+            .with_drafts(ecrp::drafts::Drafts::at(drafts_dir.path()));
         let app = App::new(opts, now, width, height);
         let mut h = Harness {
             app,
             runner,
             rx,
             terminal_out,
+            drafts_dir,
         };
         let fx = app::start(&mut h.app);
         h.run(fx);
