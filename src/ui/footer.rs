@@ -101,20 +101,21 @@ pub fn draw_status(f: &mut Frame, area: Rect, app: &App) {
     f.render_widget(Paragraph::new(Line::from(spans)), area);
 }
 
-/// The footer's keys, in this order, when they apply here.
+/// The footer's keys, in this order, when they apply here: the most used first, since a narrow
+/// terminal cuts the end (help, always named in the header, lists every key).
 const FOOTER: &[Action] = &[
     Action::Open,
     Action::Back,
     Action::Filter,
-    Action::Command,
     Action::ToggleTags,
-    Action::Catalog,
-    Action::Policy,
-    Action::ResourceTags,
     Action::Edit,
     Action::New,
     Action::Mark,
     Action::Delete,
+    Action::Command,
+    Action::Catalog,
+    Action::Policy,
+    Action::ResourceTags,
     Action::Sort,
     Action::Refresh,
     Action::Copy,
@@ -142,6 +143,13 @@ pub fn draw_keys(f: &mut Frame, area: Rect, app: &App) {
             spans.push(format!(" {label}  ").into());
         }
     } else {
+        // An error waiting to be read comes first.
+        if (app.last_error.is_some() || !app.opts.config_warnings.is_empty())
+            && let Some(k) = first_key(app.keymap(), Action::ErrorDetails)
+        {
+            spans.push(styled(k, theme().key));
+            spans.push(format!(" {}  ", strings::action_short(Action::ErrorDetails)).into());
+        }
         for &a in FOOTER {
             if !applies(a, ctx) {
                 continue;
@@ -150,12 +158,6 @@ pub fn draw_keys(f: &mut Frame, area: Rect, app: &App) {
                 spans.push(styled(k, theme().key));
                 spans.push(format!(" {}  ", strings::action_short(a)).into());
             }
-        }
-        if (app.last_error.is_some() || !app.opts.config_warnings.is_empty())
-            && let Some(k) = first_key(app.keymap(), Action::ErrorDetails)
-        {
-            spans.push(styled(k, theme().key));
-            spans.push(format!(" {}  ", strings::action_short(Action::ErrorDetails)).into());
         }
     }
     f.render_widget(Paragraph::new(Line::from(spans)), area);
