@@ -108,6 +108,30 @@ pub fn draw_popup(
     popup
 }
 
+/// Split `text` into lines of at most `width` columns at spaces (a longer word gets its own
+/// line), so a service's long message fits a popup instead of being cut.
+pub fn wrap_words(text: &str, width: usize) -> Vec<String> {
+    use unicode_width::UnicodeWidthStr;
+    let mut out: Vec<String> = Vec::new();
+    let mut line = String::new();
+    for word in text.split_whitespace() {
+        if !line.is_empty() && line.width() + 1 + word.width() > width {
+            out.push(std::mem::take(&mut line));
+        }
+        if !line.is_empty() {
+            line.push(' ');
+        }
+        line.push_str(word);
+    }
+    if !line.is_empty() || out.is_empty() {
+        out.push(line);
+    }
+    out
+}
+
+/// Width a popup's text is wrapped to (`draw_popup` is at most 100 columns wide).
+pub const WRAP: usize = 90;
+
 pub fn prompt_line(text: &str) -> Line<'static> {
     Line::styled(text.to_string(), Style::new().fg(Color::Yellow))
 }
@@ -128,6 +152,13 @@ impl Widget for &Confirm {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn wraps_at_spaces() {
+        assert_eq!(wrap_words("a bb ccc", 4), vec!["a bb", "ccc"]);
+        assert_eq!(wrap_words("", 4), vec![""]);
+        assert_eq!(wrap_words("abcdefgh ij", 4), vec!["abcdefgh", "ij"]);
+    }
 
     #[test]
     fn yes_no_and_scrolling() {

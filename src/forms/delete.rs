@@ -11,7 +11,7 @@ use ratatui::widgets::{Gauge, Widget};
 
 use crate::aws::{DeleteOutcome, DeleteReport, ImageRef, ImageRow, TagRow};
 
-use super::confirm::{Confirm, draw_popup, prompt_line};
+use super::confirm::{Confirm, WRAP, draw_popup, prompt_line, wrap_words};
 use super::field::thousands;
 use super::text::{Edit, LineEditor};
 
@@ -390,7 +390,7 @@ impl RepoDeleteConfirm {
                 };
                 let mut v = vec![held];
                 if let Some(r) = &self.refused {
-                    v.push(format!("The service refused: {r}"));
+                    v.extend(wrap_words(&format!("The service refused: {r}"), WRAP));
                 }
                 v.push("Deleting it with force deletes every image in it as well;".into());
                 v.push("nothing can be pulled from it afterwards. This cannot be undone.".into());

@@ -10,7 +10,7 @@ use crate::emulator::limits::POLICY_MAX;
 use crate::emulator::validate::is_registry_id;
 
 use super::checklist::Checklist;
-use super::confirm::Confirm;
+use super::confirm::{Confirm, WRAP, wrap_words};
 use super::field::{Check, Field, Value, thousands};
 use super::{Form, Values};
 
@@ -317,13 +317,18 @@ pub fn policy_review(repo: &str, old: Option<&str>, new: &str) -> Confirm {
 /// The service refused the policy and said `force` would apply it (SetRepositoryPolicy's force
 /// flag): offered only then, with its message.
 pub fn policy_force_confirm(repo: &str, message: &str) -> Confirm {
+    let mut lines: Vec<Line<'static>> =
+        wrap_words(&format!("The service refused: {message}"), WRAP)
+            .into_iter()
+            .map(Line::raw)
+            .collect();
+    lines.extend([
+        Line::raw("With force the policy is applied anyway; it may lock you out of changing"),
+        Line::raw("this repository's policy later."),
+    ]);
     Confirm::new(
         format!("Apply policy with force · {repo}"),
-        vec![
-            Line::raw(format!("The service refused: {message}")),
-            Line::raw("With force the policy is applied anyway; it may lock you out of changing"),
-            Line::raw("this repository's policy later."),
-        ],
+        lines,
         "apply with force? y yes · n no",
     )
 }

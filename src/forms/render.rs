@@ -220,7 +220,10 @@ impl Widget for &Form {
     fn render(self, area: Rect, buf: &mut Buffer) {
         let multi = self.fields.iter().filter(|f| f.is_multiline()).count() as u16;
         let fixed: u16 = self.fields.iter().map(fixed_rows).sum();
-        let want = fixed + multi * 8 + 2 + 1 + u16::from(self.error.is_some());
+        // Multi-line fields share the room there is (a policy gets a tall editor), at least 8.
+        let chrome = 2 + 1 + u16::from(self.error.is_some());
+        let per = (area.height.saturating_sub(fixed + chrome + 2) / multi.max(1)).clamp(8, 40);
+        let want = fixed + multi * per + chrome;
         let width = if multi > 0 { 110 } else { 72 };
         let popup = centered(area, width, want);
         Clear.render(popup, buf);
