@@ -34,7 +34,8 @@ fn main() -> Result<()> {
         if !to_stderr {
             tracing::error!("{e:#}");
         }
-        eprintln!("ecrp: {e:#}");
+        // Not eprintln!: when the terminal is gone (tmux killed, SSH dropped) it would panic.
+        let _ = writeln!(std::io::stderr(), "ecrp: {e:#}");
         std::process::exit(1);
     }
     Ok(())

@@ -92,8 +92,7 @@ async fn edit_outside(
     })
     .await
     .unwrap_or_else(|e| Err(e.to_string()));
-    terminal::resume()?;
-    terminal.clear()?;
+    terminal::resume(terminal)?;
     Ok(result)
 }
 

@@ -59,9 +59,18 @@ pub fn suspend() {
     restore();
 }
 
-/// Take the terminal back after `suspend`.
-pub fn resume() -> io::Result<()> {
+/// Take the terminal back after `suspend`, and have the next frame drawn whole.
+pub fn resume(terminal: &mut Tui) -> io::Result<()> {
     enable_raw_mode()?;
-    execute!(io::stdout(), EnterAlternateScreen, EnableMouseCapture)?;
+    execute!(
+        io::stdout(),
+        EnterAlternateScreen,
+        EnableMouseCapture,
+        crossterm::terminal::Clear(crossterm::terminal::ClearType::All)
+    )?;
+    // Both buffers blank, like the screen: the next draw writes every non-blank cell. (Not
+    // `Terminal::clear`, which asks the terminal for the cursor position and can time out.)
+    terminal.swap_buffers();
+    terminal.swap_buffers();
     Ok(())
 }
