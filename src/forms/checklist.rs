@@ -14,6 +14,9 @@ pub struct Checklist {
     pub adding: Option<LineEditor>,
     pub allow_custom: bool,
     pub single: bool,
+    /// The prefilled values in the order the service had them: saved in that order, so an
+    /// untouched catalog is sent back exactly as it was.
+    original: Vec<String>,
 }
 
 impl Checklist {
@@ -35,6 +38,7 @@ impl Checklist {
             adding: None,
             allow_custom,
             single: false,
+            original: selected.to_vec(),
         }
     }
 
@@ -48,12 +52,17 @@ impl Checklist {
         c
     }
 
+    /// The checked values: the prefilled ones still checked in their original order, then the
+    /// newly checked ones in list order.
     pub fn selected(&self) -> Vec<String> {
-        self.items
-            .iter()
-            .filter(|i| i.1)
-            .map(|i| i.0.clone())
-            .collect()
+        let on = |v: &String| self.items.iter().any(|i| i.1 && &i.0 == v);
+        let mut out: Vec<String> = self.original.iter().filter(|v| on(v)).cloned().collect();
+        for (v, checked) in &self.items {
+            if *checked && !out.contains(v) {
+                out.push(v.clone());
+            }
+        }
+        out
     }
 
     /// Rows the cursor can be on: every item, plus "+ add…" when custom entries are allowed.
@@ -155,6 +164,18 @@ mod tests {
 
     fn k(code: KeyCode) -> KeyEvent {
         KeyEvent::new(code, KeyModifiers::NONE)
+    }
+
+    #[test]
+    fn keeps_the_order_the_service_had() {
+        let mut c = Checklist::new(
+            &["ARM", "ARM 64", "x86", "x86-64"],
+            &["x86-64".into(), "ARM 64".into()],
+            true,
+        );
+        assert_eq!(c.selected(), vec!["x86-64", "ARM 64"]);
+        c.handle_key(k(KeyCode::Char(' ')));
+        assert_eq!(c.selected(), vec!["x86-64", "ARM 64", "ARM"]);
     }
 
     #[test]
