@@ -664,6 +664,10 @@ pub fn offer_drafts(app: &mut App) {
         return;
     };
     app.drafts_offered = true;
+    // Nothing could be saved: the drafts wait for a read-write run.
+    if app.opts.read_only {
+        return;
+    }
     let mine: Vec<PickItem> = list
         .iter()
         .enumerate()

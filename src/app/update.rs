@@ -19,6 +19,8 @@ pub fn update(app: &mut App, msg: Msg) -> Vec<Effect> {
     let mut fx = Vec::new();
     match msg {
         Msg::Key(k) => keys::on_key(app, k, &mut fx),
+        // A popup owns the screen: clicks and the wheel must not move the lists under it.
+        Msg::Mouse(_) if app.modal.is_some() => {}
         Msg::Mouse(m) => mouse::on_mouse(app, m, &mut fx),
         Msg::Resize(w, h) => {
             app.width = w;
