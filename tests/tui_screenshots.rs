@@ -62,3 +62,60 @@ async fn screenshots() {
     shoot(&h, "help", "ecrp — help", "Keys in images");
     emu.shutdown().await;
 }
+
+#[tokio::test]
+async fn editing_screenshots() {
+    let (emu, mut h) = demo(W, H).await;
+    h.keys("/web").await;
+    h.send(code(KeyCode::Enter)).await;
+    h.keys("e").await;
+    shoot(
+        &h,
+        "edit-catalog",
+        "ecrp — editing a catalog, with the markdown preview",
+        "description: ",
+    );
+    h.send(code(KeyCode::Esc)).await;
+
+    h.keys("p").await;
+    h.keys("e").await;
+    // The policy menu: start from a template (public pull only), then review the change.
+    h.keys("j").await;
+    h.send(code(KeyCode::Enter)).await;
+    h.send(ctrl('s')).await;
+    h.send(ctrl('s')).await;
+    shoot(
+        &h,
+        "policy-review",
+        "ecrp — a policy change reviewed as a diff",
+        "+++ new",
+    );
+    // No, discard, close the view.
+    h.keys("n").await;
+    h.send(code(KeyCode::Esc)).await;
+    h.keys("y").await;
+    assert!(h.app.modal.is_none(), "the policy form closed");
+
+    h.send(code(KeyCode::Esc)).await;
+    h.keys("/ci/builds").await;
+    h.send(code(KeyCode::Enter)).await;
+    h.send(code(KeyCode::Enter)).await;
+    h.keys("/untagged").await;
+    h.send(code(KeyCode::Enter)).await;
+    h.send(ctrl('a')).await;
+    h.keys("d").await;
+    shoot(
+        &h,
+        "delete-confirm",
+        "ecrp — deleting the untagged images of ci/builds",
+        "This cannot be undone.",
+    );
+    h.keys("y").await;
+    shoot(
+        &h,
+        "delete-report",
+        "ecrp — the bulk delete's report",
+        "Delete finished",
+    );
+    emu.shutdown().await;
+}
