@@ -372,8 +372,6 @@ async fn esc_stops_a_long_delete_and_the_report_says_what_was_not_sent() {
 }
 
 #[tokio::test]
-#[ignore = "bug: the delete report cannot scroll (deleting_key reads only enter/esc/q and the \
-            report is drawn at scroll 0), so failures below the screen's last row are never seen"]
 async fn a_report_longer_than_the_screen_scrolls_to_its_last_failure() {
     let emu = demo_emulator(|_| {}).await;
     let mut h = Harness::start(&emu.url(), W, H, NOW).await;
@@ -417,8 +415,6 @@ async fn a_report_longer_than_the_screen_scrolls_to_its_last_failure() {
 }
 
 #[tokio::test]
-#[ignore = "bug: the delete report cuts each line at the popup's edge (100 columns): a failureReason \
-            such as ImageReferencedByManifestList's, which names the manifest list, is never shown whole"]
 async fn the_report_shows_each_failure_reason_whole() {
     let emu = demo_emulator(|_| {}).await;
     let mut h = Harness::start(&emu.url(), W, H, NOW).await;

@@ -364,8 +364,6 @@ async fn tag_limits_are_shown_and_nothing_is_sent() {
 }
 
 #[tokio::test]
-#[ignore = "bug: confirmation lines are cut at the popup's edge (at most 100 columns, no wrap, no \
-            sideways scroll), so the review of a one-line policy hides most of what is applied"]
 async fn the_policy_review_shows_a_long_line_whole() {
     let emu = demo_emulator(|_| {}).await;
     let mut h = Harness::start(&emu.url(), W, H, NOW).await;

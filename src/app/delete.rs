@@ -151,6 +151,8 @@ pub fn start(app: &mut App, plan: DeletePlan, fx: &mut Vec<Effect>) {
         progress: DeleteProgress::new(&plan.repo, ids.len()),
         stopped: false,
         not_sent: None,
+        scroll: 0,
+        max_scroll: std::cell::Cell::new(0),
     }));
     fx.push(Effect::DeleteImages {
         repo: plan.repo.as_str().into(),
@@ -199,12 +201,20 @@ pub fn deleting_key(app: &mut App, ev: KeyEvent, fx: &mut Vec<Effect>) {
     let Some(Modal::Deleting(d)) = app.modal.as_mut() else {
         return;
     };
+    let max = d.max_scroll.get();
     match ev.code {
         KeyCode::Enter | KeyCode::Esc | KeyCode::Char('q') if d.is_over() => app.modal = None,
         KeyCode::Esc if !d.stopped => {
             d.stopped = true;
             fx.push(Effect::StopDelete);
         }
+        // A long report (every failure) scrolls.
+        KeyCode::Down | KeyCode::Char('j') => d.scroll = (d.scroll + 1).min(max),
+        KeyCode::Up | KeyCode::Char('k') => d.scroll = d.scroll.saturating_sub(1),
+        KeyCode::PageDown | KeyCode::Char(' ') => d.scroll = d.scroll.saturating_add(10).min(max),
+        KeyCode::PageUp => d.scroll = d.scroll.saturating_sub(10),
+        KeyCode::End | KeyCode::Char('G') => d.scroll = max,
+        KeyCode::Home | KeyCode::Char('g') => d.scroll = 0,
         _ => {}
     }
 }

@@ -311,6 +311,11 @@ pub fn policy_start_chosen(app: &mut App, value: &str) {
         return;
     };
     let (repo, registry): (Box<str>, Box<str>) = (repo.into(), registry.into());
+    // The menu replaced the policy view; the form is about it, so it comes back beneath.
+    app.overlay = Some(Overlay::Policy {
+        repo: repo.clone(),
+        scroll: 0,
+    });
     if how == "template" {
         let kind = FormKind::PolicyTemplate {
             repo,
@@ -624,11 +629,27 @@ fn failed(app: &mut App, op: Mutation, e: AwsError) {
         Mutation::DeletePolicy { .. } => {}
         _ => {
             if let Some(Modal::Form(ef)) = app.modal.as_mut() {
-                ef.form.save_failed(&message);
+                // Errors whose message names no member still concern one field.
+                match field_of(&e.code) {
+                    Some(key) if ef.form.field(key).is_some() => {
+                        ef.form.field_failed(key, &message)
+                    }
+                    _ => ef.form.save_failed(&message),
+                }
             }
         }
     }
     update::set_error(app, e);
+}
+
+/// The form field a service error is about when its message does not name it.
+fn field_of(code: &str) -> Option<&'static str> {
+    match code {
+        "RepositoryAlreadyExistsException" => Some("repositoryName"),
+        "TooManyTagsException" | "InvalidTagParameterException" => Some("tags"),
+        "InvalidParameterException" => None,
+        _ => None,
+    }
 }
 
 /// SetRepositoryPolicy refused a policy that only `force` would apply (it would lock the caller

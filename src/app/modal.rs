@@ -84,6 +84,9 @@ pub struct Deleting {
     pub stopped: bool,
     /// Set when no more outcomes will arrive: how many ids were never sent.
     pub not_sent: Option<usize>,
+    /// The report's scroll position, and how far it could scroll when last drawn.
+    pub scroll: u16,
+    pub max_scroll: std::cell::Cell<u16>,
 }
 
 impl Deleting {

@@ -6,7 +6,7 @@ use ratatui::buffer::Buffer;
 use ratatui::layout::{Constraint, Layout, Rect};
 use ratatui::style::{Color, Modifier, Style};
 use ratatui::text::{Line, Span};
-use ratatui::widgets::{Block, Clear, Paragraph, Widget};
+use ratatui::widgets::{Block, Clear, Paragraph, Widget, Wrap};
 
 use super::render::centered;
 
@@ -25,6 +25,8 @@ pub struct Confirm {
     /// The question, e.g. "delete 3 images? y yes · n no".
     pub prompt: String,
     pub scroll: u16,
+    /// How far the text could scroll when last drawn (wrapping depends on the screen's width).
+    max_scroll: std::cell::Cell<u16>,
 }
 
 impl Confirm {
@@ -38,6 +40,7 @@ impl Confirm {
             lines,
             prompt: prompt.into(),
             scroll: 0,
+            max_scroll: std::cell::Cell::new(u16::MAX),
         }
     }
 
@@ -56,7 +59,11 @@ impl Confirm {
     }
 
     pub fn handle_key(&mut self, key: KeyEvent) -> ConfirmEvent {
-        let max = self.lines.len().saturating_sub(1) as u16;
+        // Before the first draw the wrapped height is unknown: at most one row per line.
+        let max = match self.max_scroll.get() {
+            u16::MAX => self.lines.len().saturating_sub(1) as u16,
+            drawn => drawn,
+        };
         let before = self.scroll;
         match key.code {
             KeyCode::Char('y') | KeyCode::Char('Y') => return ConfirmEvent::Yes,
@@ -75,8 +82,8 @@ impl Confirm {
     }
 }
 
-/// Draw a titled popup with `lines` and a prompt row; shared by every confirmation. Returns the
-/// popup's rectangle.
+/// Draw a titled popup with `lines` (wrapped, never cut at the edge) and a prompt row; shared by
+/// every confirmation. Returns the popup's rectangle and how far its text can scroll.
 pub fn draw_popup(
     title: &str,
     lines: &[Line<'static>],
@@ -84,15 +91,19 @@ pub fn draw_popup(
     prompt: Line<'static>,
     area: Rect,
     buf: &mut Buffer,
-) -> Rect {
-    let width = lines
+) -> (Rect, u16) {
+    let width = (lines
         .iter()
         .map(Line::width)
         .max()
         .unwrap_or(0)
-        .max(prompt.width()) as u16
-        + 4;
-    let popup = centered(area, width.clamp(40, 100), lines.len() as u16 + 4);
+        .max(prompt.width()) as u16)
+        .saturating_add(4)
+        .clamp(40, 100);
+    let text = Paragraph::new(lines.to_vec()).wrap(Wrap { trim: false });
+    let inner_width = width.min(area.width).saturating_sub(2).max(1);
+    let rows = u16::try_from(text.line_count(inner_width)).unwrap_or(u16::MAX);
+    let popup = centered(area, width, rows.saturating_add(4));
     Clear.render(popup, buf);
     let block = Block::bordered().title(Span::styled(
         format!(" {title} "),
@@ -101,11 +112,10 @@ pub fn draw_popup(
     let inner = block.inner(popup);
     block.render(popup, buf);
     let [body, ask] = Layout::vertical([Constraint::Min(1), Constraint::Length(1)]).areas(inner);
-    Paragraph::new(lines.to_vec())
-        .scroll((scroll, 0))
-        .render(body, buf);
+    let max = rows.saturating_sub(body.height);
+    text.scroll((scroll.min(max), 0)).render(body, buf);
     prompt.render(ask, buf);
-    popup
+    (popup, max)
 }
 
 /// Split `text` into lines of at most `width` columns at spaces (a longer word gets its own
@@ -138,7 +148,7 @@ pub fn prompt_line(text: &str) -> Line<'static> {
 
 impl Widget for &Confirm {
     fn render(self, area: Rect, buf: &mut Buffer) {
-        let _ = draw_popup(
+        let (_, max) = draw_popup(
             &self.title,
             &self.lines,
             self.scroll,
@@ -146,6 +156,7 @@ impl Widget for &Confirm {
             area,
             buf,
         );
+        self.max_scroll.set(max);
     }
 }
 

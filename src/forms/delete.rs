@@ -280,7 +280,7 @@ impl Widget for &DeleteProgress {
         } else {
             "esc stops sending further chunks"
         };
-        let p = draw_popup(title, &lines, 0, prompt_line(prompt), area, buf);
+        let (p, _) = draw_popup(title, &lines, 0, prompt_line(prompt), area, buf);
         // The bar takes the first body row, left empty above for it.
         let bar = Rect {
             x: p.x + 1,

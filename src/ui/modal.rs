@@ -61,14 +61,28 @@ fn deleting(f: &mut Frame, area: Rect, d: &Deleting) {
             )));
         }
     }
-    let prompt = if d.is_over() {
+    let prompt = if d.is_over() && d.max_scroll.get() > 0 {
+        "enter or esc closes · j/k scroll"
+    } else if d.is_over() {
         "enter or esc closes"
     } else if d.stopped {
         "waiting for the calls in flight…"
     } else {
         "esc stops sending further chunks"
     };
-    let popup = draw_popup(title, &lines, 0, prompt_line(prompt), area, f.buffer_mut());
+    let (popup, max) = draw_popup(
+        title,
+        &lines,
+        d.scroll,
+        prompt_line(prompt),
+        area,
+        f.buffer_mut(),
+    );
+    d.max_scroll.set(max);
+    if d.scroll > 0 {
+        // Scrolled into the report: the bar would cover a line of it.
+        return;
+    }
     let bar = Rect {
         x: popup.x + 1,
         y: popup.y + 1,
