@@ -30,11 +30,12 @@ fn main() -> Result<()> {
         .enable_all()
         .build()?;
     if let Err(e) = rt.block_on(run(cli)) {
-        // The whole cause chain on one line, not a Debug dump with a backtrace.
+        // The whole cause chain on one line, not a Debug dump with a backtrace. It can quote the
+        // service's message, which a hostile endpoint controls: neutralised like anything drawn.
         if !to_stderr {
             tracing::error!("{e:#}");
         }
-        eprintln!("ecrp: {e:#}");
+        eprintln!("ecrp: {}", ecrp::sanitize::clean_line(&format!("{e:#}")));
         std::process::exit(1);
     }
     Ok(())
