@@ -21,6 +21,7 @@ use std::process::{Command, Stdio};
 use ecrp::sanitize::is_unsafe_char;
 use serde_json::{Value, json};
 use tmux_support::{BIN, Emulator, Launch, Session, tmux_available};
+use unicode_width::UnicodeWidthStr;
 
 const WIDTH: u16 = 160;
 const HEIGHT: u16 = 45;
@@ -76,6 +77,7 @@ fn hostile_names() -> Vec<String> {
         "世界-服务-mkwide".to_string(),
         "🚀-mkemoji".to_string(),
         "cafe\u{301}-mkcomb".to_string(),
+        "ｶﾞｷﾞ-mkkana".to_string(),
     ]
 }
 
@@ -425,7 +427,20 @@ fn no_byte_from_the_api_reaches_the_terminal_as_a_control() {
         "mkwide",
         "mkemoji",
         "mkcomb",
+        "mkkana",
     ]);
+    // The terminal agrees with ratatui on every width: the border between the repositories and
+    // the preview is in one column on every row, whatever the names hold.
+    let screen = session.capture();
+    let columns: Vec<(usize, &str)> = screen
+        .lines()
+        .filter_map(|l| l.find("││").map(|i| (l[..i].width(), l)))
+        .collect();
+    assert!(columns.len() > total, "{screen}");
+    assert!(
+        columns.iter().all(|(c, _)| *c == columns[0].0),
+        "borders out of line: {columns:#?}"
+    );
     session.keys(&["/", "w", "e", "b"]);
     session.wait_for(&[&format!("Repositories (1 of {total})")]);
     session.keys(&["Enter"]);
@@ -474,6 +489,7 @@ fn no_byte_from_the_api_reaches_the_terminal_as_a_control() {
         "mkwide",
         "mkemoji",
         "mkcomb",
+        "mkkana",
         "mkdesc",
         "mkabout",
         "mkcode",
