@@ -409,6 +409,7 @@ fn no_byte_from_the_api_reaches_the_terminal_as_a_control() {
         tag: "hostile",
         endpoint: &emu.url,
         env: &[],
+        args: &[],
         width: WIDTH,
         height: HEIGHT,
     });
@@ -462,7 +463,7 @@ fn no_byte_from_the_api_reaches_the_terminal_as_a_control() {
     session.keys(&["Tab"]);
     session.wait_for(&["Image tags · web", "mkimgtag"]);
     session.keys(&["Escape"]);
-    session.wait_for(&[&format!("Repositories (1 of {total})")]);
+    session.wait_for_without(&format!("Repositories (1 of {total})"), "Image tags · web");
     session.keys(&["Escape"]);
     session.wait_for(&[&format!("Repositories ({total})")]);
     // A repository whose name the service would refuse: its catalog fails with a validation

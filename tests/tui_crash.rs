@@ -26,6 +26,7 @@ fn launch(tag: &str, env: &[&str]) -> (Emulator, Session, PaneState) {
         tag,
         endpoint: &emu.url,
         env,
+        args: &[],
         width: 160,
         height: 45,
     });

@@ -105,8 +105,10 @@ fn tmux(args: &[&str]) -> String {
 pub struct Launch<'a> {
     pub tag: &'a str,
     pub endpoint: &'a str,
-    /// Extra `NAME=value` words before the command.
+    /// Extra `NAME=value` words before the command (later ones win over the defaults).
     pub env: &'a [&'a str],
+    /// Extra arguments for ecrp.
+    pub args: &'a [&'a str],
     pub width: u16,
     pub height: u16,
 }
@@ -119,11 +121,12 @@ impl Session {
         let d = dir.path().display().to_string();
         let name = format!("ecrp-{}-{}", l.tag, std::process::id());
         let env = l.env.join(" ");
+        let args = l.args.join(" ");
         let script = format!(
             "read _; stty -g > {d}/stty-before; \
              AWS_ACCESS_KEY_ID=AKIDTEST AWS_SECRET_ACCESS_KEY=secret AWS_REGION=us-east-1 \
              AWS_CONFIG_FILE=/dev/null AWS_SHARED_CREDENTIALS_FILE=/dev/null {env} \
-             {BIN} --endpoint-url {} --config {d}/config.toml --log-file {d}/ecrp.log; \
+             {BIN} --endpoint-url {} --config {d}/config.toml --log-file {d}/ecrp.log {args}; \
              echo ECRP-EXITED $?; stty -g > {d}/stty-after; sleep 120",
             l.endpoint
         );
@@ -202,6 +205,24 @@ impl Session {
             assert!(
                 Instant::now() < deadline,
                 "waited for {texts:?}, screen:\n{s}"
+            );
+            std::thread::sleep(Duration::from_millis(100));
+        }
+    }
+
+    /// Waits until the screen shows `text` and no longer shows `gone` (a key's effect, when what
+    /// it leads to was on screen before it too). Sending ESC and the next key before the app read
+    /// the ESC makes them one key (alt-…), so wait after ESC.
+    pub fn wait_for_without(&self, text: &str, gone: &str) -> String {
+        let deadline = Instant::now() + Duration::from_secs(60);
+        loop {
+            let s = self.capture();
+            if s.contains(text) && !s.contains(gone) {
+                return s;
+            }
+            assert!(
+                Instant::now() < deadline,
+                "waited for {text:?} without {gone:?}, screen:\n{s}"
             );
             std::thread::sleep(Duration::from_millis(100));
         }
