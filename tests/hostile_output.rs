@@ -71,9 +71,9 @@ fn hostile(marker: &str) -> String {
 /// combining ones (the SDK does not check names it receives).
 fn hostile_names() -> Vec<String> {
     vec![
-        format!("zqerr\x1b[7777;4242H\x1b]0;PWNED-TITLE\x07\u{9b}31m\u{202e}mkname"),
-        format!("csi\x1b[38;2;3;141;59mmkname2\x1b[0m"),
-        format!("dcs\x1bP1$qm\x1b\\mkname3\x07\x08"),
+        "zqerr\x1b[7777;4242H\x1b]0;PWNED-TITLE\x07\u{9b}31m\u{202e}mkname".to_string(),
+        "csi\x1b[38;2;3;141;59mmkname2\x1b[0m".to_string(),
+        "dcs\x1bP1$qm\x1b\\mkname3\x07\x08".to_string(),
         "世界-服务-mkwide".to_string(),
         "🚀-mkemoji".to_string(),
         "cafe\u{301}-mkcomb".to_string(),
@@ -104,7 +104,7 @@ fn write_hostile_state(path: &Path) {
         serde_json::from_slice(&std::fs::read(path).expect("state file")).expect("state JSON");
     state["registry"]["display_name"] = json!(hostile("mkdisplay"));
     state["registry"]["aliases"][0]["name"] =
-        json!(format!("acme\x1b]2;PWNED-TITLE\x07\u{9b}7777;4242Hmkalias"));
+        json!("acme\x1b]2;PWNED-TITLE\x07\u{9b}7777;4242Hmkalias");
     let repos = state["repos"].as_object_mut().expect("repos");
     let template = repos["worker"].clone();
     for repo in repos.values_mut() {
