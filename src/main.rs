@@ -30,12 +30,17 @@ fn main() -> Result<()> {
         .enable_all()
         .build()?;
     if let Err(e) = rt.block_on(run(cli)) {
-        // The whole cause chain on one line, not a Debug dump with a backtrace.
+        // The whole cause chain on one line, not a Debug dump with a backtrace. It can quote the
+        // service's message, which a hostile endpoint controls: neutralised like anything drawn.
         if !to_stderr {
             tracing::error!("{e:#}");
         }
         // Not eprintln!: when the terminal is gone (tmux killed, SSH dropped) it would panic.
-        let _ = writeln!(std::io::stderr(), "ecrp: {e:#}");
+        let _ = writeln!(
+            std::io::stderr(),
+            "ecrp: {}",
+            ecrp::sanitize::clean_line(&format!("{e:#}"))
+        );
         std::process::exit(1);
     }
     Ok(())
@@ -189,7 +194,7 @@ async fn run(cli: Cli) -> Result<()> {
             config.theme = config
                 .theme
                 .resolve(std::env::var("COLORFGBG").ok().as_deref());
-            let result = app::run(app::RunOptions {
+            let result = panic_on_request(app::run(app::RunOptions {
                 client: opts,
                 read_only: settings.read_only,
                 demo: cli.demo,
@@ -198,12 +203,35 @@ async fn run(cli: Cli) -> Result<()> {
                 config_created: startup.path.filter(|_| startup.created),
                 no_color: config::no_color(std::env::var_os("NO_COLOR").as_deref()),
                 in_tmux: ecrp::clipboard::in_tmux(),
-            })
+            }))
             .await;
             if let Some(emu) = emu {
                 emu.shutdown().await;
             }
             result
+        }
+    }
+}
+
+/// For the crash tests (tests/tui_crash.rs), not a feature: with `ECRP_DEBUG_PANIC_AFTER_MS=N`, panic
+/// N ms after the TUI started, on the main thread while `app::run` is live (its terminal entered),
+/// which is where a bug in `update` or `view` would panic. Without the variable, `run` as is.
+async fn panic_on_request(run: impl Future<Output = Result<()>>) -> Result<()> {
+    let Some(ms) = std::env::var("ECRP_DEBUG_PANIC_AFTER_MS")
+        .ok()
+        .and_then(|v| v.parse::<u64>().ok())
+    else {
+        return run.await;
+    };
+    // Pinned here, not moved into `select!`, which would drop it (restoring the terminal through
+    // its guard) before the panic: it must still hold the terminal when the panic hook runs.
+    let mut run = std::pin::pin!(run);
+    tokio::select! {
+        // `run` is polled first, so the terminal is entered and drawn before the timer can fire.
+        biased;
+        r = &mut run => r,
+        () = tokio::time::sleep(std::time::Duration::from_millis(ms)) => {
+            panic!("ECRP_DEBUG_PANIC_AFTER_MS: deliberate panic after {ms} ms")
         }
     }
 }

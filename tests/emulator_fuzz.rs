@@ -4,7 +4,7 @@
 //! with a JSON object, or 4xx with `{"__type", "message"}` and the x-amzn-errortype header; never a
 //! 5xx (a panicking handler answers 500) and never a dropped connection.
 //!
-//! CI runs 1,500 cases. A long run: `PROPTEST_CASES=200000 cargo test --test emulator_fuzz`.
+//! CI runs 1,500 cases. A long run: `PROPTEST_CASES=30000 cargo test --release --test emulator_fuzz`.
 
 use std::io::{Read, Write};
 use std::net::TcpStream;
@@ -153,12 +153,22 @@ fn send(target: &str, body: &[u8]) -> (u16, String, Option<String>, Vec<u8>) {
     (status, head, errortype, resp[end + 4..].to_vec())
 }
 
-proptest! {
-    #![proptest_config(ProptestConfig {
-        cases: 1500,
+/// `PROPTEST_CASES` when set, else 1,500. Read here because a literal `cases` next to
+/// `..ProptestConfig::default()` would override the variable that `default()` reads.
+fn config() -> ProptestConfig {
+    let cases = std::env::var("PROPTEST_CASES")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(1500);
+    ProptestConfig {
+        cases,
         failure_persistence: None,
         ..ProptestConfig::default()
-    })]
+    }
+}
+
+proptest! {
+    #![proptest_config(config())]
 
     #[test]
     fn every_request_gets_a_well_formed_answer(target in target(), body in body()) {

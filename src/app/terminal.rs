@@ -2,6 +2,7 @@
 //! (normal return, error, panic via the hook, SIGTERM/SIGHUP via a Quit message).
 
 use std::io::{self, Stdout};
+use std::sync::atomic::{AtomicBool, Ordering};
 
 use crossterm::event::{DisableMouseCapture, EnableMouseCapture};
 use crossterm::terminal::{
@@ -22,17 +23,27 @@ impl Drop for Guard {
     }
 }
 
+/// Whether the terminal is in the TUI's modes, so `restore` has something to undo.
+static ENTERED: AtomicBool = AtomicBool::new(false);
+
 pub fn enter() -> io::Result<(Tui, Guard)> {
     install_panic_hook();
     enable_raw_mode()?;
+    ENTERED.store(true, Ordering::SeqCst);
     let guard = Guard;
     execute!(io::stdout(), EnterAlternateScreen, EnableMouseCapture)?;
     let terminal = Terminal::new(CrosstermBackend::new(io::stdout()))?;
     Ok((terminal, guard))
 }
 
-/// Leave the alternate screen and raw mode. Safe to call more than once.
+/// Leave the alternate screen and raw mode. Only the first call after `enter` does anything: a
+/// panic restores in the hook, then again as the guard drops, and leaving the alternate screen a
+/// second time would (in xterm and tmux) also restore the cursor saved on entry, moving it back up
+/// so the shell's next prompt overwrites the panic message.
 pub fn restore() {
+    if !ENTERED.swap(false, Ordering::SeqCst) {
+        return;
+    }
     // Errors are ignored on purpose: this runs on the way out (possibly in a panic) and each step
     // should be tried even when another fails.
     let _ = execute!(

@@ -1,0 +1,84 @@
+//! Secrets never reach the log or the screen from the TUI either (tests/secrets_log.rs covers
+//! `ecrp ls`): the real binary in tmux at trace level, with a recognisable secret key and session
+//! token, browsing through a fault mix (so retries and errors are logged too). Neither appears in
+//! the log, in any byte ecrp wrote to the terminal, or on the screen.
+//!
+//! Skipped (with a message) where tmux is not installed, unless ECRP_REQUIRE_TMUX=1.
+
+mod tmux_support;
+
+use tmux_support::{Emulator, Launch, Session, tmux_available};
+
+const SECRET: &str = "SeCrEt-ecrp-tui-test-0123456789abcdefXYZ";
+const TOKEN: &str = "ToKeN-ecrp-tui-session-9876543210fedcbaQRS";
+
+#[test]
+fn trace_logs_and_the_screen_never_show_the_secret_key_or_token() {
+    if !tmux_available() {
+        eprintln!("SKIPPED: tmux not installed");
+        return;
+    }
+    // The emulator checks every signature against the secret: the TUI below really uses it.
+    let key = format!("AKIDTEST:{SECRET}");
+    let emu = Emulator::start(&[
+        "--faults",
+        "throttle=0.2,error=0.1",
+        "--fault-seed",
+        "7",
+        "--verify-sigv4",
+        &key,
+    ]);
+    let secret = format!("AWS_SECRET_ACCESS_KEY={SECRET}");
+    let token = format!("AWS_SESSION_TOKEN={TOKEN}");
+    let session = Session::launch(Launch {
+        tag: "secrets",
+        endpoint: &emu.url,
+        env: &[&secret, &token, "RUST_LOG="],
+        args: &["--log-level", "trace"],
+        width: 160,
+        height: 45,
+    });
+    session.go();
+    session.wait_for(&["Repositories (13)"]);
+    session.keys(&["/", "w", "e", "b", "Enter"]);
+    session.wait_for(&["Repositories (1 of 13)"]);
+    session.keys(&["Enter"]);
+    session.wait_for(&["Images · web"]);
+    session.keys(&["Tab"]);
+    session.wait_for(&["Image tags · web"]);
+    session.keys(&["Escape"]);
+    session.wait_for_without("Repositories (1 of 13)", "Image tags · web");
+    session.keys(&["p"]);
+    session.wait_for(&["Policy · web"]);
+    session.keys(&["Escape"]);
+    session.wait_for(&["Repositories (1 of 13)"]);
+    let screen = session.capture();
+    session.keys(&["q"]);
+    assert_eq!(session.exit_code(), 0);
+
+    let log = String::from_utf8_lossy(&std::fs::read(session.path("ecrp.log")).expect("log"))
+        .into_owned();
+    for op in [
+        "DescribeRepositories",
+        "DescribeImages",
+        "GetRepositoryPolicy",
+    ] {
+        assert!(
+            log.contains(op),
+            "the trace log records {op} (so the search below means something)"
+        );
+    }
+    assert!(
+        log.contains("ThrottlingException") || log.contains("ServerException"),
+        "the fault mix was logged"
+    );
+    let raw = String::from_utf8_lossy(&session.raw_after_exit()).into_owned();
+    for (what, text) in [
+        ("log", &log),
+        ("terminal output", &raw),
+        ("screen", &screen),
+    ] {
+        assert!(!text.contains(SECRET), "the secret key is in the {what}");
+        assert!(!text.contains(TOKEN), "the session token is in the {what}");
+    }
+}
