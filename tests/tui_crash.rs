@@ -183,7 +183,6 @@ fn ctrl_c_quits_and_restores_the_terminal() {
 /// hidden cursor, mouse reporting and raw mode left on. Fails today; the fix is a `ctrl_c()` arm
 /// next to SIGTERM and SIGHUP in `app::run` (src/app/mod.rs).
 #[test]
-#[ignore = "known bug: SIGINT is not handled by app::run (src/app/mod.rs)"]
 fn sigint_restores_the_terminal() {
     if !tmux_available() {
         eprintln!("SKIPPED: tmux not installed");

@@ -100,6 +100,8 @@ pub async fn run(opts: RunOptions) -> anyhow::Result<()> {
     use tokio::signal::unix::{SignalKind, signal};
     let mut sigterm = signal(SignalKind::terminate())?;
     let mut sighup = signal(SignalKind::hangup())?;
+    // `kill -INT` (ctrl-c as a key is read in raw mode and handled in `update`).
+    let mut sigint = signal(SignalKind::interrupt())?;
 
     let (mut terminal, _guard) = terminal::enter()?;
     let size = terminal.size()?;
@@ -131,6 +133,11 @@ pub async fn run(opts: RunOptions) -> anyhow::Result<()> {
             _ = tick.tick() => Some(Msg::Tick(now_epoch())),
             _ = sigterm.recv() => Some(Msg::Quit),
             _ = sighup.recv() => Some(Msg::Quit),
+            _ = sigint.recv() => Some(Msg::Quit),
+            // The hook has restored the terminal and printed the message: stop drawing.
+            _ = terminal::PANICKED.notified() => {
+                anyhow::bail!("a background task panicked (the message is above and in the log)")
+            }
             // Wake up to draw what a capped frame left pending.
             _ = sleep_until(Instant::from_std(pacer.next_slot(std::time::Instant::now()))), if dirty => None,
         };

@@ -1,5 +1,5 @@
 //! The terminal: alternate screen, raw mode and mouse capture on entry; restored on every way out
-//! (normal return, error, panic via the hook, SIGTERM/SIGHUP via a Quit message).
+//! (normal return, error, panic via the hook, SIGTERM/SIGHUP/SIGINT via a Quit message).
 
 use std::io::{self, Stdout};
 use std::sync::atomic::{AtomicBool, Ordering};
@@ -55,6 +55,10 @@ pub fn restore() {
     let _ = disable_raw_mode();
 }
 
+/// Woken by a panic on any thread: a panic in a background task would otherwise leave the app
+/// running on a terminal the hook has already handed back.
+pub static PANICKED: tokio::sync::Notify = tokio::sync::Notify::const_new();
+
 /// Restore the terminal before the panic message is printed, so it is readable, and log it.
 fn install_panic_hook() {
     let previous = std::panic::take_hook();
@@ -62,6 +66,7 @@ fn install_panic_hook() {
         restore();
         tracing::error!("panic: {info}");
         previous(info);
+        PANICKED.notify_one();
     }));
 }
 
@@ -73,6 +78,7 @@ pub fn suspend() {
 /// Take the terminal back after `suspend`, and have the next frame drawn whole.
 pub fn resume(terminal: &mut Tui) -> io::Result<()> {
     enable_raw_mode()?;
+    ENTERED.store(true, Ordering::SeqCst);
     execute!(
         io::stdout(),
         EnterAlternateScreen,

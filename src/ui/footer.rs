@@ -151,7 +151,12 @@ pub fn draw_keys(f: &mut Frame, area: Rect, app: &App) {
             spans.push(format!(" {}  ", strings::action_short(Action::ErrorDetails)).into());
         }
         for &a in FOOTER {
-            if !applies(a, ctx) {
+            // Read-only: the keys that could only be refused are left out (help says why).
+            let mutates = matches!(
+                a,
+                Action::Edit | Action::New | Action::Mark | Action::Delete
+            );
+            if !applies(a, ctx) || (mutates && app.opts.read_only) {
                 continue;
             }
             if let Some(k) = first_key(app.keymap(), a) {

@@ -39,6 +39,12 @@ pub fn text(app: &App) -> Text<'static> {
         format!("Keys in {}", where_name(ctx)),
         theme().title,
     )];
+    if app.opts.read_only {
+        lines.push(Line::styled(
+            "  read-only: editing, creating and deleting are off (--read-write turns them on)",
+            theme().error,
+        ));
+    }
     for &a in Action::ALL {
         let keys = keys_for(app.keymap(), a);
         // Unbound in the config file: nothing to press, nothing to list.
