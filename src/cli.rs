@@ -76,6 +76,13 @@ pub enum Command {
     Ls(LsArgs),
     /// Log docker in to public.ecr.aws with a token from GetAuthorizationToken.
     Login(LoginArgs),
+    /// Publish an image from an OCI image layout directory to a repository.
+    ///
+    /// DIR is what `docker buildx build --output type=oci,dest=x.tar` (untarred), `skopeo copy
+    /// docker://IMAGE oci:DIR:TAG`, crane or oras write: `oci-layout`, `index.json`, `blobs/`.
+    /// Only the layers the repository lacks are uploaded; an image index (multi-arch) is pushed
+    /// after its platform manifests. Progress goes to stderr; stdout gets `pushed DIGEST URI:TAG`.
+    Push(PushArgs),
     /// List the AWS profiles from the shared config and credentials files, with kind and region.
     Profiles,
     /// Show, create or check the config file.
@@ -115,6 +122,37 @@ pub struct LoginArgs {
     /// `docker login --username AWS --password-stdin public.ecr.aws` (or podman, nerdctl).
     #[arg(long)]
     pub print_password: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct PushArgs {
+    /// The OCI image layout directory (with oci-layout, index.json and blobs/).
+    #[arg(value_name = "DIR")]
+    pub dir: PathBuf,
+
+    /// Repository name in your registry, with the tag to push: the manifest in DIR whose
+    /// org.opencontainers.image.ref.name is TAG. Without TAG, DIR's only manifest is pushed under
+    /// its own ref.name (or `latest`).
+    #[arg(value_name = "REPO[:TAG]")]
+    pub target: String,
+
+    /// Push every tagged manifest in DIR, each under its own tag (give REPO without :TAG).
+    #[arg(long)]
+    pub all_tags: bool,
+
+    /// Registry (account id or alias) to push to, instead of your default registry.
+    #[arg(long, value_name = "ID")]
+    pub registry_id: Option<String>,
+
+    /// Bytes per UploadLayerPart, 5 MiB to 20 MiB (suffixes KiB, MiB); default: what
+    /// InitiateLayerUpload advises (10 MiB on AWS).
+    #[arg(long, value_name = "BYTES", value_parser = crate::push::parse_chunk_size)]
+    pub chunk_size: Option<u64>,
+
+    /// Verify the layout and ask which layers are missing, without uploading or putting anything
+    /// (allowed in read-only mode).
+    #[arg(long)]
+    pub dry_run: bool,
 }
 
 #[derive(Debug, Args)]

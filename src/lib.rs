@@ -18,6 +18,7 @@ pub mod login;
 pub mod ls;
 pub mod markdown;
 pub mod profiles;
+pub mod push;
 pub mod sanitize;
 pub mod screenshot;
 pub mod ui;

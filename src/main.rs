@@ -10,7 +10,7 @@ use ecrp::aws::{self, Api, ClientOptions};
 use ecrp::cli::{Cli, Command, ConfigAction, SeedArg};
 use ecrp::config::{self, Settings};
 use ecrp::emulator::{self, EmulatorOptions, Seed};
-use ecrp::{app, cli, logging, login, ls, profiles};
+use ecrp::{app, cli, logging, login, ls, profiles, push};
 
 fn main() -> Result<()> {
     let cli = Cli::parse();
@@ -122,6 +122,16 @@ async fn run(cli: Cli) -> Result<()> {
             print_warnings(&startup);
             let (opts, emu) = client_options(&cli, &settings).await?;
             let result = ls::run(&opts, args).await;
+            if let Some(emu) = emu {
+                emu.shutdown().await;
+            }
+            result
+        }
+        Some(Command::Push(args)) => {
+            let (settings, startup) = settings(&cli, false);
+            print_warnings(&startup);
+            let (opts, emu) = client_options(&cli, &settings).await?;
+            let result = push::run(&opts, settings.read_only, args).await;
             if let Some(emu) = emu {
                 emu.shutdown().await;
             }

@@ -7,6 +7,7 @@
 mod error;
 mod load;
 mod ops;
+mod push;
 mod rows;
 
 use std::time::Duration;
@@ -22,6 +23,7 @@ use aws_sdk_ecrpublic::Client;
 pub use error::AwsError;
 pub use load::{Page, PageStream, collect_all};
 pub use ops::{DELETE_CHUNK, DeleteOutcome, DeleteReport, PolicyText};
+pub use push::{PushTarget, PutOutcome};
 pub use rows::*;
 
 /// The region that serves the ECR Public API; AWS documents us-east-1 as the one to use.
