@@ -90,11 +90,12 @@ async fn editing_screenshots() {
         "ecrp — a policy change reviewed as a diff",
         "+++ new",
     );
-    // No, discard, close the view.
+    // No, discard, close the policy view, clear the filter.
     h.keys("n").await;
     h.send(code(KeyCode::Esc)).await;
     h.keys("y").await;
     assert!(h.app.modal.is_none(), "the policy form closed");
+    h.send(code(KeyCode::Esc)).await;
 
     h.send(code(KeyCode::Esc)).await;
     h.keys("/ci/builds").await;

@@ -204,8 +204,8 @@ fn choose(app: &mut App, kind: PickerKind, item: PickItem, fx: &mut Vec<Effect>)
             app.region_chosen = true;
             reconnect(app, strings::switching("region", &item.value), fx);
         }
-        PickerKind::Drafts => super::edit::draft_chosen(app, &item.value, fx),
-        PickerKind::PolicyStart => super::edit::policy_start_chosen(app, &item.value),
+        PickerKind::Drafts => super::unsaved::draft_chosen(app, &item.value, fx),
+        PickerKind::PolicyStart => super::policy_menu::policy_start_chosen(app, &item.value),
     }
 }
 

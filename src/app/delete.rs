@@ -5,10 +5,11 @@ use std::collections::HashMap;
 
 use crossterm::event::{KeyCode, KeyEvent};
 
-use super::edit::{refuse_read_only, reload};
+use super::edit::refuse_read_only;
 use super::load::LoadState;
 use super::modal::{ConfirmAction, ConfirmModal, Deleting, Modal};
 use super::msg::{Effect, ListId, Mutation};
+use super::saved::reload;
 use super::state::{App, Fetch, Overlay, Pane, Status};
 use super::strings;
 use crate::aws::{DeleteOutcome, ImageRow, TagRow};

@@ -1,20 +1,20 @@
-//! Editing: forms opened prefilled from the service's current values, their keys, saving through
-//! effects, and the answers routed back (close and reload on success, keep every typed character
-//! and show the error beside its field on failure). Drafts of catalog and policy edits are
-//! written on every change and offered back.
+//! Editing: forms opened prefilled from the service's current values (fetched first when they
+//! are not known), their keys, and saving through effects. The answers are handled in `saved`,
+//! drafts in `unsaved`.
 
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 
 use super::modal::{
     ConfirmAction, ConfirmModal, EditForm, EditTarget, FormKind, Modal, PendingEdit,
 };
-use super::msg::{Effect, ListId, Mutation};
-use super::state::{App, Fetch, Overlay, Pane, PickItem, Picker, PickerKind, Status};
-use super::{nav, strings, update};
-use crate::aws::{AwsError, RepoRow};
+use super::msg::{Effect, Mutation};
+use super::policy_menu::policy_start_menu;
+use super::state::{App, Fetch, Overlay, Pane, Status};
+use super::unsaved::{find_draft, has_draft, remove_draft, restore, save_draft};
+use super::{strings, update};
+use crate::aws::RepoRow;
 use crate::config::{Action, KeyContext};
 use crate::drafts::{self, Draft, DraftKind};
-use crate::forms::field::Editor;
 use crate::forms::{
     FormEvent, FormOutcome, FormRequest, PathCheck, catalog, policy, registry, repository, tags,
 };
@@ -80,7 +80,7 @@ pub fn new_repository(app: &mut App) {
     );
 }
 
-fn open(app: &mut App, form: crate::forms::Form, kind: FormKind) {
+pub(super) fn open(app: &mut App, form: crate::forms::Form, kind: FormKind) {
     app.modal = Some(Modal::Form(Box::new(EditForm { form, kind })));
 }
 
@@ -253,90 +253,6 @@ fn open_ready(app: &mut App, p: PendingEdit, fx: &mut Vec<Effect>) {
     }
 }
 
-fn has_draft(app: &App, p: &PendingEdit, kind: DraftKind) -> bool {
-    find_draft(app, &p.registry, &p.repo, kind).is_some()
-}
-
-fn find_draft(app: &App, registry: &str, repo: &str, kind: DraftKind) -> Option<Draft> {
-    app.drafts
-        .as_deref()?
-        .iter()
-        .find(|d| d.registry == registry && d.repository == repo && d.kind == kind)
-        .cloned()
-}
-
-/// Put a draft's values back; a logo path is checked again.
-pub fn restore(ef: &mut EditForm, d: &Draft, fx: &mut Vec<Effect>) {
-    ef.form.restore(&d.values);
-    for (i, f) in ef.form.fields.iter().enumerate() {
-        if let Editor::Path { line, .. } = &f.editor
-            && !line.text().trim().is_empty()
-        {
-            fx.push(Effect::CheckPath {
-                field: i,
-                path: line.text().to_string(),
-            });
-        }
-    }
-}
-
-/// With a policy in place: edit it, or start over from a template.
-fn policy_start_menu(app: &mut App, p: &PendingEdit) {
-    let items = vec![
-        PickItem {
-            label: strings::POLICY_EDIT_CURRENT.into(),
-            detail: String::new(),
-            value: format!("current\t{}\t{}", p.registry, p.repo),
-        },
-        PickItem {
-            label: strings::POLICY_FROM_TEMPLATE.into(),
-            detail: policy::TEMPLATES.map(|t| t.1).join(" · "),
-            value: format!("template\t{}\t{}", p.registry, p.repo),
-        },
-    ];
-    app.overlay = Some(Overlay::Picker(Picker {
-        kind: PickerKind::PolicyStart,
-        items,
-        selected: 0,
-    }));
-}
-
-/// The policy menu's choice (`value` as built by `policy_start_menu`).
-pub fn policy_start_chosen(app: &mut App, value: &str) {
-    let mut parts = value.splitn(3, '\t');
-    let (Some(how), Some(registry), Some(repo)) = (parts.next(), parts.next(), parts.next()) else {
-        return;
-    };
-    let Some(Fetch::Ready(current)) = app.policies.get(repo).cloned() else {
-        return;
-    };
-    let (repo, registry): (Box<str>, Box<str>) = (repo.into(), registry.into());
-    // The menu replaced the policy view; the form is about it, so it comes back beneath.
-    app.overlay = Some(Overlay::Policy {
-        repo: repo.clone(),
-        scroll: 0,
-    });
-    if how == "template" {
-        let kind = FormKind::PolicyTemplate {
-            repo,
-            registry,
-            current,
-        };
-        open(app, policy::template_form(), kind);
-    } else {
-        let form = policy::policy_form(&repo, current.as_deref());
-        open(
-            app,
-            form,
-            FormKind::Policy {
-                repo,
-                registry,
-                current,
-            },
-        );
-    }
-}
-
 /// The user's form keys (the `[keys]` section) mean what the form engine's defaults mean.
 fn canonical(app: &App, ev: KeyEvent) -> KeyEvent {
     let k = |code, mods| KeyEvent::new(code, mods);
@@ -374,27 +290,6 @@ pub fn form_key(app: &mut App, ev: KeyEvent, fx: &mut Vec<Effect>) {
             app.modal = None;
         }
         FormEvent::Outcome(FormOutcome::Save(_)) => save(app, fx),
-    }
-}
-
-fn save_draft(ef: &EditForm, fx: &mut Vec<Effect>) {
-    if let Some((registry, repo, kind)) = ef.kind.draft() {
-        fx.push(Effect::SaveDraft {
-            registry: registry.into(),
-            repo: repo.into(),
-            kind,
-            values: ef.form.values(),
-        });
-    }
-}
-
-fn remove_draft(kind: &FormKind, fx: &mut Vec<Effect>) {
-    if let Some((registry, repo, kind)) = kind.draft() {
-        fx.push(Effect::RemoveDraft {
-            registry: registry.into(),
-            repo: repo.into(),
-            kind,
-        });
     }
 }
 
@@ -531,211 +426,4 @@ pub fn path_checked(app: &mut App, field: usize, path: &str, check: PathCheck) {
     if let Some(Modal::Form(ef)) = app.modal.as_mut() {
         ef.form.set_path_check(field, path, check);
     }
-}
-
-/// A mutation's answer.
-pub fn saved(app: &mut App, op: Mutation, result: Result<(), AwsError>, fx: &mut Vec<Effect>) {
-    match result {
-        Ok(()) => succeeded(app, op, fx),
-        Err(e) => failed(app, op, e),
-    }
-}
-
-fn close_form(app: &mut App, fx: &mut Vec<Effect>) {
-    if let Some(Modal::Form(ef)) = app.modal.take() {
-        remove_draft(&ef.kind, fx);
-        if let Some((registry, repo, kind)) = ef.kind.draft()
-            && let Some(list) = app.drafts.as_mut()
-        {
-            list.retain(|d| !(d.registry == registry && d.repository == repo && d.kind == kind));
-        }
-    }
-}
-
-fn succeeded(app: &mut App, op: Mutation, fx: &mut Vec<Effect>) {
-    match op {
-        Mutation::PutCatalog { repo, .. } => {
-            close_form(app, fx);
-            app.status = Status::Info(strings::done("saved the catalog of", &repo));
-            // Show the service's truth: the catalog (and the description in the list) again.
-            app.catalogs.insert(repo.clone(), Fetch::Loading);
-            fx.push(Effect::Catalog(repo));
-        }
-        Mutation::PutRegistryName(name) => {
-            close_form(app, fx);
-            app.status = Status::Info(strings::done("display name set to", &name));
-            app.display_name = Some(Fetch::Loading);
-            fx.push(Effect::RegistryName);
-        }
-        Mutation::CreateRepository(r) => {
-            close_form(app, fx);
-            app.status = Status::Info(strings::done("created repository", &r.name));
-            app.select_after_load = Some((ListId::Repositories, r.name.into()));
-            if matches!(app.pane, Pane::Images | Pane::Tags) {
-                nav::back(app, fx);
-            }
-            app.overlay = None;
-            app.pane = Pane::Repositories;
-            reload(app, ListId::Repositories, fx);
-        }
-        Mutation::SetPolicy { repo, .. } => {
-            close_form(app, fx);
-            app.status = Status::Info(strings::done("applied the policy of", &repo));
-            app.policies.insert(repo.clone(), Fetch::Loading);
-            fx.push(Effect::Policy(repo));
-        }
-        Mutation::DeletePolicy { repo } => {
-            app.status = Status::Info(strings::done("removed the policy of", &repo));
-            app.policies.insert(repo.clone(), Fetch::Loading);
-            fx.push(Effect::Policy(repo));
-        }
-        Mutation::Tags { arn, delta } => {
-            close_form(app, fx);
-            app.status = Status::Info(strings::tags_saved(delta.tag.len(), delta.untag.len()));
-            app.resource_tags.insert(arn.clone(), Fetch::Loading);
-            fx.push(Effect::ResourceTags(arn));
-        }
-        Mutation::DeleteRepository { name, .. } => {
-            super::delete::repository_deleted(app, &name, fx)
-        }
-    }
-}
-
-fn failed(app: &mut App, op: Mutation, e: AwsError) {
-    let message = format!("{}: {}", e.code, e.message);
-    match op {
-        Mutation::SetPolicy {
-            repo,
-            text,
-            force: false,
-        } if needs_force(&e) => {
-            if let Some(Modal::Form(mut ef)) = app.modal.take() {
-                ef.form.status = crate::forms::Status::Editing;
-                app.modal = Some(Modal::Confirm(Box::new(ConfirmModal {
-                    confirm: policy::policy_force_confirm(&repo, &e.message),
-                    action: ConfirmAction::ApplyPolicy { text, force: true },
-                    under: Some(ef),
-                })));
-            }
-            return;
-        }
-        Mutation::DeleteRepository { force: false, .. }
-            if e.code == "RepositoryNotEmptyException" =>
-        {
-            super::delete::repository_needs_force(app, &e.message);
-            return;
-        }
-        Mutation::DeleteRepository { .. } => super::delete::repository_delete_failed(app),
-        Mutation::DeletePolicy { .. } => {}
-        _ => {
-            if let Some(Modal::Form(ef)) = app.modal.as_mut() {
-                // Errors whose message names no member still concern one field.
-                match field_of(&e.code) {
-                    Some(key) if ef.form.field(key).is_some() => {
-                        ef.form.field_failed(key, &message)
-                    }
-                    _ => ef.form.save_failed(&message),
-                }
-            }
-        }
-    }
-    update::set_error(app, e);
-}
-
-/// The form field a service error is about when its message does not name it.
-fn field_of(code: &str) -> Option<&'static str> {
-    match code {
-        "RepositoryAlreadyExistsException" => Some("repositoryName"),
-        "TooManyTagsException" | "InvalidTagParameterException" => Some("tags"),
-        "InvalidParameterException" => None,
-        _ => None,
-    }
-}
-
-/// SetRepositoryPolicy refused a policy that only `force` would apply (it would lock the caller
-/// out): the service's message says to set force.
-fn needs_force(e: &AwsError) -> bool {
-    e.message.to_ascii_lowercase().contains("force")
-}
-
-/// Reload a list from zero (after a mutation), wherever the user is.
-pub fn reload(app: &mut App, list: ListId, fx: &mut Vec<Effect>) {
-    nav::stop(app, list, fx);
-    match list {
-        ListId::Registries => app.registries.clear(),
-        ListId::Repositories => app.repos.clear(),
-        ListId::Images => app.images.clear(),
-        ListId::Tags => app.tags.clear(),
-    }
-    app.load_mut(list).reset();
-    nav::start(app, list, fx);
-}
-
-/// Drafts left from an earlier run, offered once the registry is known.
-pub fn offer_drafts(app: &mut App) {
-    if app.drafts_offered
-        || app.overlay.is_some()
-        || app.modal.is_some()
-        || app.registries.load.is_loading()
-        || app.registries.rows.is_empty()
-    {
-        return;
-    }
-    let Some(list) = app.drafts.as_deref() else {
-        return;
-    };
-    app.drafts_offered = true;
-    // Nothing could be saved: the drafts wait for a read-write run.
-    if app.opts.read_only {
-        return;
-    }
-    let mine: Vec<PickItem> = list
-        .iter()
-        .enumerate()
-        .filter(|(_, d)| {
-            app.registries
-                .rows
-                .iter()
-                .any(|r| r.registry_id == d.registry)
-        })
-        .map(|(i, d)| PickItem {
-            label: strings::draft_label(d),
-            detail: strings::ago(app.now - d.saved_at as i64),
-            value: i.to_string(),
-        })
-        .collect();
-    if mine.is_empty() {
-        return;
-    }
-    app.status = Status::Info(strings::DRAFTS_OFFER.into());
-    app.overlay = Some(Overlay::Picker(Picker {
-        kind: PickerKind::Drafts,
-        items: mine,
-        selected: 0,
-    }));
-}
-
-/// A draft chosen from the start-up offer: open its edit with the draft restored.
-pub fn draft_chosen(app: &mut App, value: &str, fx: &mut Vec<Effect>) {
-    if refuse_read_only(app, "editing") {
-        return;
-    }
-    let Some(d) = value
-        .parse::<usize>()
-        .ok()
-        .and_then(|i| app.drafts.as_ref()?.get(i).cloned())
-    else {
-        return;
-    };
-    let what = match d.kind {
-        DraftKind::Catalog => EditTarget::Catalog,
-        DraftKind::Policy => EditTarget::Policy,
-    };
-    let pending = PendingEdit {
-        what,
-        repo: d.repository.as_str().into(),
-        registry: d.registry.as_str().into(),
-        draft: Some(d),
-    };
-    begin_pending(app, pending, fx);
 }

@@ -17,11 +17,14 @@ pub mod msg;
 pub mod mutate;
 mod nav;
 pub mod pace;
+mod policy_menu;
 mod rows;
 pub mod runner;
+mod saved;
 pub mod state;
 pub mod strings;
 mod terminal;
+mod unsaved;
 mod update;
 
 use std::time::{Duration, SystemTime, UNIX_EPOCH};

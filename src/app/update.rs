@@ -4,7 +4,7 @@
 use super::list::{List, Row};
 use super::msg::{Effect, ListId, Msg, PageRows};
 use super::state::{App, Fetch, Pane, Status};
-use super::{comfort, delete, edit, keys, mouse, nav, strings};
+use super::{comfort, delete, edit, keys, mouse, nav, saved, strings, unsaved};
 use crate::aws::AwsError;
 use crate::aws::Page;
 use crate::ui::layout;
@@ -80,7 +80,7 @@ pub fn update(app: &mut App, msg: Msg) -> Vec<Effect> {
         Msg::Drafts(list) => app.drafts = Some(list),
         Msg::PathChecked { field, path, check } => edit::path_checked(app, field, &path, check),
         Msg::EditorDone { field, result } => edit::editor_done(app, field, result, &mut fx),
-        Msg::Saved { op, result } => edit::saved(app, op, result, &mut fx),
+        Msg::Saved { op, result } => saved::saved(app, op, result, &mut fx),
         Msg::Deleted(o) => delete::chunk_done(app, &o),
         Msg::DeleteEnded { not_sent } => delete::ended(app, not_sent, &mut fx),
         Msg::Profiles(r) => comfort::profiles_arrived(app, r),
@@ -205,7 +205,7 @@ fn after(app: &mut App, fx: &mut Vec<Effect>) {
     if app.connection.is_none() {
         return;
     }
-    edit::offer_drafts(app);
+    unsaved::offer_drafts(app);
     let h = layout::visible_rows(app, Pane::Repositories);
     let mut wanted: Vec<Box<str>> = app
         .repos
