@@ -9,33 +9,20 @@
 //! config files are not read.
 #![allow(dead_code)]
 
-use std::io::{BufRead, BufReader};
 use std::path::{Path, PathBuf};
-use std::process::{Child, Command, Stdio};
+use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
 use aws_sdk_ecrpublic::Client;
 use aws_sdk_ecrpublic::config::{BehaviorVersion, Credentials, Region};
 use aws_sdk_ecrpublic::types::{ImageDetail, RepositoryCatalogData};
 
-pub const BIN: &str = env!("CARGO_BIN_EXE_ecrp");
+#[path = "../binary_support/mod.rs"]
+mod binary;
+pub use binary::{BIN, Emulator, tmux_available};
 
 /// How long any single wait may take before the test fails (generous for CI's 2 cores).
 pub const WAIT: Duration = Duration::from_secs(30);
-
-/// Whether tmux can run here. CI sets ECRP_REQUIRE_TMUX=1, so there a missing tmux fails the test
-/// instead of skipping it.
-pub fn tmux_available() -> bool {
-    let ok = Command::new("tmux")
-        .arg("-V")
-        .output()
-        .is_ok_and(|o| o.status.success());
-    assert!(
-        ok || std::env::var("ECRP_REQUIRE_TMUX").as_deref() != Ok("1"),
-        "tmux is required (ECRP_REQUIRE_TMUX=1) but cannot run"
-    );
-    ok
-}
 
 /// Poll `f` every 100 ms until it returns `Some`, or fail after `WAIT` with `what` and whatever
 /// `context` says about the state at that moment.
@@ -51,52 +38,6 @@ pub fn poll<T>(what: &str, mut f: impl FnMut() -> Option<T>, context: impl Fn() 
             context()
         );
         std::thread::sleep(Duration::from_millis(100));
-    }
-}
-
-/// `ecrp emulator` on a free port; killed on drop.
-pub struct Emulator {
-    child: Child,
-    pub url: String,
-}
-
-impl Emulator {
-    /// Start with the demo seed plus `args`, and read the URL from its first line.
-    pub fn start(args: &[&str]) -> Self {
-        let mut child = Command::new(BIN)
-            .args(["emulator", "--addr", "127.0.0.1:0"])
-            .args(args)
-            .stdout(Stdio::piped())
-            .stderr(Stdio::null())
-            .spawn()
-            .expect("start ecrp emulator");
-        let stdout = child.stdout.take().expect("stdout");
-        let mut emu = Emulator {
-            child,
-            url: String::new(),
-        };
-        let (tx, rx) = std::sync::mpsc::channel();
-        std::thread::spawn(move || {
-            let mut line = String::new();
-            let _ = BufReader::new(stdout).read_line(&mut line);
-            let _ = tx.send(line);
-        });
-        let line = rx
-            .recv_timeout(WAIT)
-            .expect("the emulator printed no \"listening on\" line in time");
-        emu.url = line
-            .trim()
-            .strip_prefix("listening on ")
-            .unwrap_or_else(|| panic!("expected \"listening on URL\", got {line:?}"))
-            .to_string();
-        emu
-    }
-}
-
-impl Drop for Emulator {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
     }
 }
 
@@ -459,18 +400,8 @@ impl Fresh {
     }
 }
 
-/// "25,600": numbers as the forms show them.
-pub fn thousands(n: usize) -> String {
-    let s = n.to_string();
-    let mut out = String::new();
-    for (i, c) in s.chars().enumerate() {
-        if i > 0 && (s.len() - i).is_multiple_of(3) {
-            out.push(',');
-        }
-        out.push(c);
-    }
-    out
-}
+/// "25,600": numbers as the app shows them.
+pub use ecrp::ui::fmt::thousands;
 
 /// The `values` of a draft file, or `None` while it is missing or not (yet) valid JSON.
 pub fn draft_values(path: &Path) -> Option<serde_json::Value> {

@@ -8,63 +8,13 @@
 //! and stays open so the screen can be read.
 #![allow(dead_code)]
 
-use std::io::{BufRead, BufReader};
 use std::path::{Path, PathBuf};
-use std::process::{Child, Command, Stdio};
+use std::process::Command;
 use std::time::{Duration, Instant};
 
-pub const BIN: &str = env!("CARGO_BIN_EXE_ecrp");
-
-/// Whether tmux can run here. CI sets ECRP_REQUIRE_TMUX=1, so there a missing tmux fails the test
-/// instead of skipping it.
-pub fn tmux_available() -> bool {
-    let ok = Command::new("tmux")
-        .arg("-V")
-        .output()
-        .is_ok_and(|o| o.status.success());
-    assert!(
-        ok || std::env::var("ECRP_REQUIRE_TMUX").as_deref() != Ok("1"),
-        "tmux is required (ECRP_REQUIRE_TMUX=1) but cannot run"
-    );
-    ok
-}
-
-/// `ecrp emulator` as a child process; killed on drop.
-pub struct Emulator {
-    child: Child,
-    pub url: String,
-}
-
-impl Drop for Emulator {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
-}
-
-impl Emulator {
-    /// On 127.0.0.1:0 with `args` added (for example `--state FILE`); returns once it listens.
-    pub fn start(args: &[&str]) -> Emulator {
-        let mut child = Command::new(BIN)
-            .args(["emulator", "--addr", "127.0.0.1:0"])
-            .args(args)
-            .stdout(Stdio::piped())
-            .stderr(Stdio::null())
-            .spawn()
-            .expect("start ecrp emulator");
-        let stdout = child.stdout.take().expect("stdout");
-        let mut line = String::new();
-        BufReader::new(stdout)
-            .read_line(&mut line)
-            .expect("listening line");
-        let url = line
-            .trim()
-            .strip_prefix("listening on ")
-            .unwrap_or_else(|| panic!("expected `listening on URL`, got {line:?}"))
-            .to_string();
-        Emulator { child, url }
-    }
-}
+#[path = "../binary_support/mod.rs"]
+mod binary;
+pub use binary::{BIN, Emulator, tmux_available};
 
 /// tmux's flags for the pane: what the terminal looks like from outside.
 #[derive(Debug, Clone, PartialEq, Eq)]
