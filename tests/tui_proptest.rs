@@ -245,3 +245,39 @@ proptest! {
         }
     }
 }
+
+proptest! {
+    // `update` alone is cheap, so it gets thousands of cases (and longer sequences); the view is
+    // drawn once at the end of each, at whatever size the sequence left.
+    #![proptest_config(ProptestConfig::with_cases(
+        std::env::var("PROPTEST_CASES").ok().and_then(|s| s.parse().ok()).unwrap_or(2000)
+    ))]
+
+    #[test]
+    fn update_never_panics_over_long_sequences(
+        w in 1u16..=300,
+        h in 1u16..=100,
+        events in proptest::collection::vec(event(), 1..120),
+        fail in any::<bool>(),
+    ) {
+        let (mut app, mut fx) = connected_app(w, h);
+        fx.push(Effect::ReadDrafts);
+        answer(&mut app, fx, false);
+        let (mut width, mut height) = (w, h);
+        for ev in events {
+            if let Msg::Key(k) = &ev
+                && k.code == KeyCode::Char('q')
+            {
+                continue;
+            }
+            if let Msg::Resize(w, h) = &ev {
+                (width, height) = (*w, *h);
+            }
+            let fx = app::update(&mut app, ev);
+            answer(&mut app, fx, fail);
+            app.quit = false;
+        }
+        let mut term = Terminal::new(TestBackend::new(width, height)).unwrap();
+        term.draw(|f| ecrp::ui::view(&app, f)).unwrap();
+    }
+}
