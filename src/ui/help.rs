@@ -62,6 +62,23 @@ pub fn text(app: &App) -> Text<'static> {
         "  type to filter (fuzzy) · enter keeps · esc clears · ↑ ↓ move",
     ));
     lines.push(Line::default());
+    lines.push(Line::styled("Forms and confirmations", theme().title));
+    for ctx in [Context::Form, Context::Confirm] {
+        for &a in Action::ALL {
+            let keys = keys_for(app.keymap(), a);
+            if applies(a, ctx) && !keys.is_empty() {
+                lines.push(Line::from(vec![
+                    Span::styled(format!("  {keys:<28}"), theme().key),
+                    Span::raw(a.description()),
+                ]));
+            }
+        }
+    }
+    lines.push(Line::from(vec![
+        Span::styled(format!("  {:<28}", "ctrl-e"), theme().key),
+        Span::raw("forms: edit a long text (about, usage, policy, tags) in $VISUAL / $EDITOR"),
+    ]));
+    lines.push(Line::default());
     lines.push(Line::styled("Commands (:)", theme().title));
     for c in COMMANDS {
         let mut names = format!(":{}", c.name);
