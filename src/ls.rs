@@ -196,9 +196,15 @@ impl JsonRow for RepoRow {
 impl JsonRow for ImageRow {
     fn write_json(&self, out: &mut Vec<u8>, media: &mut MediaJson) -> serde_json::Result<()> {
         out.extend_from_slice(b"{\"imageDigest\":");
-        serde_json::to_writer(&mut *out, &*self.image_digest)?;
-        out.extend_from_slice(b",\"imageTags\":");
-        serde_json::to_writer(&mut *out, &self.image_tags)?;
+        json_str(out, &self.image_digest)?;
+        out.extend_from_slice(b",\"imageTags\":[");
+        for (i, t) in self.image_tags.iter().enumerate() {
+            if i > 0 {
+                out.push(b',');
+            }
+            json_str(out, t)?;
+        }
+        out.push(b']');
         out.extend_from_slice(b",\"imageSizeInBytes\":");
         serde_json::to_writer(&mut *out, &self.image_size_in_bytes)?;
         out.extend_from_slice(b",\"imagePushedAt\":");
@@ -214,11 +220,11 @@ impl JsonRow for ImageRow {
 impl JsonRow for TagRow {
     fn write_json(&self, out: &mut Vec<u8>, media: &mut MediaJson) -> serde_json::Result<()> {
         out.extend_from_slice(b"{\"imageTag\":");
-        serde_json::to_writer(&mut *out, &*self.image_tag)?;
+        json_str(out, &self.image_tag)?;
         out.extend_from_slice(b",\"createdAt\":");
         serde_json::to_writer(&mut *out, &self.created_at)?;
         out.extend_from_slice(b",\"imageDigest\":");
-        serde_json::to_writer(&mut *out, &*self.image_digest)?;
+        json_str(out, &self.image_digest)?;
         out.extend_from_slice(b",\"imageSizeInBytes\":");
         serde_json::to_writer(&mut *out, &self.image_size_in_bytes)?;
         out.extend_from_slice(b",\"imagePushedAt\":");
@@ -228,6 +234,22 @@ impl JsonRow for TagRow {
             &self.image_manifest_media_type,
             &self.artifact_media_type,
         )
+    }
+}
+
+/// A JSON string. Digests and tags in practice need no escaping: then the bytes are copied as is
+/// (one branch-free pass over the bytes instead of serde's escaping loop).
+fn json_str(out: &mut Vec<u8>, s: &str) -> serde_json::Result<()> {
+    let plain = !s.bytes().fold(false, |esc, b| {
+        esc | (b < 0x20) | (b == b'"') | (b == b'\\')
+    });
+    if plain {
+        out.push(b'"');
+        out.extend_from_slice(s.as_bytes());
+        out.push(b'"');
+        Ok(())
+    } else {
+        serde_json::to_writer(out, s)
     }
 }
 
