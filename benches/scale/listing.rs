@@ -141,6 +141,33 @@ pub async fn loader_first_page(api: &ecrp::aws::Api, repo: &str) -> Result<Durat
     Ok(took)
 }
 
+/// Converting the first 1,000-row page to ecrp's rows (`ImageRow::from_sdk`, media types
+/// interned), `n` times on copies of one SDK page: the loader's own work on top of the round trip.
+pub async fn convert_page(client: &Client, repo: &str, n: usize) -> Result<Vec<Duration>> {
+    use ecrp::aws::{ImageRow, MediaTypes};
+    let out = client
+        .describe_images()
+        .repository_name(repo)
+        .max_results(1000)
+        .send()
+        .await?;
+    let details = out.image_details.unwrap_or_default();
+    ensure!(details.len() == 1000);
+    let mut samples = Vec::with_capacity(n);
+    for _ in 0..n {
+        let page = details.clone();
+        let mut media = MediaTypes::default();
+        let t = Instant::now();
+        let rows: Vec<ImageRow> = page
+            .into_iter()
+            .map(|d| ImageRow::from_sdk(d, &mut media))
+            .collect();
+        samples.push(t.elapsed());
+        drop(rows);
+    }
+    Ok(samples)
+}
+
 /// `ecrp ls images REPO --json` as the issue has it (stderr captured), timed with stdout to
 /// /dev/null; with `log`, also `--log-file FILE` (logging through a file writer thread).
 pub fn ecrp_ls_timed(url: &str, repo: &str, log: Option<&Path>) -> Result<Duration> {
