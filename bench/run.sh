@@ -2,6 +2,7 @@
 # The scale benchmark (issue 5): ecrp beside the AWS CLI and the SDK floor, in one run.
 # Prints the table and writes bench/RESULTS.md. Options (after the script name):
 #   --runs N             runs per ecrp/SDK figure, median reported (default 3)
+#   --list-runs N        runs per listing figure (default 7)
 #   --cli-runs N         runs per AWS CLI figure (default 1; each takes a minute or more)
 #   --no-cli             skip the AWS CLI comparisons
 #   --cli-delete-calls N time N of the CLI's 100 delete calls and extrapolate (labelled)

@@ -4,12 +4,14 @@
 //! form collects, then prints an aligned table with every string neutralised for the terminal.
 
 use std::io::{BufWriter, Write};
+use std::sync::Arc;
 
 use anyhow::Result;
 use futures::StreamExt;
-use serde::Serialize;
 
-use crate::aws::{self, Api, ClientOptions, PageStream};
+use crate::aws::{
+    self, Api, ClientOptions, ImageRow, MediaTypes, PageStream, RegistryRow, RepoRow, TagRow,
+};
 use crate::cli::{LsArgs, LsWhat};
 use crate::sanitize::clean_line;
 use crate::ui::fmt::{absolute, size};
@@ -22,9 +24,9 @@ pub async fn run(opts: &ClientOptions, args: &LsArgs) -> Result<()> {
     let mut out = BufWriter::with_capacity(1 << 16, stdout.lock());
     match &args.what {
         LsWhat::Registries => {
-            let s = api.registries(None);
             emit(
-                s,
+                api.registries(None),
+                |r| r,
                 args.json,
                 &mut out,
                 |r| {
@@ -56,6 +58,7 @@ pub async fn run(opts: &ClientOptions, args: &LsArgs) -> Result<()> {
         LsWhat::Repos => {
             emit(
                 api.repositories(None),
+                |r| r,
                 args.json,
                 &mut out,
                 |r| {
@@ -70,8 +73,10 @@ pub async fn run(opts: &ClientOptions, args: &LsArgs) -> Result<()> {
             .await?
         }
         LsWhat::Images { repo } => {
+            let mut media = MediaTypes::default();
             emit(
-                api.images(repo, None),
+                api.image_details(repo, None),
+                move |d| ImageRow::from_sdk(d, &mut media),
                 args.json,
                 &mut out,
                 |i| {
@@ -92,8 +97,10 @@ pub async fn run(opts: &ClientOptions, args: &LsArgs) -> Result<()> {
             .await?
         }
         LsWhat::Tags { repo } => {
+            let mut media = MediaTypes::default();
             emit(
-                api.image_tags(repo, None),
+                api.image_tag_details(repo, None),
+                move |t| TagRow::from_sdk(t, &mut media),
                 args.json,
                 &mut out,
                 |t| {
@@ -113,16 +120,21 @@ pub async fn run(opts: &ClientOptions, args: &LsArgs) -> Result<()> {
     Ok(())
 }
 
-async fn emit<T: Serialize + Send + 'static>(
-    mut pages: PageStream<T>,
+/// Print every row of `pages`, each converted by `convert` here, on the writing side: the task
+/// that fetches only parses, so it asks for the next page sooner.
+async fn emit<R: Send + 'static, T: JsonRow>(
+    mut pages: PageStream<R>,
+    mut convert: impl FnMut(R) -> T,
     json: bool,
     out: &mut impl Write,
     cells: impl Fn(&T) -> Vec<String>,
     header: &[&str],
 ) -> Result<()> {
     if json {
-        // The next request needs only the last token, not this output: fetching runs ahead (a
-        // page or two) so writing the rows overlaps the round trips instead of following them.
+        // The next request needs only the last token, not this output: the fetching task asks
+        // for the next page before the rows are converted and written, so writing overlaps the
+        // round trip instead of following it (on one thread too: `main` runs `ls` on a
+        // current-thread runtime, where the request goes out before this loop resumes).
         let (tx, mut rx) = tokio::sync::mpsc::channel(2);
         tokio::spawn(async move {
             while let Some(page) = pages.next().await {
@@ -131,25 +143,26 @@ async fn emit<T: Serialize + Send + 'static>(
                 }
             }
         });
-        out.write_all(b"[")?;
+        let mut media = MediaJson::default();
+        let mut buf = Vec::with_capacity(1 << 20);
+        buf.push(b'[');
         let mut first = true;
         while let Some(page) = rx.recv().await {
             for row in page?.rows {
-                if !first {
-                    out.write_all(b",")?;
-                }
+                buf.extend_from_slice(if first { b"\n  " } else { b",\n  " });
                 first = false;
-                out.write_all(b"\n  ")?;
-                serde_json::to_writer(&mut *out, &row)?;
+                convert(row).write_json(&mut buf, &mut media)?;
             }
+            out.write_all(&buf)?;
+            buf.clear();
         }
         out.write_all(if first { b"]\n" } else { b"\n]\n" })?;
         return Ok(());
     }
     let mut rows: Vec<Vec<String>> = vec![header.iter().map(|h| h.to_string()).collect()];
     while let Some(page) = pages.next().await {
-        rows.extend(page?.rows.iter().map(|r| {
-            cells(r)
+        rows.extend(page?.rows.into_iter().map(|r| {
+            cells(&convert(r))
                 .iter()
                 .map(|c| clean_line(c).into_owned())
                 .collect()
@@ -157,6 +170,123 @@ async fn emit<T: Serialize + Send + 'static>(
     }
     write!(out, "{}", table(&rows))?;
     Ok(())
+}
+
+/// A row as one JSON object with the API's field names.
+///
+/// Images and tags are written by hand: through serde, escaping every row's six keys and its two
+/// media types was most of the CPU `ls` spent on its own at 100,000 rows. The bytes are serde's
+/// (a test compares them); the other lists are short and use serde.
+trait JsonRow {
+    fn write_json(&self, out: &mut Vec<u8>, media: &mut MediaJson) -> serde_json::Result<()>;
+}
+
+impl JsonRow for RegistryRow {
+    fn write_json(&self, out: &mut Vec<u8>, _: &mut MediaJson) -> serde_json::Result<()> {
+        serde_json::to_writer(out, self)
+    }
+}
+
+impl JsonRow for RepoRow {
+    fn write_json(&self, out: &mut Vec<u8>, _: &mut MediaJson) -> serde_json::Result<()> {
+        serde_json::to_writer(out, self)
+    }
+}
+
+impl JsonRow for ImageRow {
+    fn write_json(&self, out: &mut Vec<u8>, media: &mut MediaJson) -> serde_json::Result<()> {
+        out.extend_from_slice(b"{\"imageDigest\":");
+        json_str(out, &self.image_digest)?;
+        out.extend_from_slice(b",\"imageTags\":[");
+        for (i, t) in self.image_tags.iter().enumerate() {
+            if i > 0 {
+                out.push(b',');
+            }
+            json_str(out, t)?;
+        }
+        out.push(b']');
+        out.extend_from_slice(b",\"imageSizeInBytes\":");
+        serde_json::to_writer(&mut *out, &self.image_size_in_bytes)?;
+        out.extend_from_slice(b",\"imagePushedAt\":");
+        serde_json::to_writer(&mut *out, &self.image_pushed_at)?;
+        media.write(
+            out,
+            &self.image_manifest_media_type,
+            &self.artifact_media_type,
+        )
+    }
+}
+
+impl JsonRow for TagRow {
+    fn write_json(&self, out: &mut Vec<u8>, media: &mut MediaJson) -> serde_json::Result<()> {
+        out.extend_from_slice(b"{\"imageTag\":");
+        json_str(out, &self.image_tag)?;
+        out.extend_from_slice(b",\"createdAt\":");
+        serde_json::to_writer(&mut *out, &self.created_at)?;
+        out.extend_from_slice(b",\"imageDigest\":");
+        json_str(out, &self.image_digest)?;
+        out.extend_from_slice(b",\"imageSizeInBytes\":");
+        serde_json::to_writer(&mut *out, &self.image_size_in_bytes)?;
+        out.extend_from_slice(b",\"imagePushedAt\":");
+        serde_json::to_writer(&mut *out, &self.image_pushed_at)?;
+        media.write(
+            out,
+            &self.image_manifest_media_type,
+            &self.artifact_media_type,
+        )
+    }
+}
+
+/// A JSON string. Digests and tags in practice need no escaping: then the bytes are copied as is
+/// (one branch-free pass over the bytes instead of serde's escaping loop).
+fn json_str(out: &mut Vec<u8>, s: &str) -> serde_json::Result<()> {
+    let plain = !s.bytes().fold(false, |esc, b| {
+        esc | (b < 0x20) | (b == b'"') | (b == b'\\')
+    });
+    if plain {
+        out.push(b'"');
+        out.extend_from_slice(s.as_bytes());
+        out.push(b'"');
+        Ok(())
+    } else {
+        serde_json::to_writer(out, s)
+    }
+}
+
+/// Media types escaped once per shared string (the loader interns them, so 100,000 rows hold a
+/// handful of `Arc`s); a string not seen among the first few is escaped in place.
+#[derive(Default)]
+struct MediaJson(Vec<(Arc<str>, Vec<u8>)>);
+
+impl MediaJson {
+    const MAX: usize = 16;
+
+    /// The two optional media-type fields and the object's closing brace.
+    fn write(
+        &mut self,
+        out: &mut Vec<u8>,
+        manifest: &Option<Arc<str>>,
+        artifact: &Option<Arc<str>>,
+    ) -> serde_json::Result<()> {
+        for (key, value) in [
+            (&b",\"imageManifestMediaType\":"[..], manifest),
+            (&b",\"artifactMediaType\":"[..], artifact),
+        ] {
+            let Some(v) = value else { continue };
+            out.extend_from_slice(key);
+            if let Some((_, json)) = self.0.iter().find(|(a, _)| Arc::ptr_eq(a, v)) {
+                out.extend_from_slice(json);
+            } else if self.0.len() < Self::MAX {
+                let json = serde_json::to_vec(&**v)?;
+                out.extend_from_slice(&json);
+                self.0.push((v.clone(), json));
+            } else {
+                serde_json::to_writer(&mut *out, &**v)?;
+            }
+        }
+        out.push(b'}');
+        Ok(())
+    }
 }
 
 /// Columns padded to their widest cell (by display width), two spaces apart, no trailing blanks.
@@ -187,6 +317,62 @@ pub fn table(rows: &[Vec<String>]) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    fn json(row: &impl JsonRow, media: &mut MediaJson) -> String {
+        let mut out = Vec::new();
+        row.write_json(&mut out, media).unwrap();
+        String::from_utf8(out).unwrap()
+    }
+
+    #[test]
+    fn hand_written_json_is_serdes() {
+        let odd: Arc<str> = Arc::from("type/\"quoted\"\\\u{1}\n日本");
+        let oci: Arc<str> = Arc::from(crate::aws::MEDIA_OCI_INDEX);
+        let images = [
+            ImageRow {
+                image_digest: "sha256:ab\"c\u{7f}\u{1f}".into(),
+                image_tags: vec!["v1".into(), "t\\ä\u{2028}".into()].into(),
+                image_size_in_bytes: i64::MAX,
+                image_pushed_at: -1,
+                image_manifest_media_type: Some(oci.clone()),
+                artifact_media_type: Some(odd.clone()),
+            },
+            ImageRow {
+                image_digest: "".into(),
+                image_tags: Vec::new().into(),
+                image_size_in_bytes: 0,
+                image_pushed_at: 0,
+                image_manifest_media_type: None,
+                artifact_media_type: Some(oci.clone()),
+            },
+        ];
+        let tag = TagRow {
+            image_tag: "latest\t".into(),
+            created_at: 1_700_000_000,
+            image_digest: "sha256:00".into(),
+            image_size_in_bytes: 42,
+            image_pushed_at: 1_700_000_001,
+            image_manifest_media_type: Some(odd.clone()),
+            artifact_media_type: None,
+        };
+        let mut media = MediaJson::default();
+        // Twice each: the second time the media types come from the cache.
+        for _ in 0..2 {
+            for i in &images {
+                assert_eq!(json(i, &mut media), serde_json::to_string(i).unwrap());
+            }
+            assert_eq!(json(&tag, &mut media), serde_json::to_string(&tag).unwrap());
+        }
+        assert_eq!(media.0.len(), 2);
+        // Past the cache's bound, values are escaped in place, still the same bytes.
+        let mut full = MediaJson::default();
+        for i in 0..MediaJson::MAX + 3 {
+            let mut row = images[1].clone();
+            row.artifact_media_type = Some(Arc::from(format!("t/{i}\"")));
+            assert_eq!(json(&row, &mut full), serde_json::to_string(&row).unwrap());
+        }
+        assert_eq!(full.0.len(), MediaJson::MAX);
+    }
 
     #[test]
     fn table_aligns_by_display_width() {

@@ -26,9 +26,16 @@ fn main() -> Result<()> {
     }
     let to_stderr = cli.command.is_some();
     let _log_guard = logging::init(cli.log_file.as_deref(), cli.log_level.as_deref(), to_stderr);
-    let rt = tokio::runtime::Builder::new_multi_thread()
-        .enable_all()
-        .build()?;
+    // `ls` is one fetching task and one writer that take turns around each round trip: a single
+    // thread serves it with less CPU than a pool (no hand-offs between threads, rows freed on the
+    // thread that allocated them). `--demo` runs the emulator in-process and keeps the pool.
+    let rt = if matches!(cli.command, Some(Command::Ls(_))) && !cli.demo {
+        tokio::runtime::Builder::new_current_thread()
+    } else {
+        tokio::runtime::Builder::new_multi_thread()
+    }
+    .enable_all()
+    .build()?;
     if let Err(e) = rt.block_on(run(cli)) {
         // The whole cause chain on one line, not a Debug dump with a backtrace. It can quote the
         // service's message, which a hostile endpoint controls: neutralised like anything drawn.

@@ -24,7 +24,7 @@ async fn api(url: &str) -> Api {
 
 /// A fresh emulator and the digests of its `del` images (not timed).
 async fn fresh(dir: &Path) -> Result<(EmuProc, Vec<String>)> {
-    let emu = EmuProc::spawn(&format!("{REPO}={COUNT}"), &dir.join("emu-del.log"))?;
+    let emu = EmuProc::spawn(&[&format!("{REPO}={COUNT}")], &dir.join("emu-del.log"))?;
     let rows = aws::collect_all(api(&emu.url).await.images(REPO, None)).await?;
     ensure!(
         rows.len() == COUNT,

@@ -1,5 +1,6 @@
-//! Listing 100,000 images three ways (ecrp ls, the AWS CLI, a bare SDK paginator loop), and the
-//! emulator's time to serve one 1,000-row page.
+//! Listing 100,000 images three ways (ecrp ls, the AWS CLI, a bare SDK paginator loop, in the
+//! benchmark's process and as a process of its own), and the emulator's time to serve one
+//! 1,000-row page.
 
 use std::path::Path;
 use std::time::{Duration, Instant};
@@ -42,6 +43,80 @@ pub async fn floor_once(client: &Client, repo: &str) -> Result<(Duration, usize)
     Ok((t.elapsed(), n))
 }
 
+/// The hidden argument that makes the benchmark binary run the floor as its own process.
+pub const FLOOR_PROCESS: &str = "--sdk-floor-process";
+
+/// The runtime a floor process uses: current-thread as `ecrp ls` runs, multi-thread as
+/// `#[tokio::main]` builds by default.
+#[derive(Clone, Copy, PartialEq, Eq)]
+pub enum Flavor {
+    Current,
+    Multi,
+}
+
+impl Flavor {
+    pub fn arg(self) -> &'static str {
+        match self {
+            Flavor::Current => "current-thread",
+            Flavor::Multi => "multi-thread",
+        }
+    }
+}
+
+/// `scale --sdk-floor-process URL REPO FLAVOR`: the floor as a program of its own (runtime, bare
+/// client, the same paginator loop), printing the row count. Returns the exit status.
+pub fn floor_process_main(args: &[String]) -> i32 {
+    let [url, repo, flavor] = args else {
+        eprintln!("usage: {FLOOR_PROCESS} URL REPO current-thread|multi-thread");
+        return 2;
+    };
+    let mut rt = if flavor == Flavor::Current.arg() {
+        tokio::runtime::Builder::new_current_thread()
+    } else {
+        tokio::runtime::Builder::new_multi_thread()
+    };
+    let rt = match rt.enable_all().build() {
+        Ok(rt) => rt,
+        Err(e) => {
+            eprintln!("runtime: {e}");
+            return 1;
+        }
+    };
+    let client = bare_client(url);
+    match rt.block_on(floor_once(&client, repo)) {
+        Ok((_, n)) => {
+            println!("{n}");
+            0
+        }
+        Err(e) => {
+            eprintln!("{e:#}");
+            1
+        }
+    }
+}
+
+fn floor_process(url: &str, repo: &str, flavor: Flavor) -> std::process::Command {
+    let mut cmd = std::process::Command::new(std::env::current_exe().expect("own path"));
+    cmd.args([FLOOR_PROCESS, url, repo, flavor.arg()]);
+    procs::isolate(&mut cmd);
+    cmd
+}
+
+/// The floor process timed exactly as `ecrp ls` is (spawn to exit, stdout to /dev/null).
+pub fn floor_process_timed(url: &str, repo: &str, flavor: Flavor) -> Result<Duration> {
+    procs::timed(&mut floor_process(url, repo, flavor), None)
+}
+
+/// The floor process's row count (not timed).
+pub fn floor_process_count(url: &str, repo: &str, flavor: Flavor, dir: &Path) -> Result<usize> {
+    let out = dir.join("floor.txt");
+    procs::timed(&mut floor_process(url, repo, flavor), Some(&out))?;
+    let text = std::fs::read_to_string(&out)?;
+    text.trim()
+        .parse()
+        .with_context(|| format!("the floor process printed {text:?}"))
+}
+
 /// One DescribeImages round trip for the first 1,000 rows through the SDK (with parsing).
 pub async fn first_page_rtt(client: &Client, repo: &str) -> Result<Duration> {
     let t = Instant::now();
@@ -66,24 +141,54 @@ pub async fn loader_first_page(api: &ecrp::aws::Api, repo: &str) -> Result<Durat
     Ok(took)
 }
 
-/// `ecrp ls images REPO --json`, timed with stdout to /dev/null as the issue has it.
-pub fn ecrp_ls_timed(url: &str, repo: &str, dir: &Path) -> Result<Duration> {
-    procs::timed(&mut ecrp_ls(url, repo, dir), None)
+/// Converting the first 1,000-row page to ecrp's rows (`ImageRow::from_sdk`, media types
+/// interned), `n` times on copies of one SDK page: the loader's own work on top of the round trip.
+pub async fn convert_page(client: &Client, repo: &str, n: usize) -> Result<Vec<Duration>> {
+    use ecrp::aws::{ImageRow, MediaTypes};
+    let out = client
+        .describe_images()
+        .repository_name(repo)
+        .max_results(1000)
+        .send()
+        .await?;
+    let details = out.image_details.unwrap_or_default();
+    ensure!(details.len() == 1000);
+    let mut samples = Vec::with_capacity(n);
+    for _ in 0..n {
+        let page = details.clone();
+        let mut media = MediaTypes::default();
+        let t = Instant::now();
+        let rows: Vec<ImageRow> = page
+            .into_iter()
+            .map(|d| ImageRow::from_sdk(d, &mut media))
+            .collect();
+        samples.push(t.elapsed());
+        drop(rows);
+    }
+    Ok(samples)
+}
+
+/// `ecrp ls images REPO --json` as the issue has it (stderr captured), timed with stdout to
+/// /dev/null; with `log`, also `--log-file FILE` (logging through a file writer thread).
+pub fn ecrp_ls_timed(url: &str, repo: &str, log: Option<&Path>) -> Result<Duration> {
+    procs::timed(&mut ecrp_ls(url, repo, log), None)
 }
 
 /// The same command with stdout to a file, then the rows counted (not timed).
 pub fn ecrp_ls_count(url: &str, repo: &str, dir: &Path) -> Result<usize> {
     let out = dir.join("ls.json");
-    procs::timed(&mut ecrp_ls(url, repo, dir), Some(&out))?;
+    procs::timed(&mut ecrp_ls(url, repo, None), Some(&out))?;
     let rows: Vec<serde_json::Value> = serde_json::from_slice(&std::fs::read(&out)?)
         .context("ecrp ls output is not a JSON array")?;
     Ok(rows.len())
 }
 
-fn ecrp_ls(url: &str, repo: &str, dir: &Path) -> std::process::Command {
-    let mut cmd = procs::ecrp(&["ls", "images", repo, "--json"], &dir.join("ls.log"));
-    cmd.args(["--endpoint-url", url]);
-    cmd
+fn ecrp_ls(url: &str, repo: &str, log: Option<&Path>) -> std::process::Command {
+    let args = ["ls", "images", repo, "--json", "--endpoint-url", url];
+    match log {
+        Some(log) => procs::ecrp(&args, log),
+        None => procs::ecrp_plain(&args),
+    }
 }
 
 /// `aws ecr-public describe-images --repository-name REPO` as a user runs it (the CLI paginates on

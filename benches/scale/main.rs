@@ -1,8 +1,8 @@
 //! The scale benchmark (issue 5): ecrp beside the AWS CLI and the SDK floor, in one run.
 //!
-//! `bench/run.sh [--runs N] [--cli-runs N] [--no-cli] [--cli-delete-calls N] [--only SECTIONS]
-//! [--no-results]`. It reports figures and never fails on time: the exit status is non-zero only
-//! when a measurement broke (a wrong row count, a failed request).
+//! `bench/run.sh [--runs N] [--list-runs N] [--cli-runs N] [--no-cli] [--cli-delete-calls N]
+//! [--only SECTIONS] [--no-results]`. It reports figures and never fails on time: the exit status
+//! is non-zero only when a measurement broke (a wrong row count, a failed request).
 
 mod delete;
 mod listing;
@@ -21,6 +21,9 @@ use report::Row;
 pub struct Opts {
     /// Runs of each ecrp and SDK figure (the median is reported).
     pub runs: usize,
+    /// Runs of each listing figure (a third of a second each, and the noisiest on a shared
+    /// machine).
+    pub list_runs: usize,
     /// Runs of each AWS CLI figure (slow: a minute or more each).
     pub cli_runs: usize,
     pub cli: bool,
@@ -40,12 +43,13 @@ impl Opts {
     }
 }
 
-const USAGE: &str = "usage: bench/run.sh [--runs N] [--cli-runs N] [--no-cli] \
+const USAGE: &str = "usage: bench/run.sh [--runs N] [--list-runs N] [--cli-runs N] [--no-cli] \
 [--cli-delete-calls N] [--only emulator,list,tui,delete] [--no-results]";
 
 fn parse(args: &[String]) -> Result<Opts> {
     let mut o = Opts {
         runs: 3,
+        list_runs: 7,
         cli_runs: 1,
         cli: true,
         cli_delete_calls: 100,
@@ -60,6 +64,7 @@ fn parse(args: &[String]) -> Result<Opts> {
             // Passed by `cargo bench`.
             "--bench" => continue,
             "--runs" => o.runs = value(a)?.parse::<usize>()?.max(1),
+            "--list-runs" => o.list_runs = value(a)?.parse::<usize>()?.max(1),
             "--cli-runs" => o.cli_runs = value(a)?.parse::<usize>()?.max(1),
             "--no-cli" => o.cli = false,
             "--cli-delete-calls" => o.cli_delete_calls = value(a)?.parse::<usize>()?.clamp(1, 100),
@@ -78,6 +83,10 @@ fn parse(args: &[String]) -> Result<Opts> {
 
 fn main() {
     let args: Vec<String> = std::env::args().skip(1).collect();
+    // The benchmark started again as the SDK floor's own process (see `listing`).
+    if args.first().map(String::as_str) == Some(listing::FLOOR_PROCESS) {
+        std::process::exit(listing::floor_process_main(&args[1..]));
+    }
     // `cargo test --benches` runs bench targets without `--bench`: nothing to do there.
     if !args.iter().any(|a| a == "--bench") {
         println!("scale: a benchmark; run it with bench/run.sh (cargo bench --bench scale)");

@@ -33,8 +33,16 @@ pub fn isolate(cmd: &mut Command) -> &mut Command {
 
 /// `ecrp ARGS` with isolated credentials and its log in `log`.
 pub fn ecrp(args: &[&str], log: &Path) -> Command {
+    let mut cmd = ecrp_plain(args);
+    cmd.arg("--log-file").arg(log);
+    cmd
+}
+
+/// `ecrp ARGS` exactly as typed, with isolated credentials: logs (warnings) go to stderr, which
+/// `timed` captures.
+pub fn ecrp_plain(args: &[&str]) -> Command {
     let mut cmd = Command::new(ECRP);
-    cmd.args(args).arg("--log-file").arg(log);
+    cmd.args(args);
     isolate(&mut cmd);
     cmd
 }
@@ -50,9 +58,14 @@ pub struct EmuProc {
 }
 
 impl EmuProc {
-    pub fn spawn(synthetic: &str, log: &Path) -> Result<EmuProc> {
+    /// `ecrp emulator --synthetic S` for each `REPO=COUNT` in `synthetic`.
+    pub fn spawn(synthetic: &[&str], log: &Path) -> Result<EmuProc> {
+        let mut args = vec!["emulator"];
+        for s in synthetic {
+            args.extend(["--synthetic", s]);
+        }
         let t = Instant::now();
-        let mut child = ecrp(&["emulator", "--synthetic", synthetic], log)
+        let mut child = ecrp(&args, log)
             .stdout(Stdio::piped())
             .stderr(Stdio::null())
             .spawn()

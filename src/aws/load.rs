@@ -6,8 +6,8 @@
 
 use std::future::Future;
 use std::pin::Pin;
-use std::sync::{Arc, Mutex};
 
+use aws_sdk_ecrpublic::types as sdk;
 use futures::Stream;
 
 use super::rows::{ImageRow, MediaTypes, RegistryRow, RepoRow, TagRow};
@@ -98,58 +98,89 @@ impl Api {
         })
     }
 
-    pub fn images(&self, repo: &str, start: Option<String>) -> PageStream<ImageRow> {
+    /// A repository's images as the SDK returns them. `images` converts each page as it arrives;
+    /// this form lets a consumer convert elsewhere, off the task that fetches (`ecrp ls` converts
+    /// and writes while the next page is in flight).
+    pub fn image_details(&self, repo: &str, start: Option<String>) -> PageStream<sdk::ImageDetail> {
         let client = self.client.clone();
         let page_size = self.page_size;
         let repo = repo.to_string();
-        // One interner across pages: 100,000 rows share a handful of media-type strings.
-        let media = Arc::new(Mutex::new(MediaTypes::default()));
         paged(start, move |token| {
             let req = client
                 .describe_images()
                 .repository_name(&repo)
                 .max_results(page_size)
                 .set_next_token(token);
-            let media = media.clone();
             async move {
                 let out = req.send().await?;
-                let mut media = media.lock().unwrap_or_else(|p| p.into_inner());
-                let rows = out
-                    .image_details
-                    .unwrap_or_default()
-                    .into_iter()
-                    .map(|d| ImageRow::from_sdk(d, &mut media))
-                    .collect();
-                Ok((rows, out.next_token))
+                Ok((out.image_details.unwrap_or_default(), out.next_token))
             }
         })
     }
 
-    pub fn image_tags(&self, repo: &str, start: Option<String>) -> PageStream<TagRow> {
+    pub fn images(&self, repo: &str, start: Option<String>) -> PageStream<ImageRow> {
+        // One interner across pages: 100,000 rows share a handful of media-type strings.
+        let mut media = MediaTypes::default();
+        converted(self.image_details(repo, start), move |d| {
+            ImageRow::from_sdk(d, &mut media)
+        })
+    }
+
+    /// A repository's tags as the SDK returns them (see `image_details`).
+    pub fn image_tag_details(
+        &self,
+        repo: &str,
+        start: Option<String>,
+    ) -> PageStream<sdk::ImageTagDetail> {
         let client = self.client.clone();
         let page_size = self.page_size;
         let repo = repo.to_string();
-        let media = Arc::new(Mutex::new(MediaTypes::default()));
         paged(start, move |token| {
             let req = client
                 .describe_image_tags()
                 .repository_name(&repo)
                 .max_results(page_size)
                 .set_next_token(token);
-            let media = media.clone();
             async move {
                 let out = req.send().await?;
-                let mut media = media.lock().unwrap_or_else(|p| p.into_inner());
-                let rows = out
-                    .image_tag_details
-                    .unwrap_or_default()
-                    .into_iter()
-                    .map(|t| TagRow::from_sdk(t, &mut media))
-                    .collect();
-                Ok((rows, out.next_token))
+                Ok((out.image_tag_details.unwrap_or_default(), out.next_token))
             }
         })
     }
+
+    pub fn image_tags(&self, repo: &str, start: Option<String>) -> PageStream<TagRow> {
+        let mut media = MediaTypes::default();
+        converted(self.image_tag_details(repo, start), move |t| {
+            TagRow::from_sdk(t, &mut media)
+        })
+    }
+}
+
+impl<T> Page<T> {
+    /// The same page with every row converted (into a vector of exactly its length).
+    fn map_rows<U>(self, f: impl FnMut(T) -> U) -> Page<U> {
+        let mut rows = Vec::with_capacity(self.rows.len());
+        rows.extend(self.rows.into_iter().map(f));
+        Page {
+            rows,
+            next_token: self.next_token,
+            number: self.number,
+        }
+    }
+}
+
+/// `pages` with each page's rows converted by `f` as it is yielded (state such as an interner
+/// lives in `f`, owned by the stream: no lock).
+fn converted<R, T>(
+    pages: PageStream<R>,
+    mut f: impl FnMut(R) -> T + Send + 'static,
+) -> PageStream<T>
+where
+    R: Send + 'static,
+    T: Send + 'static,
+{
+    use futures::StreamExt;
+    Box::pin(pages.map(move |p| p.map(|p| p.map_rows(&mut f))))
 }
 
 /// Collect every page of a stream (for `ecrp ls` and tests).

@@ -5,7 +5,6 @@
 //! Strings are kept exactly as the API sent them: the UI neutralises them when drawing
 //! (`crate::sanitize`), and `ecrp ls --json` prints them faithfully.
 
-use std::collections::HashMap;
 use std::sync::Arc;
 
 use aws_sdk_ecrpublic::types as sdk;
@@ -144,17 +143,25 @@ fn epoch(t: Option<&aws_smithy_types::DateTime>) -> Epoch {
 }
 
 /// Shares one `Arc<str>` per distinct media type across a whole load.
+///
+/// A repository uses a handful of media types, so a short list compared by value beats hashing
+/// every row's strings; past `MAX` distinct values (never seen in practice) rows get their own copy
+/// instead of the scan growing.
 #[derive(Default)]
-pub struct MediaTypes(HashMap<String, Arc<str>>);
+pub struct MediaTypes(Vec<Arc<str>>);
 
 impl MediaTypes {
+    const MAX: usize = 16;
+
     pub fn intern(&mut self, s: Option<String>) -> Option<Arc<str>> {
         let s = s?;
-        if let Some(a) = self.0.get(&s) {
+        if let Some(a) = self.0.iter().find(|a| ***a == *s) {
             return Some(a.clone());
         }
-        let a: Arc<str> = Arc::from(s.as_str());
-        self.0.insert(s, a.clone());
+        let a: Arc<str> = Arc::from(s);
+        if self.0.len() < Self::MAX {
+            self.0.push(a.clone());
+        }
         Some(a)
     }
 }
@@ -274,11 +281,24 @@ mod tests {
     fn media_types_are_shared() {
         let mut m = MediaTypes::default();
         let a = m.intern(Some(MEDIA_OCI_INDEX.into())).unwrap();
+        let other = m.intern(Some(MEDIA_DOCKER_LIST.into())).unwrap();
         let b = m.intern(Some(MEDIA_OCI_INDEX.into())).unwrap();
         assert!(Arc::ptr_eq(&a, &b));
+        assert!(!Arc::ptr_eq(&a, &other));
+        assert_eq!(m.intern(None), None);
         assert!(is_index_media_type(Some(&a)));
         assert!(!is_index_media_type(Some(
             "application/vnd.oci.image.manifest.v1+json"
         )));
+    }
+
+    #[test]
+    fn media_types_stop_growing_but_stay_correct() {
+        let mut m = MediaTypes::default();
+        for i in 0..100 {
+            let s = format!("type/{i}");
+            assert_eq!(m.intern(Some(s.clone())).as_deref(), Some(s.as_str()));
+        }
+        assert_eq!(m.0.len(), MediaTypes::MAX);
     }
 }
