@@ -153,6 +153,7 @@ async fn emit<R: Send + 'static, T: JsonRow>(
                 first = false;
                 convert(row).write_json(&mut buf, &mut media)?;
             }
+            escape_unsafe(&mut buf);
             out.write_all(&buf)?;
             buf.clear();
         }
@@ -235,6 +236,33 @@ impl JsonRow for TagRow {
             &self.artifact_media_type,
         )
     }
+}
+
+/// JSON readers decode `\uXXXX` to the same string, but a terminal showing the output would act
+/// on a raw C1 control (the 8-bit CSI U+009B) or reorder text around a bidi override: those, and
+/// every other character `sanitize` calls unsafe, travel as escapes, so the data stays exact and
+/// the output stays inert. Such characters only occur inside strings (the structure is ASCII).
+fn escape_unsafe(buf: &mut Vec<u8>) {
+    // serde and `json_str` already escape C0; everything else unsafe is DEL or beyond ASCII.
+    if !buf.iter().any(|&b| b >= 0x7f) {
+        return;
+    }
+    let Ok(text) = std::str::from_utf8(buf) else {
+        return;
+    };
+    let mut out = String::with_capacity(text.len() + 64);
+    for c in text.chars() {
+        // Raw C0 here is the output's own line breaks: strings carry theirs escaped already.
+        if c >= '\u{7f}' && crate::sanitize::is_unsafe_char(c) {
+            let mut units = [0u16; 2];
+            for u in c.encode_utf16(&mut units) {
+                out.push_str(&format!("\\u{u:04x}"));
+            }
+        } else {
+            out.push(c);
+        }
+    }
+    *buf = out.into_bytes();
 }
 
 /// A JSON string. Digests and tags in practice need no escaping: then the bytes are copied as is
@@ -372,6 +400,25 @@ mod tests {
             assert_eq!(json(&row, &mut full), serde_json::to_string(&row).unwrap());
         }
         assert_eq!(full.0.len(), MediaJson::MAX);
+    }
+
+    #[test]
+    fn unsafe_characters_travel_as_escapes_and_decode_to_the_same_string() {
+        let original = "a\u{9b}31mb\u{202e}c\u{7f}d\u{e0041}é😀";
+        let mut buf = serde_json::to_vec_pretty(&[original]).unwrap();
+        super::escape_unsafe(&mut buf);
+        let text = String::from_utf8(buf.clone()).unwrap();
+        assert_eq!(
+            text,
+            "[\n  \"a\\u009b31mb\\u202ec\\u007fd\\udb40\\udc41é😀\"\n]"
+        );
+        assert!(
+            !text
+                .chars()
+                .any(|c| c != '\n' && crate::sanitize::is_unsafe_char(c))
+        );
+        let back: Vec<String> = serde_json::from_slice(&buf).unwrap();
+        assert_eq!(back, vec![original.to_string()]);
     }
 
     #[test]

@@ -626,11 +626,9 @@ fn ls_errors_print_no_control_from_the_api() {
 /// `ecrp ls --json` keeps every string exact (a script gets what the API said) and, printed to a
 /// terminal, still executes nothing: controls travel as JSON escapes.
 ///
-/// Fails today: serde_json escapes C0 controls but writes C1 controls (U+0080–U+009F, such as the
-/// 8-bit CSI U+009B) and bidi overrides as they are. The fix belongs in src/ls.rs: write those as
-/// `\uXXXX` escapes, which any JSON reader decodes to the same string.
+/// serde_json alone escapes C0 controls but writes C1 controls (U+0080–U+009F, such as the
+/// 8-bit CSI U+009B) and bidi overrides as they are; `ls` writes those as `\uXXXX` escapes too.
 #[test]
-#[ignore = "known bug: ls --json writes C1 controls and bidi characters raw (src/ls.rs)"]
 fn ls_json_is_exact_and_terminal_safe() {
     let dir = tempfile::tempdir().expect("temp dir");
     let state = dir.path().join("state.json");
