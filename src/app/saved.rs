@@ -18,7 +18,7 @@ pub fn saved(app: &mut App, op: Mutation, result: Result<(), AwsError>, fx: &mut
     }
 }
 
-pub(super) fn close_form(app: &mut App, fx: &mut Vec<Effect>) {
+fn close_form(app: &mut App, fx: &mut Vec<Effect>) {
     if let Some(Modal::Form(ef)) = app.modal.take() {
         remove_draft(&ef.kind, fx);
         if let Some((registry, repo, kind)) = ef.kind.draft()
@@ -29,7 +29,7 @@ pub(super) fn close_form(app: &mut App, fx: &mut Vec<Effect>) {
     }
 }
 
-pub(super) fn succeeded(app: &mut App, op: Mutation, fx: &mut Vec<Effect>) {
+fn succeeded(app: &mut App, op: Mutation, fx: &mut Vec<Effect>) {
     match op {
         Mutation::PutCatalog { repo, .. } => {
             close_form(app, fx);
@@ -78,7 +78,7 @@ pub(super) fn succeeded(app: &mut App, op: Mutation, fx: &mut Vec<Effect>) {
     }
 }
 
-pub(super) fn failed(app: &mut App, op: Mutation, e: AwsError) {
+fn failed(app: &mut App, op: Mutation, e: AwsError) {
     let message = format!("{}: {}", e.code, e.message);
     match op {
         Mutation::SetPolicy {
@@ -120,18 +120,17 @@ pub(super) fn failed(app: &mut App, op: Mutation, e: AwsError) {
 }
 
 /// The form field a service error is about when its message does not name it.
-pub(super) fn field_of(code: &str) -> Option<&'static str> {
+fn field_of(code: &str) -> Option<&'static str> {
     match code {
         "RepositoryAlreadyExistsException" => Some("repositoryName"),
         "TooManyTagsException" | "InvalidTagParameterException" => Some("tags"),
-        "InvalidParameterException" => None,
         _ => None,
     }
 }
 
 /// SetRepositoryPolicy refused a policy that only `force` would apply (it would lock the caller
 /// out): the service's message says to set force.
-pub(super) fn needs_force(e: &AwsError) -> bool {
+fn needs_force(e: &AwsError) -> bool {
     e.message.to_ascii_lowercase().contains("force")
 }
 
