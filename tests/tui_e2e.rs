@@ -2,20 +2,11 @@
 //! to a repository, opens its catalog, checks the screen, quits and checks the terminal came back.
 //! Skipped (with a message) where tmux is not installed, unless ECRP_REQUIRE_TMUX=1.
 
-use std::io::{BufRead, BufReader};
-use std::process::{Child, Command, Stdio};
+use std::process::Command;
 use std::time::{Duration, Instant};
 
-const BIN: &str = env!("CARGO_BIN_EXE_ecrp");
-
-struct Emulator(Child);
-
-impl Drop for Emulator {
-    fn drop(&mut self) {
-        let _ = self.0.kill();
-        let _ = self.0.wait();
-    }
-}
+mod binary_support;
+use binary_support::{BIN, Emulator, tmux_available};
 
 struct Session(String);
 
@@ -62,20 +53,6 @@ impl Session {
     }
 }
 
-/// Whether tmux can run here. CI sets ECRP_REQUIRE_TMUX=1, so there a missing tmux fails the test
-/// instead of skipping it.
-fn tmux_available() -> bool {
-    let ok = Command::new("tmux")
-        .arg("-V")
-        .output()
-        .is_ok_and(|o| o.status.success());
-    assert!(
-        ok || std::env::var("ECRP_REQUIRE_TMUX").as_deref() != Ok("1"),
-        "tmux is required (ECRP_REQUIRE_TMUX=1) but cannot run"
-    );
-    ok
-}
-
 /// `ecrp emulator` on a free port, and the TUI against it in a 160×45 tmux session.
 /// The config file goes to a temporary directory (the TUI writes a default one on first run) and
 /// the user's AWS files are not read.
@@ -85,23 +62,8 @@ fn start(tag: &str) -> (Emulator, Session, tempfile::TempDir) {
 
 /// As `start`, with `config` as the user's config file.
 fn start_with(tag: &str, config: Option<&str>) -> (Emulator, Session, tempfile::TempDir) {
-    let mut child = Command::new(BIN)
-        .args(["emulator", "--addr", "127.0.0.1:0"])
-        .stdout(Stdio::piped())
-        .stderr(Stdio::null())
-        .spawn()
-        .expect("start ecrp emulator");
-    let stdout = child.stdout.take().expect("stdout");
-    let emu = Emulator(child);
-    let mut line = String::new();
-    BufReader::new(stdout)
-        .read_line(&mut line)
-        .expect("listening line");
-    let url = line
-        .trim()
-        .strip_prefix("listening on ")
-        .expect("listening on URL")
-        .to_string();
+    let emu = Emulator::start(&[]);
+    let url = emu.url.clone();
 
     let dir = tempfile::tempdir().expect("temp dir");
     let config_path = dir.path().join("config.toml");
