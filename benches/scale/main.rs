@@ -11,6 +11,7 @@ mod report;
 mod rss;
 mod sections;
 mod tui;
+mod tui_section;
 
 use std::time::Instant;
 
