@@ -403,3 +403,33 @@ async fn the_policy_review_shows_a_long_line_whole() {
     );
     emu.shutdown().await;
 }
+
+/// The forms' bottom line names the user's keys, and the template chooser says its key continues
+/// (it saves nothing).
+#[tokio::test]
+async fn form_hints_follow_remapped_keys_and_the_chooser_says_continue() {
+    let (cfg, warnings) =
+        ecrp::config::parse("[keys]\nsave = \"ctrl-w\"\nnext_field = \"ctrl-n\"\n");
+    assert_eq!(warnings, vec![]);
+    let emu = demo_emulator(|_| {}).await;
+    let mut h = Harness::start_with(&emu.url(), W, H, NOW, |o| o.config = cfg).await;
+    select_repo(&mut h, "worker").await;
+    h.keys("p").await;
+    h.keys("e").await;
+    assert!(matches!(form(&h.app).kind, FormKind::PolicyTemplate { .. }));
+    let s = h.screen();
+    assert!(
+        s.contains("ctrl-n next · shift-tab back · ctrl-w continue · esc cancel"),
+        "{s}"
+    );
+    assert!(!s.contains("ctrl-s"), "{s}");
+    // The remapped key continues to the policy form, whose line says save.
+    h.send(ctrl('w')).await;
+    assert!(matches!(form(&h.app).kind, FormKind::Policy { .. }));
+    let s = h.screen();
+    assert!(
+        s.contains("ctrl-n next · shift-tab back · ctrl-w save · esc cancel"),
+        "{s}"
+    );
+    emu.shutdown().await;
+}

@@ -3,7 +3,7 @@
 
 mod tui_support;
 
-use crossterm::event::KeyCode;
+use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 use ecrp::app::load::LoadState;
 use ecrp::app::{self, App, Effect, ListId, Msg, Overlay, PageRows, Pane, Status};
 use ecrp::aws::{AwsError, RegistryRow};
@@ -613,4 +613,58 @@ fn status_line_names_what_is_loading() {
     let s = screen(&app2);
     assert!(!s.contains("fetching policy"));
     assert!(s.contains("has no policy"), "{s}");
+}
+
+/// `e` waits for the current catalog; esc or moving to another repository drops the wait, so
+/// the form never pops up later over what the user is looking at now.
+#[test]
+fn a_pending_edit_is_dropped_by_esc_or_moving_away() {
+    use ecrp::aws::Catalog;
+    let catalog =
+        |app: &mut App, name: &str| send(app, Msg::Catalog(name.into(), Ok(Catalog::default())));
+
+    // Moving away: the answer for repo-000 arrives after the cursor left it.
+    let mut app = with_repos(3);
+    send(&mut app, key('e'));
+    assert!(app.pending_edit.is_some(), "the edit waits for the catalog");
+    assert!(app.modal.is_none());
+    send(&mut app, key('j'));
+    assert!(app.pending_edit.is_none());
+    assert_eq!(
+        app.status,
+        Status::Info(ecrp::app::strings::edit_dropped_moved("repo-000"))
+    );
+    catalog(&mut app, "repo-000");
+    assert!(app.modal.is_none(), "no form over repo-001");
+
+    // esc: dropped, and the key does nothing else.
+    let mut app = with_repos(3);
+    send(&mut app, key('e'));
+    send(
+        &mut app,
+        Msg::Key(KeyEvent::new(KeyCode::Esc, KeyModifiers::NONE)),
+    );
+    assert!(app.pending_edit.is_none());
+    assert_eq!(
+        app.status,
+        Status::Info(ecrp::app::strings::edit_cancelled("repo-000"))
+    );
+    catalog(&mut app, "repo-000");
+    assert!(app.modal.is_none());
+
+    // Staying put: the form opens when the catalog comes.
+    let mut app = with_repos(3);
+    send(&mut app, key('e'));
+    send(&mut app, key('?'));
+    send(
+        &mut app,
+        Msg::Key(KeyEvent::new(KeyCode::Esc, KeyModifiers::NONE)),
+    );
+    assert!(app.overlay.is_none(), "esc closed the help first");
+    assert!(app.pending_edit.is_some(), "and left the edit waiting");
+    catalog(&mut app, "repo-000");
+    assert!(
+        matches!(app.modal, Some(ecrp::app::modal::Modal::Form(_))),
+        "the form opens on the same repository"
+    );
 }

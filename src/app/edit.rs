@@ -81,7 +81,24 @@ pub fn new_repository(app: &mut App) {
 }
 
 pub(super) fn open(app: &mut App, form: crate::forms::Form, kind: FormKind) {
-    app.modal = Some(Modal::Form(Box::new(EditForm { form, kind })));
+    let ef = edit_form(app, form, kind);
+    app.modal = Some(Modal::Form(Box::new(ef)));
+}
+
+/// A form as the app shows it: its bottom line names the user's keys.
+fn edit_form(app: &App, mut form: crate::forms::Form, kind: FormKind) -> EditForm {
+    let keys = app.keymap();
+    form.hints = crate::forms::Hints {
+        next: keys.label(Action::NextField),
+        back: keys.label(Action::PrevField),
+        save: keys.label(Action::Save),
+        cancel: keys.label(Action::CancelForm),
+        save_label: match kind {
+            FormKind::PolicyTemplate { .. } => "continue",
+            _ => "save",
+        },
+    };
+    EditForm { form, kind }
 }
 
 /// Open an edit of `repo` once what it starts from is known; fetch it first when it is not.
@@ -98,6 +115,7 @@ pub fn begin(
         repo: name.clone(),
         registry: repo.registry_id.clone(),
         draft,
+        on_selection: true,
     };
     begin_pending(app, pending, fx);
 }
@@ -136,6 +154,26 @@ pub fn begin_pending(app: &mut App, pending: PendingEdit, fx: &mut Vec<Effect>) 
         return;
     }
     open_ready(app, pending, fx);
+}
+
+/// Drop the edit waiting for its fetch, saying so with `why(repo)`; false when none waits.
+pub fn cancel_pending(app: &mut App, why: fn(&str) -> String) -> bool {
+    let Some(p) = app.pending_edit.take() else {
+        return false;
+    };
+    app.status = Status::Info(why(&p.repo));
+    true
+}
+
+/// After a key or a click: an edit still waiting for its fetch is dropped once another repository
+/// is selected, so a form never pops up over a repository the user has moved away from.
+pub fn drop_pending_if_moved(app: &mut App) {
+    let moved = app.pending_edit.as_ref().is_some_and(|p| {
+        p.on_selection && app.current_repo().map(|r| &*r.repository_name) != Some(&*p.repo)
+    });
+    if moved {
+        cancel_pending(app, strings::edit_dropped_moved);
+    }
 }
 
 /// After a catalog, policy or tags fetch: open the edit that waited for it (or say why not).
@@ -229,7 +267,7 @@ fn open_ready(app: &mut App, p: PendingEdit, fx: &mut Vec<Effect>) {
             )
         }
     };
-    let mut ef = EditForm { form, kind };
+    let mut ef = edit_form(app, form, kind);
     match p.draft {
         // Chosen from the start-up offer: restore at once.
         Some(d) => {
@@ -344,14 +382,12 @@ fn save(app: &mut App, fx: &mut Vec<Effect>) {
             match policy::template_policy(&values) {
                 Ok(text) => {
                     let form = policy::policy_form_from(repo, current.as_deref(), &text);
-                    let ef2 = EditForm {
-                        form,
-                        kind: FormKind::Policy {
-                            repo: repo.clone(),
-                            registry: registry.clone(),
-                            current: current.clone(),
-                        },
+                    let kind = FormKind::Policy {
+                        repo: repo.clone(),
+                        registry: registry.clone(),
+                        current: current.clone(),
                     };
+                    let ef2 = edit_form(app, form, kind);
                     save_draft(&ef2, fx);
                     app.modal = Some(Modal::Form(Box::new(ef2)));
                 }

@@ -8,7 +8,7 @@ use super::modal::Modal;
 use super::msg::Effect;
 use super::nav::{self, View};
 use super::state::{App, Overlay, Pane, Status};
-use super::{comfort, command, delete, edit};
+use super::{comfort, command, delete, edit, strings};
 use crate::forms::confirm::ConfirmEvent;
 use crate::ui;
 
@@ -35,6 +35,14 @@ pub fn on_key(app: &mut App, ev: KeyEvent, fx: &mut Vec<Effect>) {
     }
     if app.overlay.is_none() && filter_editing(app) {
         filter_key(app, ev);
+        return;
+    }
+    // esc while an edit waits for the current values (and nothing is open above the lists): the
+    // user changed their mind.
+    if ev.code == KeyCode::Esc
+        && app.overlay.is_none()
+        && edit::cancel_pending(app, strings::edit_cancelled)
+    {
         return;
     }
     let Some(action) = action_for(app.keymap(), &ev) else {

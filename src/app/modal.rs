@@ -116,6 +116,9 @@ pub struct PendingEdit {
     pub registry: Box<str>,
     /// A draft the user chose to restore (from the start-up offer).
     pub draft: Option<Draft>,
+    /// Started on the selected repository (not from the start-up offer of drafts): moving to
+    /// another repository before the fetch answers drops it.
+    pub on_selection: bool,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]

@@ -154,7 +154,15 @@ pub const NO_POLICY_TO_DELETE: &str = "this repository has no policy to delete";
 pub const REGISTRY_NOT_DELETABLE: &str = "a registry cannot be deleted; e edits its display name";
 
 pub fn fetching_before_edit(repo: &str) -> String {
-    format!("reading the current values of {repo} before editing…")
+    format!("reading the current values of {repo} before editing… (esc cancels)")
+}
+
+pub fn edit_cancelled(repo: &str) -> String {
+    format!("edit of {repo} cancelled")
+}
+
+pub fn edit_dropped_moved(repo: &str) -> String {
+    format!("edit of {repo} cancelled: another repository is selected")
 }
 
 /// "removing the policy of acme/web…"

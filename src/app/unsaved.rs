@@ -123,6 +123,7 @@ pub fn draft_chosen(app: &mut App, value: &str, fx: &mut Vec<Effect>) {
         repo: d.repository.as_str().into(),
         registry: d.registry.as_str().into(),
         draft: Some(d),
+        on_selection: false,
     };
     begin_pending(app, pending, fx);
 }

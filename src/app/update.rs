@@ -18,10 +18,16 @@ pub fn start(app: &mut App) -> Vec<Effect> {
 pub fn update(app: &mut App, msg: Msg) -> Vec<Effect> {
     let mut fx = Vec::new();
     match msg {
-        Msg::Key(k) => keys::on_key(app, k, &mut fx),
+        Msg::Key(k) => {
+            keys::on_key(app, k, &mut fx);
+            edit::drop_pending_if_moved(app);
+        }
         // A popup owns the screen: clicks and the wheel must not move the lists under it.
         Msg::Mouse(_) if app.modal.is_some() => {}
-        Msg::Mouse(m) => mouse::on_mouse(app, m, &mut fx),
+        Msg::Mouse(m) => {
+            mouse::on_mouse(app, m, &mut fx);
+            edit::drop_pending_if_moved(app);
+        }
         Msg::Resize(w, h) => {
             app.width = w;
             app.height = h;

@@ -32,6 +32,30 @@ pub enum Status {
     Saving,
 }
 
+/// The keys named on the form's bottom line: the defaults, or what the user's config binds (the
+/// app fills them in; the form itself only knows the default keys, which the app maps onto).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Hints {
+    pub next: String,
+    pub back: String,
+    pub save: String,
+    pub cancel: String,
+    /// What saving does here: "save", or "continue" where it only leads to the next step.
+    pub save_label: &'static str,
+}
+
+impl Default for Hints {
+    fn default() -> Self {
+        Hints {
+            next: "tab".into(),
+            back: "shift-tab".into(),
+            save: "ctrl-s".into(),
+            cancel: "esc".into(),
+            save_label: "save",
+        }
+    }
+}
+
 /// What the form wants from the app.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum FormOutcome {
@@ -72,6 +96,7 @@ pub struct Form {
     pub status: Status,
     /// A save error that names no field, shown above the fields.
     pub error: Option<String>,
+    pub hints: Hints,
     initial: Values,
 }
 
@@ -88,6 +113,7 @@ impl Form {
             focus: 0,
             status: Status::Editing,
             error: None,
+            hints: Hints::default(),
             initial: Values::new(),
         };
         f.initial = f.values();

@@ -207,7 +207,19 @@ fn footer(form: &Form) -> Line<'static> {
             Span::raw("y discard · n keep editing"),
         ]),
         Status::Editing => {
-            let mut s = String::from("tab next · shift-tab back · ctrl-s save · esc cancel");
+            let h = &form.hints;
+            // An action the user left without a key is not offered.
+            let s = [
+                (&h.next, "next"),
+                (&h.back, "back"),
+                (&h.save, h.save_label),
+                (&h.cancel, "cancel"),
+            ]
+            .iter()
+            .filter(|(k, _)| !k.is_empty())
+            .map(|(k, what)| format!("{k} {what}"))
+            .collect::<Vec<_>>();
+            let mut s = s.join(" · ");
             if form.fields.get(form.focus).is_some_and(Field::is_multiline) {
                 s.push_str(" · ctrl-e $EDITOR");
             }
