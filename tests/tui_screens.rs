@@ -126,3 +126,21 @@ async fn narrow_terminal_keeps_one_list() {
     snap("narrow_images", &h);
     emu.shutdown().await;
 }
+
+/// At 120 columns the images pane (beside the details) leaves TYPE out so the tags stay readable,
+/// and a tag list too long for its column ends in "…" instead of being cut silently.
+#[tokio::test]
+async fn images_at_120_columns_keep_the_tags_readable() {
+    let (emu, mut h) = demo(120, 35).await;
+    h.keys("/web").await;
+    h.send(code(KeyCode::Enter)).await;
+    h.send(code(KeyCode::Enter)).await;
+    let s = h.screen();
+    let header = s.lines().find(|l| l.contains("TAGS")).expect(&s);
+    assert!(
+        header.contains("DIGEST") && !header.contains("TYPE"),
+        "{header}"
+    );
+    snap("images_120", &h);
+    emu.shutdown().await;
+}

@@ -2,7 +2,6 @@
 
 use ratatui::Frame;
 use ratatui::layout::{Constraint, Rect};
-use ratatui::widgets::Cell;
 
 use super::fmt::{short_digest, size, when};
 use super::list::{self, Column, Head};
@@ -37,8 +36,13 @@ pub fn kind(media: Option<&str>, artifact: Option<&str>) -> String {
     }
 }
 
+/// Below this pane width the TYPE column gives its room to the tags (the details pane beside it
+/// still says the type; a multi-arch index is still marked there).
+const TYPE_FROM: u16 = 80;
+
 pub fn draw(f: &mut Frame, area: Rect, app: &App, focused: bool) {
-    let cols = [
+    let with_type = area.width >= TYPE_FROM;
+    let mut cols = vec![
         Column {
             title: "TAGS",
             width: Constraint::Fill(2),
@@ -55,11 +59,13 @@ pub fn draw(f: &mut Frame, area: Rect, app: &App, focused: bool) {
             title: "PUSHED",
             width: Constraint::Length(14),
         },
-        Column {
+    ];
+    if with_type {
+        cols.push(Column {
             title: "TYPE",
             width: Constraint::Length(10),
-        },
-    ];
+        });
+    }
     let repo = app
         .repo
         .as_ref()
@@ -81,20 +87,19 @@ pub fn draw(f: &mut Frame, area: Rect, app: &App, focused: bool) {
             columns: &cols,
         },
         |r| {
-            vec![
-                Cell::from(tags_label(r)),
-                Cell::from(short_digest(&clean(&r.image_digest))),
-                Cell::from(size(r.image_size_in_bytes)),
-                Cell::from(when(
-                    r.image_pushed_at,
-                    app.now,
-                    app.opts.config.date_format,
-                )),
-                Cell::from(kind(
+            let mut cells = vec![
+                tags_label(r),
+                short_digest(&clean(&r.image_digest)),
+                size(r.image_size_in_bytes),
+                when(r.image_pushed_at, app.now, app.opts.config.date_format),
+            ];
+            if with_type {
+                cells.push(kind(
                     r.image_manifest_media_type.as_deref(),
                     r.artifact_media_type.as_deref(),
-                )),
-            ]
+                ));
+            }
+            cells
         },
     );
 }

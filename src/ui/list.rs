@@ -2,7 +2,7 @@
 //! same for 10 rows as for 100,000.
 
 use ratatui::Frame;
-use ratatui::layout::{Constraint, Rect};
+use ratatui::layout::{Constraint, Flex, Layout, Rect};
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Cell, Paragraph, Row as TableRow, Table, TableState};
 
@@ -44,6 +44,43 @@ pub fn counts<T: Row>(app: &App, list: &List<T>) -> String {
     format!("({s})")
 }
 
+/// The width ratatui's table gives each column (the highlight symbol and, while marking, the mark
+/// column come first), so text that does not fit can end in "…" instead of being cut silently.
+fn column_widths(columns: &[Column], width: u16, marking: bool) -> Vec<usize> {
+    use unicode_width::UnicodeWidthStr;
+    let lead = SELECTED_SYMBOL.width() as u16 + if marking { 2 } else { 0 };
+    let area = Rect::new(0, 0, width.saturating_sub(lead), 1);
+    Layout::horizontal(columns.iter().map(|c| c.width))
+        .flex(Flex::Start)
+        .spacing(1)
+        .split(area)
+        .iter()
+        .map(|r| r.width as usize)
+        .collect()
+}
+
+/// `text` cut to `width` columns, its last one an ellipsis when anything was cut.
+pub fn ellipsis(text: String, width: usize) -> String {
+    use unicode_width::{UnicodeWidthChar, UnicodeWidthStr};
+    if text.width() <= width {
+        return text;
+    }
+    let mut out = String::new();
+    let mut used = 0;
+    for c in text.chars() {
+        let w = c.width().unwrap_or(0);
+        if used + w + 1 > width {
+            break;
+        }
+        used += w;
+        out.push(c);
+    }
+    if width > 0 {
+        out.push('…');
+    }
+    out
+}
+
 /// A list pane's title, focus and columns.
 pub struct Head<'a> {
     pub title: String,
@@ -68,7 +105,7 @@ pub fn draw<T: Row>(
     app: &App,
     list: &List<T>,
     head: Head,
-    cells: impl Fn(&T) -> Vec<Cell<'static>>,
+    cells: impl Fn(&T) -> Vec<String>,
 ) {
     let Head {
         title,
@@ -105,10 +142,15 @@ pub fn draw<T: Row>(
     }
     // A mark column appears while something is marked (a ✓, never colour alone).
     let marking = list.marked_count() > 0;
+    let fit = column_widths(columns, inner.width, marking);
     let rows: Vec<TableRow> = list
         .window_marked(offset, height)
         .map(|(r, marked)| {
-            let mut c = cells(r);
+            let mut c: Vec<Cell> = cells(r)
+                .into_iter()
+                .zip(&fit)
+                .map(|(text, &w)| Cell::from(ellipsis(text, w)))
+                .collect();
             if marking {
                 let m = if marked { CHECK } else { " " };
                 c.insert(0, Cell::from(Span::styled(m, theme().accent)));
@@ -135,4 +177,20 @@ pub fn draw<T: Row>(
         .column_spacing(1);
     let mut state = TableState::default().with_selected(Some(sel - offset));
     f.render_stateful_widget(table, inner, &mut state);
+}
+
+#[cfg(test)]
+mod tests {
+    use super::ellipsis;
+
+    #[test]
+    fn ellipsis_cuts_by_display_width() {
+        assert_eq!(ellipsis("build-3499".into(), 10), "build-3499");
+        assert_eq!(ellipsis("build-3499".into(), 9), "build-34…");
+        // Wide characters take two columns: never more than the width, never half a character.
+        assert_eq!(ellipsis("日本語のタグ".into(), 7), "日本語…");
+        assert_eq!(ellipsis("日本語のタグ".into(), 6), "日本…");
+        assert_eq!(ellipsis("abc".into(), 1), "…");
+        assert_eq!(ellipsis("abc".into(), 0), "");
+    }
 }

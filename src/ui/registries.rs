@@ -2,7 +2,6 @@
 
 use ratatui::Frame;
 use ratatui::layout::{Constraint, Rect};
-use ratatui::widgets::Cell;
 
 use super::list::{self, Column, Head};
 use super::text::clean;
@@ -46,10 +45,10 @@ pub fn draw(f: &mut Frame, area: Rect, app: &App, focused: bool) {
         },
         |r| {
             vec![
-                Cell::from(clean(r.primary_alias().unwrap_or("—"))),
-                Cell::from(clean(&r.registry_id)),
-                Cell::from(if r.verified { CHECK } else { "" }),
-                Cell::from(clean(&r.registry_uri)),
+                clean(r.primary_alias().unwrap_or("—")),
+                clean(&r.registry_id),
+                if r.verified { CHECK } else { "" }.to_string(),
+                clean(&r.registry_uri),
             ]
         },
     );

@@ -3,7 +3,6 @@
 
 use ratatui::Frame;
 use ratatui::layout::{Constraint, Rect};
-use ratatui::widgets::Cell;
 
 use super::fmt::when;
 use super::list::{self, Column, Head};
@@ -50,7 +49,7 @@ pub fn draw(f: &mut Frame, area: Rect, app: &App, focused: bool) {
             columns: &cols,
         },
         |r| {
-            let mut cells = vec![Cell::from(clean(&r.repository_name))];
+            let mut cells = vec![clean(&r.repository_name)];
             if !narrow {
                 let desc = match app.catalogs.get(&r.repository_name) {
                     Some(Fetch::Ready(c)) => clean(c.description.as_deref().unwrap_or("")),
@@ -58,15 +57,11 @@ pub fn draw(f: &mut Frame, area: Rect, app: &App, focused: bool) {
                     Some(Fetch::Failed(_)) => "?".into(),
                     None => String::new(),
                 };
-                cells.push(Cell::from(desc));
+                cells.push(desc);
             }
-            cells.push(Cell::from(when(
-                r.created_at,
-                app.now,
-                app.opts.config.date_format,
-            )));
+            cells.push(when(r.created_at, app.now, app.opts.config.date_format));
             if wide {
-                cells.push(Cell::from(clean(&r.repository_uri)));
+                cells.push(clean(&r.repository_uri));
             }
             cells
         },

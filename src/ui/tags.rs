@@ -2,7 +2,6 @@
 
 use ratatui::Frame;
 use ratatui::layout::{Constraint, Rect};
-use ratatui::widgets::Cell;
 
 use super::fmt::{short_digest, size, when};
 use super::list::{self, Column, Head};
@@ -51,14 +50,10 @@ pub fn draw(f: &mut Frame, area: Rect, app: &App, focused: bool) {
         },
         |r| {
             vec![
-                Cell::from(clean(&r.image_tag)),
-                Cell::from(short_digest(&clean(&r.image_digest))),
-                Cell::from(size(r.image_size_in_bytes)),
-                Cell::from(when(
-                    r.image_pushed_at,
-                    app.now,
-                    app.opts.config.date_format,
-                )),
+                clean(&r.image_tag),
+                short_digest(&clean(&r.image_digest)),
+                size(r.image_size_in_bytes),
+                when(r.image_pushed_at, app.now, app.opts.config.date_format),
             ]
         },
     );
