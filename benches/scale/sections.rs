@@ -61,7 +61,8 @@ parsing 1,000 rows). After a quiet moment a request costs more than in a back-to
 the paced figure is also set against it, for the stricter reading. On top of the round trip the \
 app hands the load to a task, its loader converts the page to rows (measured apart), the page \
 comes back to the app's loop, is applied and drawn; the frame of the opened pane is drawn during \
-the round trip. Frames are timed after moving the cursor one row. Filter keys are `update` plus \
+the round trip. Frames are timed after moving the cursor one row, at 100 and at 100,000 rows in \
+alternating blocks of 20. Filter keys are `update` plus \
 the frame that shows them. Peak memory is VmHWM of the real release binary run in tmux (`/big`, \
 enter, enter), read once the screen shows every image loaded.
 - Bulk delete: a fresh `ecrp emulator --synthetic del=10000` per run; ecrp's figure is \
