@@ -141,6 +141,9 @@ async fn images_at_120_columns_keep_the_tags_readable() {
         header.contains("DIGEST") && !header.contains("TYPE"),
         "{header}"
     );
+    // The footer gives up whole hints, never half a word, and keeps help and quit.
+    let footer = s.lines().rev().find(|l| !l.trim().is_empty()).expect(&s);
+    assert!(footer.trim_end().ends_with("? help  q quit"), "{footer}");
     snap("images_120", &h);
     emu.shutdown().await;
 }

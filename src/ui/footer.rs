@@ -101,8 +101,8 @@ pub fn draw_status(f: &mut Frame, area: Rect, app: &App) {
     f.render_widget(Paragraph::new(Line::from(spans)), area);
 }
 
-/// The footer's keys, in this order, when they apply here: the most used first, since a narrow
-/// terminal cuts the end (help, always named in the header, lists every key).
+/// The footer's keys, in this order, when they apply here: the most used first, since on a narrow
+/// terminal the ones before help and quit give way from the end (help lists every key).
 const FOOTER: &[Action] = &[
     Action::Open,
     Action::Back,
@@ -123,6 +123,23 @@ const FOOTER: &[Action] = &[
     Action::Quit,
 ];
 
+/// Drop whole hints until the line fits in `width`: first those before the last `kept`, from the
+/// end, then the kept ones. A hint is never cut in the middle of a word.
+fn fit(items: &mut Vec<(String, String)>, width: usize, kept: usize) {
+    use unicode_width::UnicodeWidthStr;
+    let total = |items: &[(String, String)]| -> usize {
+        1 + items
+            .iter()
+            .map(|(k, l)| k.width() + l.width() + 3)
+            .sum::<usize>()
+    };
+    while total(items) > width && !items.is_empty() {
+        let n = items.len();
+        let at = if n > kept { n - kept - 1 } else { n - 1 };
+        items.remove(at);
+    }
+}
+
 pub fn draw_keys(f: &mut Frame, area: Rect, app: &App) {
     let ctx = app.context();
     let mut spans: Vec<Span> = vec![" ".into()];
@@ -137,18 +154,20 @@ pub fn draw_keys(f: &mut Frame, area: Rect, app: &App) {
     } else {
         &[]
     };
+    // (key, what it does) in the order shown.
+    let mut items: Vec<(String, String)> = Vec::new();
+    // Help and quit (last in `FOOTER`) stay when the line is too narrow: the others give way.
+    let mut kept = 0;
     if !prompt_keys.is_empty() {
         for (k, label) in prompt_keys {
-            spans.push(styled(*k, theme().key));
-            spans.push(format!(" {label}  ").into());
+            items.push((k.to_string(), label.to_string()));
         }
     } else {
         // An error waiting to be read comes first.
         if (app.last_error.is_some() || !app.opts.config_warnings.is_empty())
             && let Some(k) = first_key(app.keymap(), Action::ErrorDetails)
         {
-            spans.push(styled(k, theme().key));
-            spans.push(format!(" {}  ", strings::action_short(Action::ErrorDetails)).into());
+            items.push((k, strings::action_short(Action::ErrorDetails).to_string()));
         }
         for &a in FOOTER {
             // Read-only: the keys that could only be refused are left out (help says why).
@@ -160,10 +179,44 @@ pub fn draw_keys(f: &mut Frame, area: Rect, app: &App) {
                 continue;
             }
             if let Some(k) = first_key(app.keymap(), a) {
-                spans.push(styled(k, theme().key));
-                spans.push(format!(" {}  ", strings::action_short(a)).into());
+                items.push((k, strings::action_short(a).to_string()));
+                kept += usize::from(matches!(a, Action::Help | Action::Quit));
             }
         }
     }
+    fit(&mut items, area.width as usize, kept);
+    for (k, label) in items {
+        spans.push(styled(k, theme().key));
+        spans.push(format!(" {label}  ").into());
+    }
     f.render_widget(Paragraph::new(Line::from(spans)), area);
+}
+
+#[cfg(test)]
+mod tests {
+    use super::fit;
+
+    fn items(names: &[&str]) -> Vec<(String, String)> {
+        names
+            .iter()
+            .map(|n| (n[..1].to_string(), n.to_string()))
+            .collect()
+    }
+
+    #[test]
+    fn whole_hints_give_way_before_help_and_quit() {
+        // Each hint is key, space, label, two spaces ("o open  " is 8); the line starts with a space.
+        let mut v = items(&["open", "filter", "sort", "help", "quit"]);
+        fit(&mut v, 100, 2);
+        assert_eq!(v.len(), 5, "all fit");
+        fit(&mut v, 1 + 8 + 10 + 8 + 8, 2);
+        let names: Vec<_> = v.iter().map(|(_, l)| l.as_str()).collect();
+        assert_eq!(names, ["open", "filter", "help", "quit"]);
+        fit(&mut v, 1 + 8 + 8, 2);
+        let names: Vec<_> = v.iter().map(|(_, l)| l.as_str()).collect();
+        assert_eq!(names, ["help", "quit"]);
+        fit(&mut v, 9, 2);
+        let names: Vec<_> = v.iter().map(|(_, l)| l.as_str()).collect();
+        assert_eq!(names, ["help"], "then the kept ones, from the end");
+    }
 }
