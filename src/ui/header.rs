@@ -56,14 +56,14 @@ pub fn draw_header(f: &mut Frame, area: Rect, app: &App) {
             if let Some(e) = &c.endpoint {
                 parts.push(format!("endpoint {}", clean(e)));
             }
-            spans.push(Span::raw(parts.join(" · ")));
+            // Cut before the help hint with an ellipsis, never silently mid-word.
+            let used: usize = spans.iter().map(|s| s.width()).sum();
+            let room = (area.width as usize).saturating_sub(help_hint(app).chars().count() + used);
+            spans.push(Span::raw(super::list::ellipsis(parts.join(" · "), room)));
         }
     }
     // The help hint keeps its place at the right; the rest is cut before it.
-    let hint = match crate::app::keymap::first_key(app.keymap(), crate::config::Action::Help) {
-        Some(k) => format!(" {k} help "),
-        None => String::new(),
-    };
+    let hint = help_hint(app);
     let left = Rect {
         width: area.width.saturating_sub(hint.chars().count() as u16),
         ..area
@@ -73,6 +73,13 @@ pub fn draw_header(f: &mut Frame, area: Rect, app: &App) {
         Paragraph::new(styled(hint, theme().key)).alignment(Alignment::Right),
         area,
     );
+}
+
+fn help_hint(app: &App) -> String {
+    match crate::app::keymap::first_key(app.keymap(), crate::config::Action::Help) {
+        Some(k) => format!(" {k} help "),
+        None => String::new(),
+    }
 }
 
 fn crumbs(app: &App) -> Vec<String> {
