@@ -2,9 +2,12 @@
 //! config file's profile reaching the client (observed through the emulator, whose passwords name
 //! the caller's access key).
 
+mod binary_support;
+
 use std::path::Path;
 use std::process::Command;
 
+use binary_support::{BIN, hermetic};
 use ecrp::emulator::{self, EmulatorOptions, Seed};
 
 struct Run {
@@ -16,21 +19,11 @@ struct Run {
 /// The binary with a clean environment: no AWS files, no ecrp config unless `ECRP_CONFIG` is set
 /// through `env`.
 fn ecrp(args: &[&str], env: &[(&str, &str)]) -> Run {
-    let mut cmd = Command::new(env!("CARGO_BIN_EXE_ecrp"));
-    cmd.args(args)
-        .env("AWS_CONFIG_FILE", "/nonexistent/ecrp-test-config")
-        .env(
-            "AWS_SHARED_CREDENTIALS_FILE",
-            "/nonexistent/ecrp-test-credentials",
-        )
-        .env("AWS_EC2_METADATA_DISABLED", "true")
-        .env("ECRP_CONFIG", "/nonexistent/ecrp-test-config.toml")
+    let mut cmd = Command::new(BIN);
+    hermetic(&mut cmd)
+        .args(args)
         .env_remove("AWS_ACCESS_KEY_ID")
-        .env_remove("AWS_SECRET_ACCESS_KEY")
-        .env_remove("AWS_PROFILE")
-        .env_remove("AWS_REGION")
-        .env_remove("AWS_DEFAULT_REGION")
-        .env_remove("RUST_LOG");
+        .env_remove("AWS_SECRET_ACCESS_KEY");
     for (k, v) in env {
         cmd.env(k, v);
     }

@@ -1,10 +1,13 @@
 //! `ecrp login` against the in-process emulator, with a fake `docker` on PATH that records its
 //! arguments and stdin, and without docker: the password reaches docker's stdin and nothing else.
 
+mod binary_support;
+
 use std::os::unix::fs::PermissionsExt;
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
+use binary_support::{BIN, hermetic};
 use ecrp::aws::{self, Api, ClientOptions};
 use ecrp::emulator::{self, Emulator, EmulatorOptions, Seed};
 use ecrp::login::{self, LoginError, LoginOutcome};
@@ -48,8 +51,8 @@ struct Run {
 /// The real binary with only `path_dir` on PATH, credentials from the environment, no AWS or ecrp
 /// config files.
 fn ecrp(url: Option<&str>, path_dir: &Path, args: &[&str]) -> Run {
-    let mut cmd = Command::new(env!("CARGO_BIN_EXE_ecrp"));
-    cmd.args(["login"]).args(args);
+    let mut cmd = Command::new(BIN);
+    hermetic(&mut cmd).args(["login"]).args(args);
     if let Some(url) = url {
         cmd.args(["--endpoint-url", url]);
     }
@@ -57,17 +60,7 @@ fn ecrp(url: Option<&str>, path_dir: &Path, args: &[&str]) -> Run {
         .env("PATH", path_dir)
         .env("AWS_ACCESS_KEY_ID", ACCESS_KEY)
         .env("AWS_SECRET_ACCESS_KEY", "login-test-secret")
-        .env("AWS_CONFIG_FILE", "/nonexistent/ecrp-test-config")
-        .env(
-            "AWS_SHARED_CREDENTIALS_FILE",
-            "/nonexistent/ecrp-test-credentials",
-        )
-        .env("AWS_EC2_METADATA_DISABLED", "true")
         .env("ECRP_CONFIG", path_dir.join("no-config.toml"))
-        .env_remove("AWS_PROFILE")
-        .env_remove("AWS_REGION")
-        .env_remove("AWS_DEFAULT_REGION")
-        .env_remove("RUST_LOG")
         .output()
         .expect("ecrp runs");
     Run {

@@ -1,26 +1,19 @@
 //! `ecrp ls` as a user runs it: the real binary against the emulator, credentials from the
 //! environment (the default chain), table and JSON output.
 
+mod binary_support;
+
 use std::process::Command;
 
+use binary_support::{BIN, hermetic};
 use ecrp::emulator::{self, EmulatorOptions, Seed};
 
 fn ecrp(url: &str, args: &[&str]) -> (String, String, bool) {
-    let out = Command::new(env!("CARGO_BIN_EXE_ecrp"))
+    let out = hermetic(&mut Command::new(BIN))
         .args(args)
         .args(["--endpoint-url", url])
         .env("AWS_ACCESS_KEY_ID", "AKIDLSTEST0000000000")
         .env("AWS_SECRET_ACCESS_KEY", "ls-test-secret")
-        .env("AWS_CONFIG_FILE", "/nonexistent/ecrp-test-config")
-        .env(
-            "AWS_SHARED_CREDENTIALS_FILE",
-            "/nonexistent/ecrp-test-credentials",
-        )
-        .env("AWS_EC2_METADATA_DISABLED", "true")
-        .env("ECRP_CONFIG", "/nonexistent/ecrp-test.toml")
-        .env_remove("AWS_PROFILE")
-        .env_remove("AWS_REGION")
-        .env_remove("AWS_DEFAULT_REGION")
         .output()
         .expect("ecrp runs");
     (
@@ -90,14 +83,8 @@ async fn ls_repos_prints_an_aligned_table_and_errors_name_the_code() {
 
 #[test]
 fn ls_with_demo_needs_no_aws_account() {
-    let out = Command::new(env!("CARGO_BIN_EXE_ecrp"))
+    let out = hermetic(&mut Command::new(BIN))
         .args(["--demo", "ls", "registries", "--json"])
-        .env("ECRP_CONFIG", "/nonexistent/ecrp-test.toml")
-        .env("AWS_CONFIG_FILE", "/nonexistent/ecrp-test-config")
-        .env(
-            "AWS_SHARED_CREDENTIALS_FILE",
-            "/nonexistent/ecrp-test-credentials",
-        )
         .output()
         .unwrap();
     assert!(

@@ -2,6 +2,7 @@
 //! buildx, skopeo, crane or oras write) to an in-process emulator; the SDK then checks what the
 //! repository holds, and the emulator's per-operation counts show which requests were sent.
 
+mod binary_support;
 mod common;
 
 use std::collections::BTreeMap;
@@ -112,23 +113,13 @@ struct Run {
 
 /// The real binary, credentials from the environment as a user would have them.
 async fn ecrp(url: &str, args: &[&str]) -> Run {
-    let out = tokio::process::Command::new(env!("CARGO_BIN_EXE_ecrp"))
+    let mut cmd = std::process::Command::new(binary_support::BIN);
+    binary_support::hermetic(&mut cmd)
         .args(args)
         .args(["--endpoint-url", url])
         .env("AWS_ACCESS_KEY_ID", "AKIDPUSHTEST00000000")
-        .env("AWS_SECRET_ACCESS_KEY", "push-test-secret")
-        .env("AWS_CONFIG_FILE", "/nonexistent/ecrp-test-config")
-        .env(
-            "AWS_SHARED_CREDENTIALS_FILE",
-            "/nonexistent/ecrp-test-credentials",
-        )
-        .env("AWS_EC2_METADATA_DISABLED", "true")
-        .env("ECRP_CONFIG", "/nonexistent/ecrp-test.toml")
-        .env_remove("AWS_PROFILE")
-        .env_remove("AWS_REGION")
-        .env_remove("AWS_DEFAULT_REGION")
-        .env_remove("AWS_ENDPOINT_URL")
-        .env_remove("AWS_ENDPOINT_URL_ECR_PUBLIC")
+        .env("AWS_SECRET_ACCESS_KEY", "push-test-secret");
+    let out = tokio::process::Command::from(cmd)
         .output()
         .await
         .expect("ecrp runs");

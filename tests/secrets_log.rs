@@ -1,8 +1,11 @@
 //! Secrets never reach the logs: the real binary at trace level, with a recognisable secret key,
 //! against the emulator; the log must be written (so the check is not vacuous) and hold no secret.
 
+mod binary_support;
+
 use std::process::Command;
 
+use binary_support::{BIN, hermetic};
 use ecrp::emulator::{self, EmulatorOptions, Seed};
 
 #[tokio::test(flavor = "multi_thread")]
@@ -17,20 +20,13 @@ async fn trace_logs_never_contain_the_secret_key() {
     let dir = tempfile::tempdir().unwrap();
     let log = dir.path().join("trace.log");
     let secret = "SeCrEt-ecrp-log-test-0123456789abcdefXYZ";
-    let out = Command::new(env!("CARGO_BIN_EXE_ecrp"))
+    let out = hermetic(&mut Command::new(BIN))
         .args(["ls", "images", "logged", "--json", "--log-level", "trace"])
         .arg("--log-file")
         .arg(&log)
         .args(["--endpoint-url", &emu.url()])
         .env("AWS_ACCESS_KEY_ID", "AKIDLOGTEST000000000")
         .env("AWS_SECRET_ACCESS_KEY", secret)
-        .env("AWS_CONFIG_FILE", "/nonexistent/ecrp-test-config")
-        .env(
-            "AWS_SHARED_CREDENTIALS_FILE",
-            "/nonexistent/ecrp-test-credentials",
-        )
-        .env("ECRP_CONFIG", "/nonexistent/ecrp-test.toml")
-        .env_remove("RUST_LOG")
         .output()
         .unwrap();
     assert!(

@@ -7,7 +7,6 @@
 mod tui_mutate_support;
 mod tui_support;
 
-use aws_sdk_ecrpublic::types::RepositoryCatalogData;
 use crossterm::event::KeyCode;
 use ecrp::app::modal::{FormKind, Modal};
 use ecrp::app::{self, Fetch, Overlay, Pane, Status, strings};
@@ -18,18 +17,6 @@ use tui_support::*;
 
 const W: u16 = 160;
 const H: u16 = 45;
-
-async fn catalog_of(emu: &ecrp::emulator::Emulator, repo: &str) -> RepositoryCatalogData {
-    truth(emu)
-        .await
-        .get_repository_catalog_data()
-        .repository_name(repo)
-        .send()
-        .await
-        .expect("GetRepositoryCatalogData")
-        .catalog_data
-        .expect("catalog data")
-}
 
 /// ctrl-s, showing the form's saving state before the answer is let in.
 async fn save_and_see_saving(h: &mut Harness) {

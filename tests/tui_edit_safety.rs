@@ -19,15 +19,7 @@ const W: u16 = 160;
 const H: u16 = 45;
 
 async fn description_of(emu: &ecrp::emulator::Emulator, repo: &str) -> Option<String> {
-    truth(emu)
-        .await
-        .get_repository_catalog_data()
-        .repository_name(repo)
-        .send()
-        .await
-        .expect("GetRepositoryCatalogData")
-        .catalog_data
-        .and_then(|c| c.description)
+    catalog_of(emu, repo).await.description
 }
 
 fn drafts(h: &Harness) -> Drafts {

@@ -1,5 +1,6 @@
 //! What the tests that run the real binary share: the binary, whether tmux can run, and
-//! `ecrp emulator` as a child process. Included by `tmux_support` and `e2e_support`.
+//! `ecrp emulator` as a child process, a hermetic environment. Included by `tmux_support`,
+//! `e2e_support` and the tests that run the binary directly.
 #![allow(dead_code)]
 
 use std::io::{BufRead, BufReader};
@@ -7,6 +8,30 @@ use std::process::{Child, Command, Stdio};
 use std::time::Duration;
 
 pub const BIN: &str = env!("CARGO_BIN_EXE_ecrp");
+
+/// `cmd` cut off from this machine's AWS and ecrp settings: no shared config or credentials file,
+/// no instance metadata, no ecrp config file, and no profile, region, endpoint or log level from
+/// the environment. Callers add what their test needs (credentials, a config file) after it.
+pub fn hermetic(cmd: &mut Command) -> &mut Command {
+    cmd.env("AWS_CONFIG_FILE", "/nonexistent/ecrp-test-config")
+        .env(
+            "AWS_SHARED_CREDENTIALS_FILE",
+            "/nonexistent/ecrp-test-credentials",
+        )
+        .env("AWS_EC2_METADATA_DISABLED", "true")
+        .env("ECRP_CONFIG", "/nonexistent/ecrp-test.toml");
+    for var in [
+        "AWS_PROFILE",
+        "AWS_REGION",
+        "AWS_DEFAULT_REGION",
+        "AWS_ENDPOINT_URL",
+        "AWS_ENDPOINT_URL_ECR_PUBLIC",
+        "RUST_LOG",
+    ] {
+        cmd.env_remove(var);
+    }
+    cmd
+}
 
 /// How long the emulator may take to say it listens (generous for CI's 2 cores).
 const START: Duration = Duration::from_secs(30);

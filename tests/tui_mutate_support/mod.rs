@@ -17,6 +17,22 @@ pub async fn truth(emu: &Emulator) -> aws_sdk_ecrpublic::Client {
         .0
 }
 
+/// The catalog the service holds for `repo`, read back with a fresh client.
+pub async fn catalog_of(
+    emu: &Emulator,
+    repo: &str,
+) -> aws_sdk_ecrpublic::types::RepositoryCatalogData {
+    truth(emu)
+        .await
+        .get_repository_catalog_data()
+        .repository_name(repo)
+        .send()
+        .await
+        .expect("GetRepositoryCatalogData")
+        .catalog_data
+        .expect("catalog data")
+}
+
 /// Requests the emulator received for `op` so far (failed ones included).
 pub fn ops(emu: &Emulator, op: &str) -> u64 {
     emu.op_counts().get(op).copied().unwrap_or(0)
