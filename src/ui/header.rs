@@ -29,6 +29,8 @@ fn registry_label(app: &App) -> Option<String> {
 
 pub fn draw_header(f: &mut Frame, area: Rect, app: &App) {
     // Badges first: on a narrow terminal the end of the line is cut, and READ-ONLY must stay.
+    // The help hint keeps its place at the right; the rest is cut before it.
+    let hint = help_hint(app);
     let mut spans = vec![styled(format!(" {} ", strings::APP), theme().title)];
     if app.opts.read_only {
         spans.push(" ".into());
@@ -58,12 +60,10 @@ pub fn draw_header(f: &mut Frame, area: Rect, app: &App) {
             }
             // Cut before the help hint with an ellipsis, never silently mid-word.
             let used: usize = spans.iter().map(|s| s.width()).sum();
-            let room = (area.width as usize).saturating_sub(help_hint(app).chars().count() + used);
+            let room = (area.width as usize).saturating_sub(hint.chars().count() + used);
             spans.push(Span::raw(super::list::ellipsis(parts.join(" · "), room)));
         }
     }
-    // The help hint keeps its place at the right; the rest is cut before it.
-    let hint = help_hint(app);
     let left = Rect {
         width: area.width.saturating_sub(hint.chars().count() as u16),
         ..area
