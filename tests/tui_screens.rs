@@ -145,5 +145,11 @@ async fn images_at_120_columns_keep_the_tags_readable() {
     let footer = s.lines().rev().find(|l| !l.trim().is_empty()).expect(&s);
     assert!(footer.trim_end().ends_with("? help  q quit"), "{footer}");
     snap("images_120", &h);
+    // At 100 columns the digest goes too (the details show it whole): the tags still read in full.
+    h.send(ecrp::app::Msg::Resize(100, 30)).await;
+    let s = h.screen();
+    let header = s.lines().find(|l| l.contains("TAGS")).expect(&s);
+    assert!(!header.contains("DIGEST"), "{header}");
+    assert!(s.contains("│▶ v1.4.2, latest "), "{s}");
     emu.shutdown().await;
 }

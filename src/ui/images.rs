@@ -39,18 +39,24 @@ pub fn kind(media: Option<&str>, artifact: Option<&str>) -> String {
 /// Below this pane width the TYPE column gives its room to the tags (the details pane beside it
 /// still says the type; a multi-arch index is still marked there).
 const TYPE_FROM: u16 = 80;
+/// Below this the DIGEST column goes too (the details pane shows the whole digest): at 100 columns
+/// the pane is 56 wide and the tags would get 6 of them.
+const DIGEST_FROM: u16 = 64;
 
 pub fn draw(f: &mut Frame, area: Rect, app: &App, focused: bool) {
     let with_type = area.width >= TYPE_FROM;
-    let mut cols = vec![
-        Column {
-            title: "TAGS",
-            width: Constraint::Fill(2),
-        },
-        Column {
+    let with_digest = area.width >= DIGEST_FROM;
+    let mut cols = vec![Column {
+        title: "TAGS",
+        width: Constraint::Fill(2),
+    }];
+    if with_digest {
+        cols.push(Column {
             title: "DIGEST",
             width: Constraint::Length(20),
-        },
+        });
+    }
+    cols.extend([
         Column {
             title: "SIZE",
             width: Constraint::Length(9),
@@ -59,7 +65,7 @@ pub fn draw(f: &mut Frame, area: Rect, app: &App, focused: bool) {
             title: "PUSHED",
             width: Constraint::Length(14),
         },
-    ];
+    ]);
     if with_type {
         cols.push(Column {
             title: "TYPE",
@@ -87,12 +93,16 @@ pub fn draw(f: &mut Frame, area: Rect, app: &App, focused: bool) {
             columns: &cols,
         },
         |r| {
-            let mut cells = vec![
-                tags_label(r),
-                short_digest(&clean(&r.image_digest)),
-                size(r.image_size_in_bytes),
-                when(r.image_pushed_at, app.now, app.opts.config.date_format),
-            ];
+            let mut cells = vec![tags_label(r)];
+            if with_digest {
+                cells.push(short_digest(&clean(&r.image_digest)));
+            }
+            cells.push(size(r.image_size_in_bytes));
+            cells.push(when(
+                r.image_pushed_at,
+                app.now,
+                app.opts.config.date_format,
+            ));
             if with_type {
                 cells.push(kind(
                     r.image_manifest_media_type.as_deref(),
