@@ -344,3 +344,24 @@ fn bad_flag_values_are_refused_with_a_reason() {
         assert!(stderr.contains(needle), "{args:?}: {stderr}");
     }
 }
+
+/// The SDK is built without its legacy HTTP stack, so it must still bring its default HTTPS
+/// client: over https to a closed port the request fails to connect (a dispatch failure from
+/// I/O), not for want of an HTTP client (which the SDK reports before dispatching).
+#[tokio::test(flavor = "multi_thread")]
+async fn an_https_endpoint_is_served_by_the_default_client() {
+    let url = "https://127.0.0.1:1";
+    let (client, info) = aws::connect(&ClientOptions::for_emulator(url)).await;
+    assert_eq!(info.endpoint.as_deref(), Some(url));
+    let err = client
+        .describe_registries()
+        .send()
+        .await
+        .expect_err("nothing listens on port 1");
+    match &err {
+        aws_sdk_ecrpublic::error::SdkError::DispatchFailure(f) => {
+            assert!(f.is_io(), "not a connect error: {err:?}")
+        }
+        other => panic!("expected a connect error, got {other:?}"),
+    }
+}
