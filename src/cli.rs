@@ -5,9 +5,11 @@ use std::io::{self, Write};
 use std::net::SocketAddr;
 use std::path::PathBuf;
 
-use clap::{Args, CommandFactory, Parser, Subcommand, ValueEnum};
+use clap::error::ErrorKind;
+use clap::{Args, CommandFactory, FromArgMatches, Parser, Subcommand, ValueEnum};
 
 use crate::config::Overrides;
+use crate::model::limits::{LAYER_PART_MAX_BYTES, LAYER_PART_MIN_BYTES};
 
 #[derive(Debug, Parser)]
 #[command(
@@ -19,53 +21,97 @@ use crate::config::Overrides;
                   built-in emulator with demo data, no AWS account needed."
 )]
 pub struct Cli {
+    /// The TUI's flags. Not `global`: each subcommand declares the ones it uses, so `ecrp
+    /// emulator --help` does not offer `--demo`; given before a subcommand's name they still
+    /// count for it when it takes them (see [`Cli::lift`]).
     #[command(flatten)]
-    pub conn: ConnArgs,
+    pub client: ClientArgs,
 
-    /// Run against the built-in emulator with demo data (no AWS account needed).
-    #[arg(long, global = true)]
-    pub demo: bool,
-
-    /// Make every mutation impossible (enforced where requests are sent, not only hidden).
-    #[arg(long, global = true)]
-    pub read_only: bool,
-
-    /// Allow mutations even when the config file says `read_only = true`.
-    #[arg(long, global = true, conflicts_with = "read_only")]
-    pub read_write: bool,
-
-    /// Config file to use instead of the default (also ECRP_CONFIG; `ecrp config path` prints it).
-    // Not clap's `env`: that rejects an empty ECRP_CONFIG, which `config::config_path` ignores.
-    #[arg(long, global = true, value_name = "FILE")]
-    pub config: Option<PathBuf>,
-
-    /// Write logs to this file instead of the default under the data directory.
-    #[arg(long, global = true, value_name = "FILE")]
-    pub log_file: Option<PathBuf>,
-
-    /// Log level or filter (as RUST_LOG): error, warn, info, debug, trace.
-    #[arg(long, global = true, value_name = "LEVEL")]
-    pub log_level: Option<String>,
+    #[command(flatten)]
+    pub mode: ModeArgs,
 
     #[command(subcommand)]
     pub command: Option<Command>,
 }
 
-/// How to reach ECR Public: the same flags for the TUI and for `ecrp ls`.
+/// How to reach ECR Public: the same flags for the TUI and for `ecrp ls`, `push`, `login`.
 #[derive(Debug, Clone, Default, Args)]
 pub struct ConnArgs {
     /// AWS profile from the shared config and credentials files (default: AWS_PROFILE or "default").
-    #[arg(long, global = true, value_name = "NAME")]
+    #[arg(long, value_name = "NAME")]
     pub profile: Option<String>,
 
     /// AWS region (default: AWS_REGION, the profile's region, or us-east-1, the region that serves
     /// the ECR Public API).
-    #[arg(long, global = true, value_name = "REGION")]
+    #[arg(long, value_name = "REGION")]
     pub region: Option<String>,
 
     /// Send requests to this endpoint instead of AWS's (for example `ecrp emulator`'s URL).
-    #[arg(long, global = true, value_name = "URL")]
+    #[arg(long, value_name = "URL")]
     pub endpoint_url: Option<String>,
+}
+
+/// Where logs go.
+#[derive(Debug, Clone, Default, Args)]
+pub struct LogArgs {
+    /// Write logs to this file instead of the default (the TUI) or stderr (subcommands).
+    #[arg(long, value_name = "FILE")]
+    pub log_file: Option<PathBuf>,
+
+    /// Log level or filter (as RUST_LOG): error, warn, info, debug, trace.
+    #[arg(long, value_name = "LEVEL")]
+    pub log_level: Option<String>,
+}
+
+/// What the TUI and the subcommands that call ECR Public (`ls`, `push`, `login`) share.
+#[derive(Debug, Clone, Default, Args)]
+pub struct ClientArgs {
+    #[command(flatten)]
+    pub conn: ConnArgs,
+
+    /// Run against the built-in emulator with demo data (no AWS account needed).
+    #[arg(long)]
+    pub demo: bool,
+
+    /// Config file to use instead of the default (also ECRP_CONFIG; `ecrp config path` prints it).
+    // Not clap's `env`: that rejects an empty ECRP_CONFIG, which `config::config_path` ignores.
+    #[arg(long, value_name = "FILE")]
+    pub config: Option<PathBuf>,
+
+    #[command(flatten)]
+    pub log: LogArgs,
+}
+
+/// Whether mutations are allowed: only for the TUI and `push`, the commands that mutate.
+#[derive(Debug, Clone, Copy, Default, Args)]
+pub struct ModeArgs {
+    /// Make every mutation impossible (enforced where requests are sent, not only hidden).
+    #[arg(long)]
+    pub read_only: bool,
+
+    /// Allow mutations even when the config file says `read_only = true`.
+    #[arg(long, conflicts_with = "read_only")]
+    pub read_write: bool,
+}
+
+impl ModeArgs {
+    /// The read-only override these flags make, for `config::resolve` (flags beat env and file).
+    pub fn read_only(&self) -> Option<bool> {
+        match (self.read_only, self.read_write) {
+            (true, _) => Some(true),
+            (_, true) => Some(false),
+            _ => None,
+        }
+    }
+}
+
+/// The values the command line sets, for `config::resolve` (flags beat env and the file).
+pub fn overrides(conn: &ConnArgs, mode: Option<&ModeArgs>) -> Overrides {
+    Overrides {
+        profile: conn.profile.clone(),
+        region: conn.region.clone(),
+        read_only: mode.and_then(ModeArgs::read_only),
+    }
 }
 
 #[derive(Debug, Subcommand)]
@@ -84,7 +130,7 @@ pub enum Command {
     /// after its platform manifests. Progress goes to stderr; stdout gets `pushed DIGEST URI:TAG`.
     Push(PushArgs),
     /// List the AWS profiles from the shared config and credentials files, with kind and region.
-    Profiles,
+    Profiles(ProfilesArgs),
     /// Show, create or check the config file.
     Config(ConfigArgs),
     /// Print a shell completion script.
@@ -102,22 +148,155 @@ pub enum Command {
 }
 
 impl Cli {
-    /// The values the command line sets, for `config::resolve` (flags beat env and the file).
-    pub fn overrides(&self) -> Overrides {
-        Overrides {
-            profile: self.conn.profile.clone(),
-            region: self.conn.region.clone(),
-            read_only: match (self.read_only, self.read_write) {
-                (true, _) => Some(true),
-                (_, true) => Some(false),
-                _ => None,
-            },
-        }
+    /// Parse the command line (exiting with clap's message on an error), with the flags given
+    /// before a subcommand's name moved into it.
+    pub fn parse_args() -> Self {
+        let matches = command().get_matches();
+        let cli = Cli::from_arg_matches(&matches).unwrap_or_else(|e| e.exit());
+        cli.lift()
+            .unwrap_or_else(|msg| command().error(ErrorKind::ArgumentConflict, msg).exit())
     }
+
+    /// Flags given before a subcommand's name (`ecrp --demo ls repos`, as when they were global)
+    /// count for it when it takes them; a flag it has no use for is refused, naming it.
+    pub fn lift(mut self) -> Result<Self, String> {
+        let (client, mode) = (std::mem::take(&mut self.client), self.mode);
+        let given = |flags: Vec<&'static str>, sub: &str| match flags.as_slice() {
+            [] => Ok(()),
+            _ => Err(format!("`ecrp {sub}` does not take {}", flags.join(", "))),
+        };
+        match &mut self.command {
+            None => {
+                self.client = client;
+                return Ok(self);
+            }
+            Some(Command::Ls(a)) => {
+                a.client.take_from(client);
+                given(mode.given(), "ls")?;
+            }
+            Some(Command::Login(a)) => {
+                a.client.take_from(client);
+                given(mode.given(), "login")?;
+            }
+            Some(Command::Push(a)) => {
+                a.client.take_from(client);
+                a.mode.read_only |= mode.read_only;
+                a.mode.read_write |= mode.read_write;
+                if a.mode.read_only && a.mode.read_write {
+                    return Err("--read-only and --read-write cannot be used together".into());
+                }
+            }
+            Some(Command::Emulator(a)) => {
+                let mut rest = client;
+                take(&mut a.log.log_file, rest.log.log_file.take());
+                take(&mut a.log.log_level, rest.log.log_level.take());
+                given([rest.given(), mode.given()].concat(), "emulator")?;
+            }
+            Some(Command::Profiles(a)) => {
+                let mut rest = client;
+                take(&mut a.profile, rest.conn.profile.take());
+                take(&mut a.config, rest.config.take());
+                given([rest.given(), mode.given()].concat(), "profiles")?;
+            }
+            Some(Command::Config(a)) => {
+                let mut rest = client;
+                take(&mut a.config, rest.config.take());
+                given([rest.given(), mode.given()].concat(), "config")?;
+            }
+            Some(Command::Completions { .. }) => {
+                given([client.given(), mode.given()].concat(), "completions")?
+            }
+            Some(Command::Man) => given([client.given(), mode.given()].concat(), "man")?,
+        }
+        Ok(self)
+    }
+}
+
+/// A value given after the subcommand's name wins over one given before it.
+fn take<T>(after: &mut Option<T>, before: Option<T>) {
+    if after.is_none() {
+        *after = before;
+    }
+}
+
+impl ClientArgs {
+    fn take_from(&mut self, before: ClientArgs) {
+        take(&mut self.conn.profile, before.conn.profile);
+        take(&mut self.conn.region, before.conn.region);
+        take(&mut self.conn.endpoint_url, before.conn.endpoint_url);
+        take(&mut self.config, before.config);
+        take(&mut self.log.log_file, before.log.log_file);
+        take(&mut self.log.log_level, before.log.log_level);
+        self.demo |= before.demo;
+    }
+
+    /// The flags that were given, by name.
+    fn given(&self) -> Vec<&'static str> {
+        [
+            ("--profile", self.conn.profile.is_some()),
+            ("--region", self.conn.region.is_some()),
+            ("--endpoint-url", self.conn.endpoint_url.is_some()),
+            ("--demo", self.demo),
+            ("--config", self.config.is_some()),
+            ("--log-file", self.log.log_file.is_some()),
+            ("--log-level", self.log.log_level.is_some()),
+        ]
+        .into_iter()
+        .filter_map(|(name, set)| set.then_some(name))
+        .collect()
+    }
+}
+
+impl ModeArgs {
+    fn given(&self) -> Vec<&'static str> {
+        [
+            ("--read-only", self.read_only),
+            ("--read-write", self.read_write),
+        ]
+        .into_iter()
+        .filter_map(|(name, set)| set.then_some(name))
+        .collect()
+    }
+}
+
+/// The command line's definition. `ls` and `config` have subcommands of their own, and their
+/// flags are also accepted after those (`ecrp ls images web --json`), so within them they are
+/// global; at the top they are not, which would offer them to every subcommand.
+pub fn command() -> clap::Command {
+    const LS: [&str; 8] = [
+        "profile",
+        "region",
+        "endpoint_url",
+        "demo",
+        "config",
+        "log_file",
+        "log_level",
+        "json",
+    ];
+    Cli::command()
+        .mut_subcommand("ls", |ls| {
+            LS.iter()
+                .fold(ls, |c, id| c.mut_arg(*id, |a| a.global(true)))
+        })
+        .mut_subcommand("config", |c| c.mut_arg("config", |a| a.global(true)))
+}
+
+#[derive(Debug, Args)]
+pub struct ProfilesArgs {
+    /// The profile to mark as current (default: AWS_PROFILE, the config file's, or "default").
+    #[arg(long, value_name = "NAME")]
+    pub profile: Option<String>,
+
+    /// Config file to use instead of the default (also ECRP_CONFIG).
+    #[arg(long, value_name = "FILE")]
+    pub config: Option<PathBuf>,
 }
 
 #[derive(Debug, Args)]
 pub struct LoginArgs {
+    #[command(flatten)]
+    pub client: ClientArgs,
+
     /// Print the registry password to stdout instead of running docker, for piping into
     /// `docker login --username AWS --password-stdin public.ecr.aws` (or podman, nerdctl).
     #[arg(long)]
@@ -126,6 +305,12 @@ pub struct LoginArgs {
 
 #[derive(Debug, Args)]
 pub struct PushArgs {
+    #[command(flatten)]
+    pub client: ClientArgs,
+
+    #[command(flatten)]
+    pub mode: ModeArgs,
+
     /// The OCI image layout directory (with oci-layout, index.json and blobs/).
     #[arg(value_name = "DIR")]
     pub dir: PathBuf,
@@ -146,7 +331,7 @@ pub struct PushArgs {
 
     /// Bytes per UploadLayerPart, 5 MiB to 20 MiB (suffixes KiB, MiB); default: what
     /// InitiateLayerUpload advises (10 MiB on AWS).
-    #[arg(long, value_name = "BYTES", value_parser = crate::push::parse_chunk_size)]
+    #[arg(long, value_name = "BYTES", value_parser = parse_chunk_size)]
     pub chunk_size: Option<u64>,
 
     /// Verify the layout and ask which layers are missing, without uploading or putting anything
@@ -159,6 +344,10 @@ pub struct PushArgs {
 pub struct ConfigArgs {
     #[command(subcommand)]
     pub action: ConfigAction,
+
+    /// Config file to use instead of the default (also ECRP_CONFIG).
+    #[arg(long, value_name = "FILE")]
+    pub config: Option<PathBuf>,
 }
 
 #[derive(Debug, Clone, Subcommand)]
@@ -177,12 +366,12 @@ pub enum ConfigAction {
 
 /// Write the completion script for `shell`.
 pub fn write_completions(shell: clap_complete::Shell, out: &mut dyn Write) {
-    clap_complete::generate(shell, &mut Cli::command(), "ecrp", out);
+    clap_complete::generate(shell, &mut command(), "ecrp", out);
 }
 
 /// Write the man page (roff) for `ecrp`, subcommands included in its SUBCOMMANDS section.
 pub fn write_man(out: &mut dyn Write) -> io::Result<()> {
-    clap_mangen::Man::new(Cli::command()).render(out)
+    clap_mangen::Man::new(command()).render(out)
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -195,6 +384,9 @@ pub enum SeedArg {
 
 #[derive(Debug, Args)]
 pub struct EmulatorArgs {
+    #[command(flatten)]
+    pub log: LogArgs,
+
     /// Address to listen on; port 0 picks a free port (the first line printed names it).
     #[arg(long, default_value = "127.0.0.1:0")]
     pub addr: SocketAddr,
@@ -237,6 +429,33 @@ pub struct EmulatorArgs {
     pub verify_sigv4: Option<crate::emulator::SigV4Key>,
 }
 
+/// `--chunk-size`: bytes, or with a KiB/MiB suffix (K and M also accepted), within the service's
+/// part limits: at least 5 MiB (every part but the last) and at most 20 MiB.
+pub fn parse_chunk_size(s: &str) -> Result<u64, String> {
+    let t = s.trim();
+    let lower = t.to_ascii_lowercase();
+    let (digits, unit) = if let Some(n) = lower.strip_suffix("mib").or(lower.strip_suffix('m')) {
+        (n, 1 << 20)
+    } else if let Some(n) = lower.strip_suffix("kib").or(lower.strip_suffix('k')) {
+        (n, 1 << 10)
+    } else {
+        (lower.as_str(), 1)
+    };
+    let n: u64 = digits
+        .trim()
+        .replace('_', "")
+        .parse()
+        .map_err(|_| format!("expected a number of bytes (or with KiB/MiB), got {t:?}"))?;
+    let bytes = n.saturating_mul(unit);
+    let (min, max) = (LAYER_PART_MIN_BYTES, LAYER_PART_MAX_BYTES as u64);
+    if !(min..=max).contains(&bytes) {
+        return Err(format!(
+            "{bytes} bytes is outside what ECR accepts for a layer part: {min} (5 MiB) to {max} (20 MiB)"
+        ));
+    }
+    Ok(bytes)
+}
+
 fn parse_synthetic(s: &str) -> Result<(String, usize), String> {
     let (repo, count) = s
         .split_once('=')
@@ -256,8 +475,11 @@ pub struct LsArgs {
     #[command(subcommand)]
     pub what: LsWhat,
 
+    #[command(flatten)]
+    pub client: ClientArgs,
+
     /// Print one JSON array of objects with the API's field names instead of a table.
-    #[arg(long, global = true)]
+    #[arg(long)]
     pub json: bool,
 }
 
@@ -279,7 +501,51 @@ mod tests {
 
     #[test]
     fn cli_definition_is_consistent() {
-        Cli::command().debug_assert();
+        command().debug_assert();
+    }
+
+    fn parse(args: &[&str]) -> Result<Cli, String> {
+        let m = command()
+            .try_get_matches_from([&["ecrp"], args].concat())
+            .map_err(|e| e.to_string())?;
+        Cli::from_arg_matches(&m).map_err(|e| e.to_string())?.lift()
+    }
+
+    #[test]
+    fn flags_before_a_subcommand_count_for_it_or_are_refused() {
+        let cli = parse(&["--demo", "--profile", "a", "ls", "repos", "--profile", "b"]).unwrap();
+        let Some(Command::Ls(ls)) = cli.command else {
+            panic!("ls")
+        };
+        assert!(ls.client.demo);
+        assert_eq!(
+            ls.client.conn.profile.as_deref(),
+            Some("b"),
+            "after the name wins"
+        );
+        let cli = parse(&["--read-only", "push", "dir", "repo:v1"]).unwrap();
+        let Some(Command::Push(push)) = cli.command else {
+            panic!("push")
+        };
+        assert_eq!(push.mode.read_only(), Some(true));
+        assert!(
+            parse(&["--read-only", "push", "dir", "repo", "--read-write"])
+                .unwrap_err()
+                .contains("cannot be used together")
+        );
+        assert_eq!(
+            parse(&["--demo", "--region", "x", "emulator"]).unwrap_err(),
+            "`ecrp emulator` does not take --region, --demo"
+        );
+        assert!(parse(&["emulator", "--demo"]).is_err());
+        let cli = parse(&["--log-level", "debug", "emulator"]).unwrap();
+        let Some(Command::Emulator(emu)) = cli.command else {
+            panic!("emulator")
+        };
+        assert_eq!(emu.log.log_level.as_deref(), Some("debug"));
+        let tui = parse(&["--demo", "--read-write"]).unwrap();
+        assert!(tui.client.demo && tui.command.is_none());
+        assert_eq!(tui.mode.read_only(), Some(false));
     }
 
     #[test]
@@ -295,5 +561,15 @@ mod tests {
                 .contains("whole number")
         );
         assert!(parse_synthetic("=3").unwrap_err().contains("REPO"));
+    }
+
+    #[test]
+    fn chunk_sizes_respect_the_part_limits() {
+        assert_eq!(parse_chunk_size("10MiB"), Ok(10 << 20));
+        assert_eq!(parse_chunk_size("5m"), Ok(5 << 20));
+        assert_eq!(parse_chunk_size("6_000_000"), Ok(6_000_000));
+        assert!(parse_chunk_size("1MiB").unwrap_err().contains("5 MiB"));
+        assert!(parse_chunk_size("21MiB").is_err());
+        assert!(parse_chunk_size("lots").is_err());
     }
 }

@@ -13,8 +13,8 @@ use crate::aws::{
     self, Api, ClientOptions, ImageRow, MediaTypes, PageStream, RegistryRow, RepoRow, TagRow,
 };
 use crate::cli::{LsArgs, LsWhat};
+use crate::fmt::{absolute, size};
 use crate::sanitize::clean_line;
-use crate::ui::fmt::{absolute, size};
 
 pub async fn run(opts: &ClientOptions, args: &LsArgs) -> Result<()> {
     let (client, _info) = aws::connect(opts).await;

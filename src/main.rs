@@ -2,18 +2,19 @@
 //! subcommand.
 
 use std::io::Write;
+use std::path::Path;
 
 use anyhow::{Context, Result};
-use clap::Parser;
 
 use ecrp::aws::{self, Api, ClientOptions};
-use ecrp::cli::{Cli, Command, ConfigAction, SeedArg};
+use ecrp::cli::overrides;
+use ecrp::cli::{Cli, ClientArgs, Command, ConfigAction, LogArgs, SeedArg};
 use ecrp::config::{self, Settings};
 use ecrp::emulator::{self, EmulatorOptions, Seed};
 use ecrp::{app, cli, logging, login, ls, profiles, push};
 
 fn main() -> Result<()> {
-    let cli = Cli::parse();
+    let cli = Cli::parse_args();
     // Commands that only print need neither logging nor a runtime.
     match &cli.command {
         Some(Command::Completions { shell }) => {
@@ -21,15 +22,16 @@ fn main() -> Result<()> {
             return Ok(());
         }
         Some(Command::Man) => return Ok(cli::write_man(&mut std::io::stdout())?),
-        Some(Command::Config(args)) => return config_command(&cli, &args.action),
+        Some(Command::Config(args)) => return config_command(args.config.as_deref(), &args.action),
         _ => {}
     }
     let to_stderr = cli.command.is_some();
-    let _log_guard = logging::init(cli.log_file.as_deref(), cli.log_level.as_deref(), to_stderr);
+    let log = log_args(&cli);
+    let _log_guard = logging::init(log.log_file.as_deref(), log.log_level.as_deref(), to_stderr);
     // `ls` is one fetching task and one writer that take turns around each round trip: a single
     // thread serves it with less CPU than a pool (no hand-offs between threads, rows freed on the
     // thread that allocated them). `--demo` runs the emulator in-process and keeps the pool.
-    let rt = if matches!(cli.command, Some(Command::Ls(_))) && !cli.demo {
+    let rt = if matches!(&cli.command, Some(Command::Ls(a)) if !a.client.demo) {
         tokio::runtime::Builder::new_current_thread()
     } else {
         tokio::runtime::Builder::new_multi_thread()
@@ -53,10 +55,21 @@ fn main() -> Result<()> {
     Ok(())
 }
 
-fn config_command(cli: &Cli, action: &ConfigAction) -> Result<()> {
-    let path = cli
-        .config
-        .clone()
+/// The log flags of the command being run (`profiles` takes none: it logs nothing of note).
+fn log_args(cli: &Cli) -> LogArgs {
+    match &cli.command {
+        None => cli.client.log.clone(),
+        Some(Command::Emulator(a)) => a.log.clone(),
+        Some(Command::Ls(a)) => a.client.log.clone(),
+        Some(Command::Login(a)) => a.client.log.clone(),
+        Some(Command::Push(a)) => a.client.log.clone(),
+        Some(_) => LogArgs::default(),
+    }
+}
+
+fn config_command(config: Option<&Path>, action: &ConfigAction) -> Result<()> {
+    let path = config
+        .map(Path::to_path_buf)
         .filter(|p| !p.as_os_str().is_empty())
         .or_else(config::config_path)
         .context("no config directory (no home directory): use --config FILE")?;
@@ -87,10 +100,14 @@ fn config_command(cli: &Cli, action: &ConfigAction) -> Result<()> {
 
 /// The config file merged with flags and environment. Subcommands print the file's problems to
 /// stderr; the TUI (`create`) writes the default file on first run.
-fn settings(cli: &Cli, create: bool) -> (Settings, config::Startup) {
-    let startup = config::startup(cli.config.as_deref(), create);
+fn settings(
+    file: Option<&Path>,
+    overrides: &config::Overrides,
+    create: bool,
+) -> (Settings, config::Startup) {
+    let startup = config::startup(file, create);
     let env = |k: &str| std::env::var(k).ok();
-    let settings = config::resolve(&cli.overrides(), env, &startup.config);
+    let settings = config::resolve(overrides, env, &startup.config);
     (settings, startup)
 }
 
@@ -125,9 +142,11 @@ async fn run(cli: Cli) -> Result<()> {
             Ok(())
         }
         Some(Command::Ls(args)) => {
-            let (settings, startup) = settings(&cli, false);
+            let c = &args.client;
+            let (settings, startup) =
+                settings(c.config.as_deref(), &overrides(&c.conn, None), false);
             print_warnings(&startup);
-            let (opts, emu) = client_options(&cli, &settings).await?;
+            let (opts, emu) = client_options(c, &settings).await?;
             let result = ls::run(&opts, args).await;
             if let Some(emu) = emu {
                 emu.shutdown().await;
@@ -135,23 +154,35 @@ async fn run(cli: Cli) -> Result<()> {
             result
         }
         Some(Command::Push(args)) => {
-            let (settings, startup) = settings(&cli, false);
+            let c = &args.client;
+            let flags = overrides(&c.conn, Some(&args.mode));
+            let (settings, startup) = settings(c.config.as_deref(), &flags, false);
             print_warnings(&startup);
-            let (opts, emu) = client_options(&cli, &settings).await?;
-            let result = push::run(&opts, settings.read_only, args).await;
+            let (opts, emu) = client_options(c, &settings).await?;
+            let push_opts = push::PushOptions {
+                dir: args.dir.clone(),
+                target: args.target.clone(),
+                all_tags: args.all_tags,
+                registry_id: args.registry_id.clone(),
+                chunk_size: args.chunk_size,
+                dry_run: args.dry_run,
+            };
+            let result = push::run(&opts, settings.read_only, &push_opts).await;
             if let Some(emu) = emu {
                 emu.shutdown().await;
             }
             result
         }
         Some(Command::Login(args)) => {
-            let (settings, startup) = settings(&cli, false);
+            let c = &args.client;
+            let (settings, startup) =
+                settings(c.config.as_deref(), &overrides(&c.conn, None), false);
             print_warnings(&startup);
-            let (opts, emu) = client_options(&cli, &settings).await?;
+            let (opts, emu) = client_options(c, &settings).await?;
             let (client, info) = aws::connect(&opts).await;
             let api = Api::new(client, settings.read_only);
             // The emulator's token would only make docker fail against the real registry.
-            let (docker, reason) = if cli.demo {
+            let (docker, reason) = if c.demo {
                 (
                     None,
                     "--demo: the token comes from the built-in emulator, so docker is not logged in.",
@@ -175,8 +206,12 @@ async fn run(cli: Cli) -> Result<()> {
             }
             result
         }
-        Some(Command::Profiles) => {
-            let (settings, startup) = settings(&cli, false);
+        Some(Command::Profiles(args)) => {
+            let flags = config::Overrides {
+                profile: args.profile.clone(),
+                ..Default::default()
+            };
+            let (settings, startup) = settings(args.config.as_deref(), &flags, false);
             print_warnings(&startup);
             let list = profiles::list_profiles()?;
             if list.is_empty() {
@@ -197,7 +232,9 @@ async fn run(cli: Cli) -> Result<()> {
         // Handled in `main` before the runtime starts.
         Some(Command::Completions { .. }) | Some(Command::Man) | Some(Command::Config(_)) => Ok(()),
         None => {
-            let (settings, startup) = settings(&cli, true);
+            let c = &cli.client;
+            let flags = overrides(&c.conn, Some(&cli.mode));
+            let (settings, startup) = settings(c.config.as_deref(), &flags, true);
             for w in &startup.warnings {
                 tracing::warn!(warning = %w, "config file problem");
             }
@@ -206,7 +243,7 @@ async fn run(cli: Cli) -> Result<()> {
             {
                 tracing::info!(path = %p.display(), "wrote the default config file");
             }
-            let (opts, emu) = client_options(&cli, &settings).await?;
+            let (opts, emu) = client_options(c, &settings).await?;
             let mut config = startup.config;
             config.theme = config
                 .theme
@@ -214,7 +251,7 @@ async fn run(cli: Cli) -> Result<()> {
             let result = panic_on_request(app::run(app::RunOptions {
                 client: opts,
                 read_only: settings.read_only,
-                demo: cli.demo,
+                demo: c.demo,
                 config,
                 config_warnings: startup.warnings,
                 config_created: startup.path.filter(|_| startup.created),
@@ -255,7 +292,7 @@ async fn panic_on_request(run: impl Future<Output = Result<()>>) -> Result<()> {
 
 /// With `--demo`, start the emulator in-process with demo data and point the client at it.
 async fn client_options(
-    cli: &Cli,
+    cli: &ClientArgs,
     settings: &Settings,
 ) -> Result<(ClientOptions, Option<emulator::Emulator>)> {
     if cli.demo {

@@ -94,6 +94,117 @@ fn man_page_has_name_synopsis_and_flags() {
     assert!(page.contains(env!("CARGO_PKG_VERSION")));
 }
 
+/// The long flags a help text offers.
+fn flags_in_help(help: &str) -> Vec<String> {
+    help.split_whitespace()
+        .filter(|w| w.starts_with("--"))
+        .map(|w| w.trim_end_matches(',').to_string())
+        .collect()
+}
+
+#[test]
+fn emulator_neither_offers_nor_takes_the_tuis_flags() {
+    let run = ecrp(&["emulator", "--help"], &[]);
+    assert!(run.ok, "{}", run.stderr);
+    let offered = flags_in_help(&run.stdout);
+    for flag in ["--addr", "--seed", "--state", "--faults", "--log-level"] {
+        assert!(
+            offered.iter().any(|f| f == flag),
+            "lacks {flag}: {offered:?}"
+        );
+    }
+    let tui_flags: [&[&str]; 7] = [
+        &["--demo"],
+        &["--read-only"],
+        &["--read-write"],
+        &["--profile", "p"],
+        &["--region", "us-east-1"],
+        &["--endpoint-url", "http://127.0.0.1:1"],
+        &["--config", "/dev/null"],
+    ];
+    for given in tui_flags {
+        let flag = given[0];
+        assert!(!offered.iter().any(|f| f == flag), "offers {flag}");
+        // After the subcommand's name clap does not know the flag; before it (where the TUI
+        // takes it) it is refused by name instead of being silently ignored.
+        let after = ecrp(&[&["emulator"], given].concat(), &[]);
+        assert!(
+            !after.ok
+                && after
+                    .stderr
+                    .contains(&format!("unexpected argument '{flag}'")),
+            "{flag}: {}",
+            after.stderr
+        );
+        let before = ecrp(&[given, &["emulator"]].concat(), &[]);
+        assert!(
+            !before.ok
+                && before
+                    .stderr
+                    .contains(&format!("`ecrp emulator` does not take {flag}")),
+            "{flag}: {}",
+            before.stderr
+        );
+    }
+}
+
+#[test]
+fn each_subcommand_offers_only_the_flags_it_uses() {
+    let conn = [
+        "--profile",
+        "--region",
+        "--endpoint-url",
+        "--demo",
+        "--config",
+    ];
+    let cases: [(&[&str], &[&str], &[&str]); 6] = [
+        (&["ls"], &conn, &["--read-only", "--read-write"]),
+        (&["ls", "images"], &conn, &["--read-only"]),
+        (&["login"], &conn, &["--read-only", "--read-write"]),
+        (
+            &["push"],
+            &[&conn[..], &["--read-only", "--read-write"]].concat(),
+            &[],
+        ),
+        (
+            &["profiles"],
+            &["--profile", "--config"],
+            &[
+                "--demo",
+                "--region",
+                "--endpoint-url",
+                "--read-only",
+                "--log-file",
+            ],
+        ),
+        (
+            &["config", "path"],
+            &["--config"],
+            &["--demo", "--profile", "--read-only", "--log-level"],
+        ),
+    ];
+    for (sub, wanted, unwanted) in cases {
+        let run = ecrp(&[sub, &["--help"]].concat(), &[]);
+        assert!(run.ok, "{sub:?}: {}", run.stderr);
+        let offered = flags_in_help(&run.stdout);
+        for flag in wanted {
+            assert!(offered.iter().any(|f| f == flag), "{sub:?} lacks {flag}");
+        }
+        for flag in unwanted {
+            assert!(!offered.iter().any(|f| f == flag), "{sub:?} offers {flag}");
+        }
+    }
+    // Given before the subcommand's name: refused where meaningless, taken where used.
+    let run = ecrp(&["--read-only", "ls", "repos"], &[]);
+    assert!(
+        run.stderr.contains("`ecrp ls` does not take --read-only"),
+        "{}",
+        run.stderr
+    );
+    let run = ecrp(&["--config", "/tmp/before.toml", "config", "path"], &[]);
+    assert_eq!(run.stdout, "/tmp/before.toml\n", "{}", run.stderr);
+}
+
 #[test]
 fn config_path_init_and_check() {
     let dir = tempfile::tempdir().unwrap();

@@ -1,9 +1,9 @@
-//! Every constraint constant in `ecrp::emulator::limits` agrees with the ECR Public service model
+//! Every constraint constant in `ecrp::model::limits` agrees with the ECR Public service model
 //! (botocore's service-2.json in ../shared).
 
 use std::path::PathBuf;
 
-use ecrp::emulator::limits::*;
+use ecrp::model::limits::*;
 use serde_json::Value;
 
 fn model() -> Value {
@@ -148,7 +148,7 @@ fn every_modelled_operation_is_served() {
 
 #[test]
 fn hand_written_matchers_agree_with_model_patterns_on_samples() {
-    use ecrp::emulator::validate::{is_registry_alias, is_repository_name};
+    use ecrp::model::names::{is_registry_alias, is_repository_name};
     // The samples exercise each part of the patterns that limits.rs spells out.
     for ok in ["ab", "a-b", "a.b_c", "x/y", "a1/b2/c3", "0a"] {
         assert!(is_repository_name(ok), "{ok}");

@@ -15,7 +15,7 @@ use crossterm::event::KeyCode;
 use ecrp::app::modal::{ConfirmAction, Deleting, Modal};
 use ecrp::app::{self, Pane, Status};
 use ecrp::emulator::FaultSpec;
-use ecrp::forms::delete::short_digest;
+use ecrp::fmt::short_digest;
 use tui_mutate_support::*;
 use tui_support::*;
 
@@ -360,12 +360,12 @@ async fn esc_stops_a_long_delete_and_the_report_says_what_was_not_sent() {
     assert!(
         s.contains(&format!(
             "{} not sent (stopped): they are still in the repository.",
-            ecrp::forms::field::thousands(not_sent)
+            ecrp::fmt::thousands(not_sent)
         )),
         "{s}"
     );
     assert!(
-        matches!(&h.app.status, Status::Info(m) if m.ends_with(&format!("stopped, {} not sent", ecrp::forms::field::thousands(not_sent))))
+        matches!(&h.app.status, Status::Info(m) if m.ends_with(&format!("stopped, {} not sent", ecrp::fmt::thousands(not_sent))))
     );
     assert_eq!(images_of(&emu, "ci/builds").await.len(), not_sent);
     emu.shutdown().await;

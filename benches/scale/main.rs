@@ -150,7 +150,7 @@ fn command_line(opts: &Opts) -> String {
 }
 
 fn results_md(sections: &[(String, Vec<Row>)], machine: &str, command: &str) -> String {
-    let date = ecrp::ui::fmt::absolute(ecrp::app::now_epoch());
+    let date = ecrp::fmt::absolute(ecrp::app::now_epoch());
     format!(
         "# Scale benchmark: latest figures\n\n\
          Written by the benchmark itself (`bench/run.sh`); do not edit by hand.\n\n\

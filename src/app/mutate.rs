@@ -11,10 +11,10 @@ use tokio::sync::mpsc::UnboundedSender;
 use super::msg::{Msg, Mutation};
 use crate::aws::{Api, AwsError, DELETE_CHUNK, ImageRef};
 use crate::drafts::{DraftKind, Drafts};
-use crate::emulator::limits::LOGO_MAX_BYTES;
+use crate::fmt::thousands;
 use crate::forms::catalog::logo_check;
-use crate::forms::field::thousands;
 use crate::forms::{PathCheck, Values};
+use crate::model::limits::LOGO_MAX_BYTES;
 
 /// BatchDeleteImage calls in flight during a bulk delete: enough to hide the round trip, few
 /// enough not to provoke throttling.

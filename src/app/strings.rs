@@ -184,11 +184,11 @@ pub fn tags_saved(set: usize, removed: usize) -> String {
 }
 
 pub fn marked(n: usize) -> String {
-    format!("{} marked: d deletes them", crate::ui::fmt::thousands(n))
+    format!("{} marked: d deletes them", crate::fmt::thousands(n))
 }
 
 pub fn delete_summary(deleted: usize, total: usize, failed: usize, not_sent: usize) -> String {
-    let t = |n: usize| crate::ui::fmt::thousands(n);
+    let t = |n: usize| crate::fmt::thousands(n);
     let mut s = format!("deleted {} of {}", t(deleted), t(total));
     if failed > 0 {
         s.push_str(&format!("; {} failed (listed in the report)", t(failed)));

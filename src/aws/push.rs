@@ -14,7 +14,7 @@ use aws_sdk_ecrpublic::primitives::Blob;
 use aws_sdk_ecrpublic::types::LayerAvailability;
 
 use super::{Api, AwsError};
-use crate::emulator::limits::LAYER_DIGESTS_MAX;
+use crate::model::limits::LAYER_DIGESTS_MAX;
 
 /// Where a push goes: a repository, in the caller's default registry unless `registry_id` (an
 /// account id or registry alias) says otherwise.

@@ -1,8 +1,8 @@
 //! `ecrp emulator`: a faithful ECR Public server on loopback (awsJson1.1 over HTTP).
 //!
 //! `start` binds, spawns the server on the current tokio runtime and returns a handle;
-//! `Emulator::shutdown` stops it gracefully. Constraints live in [`limits`] (shared with the TUI's
-//! forms); the operations in modules named after their domain, listed in [`ops::OPERATIONS`].
+//! `Emulator::shutdown` stops it gracefully. Constraints come from [`crate::model`] (shared with the
+//! client); the operations in modules named after their domain, listed in [`ops::OPERATIONS`].
 //!
 //! Design notes:
 //! - One registry (id [`DEMO_REGISTRY_ID`], default alias [`DEMO_ALIAS`]) behind one lock; every

@@ -3,6 +3,11 @@
 
 use super::error::{ApiError, ApiResult};
 use super::limits::*;
+// The patterns live with the client's input checks; the emulator names them from here.
+pub use crate::model::names::{
+    is_image_digest, is_layer_digest, is_registry_alias, is_registry_id, is_repository_name,
+    is_upload_id,
+};
 
 #[derive(Default)]
 pub struct Validator {
@@ -144,108 +149,9 @@ impl Validator {
     }
 }
 
-/// One `[a-z0-9]+(?:[._-][a-z0-9]+)*` component.
-fn is_component(s: &str) -> bool {
-    let b = s.as_bytes();
-    let alnum = |c: u8| c.is_ascii_lowercase() || c.is_ascii_digit();
-    !b.is_empty()
-        && alnum(b[0])
-        && alnum(b[b.len() - 1])
-        && b.windows(2).all(|w| alnum(w[0]) || alnum(w[1]))
-        && b.iter()
-            .all(|&c| alnum(c) || matches!(c, b'.' | b'_' | b'-'))
-}
-
-/// `(?:[a-z0-9]+(?:[._-][a-z0-9]+)*/)*[a-z0-9]+(?:[._-][a-z0-9]+)*`
-pub fn is_repository_name(s: &str) -> bool {
-    s.split('/').all(is_component)
-}
-
-/// `[a-z][a-z0-9]+(?:[._-][a-z0-9]+)*`
-pub fn is_registry_alias(s: &str) -> bool {
-    let b = s.as_bytes();
-    is_component(s)
-        && b[0].is_ascii_lowercase()
-        && b.len() >= 2
-        && (b[1].is_ascii_lowercase() || b[1].is_ascii_digit())
-}
-
-/// `[0-9]{12}`
-pub fn is_registry_id(s: &str) -> bool {
-    s.len() == 12 && s.bytes().all(|c| c.is_ascii_digit())
-}
-
-/// `[a-zA-Z0-9-_+.]+:[a-fA-F0-9]+`
-pub fn is_layer_digest(s: &str) -> bool {
-    let Some((algo, hex)) = s.split_once(':') else {
-        return false;
-    };
-    !algo.is_empty()
-        && algo
-            .bytes()
-            .all(|c| c.is_ascii_alphanumeric() || matches!(c, b'-' | b'_' | b'+' | b'.'))
-        && !hex.is_empty()
-        && hex.bytes().all(|c| c.is_ascii_hexdigit())
-}
-
-/// A digest ECR accepts for an image: `sha256:` and 64 lowercase hex digits.
-pub fn is_image_digest(s: &str) -> bool {
-    s.strip_prefix("sha256:").is_some_and(|h| {
-        h.len() == 64
-            && h.bytes()
-                .all(|c| c.is_ascii_digit() || (b'a'..=b'f').contains(&c))
-    })
-}
-
-/// A UUID in its 8-4-4-4-12 hex form.
-pub fn is_upload_id(s: &str) -> bool {
-    let parts: Vec<&str> = s.split('-').collect();
-    parts.len() == 5
-        && parts
-            .iter()
-            .zip([8, 4, 4, 4, 12])
-            .all(|(p, n)| p.len() == n && p.bytes().all(|c| c.is_ascii_hexdigit()))
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn repository_names() {
-        for ok in ["ab", "acme/web", "a.b-c_d/e", "x1/y2/z3"] {
-            assert!(is_repository_name(ok), "{ok}");
-        }
-        for bad in [
-            "Web", "a//b", "/ab", "ab/", "a..b", "-ab", "ab-", "a b", "a__b_",
-        ] {
-            assert!(!is_repository_name(bad), "{bad}");
-        }
-    }
-
-    #[test]
-    fn aliases_ids_digests_uploads() {
-        assert!(
-            is_registry_alias("acme")
-                && is_registry_alias("a1-b")
-                && !is_registry_alias("a")
-                && !is_registry_alias("1abc")
-        );
-        assert!(
-            is_registry_id("123456789012")
-                && !is_registry_id("12345678901a")
-                && !is_registry_id("1234")
-        );
-        assert!(
-            is_layer_digest("sha256:abc0")
-                && !is_layer_digest("sha256:xyz")
-                && !is_layer_digest("abc")
-        );
-        assert!(
-            is_upload_id("0f8fad5b-d9cb-469f-a165-70867728950e")
-                && !is_upload_id("0f8fad5b-d9cb-469f-a165")
-        );
-    }
 
     #[test]
     fn messages_name_field_and_limit() {

@@ -2,14 +2,15 @@
 //! form. The whole catalog is sent: every field is prefilled, so nothing untouched is dropped.
 
 use crate::aws::{Catalog, CatalogInput};
-use crate::emulator::limits::{
+use crate::model::limits::{
     ABOUT_TEXT_MAX, ARCHITECTURE_MAX, ARCHITECTURES_MAX, DESCRIPTION_MAX, LOGO_MAX_BYTES,
     OPERATING_SYSTEM_MAX, OPERATING_SYSTEMS_MAX, USAGE_TEXT_MAX,
 };
 
 use super::checklist::Checklist;
-use super::field::{Check, Editor, Field, PathCheck, Value, length_check, thousands};
+use super::field::{Check, Editor, Field, PathCheck, Value, length_check};
 use super::{Form, Values};
+use crate::fmt::thousands;
 
 pub const ARCHITECTURES: [&str; 4] = ["ARM", "ARM 64", "x86", "x86-64"];
 pub const OPERATING_SYSTEMS: [&str; 2] = ["Linux", "Windows"];

@@ -8,7 +8,7 @@ use ratatui::style::{Color, Modifier, Style};
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Clear, Paragraph, Widget, Wrap};
 
-use super::render::centered;
+use crate::fmt::centered;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum ConfirmEvent {

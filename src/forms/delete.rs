@@ -10,25 +10,10 @@ use ratatui::text::Line;
 use ratatui::widgets::{Gauge, Widget};
 
 use crate::aws::{DeleteOutcome, DeleteReport, ImageRef, ImageRow, TagRow};
+use crate::fmt::{count, short_digest, thousands};
 
 use super::confirm::{Confirm, WRAP, draw_popup, prompt_line, wrap_words};
-use super::field::thousands;
 use super::text::{Edit, LineEditor};
-
-/// "sha256:3f2a9c1b7e4d" — enough of a digest to recognise it.
-pub fn short_digest(d: &str) -> String {
-    let n = d.find(':').map_or(0, |i| i + 1) + 12;
-    if d.len() > n {
-        format!("{}…", &d[..n])
-    } else {
-        d.to_string()
-    }
-}
-
-/// "1 image", "2,418 images".
-fn count(n: usize, what: &str) -> String {
-    format!("{} {what}{}", thousands(n), if n == 1 { "" } else { "s" })
-}
 
 /// What deleting one id removes.
 #[derive(Debug, Clone, PartialEq, Eq)]

@@ -6,6 +6,7 @@ use serde::{Deserialize, Serialize};
 
 use super::checklist::Checklist;
 use super::text::{LineEditor, TextArea};
+use crate::fmt::thousands;
 
 /// A field's value as the form hands it out (and as drafts store it).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -203,19 +204,6 @@ impl Field {
     }
 }
 
-/// "1,031" — thousands separators, as the messages show counts.
-pub fn thousands(n: usize) -> String {
-    let s = n.to_string();
-    let mut out = String::new();
-    for (i, c) in s.chars().enumerate() {
-        if i > 0 && (s.len() - i).is_multiple_of(3) {
-            out.push(',');
-        }
-        out.push(c);
-    }
-    out
-}
-
 /// "description: 1,031 / 1,024 characters", failing over `max`.
 pub fn length_check(label: &str, text: &str, max: usize) -> Check {
     let n = text.chars().count();
@@ -232,12 +220,7 @@ mod tests {
     use super::*;
 
     #[test]
-    fn thousands_and_length_messages() {
-        assert_eq!(thousands(0), "0");
-        assert_eq!(thousands(999), "999");
-        assert_eq!(thousands(1031), "1,031");
-        assert_eq!(thousands(25_600), "25,600");
-        assert_eq!(thousands(1_234_567), "1,234,567");
+    fn length_messages() {
         let c = length_check("description", &"x".repeat(1031), 1024);
         assert_eq!(c, Check::err("description: 1,031 / 1,024 characters"));
         assert!(

@@ -6,13 +6,14 @@ use ratatui::style::{Color, Style};
 use ratatui::text::Line;
 use serde_json::Value as Json;
 
-use crate::emulator::limits::POLICY_MAX;
-use crate::emulator::validate::is_registry_id;
+use crate::model::limits::POLICY_MAX;
+use crate::model::names::is_registry_id;
 
 use super::checklist::Checklist;
 use super::confirm::{Confirm, WRAP, wrap_words};
-use super::field::{Check, Field, Value, thousands};
+use super::field::{Check, Field, Value};
 use super::{Form, Values};
+use crate::fmt::thousands;
 
 /// Check policy text the way the service will: JSON (errors with line and column), a top-level
 /// object with Version and Statement, at most 10,240 characters.

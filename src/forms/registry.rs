@@ -1,6 +1,6 @@
 //! The registry display name form (PutRegistryCatalogData).
 
-use crate::emulator::limits::DISPLAY_NAME_MAX;
+use crate::model::limits::DISPLAY_NAME_MAX;
 
 use super::field::{Check, Field, Value, length_check};
 use super::{Form, Values};

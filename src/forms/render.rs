@@ -10,23 +10,12 @@ use ratatui::widgets::{Block, Borders, Clear, Paragraph, Widget, Wrap};
 use super::field::{Editor, Field};
 use super::text::{LineEditor, TextArea};
 use super::{Form, Status};
+use crate::fmt::centered;
 
 const FOCUS: Style = Style::new().fg(Color::Cyan).add_modifier(Modifier::BOLD);
 const CURSOR: Style = Style::new().add_modifier(Modifier::REVERSED);
 const ERR: Style = Style::new().fg(Color::Red);
 const OK: Style = Style::new().fg(Color::DarkGray);
-
-/// A rectangle of at most `w`×`h` centred in `area`.
-pub fn centered(area: Rect, w: u16, h: u16) -> Rect {
-    let w = w.min(area.width);
-    let h = h.min(area.height);
-    Rect::new(
-        area.x + (area.width - w) / 2,
-        area.y + (area.height - h) / 2,
-        w,
-        h,
-    )
-}
 
 /// Rows a field needs besides a multi-line editor's flexible body.
 fn fixed_rows(f: &Field) -> u16 {

@@ -1,8 +1,8 @@
 //! The new-repository form (CreateRepository): name, the catalog fields, and resource tags.
 
 use crate::aws::{Catalog, CatalogInput, Tag};
-use crate::emulator::limits::{REPOSITORY_NAME_MAX, REPOSITORY_NAME_MIN};
-use crate::emulator::validate::is_repository_name;
+use crate::model::limits::{REPOSITORY_NAME_MAX, REPOSITORY_NAME_MIN};
+use crate::model::names::is_repository_name;
 
 use super::Form;
 use super::catalog::{catalog_fields, catalog_input, catalog_is_empty};

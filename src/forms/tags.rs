@@ -2,7 +2,7 @@
 //! one, delete one), checked live, and turned into the delta of the two calls.
 
 use crate::aws::Tag;
-use crate::emulator::limits::{
+use crate::model::limits::{
     RESERVED_TAG_PREFIX, TAG_KEY_MAX, TAG_KEY_MIN, TAG_VALUE_MAX, TAGS_PER_REPOSITORY_MAX,
 };
 

@@ -17,18 +17,34 @@ pub mod layout;
 
 use std::collections::HashSet;
 use std::io::Write;
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
 use anyhow::{Context, Result, bail};
 use futures::StreamExt;
 use tokio::io::AsyncReadExt;
 
 use crate::aws::{self, Api, ClientOptions, PushTarget, PutOutcome};
-use crate::cli::PushArgs;
-use crate::emulator::limits::{LAYER_PART_MAX_BYTES, LAYER_PART_MIN_BYTES, LAYER_PART_SIZE};
+use crate::fmt::{short_digest, size};
+use crate::model::limits::{LAYER_PART_MAX_BYTES, LAYER_PART_MIN_BYTES, LAYER_PART_SIZE};
 use crate::sanitize::clean_line;
-use crate::ui::fmt::{short_digest, size};
 use layout::{Descriptor, Layout, Plan};
+
+/// What to push and how: built by the binary from its command line.
+#[derive(Debug, Clone, Default)]
+pub struct PushOptions {
+    /// The OCI image layout directory.
+    pub dir: PathBuf,
+    /// `REPO[:TAG]` as given (see [`parse_target`]).
+    pub target: String,
+    /// Push every tagged manifest, each under its own tag.
+    pub all_tags: bool,
+    /// Registry to push to instead of the caller's default.
+    pub registry_id: Option<String>,
+    /// Bytes per UploadLayerPart; `None` takes what InitiateLayerUpload advises.
+    pub chunk_size: Option<u64>,
+    /// Check and plan only: no upload, no PutImage.
+    pub dry_run: bool,
+}
 
 /// Blobs uploaded at once: docker uses a handful too; more mostly adds memory (a part each).
 const UPLOADS_IN_FLIGHT: usize = 3;
@@ -51,33 +67,6 @@ pub fn parse_target(s: &str) -> Result<(String, Option<String>)> {
     Ok((repo.to_string(), tag.map(str::to_string)))
 }
 
-/// `--chunk-size`: bytes, or with a KiB/MiB suffix (K and M also accepted), within the service's
-/// part limits: at least 5 MiB (every part but the last) and at most 20 MiB.
-pub fn parse_chunk_size(s: &str) -> Result<u64, String> {
-    let t = s.trim();
-    let lower = t.to_ascii_lowercase();
-    let (digits, unit) = if let Some(n) = lower.strip_suffix("mib").or(lower.strip_suffix('m')) {
-        (n, 1 << 20)
-    } else if let Some(n) = lower.strip_suffix("kib").or(lower.strip_suffix('k')) {
-        (n, 1 << 10)
-    } else {
-        (lower.as_str(), 1)
-    };
-    let n: u64 = digits
-        .trim()
-        .replace('_', "")
-        .parse()
-        .map_err(|_| format!("expected a number of bytes (or with KiB/MiB), got {t:?}"))?;
-    let bytes = n.saturating_mul(unit);
-    let (min, max) = (LAYER_PART_MIN_BYTES, LAYER_PART_MAX_BYTES as u64);
-    if !(min..=max).contains(&bytes) {
-        return Err(format!(
-            "{bytes} bytes is outside what ECR accepts for a layer part: {min} (5 MiB) to {max} (20 MiB)"
-        ));
-    }
-    Ok(bytes)
-}
-
 fn note(line: impl std::fmt::Display) {
     // Not eprintln!: a closed stderr (a pipe to `head`) must not panic a push halfway.
     let _ = writeln!(std::io::stderr(), "{line}");
@@ -87,7 +76,7 @@ fn human(bytes: u64) -> String {
     size(bytes.min(i64::MAX as u64) as i64)
 }
 
-pub async fn run(opts: &ClientOptions, read_only: bool, args: &PushArgs) -> Result<()> {
+pub async fn run(opts: &ClientOptions, read_only: bool, args: &PushOptions) -> Result<()> {
     let (client, _info) = aws::connect(opts).await;
     let api = Api::new(client, read_only);
     let (repository, tag) = parse_target(&args.target)?;
@@ -128,7 +117,7 @@ async fn push_plan(
     uri: &str,
     layout: &Layout,
     plan: &Plan,
-    args: &PushArgs,
+    args: &PushOptions,
 ) -> Result<()> {
     let manifests = plan
         .images
@@ -347,15 +336,5 @@ mod tests {
                 .contains("not an image URI")
         );
         assert!(parse_target("app:").is_err());
-    }
-
-    #[test]
-    fn chunk_sizes_respect_the_part_limits() {
-        assert_eq!(parse_chunk_size("10MiB"), Ok(10 << 20));
-        assert_eq!(parse_chunk_size("5m"), Ok(5 << 20));
-        assert_eq!(parse_chunk_size("6_000_000"), Ok(6_000_000));
-        assert!(parse_chunk_size("1MiB").unwrap_err().contains("5 MiB"));
-        assert!(parse_chunk_size("21MiB").is_err());
-        assert!(parse_chunk_size("lots").is_err());
     }
 }

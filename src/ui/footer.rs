@@ -5,13 +5,13 @@ use ratatui::layout::Rect;
 use ratatui::text::{Line, Span};
 use ratatui::widgets::Paragraph;
 
-use super::fmt::thousands;
 use super::text::{clean, styled};
 use super::theme::{SPINNER, theme};
 use crate::app::keymap::{Action, applies, first_key};
 use crate::app::load::LoadState;
 use crate::app::strings;
 use crate::app::{App, Fetch, ListId, Overlay, Status};
+use crate::fmt::thousands;
 
 fn list_name(l: ListId) -> &'static str {
     match l {

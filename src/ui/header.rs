@@ -6,12 +6,12 @@ use ratatui::layout::{Alignment, Rect};
 use ratatui::text::{Line, Span};
 use ratatui::widgets::Paragraph;
 
-use super::fmt::thousands;
 use super::text::{clean, styled};
 use super::theme::theme;
 use crate::app::list::{List, Row};
 use crate::app::strings;
 use crate::app::{App, Fetch, Overlay, Pane};
+use crate::fmt::thousands;
 
 fn registry_label(app: &App) -> Option<String> {
     let r = app.registry()?;

@@ -3,12 +3,12 @@
 use ratatui::Frame;
 use ratatui::layout::{Constraint, Rect};
 
-use super::fmt::{short_digest, size, when};
 use super::list::{self, Column, Head};
 use super::text::clean;
 use crate::app::App;
 use crate::app::strings;
 use crate::aws::ImageRow;
+use crate::fmt::{short_digest, size, when};
 
 /// Tags joined, or `<untagged>`.
 pub fn tags_label(r: &ImageRow) -> String {

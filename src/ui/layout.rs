@@ -122,15 +122,3 @@ pub fn read_view_inner(app: &App) -> Rect {
         None => Rect::default(),
     }
 }
-
-/// A centred popup of at most `w`×`h` inside `area`.
-pub fn centered(area: Rect, w: u16, h: u16) -> Rect {
-    let w = w.min(area.width);
-    let h = h.min(area.height);
-    Rect::new(
-        area.x + (area.width - w) / 2,
-        area.y + (area.height - h) / 2,
-        w,
-        h,
-    )
-}

@@ -6,12 +6,12 @@ use ratatui::layout::{Constraint, Flex, Layout, Rect};
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Cell, Paragraph, Row as TableRow, Table, TableState};
 
-use super::fmt::thousands;
 use super::theme::{CHECK, SELECTED_SYMBOL, SELECTED_UNFOCUSED_SYMBOL, SPINNER, theme};
 use crate::app::App;
 use crate::app::list::{List, Row};
 use crate::app::load::LoadState;
 use crate::app::strings;
+use crate::fmt::thousands;
 
 pub struct Column {
     pub title: &'static str,

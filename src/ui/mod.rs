@@ -4,7 +4,6 @@
 mod catalog;
 mod command;
 mod error;
-pub mod fmt;
 mod footer;
 mod header;
 mod help;

@@ -9,8 +9,8 @@ use ratatui::text::Line;
 use ratatui::widgets::Gauge;
 
 use crate::app::modal::{Deleting, Modal};
+use crate::fmt::thousands;
 use crate::forms::confirm::{draw_popup, prompt_line};
-use crate::forms::field::thousands;
 
 pub fn draw(f: &mut Frame, area: Rect, modal: &Modal) {
     match modal {

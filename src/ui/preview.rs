@@ -6,7 +6,6 @@ use ratatui::layout::Rect;
 use ratatui::text::{Line, Text};
 use ratatui::widgets::{Paragraph, Wrap};
 
-use super::fmt::{absolute, relative, size, when};
 use super::images::{kind, tags_label};
 use super::list::block;
 use super::text::{clean, field, styled};
@@ -15,6 +14,7 @@ use crate::app::strings;
 use crate::app::{App, Pane};
 use crate::aws::{ImageRow, RegistryRow, RepoRow, TagRow};
 use crate::config::DateFormat;
+use crate::fmt::{absolute, relative, size, when};
 
 pub fn draw(f: &mut Frame, area: Rect, app: &App) {
     let inner_w = area.width.saturating_sub(2);

@@ -4,11 +4,11 @@
 use ratatui::Frame;
 use ratatui::layout::{Constraint, Rect};
 
-use super::fmt::when;
 use super::list::{self, Column, Head};
 use super::text::clean;
 use crate::app::strings;
 use crate::app::{App, Fetch};
+use crate::fmt::when;
 
 pub fn draw(f: &mut Frame, area: Rect, app: &App, focused: bool) {
     let wide = area.width >= 110;

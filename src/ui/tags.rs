@@ -3,11 +3,11 @@
 use ratatui::Frame;
 use ratatui::layout::{Constraint, Rect};
 
-use super::fmt::{short_digest, size, when};
 use super::list::{self, Column, Head};
 use super::text::clean;
 use crate::app::App;
 use crate::app::strings;
+use crate::fmt::{short_digest, size, when};
 
 pub fn draw(f: &mut Frame, area: Rect, app: &App, focused: bool) {
     let cols = [

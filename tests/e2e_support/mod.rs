@@ -401,7 +401,7 @@ impl Fresh {
 }
 
 /// "25,600": numbers as the app shows them.
-pub use ecrp::ui::fmt::thousands;
+pub use ecrp::fmt::thousands;
 
 /// The `values` of a draft file, or `None` while it is missing or not (yet) valid JSON.
 pub fn draft_values(path: &Path) -> Option<serde_json::Value> {

@@ -1,4 +1,7 @@
-//! Formatting of numbers, sizes, digests and times for display.
+//! Formatting of numbers, sizes, digests and times, and the popup geometry, shared by the panes,
+//! the forms and the subcommands so the same value reads the same everywhere.
+
+use ratatui::layout::Rect;
 
 /// `12345` → `12,345`.
 pub fn thousands(n: usize) -> String {
@@ -30,14 +33,39 @@ pub fn size(bytes: i64) -> String {
     }
 }
 
-/// `sha256:3f2a1b2c…`: 8 hex digits tell a repository's images apart; the preview has it whole.
+/// Hex digits of a shortened digest: docker's short image id length, so the value can be compared
+/// with `docker images`; and 48 bits keep 100,000 images of a repository apart (32 bits would
+/// likely give two of them the same short form, which a delete confirmation must never show).
+pub const SHORT_DIGEST_HEX: usize = 12;
+
+/// `sha256:3f2a1b2c9d8e…`: the same short form in the lists, the delete confirmation and `push`;
+/// the preview has it whole.
 pub fn short_digest(d: &str) -> String {
     match d.split_once(':') {
-        Some((alg, hex)) if hex.len() > 8 && hex.is_char_boundary(8) => {
-            format!("{alg}:{}…", &hex[..8])
+        Some((alg, hex))
+            if hex.len() > SHORT_DIGEST_HEX && hex.is_char_boundary(SHORT_DIGEST_HEX) =>
+        {
+            format!("{alg}:{}…", &hex[..SHORT_DIGEST_HEX])
         }
         _ => d.to_string(),
     }
+}
+
+/// "1 image", "2,418 images".
+pub fn count(n: usize, what: &str) -> String {
+    format!("{} {what}{}", thousands(n), if n == 1 { "" } else { "s" })
+}
+
+/// A rectangle of at most `w`×`h` centred in `area` (popups, forms, confirmations).
+pub fn centered(area: Rect, w: u16, h: u16) -> Rect {
+    let w = w.min(area.width);
+    let h = h.min(area.height);
+    Rect::new(
+        area.x + (area.width - w) / 2,
+        area.y + (area.height - h) / 2,
+        w,
+        h,
+    )
 }
 
 /// A time as the config's `date_format` says: relative ("5 hours ago") or absolute.
@@ -109,7 +137,10 @@ mod tests {
     #[test]
     fn numbers_and_sizes() {
         assert_eq!(thousands(0), "0");
+        assert_eq!(thousands(999), "999");
         assert_eq!(thousands(1000), "1,000");
+        assert_eq!(thousands(1031), "1,031");
+        assert_eq!(thousands(25_600), "25,600");
         assert_eq!(thousands(100_000), "100,000");
         assert_eq!(thousands(1_234_567), "1,234,567");
         assert_eq!(size(999), "999 B");
@@ -136,8 +167,18 @@ mod tests {
     fn digests() {
         assert_eq!(
             short_digest("sha256:0123456789abcdef0123"),
-            "sha256:01234567…"
+            "sha256:0123456789ab…"
         );
+        assert_eq!(short_digest("sha256:0123456789ab"), "sha256:0123456789ab");
         assert_eq!(short_digest("weird"), "weird");
+        assert_eq!(count(1, "image"), "1 image");
+        assert_eq!(count(2418, "image"), "2,418 images");
+    }
+
+    #[test]
+    fn centered_fits_inside() {
+        let area = Rect::new(10, 5, 40, 20);
+        assert_eq!(centered(area, 20, 10), Rect::new(20, 10, 20, 10));
+        assert_eq!(centered(area, 99, 99), area);
     }
 }
