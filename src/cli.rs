@@ -159,15 +159,16 @@ impl Cli {
 
     /// Flags given before a subcommand's name (`ecrp --demo ls repos`, as when they were global)
     /// count for it when it takes them; a flag it has no use for is refused, naming it.
-    pub fn lift(mut self) -> Result<Self, String> {
-        let (client, mode) = (std::mem::take(&mut self.client), self.mode);
+    fn lift(mut self) -> Result<Self, String> {
+        let client = std::mem::take(&mut self.client);
+        let mode = std::mem::take(&mut self.mode);
         let given = |flags: Vec<&'static str>, sub: &str| match flags.as_slice() {
             [] => Ok(()),
             _ => Err(format!("`ecrp {sub}` does not take {}", flags.join(", "))),
         };
         match &mut self.command {
             None => {
-                self.client = client;
+                (self.client, self.mode) = (client, mode);
                 return Ok(self);
             }
             Some(Command::Ls(a)) => {

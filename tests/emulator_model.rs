@@ -107,7 +107,7 @@ fn lengths_and_counts_match_the_model() {
     let wrong: Vec<String> = checks
         .iter()
         .filter(|(s, k, ours)| num(&m, s, k) != *ours)
-        .map(|(s, k, ours)| format!("{s}.{k}: model {} but limits.rs {ours}", num(&m, s, k)))
+        .map(|(s, k, ours)| format!("{s}.{k}: model {} but model::limits {ours}", num(&m, s, k)))
         .collect();
     assert!(
         wrong.is_empty(),
@@ -149,7 +149,7 @@ fn every_modelled_operation_is_served() {
 #[test]
 fn hand_written_matchers_agree_with_model_patterns_on_samples() {
     use ecrp::model::names::{is_registry_alias, is_repository_name};
-    // The samples exercise each part of the patterns that limits.rs spells out.
+    // The samples exercise each part of the patterns that model::limits spells out.
     for ok in ["ab", "a-b", "a.b_c", "x/y", "a1/b2/c3", "0a"] {
         assert!(is_repository_name(ok), "{ok}");
     }
