@@ -1,18 +1,20 @@
 //! `--seed demo` and `--seed empty`. Demo data comes from assets/demo/ (seed.json, markdown,
 //! PNG logos, policies), embedded at build time. Dates are relative to now so "5 hours ago" stays
-//! true. Every image is pushed through the same code as PutImage, onto layers recorded as the
-//! upload flow records them, so the data is consistent (digests, sizes, manifest lists).
+//! true. Every image is real content (module `content`): a config blob and small gzip tar layers
+//! kept in the blob store, pushed through the same code as PutImage, so both planes agree on
+//! digests, sizes and manifest lists, and any demo image can be pulled. The seed's `sizeMb` only
+//! scales the layers' filler: real sizes are what the manifests declare.
 
 use anyhow::{Context, Result, anyhow};
 use serde::Deserialize;
-use sha2::{Digest, Sha256};
+use std::collections::HashMap;
+
 
 use super::Seed;
 use super::catalog::{self, CatalogInput};
-use super::image::{
-    self, DOCKER_MANIFEST, DOCKER_MANIFEST_LIST, OCI_INDEX, OCI_MANIFEST, PutImage,
-};
-use super::layer::add_layer;
+use super::content::{self, Layer, Platform};
+use super::image::{self, PutImage};
+use super::layer::add_blob;
 use super::state::{Alias, Registry, Repository, State};
 
 pub const DEMO_REGISTRY_ID: &str = "123456789012";
@@ -172,14 +174,15 @@ pub fn build(seed: Seed, now_ms: i64) -> Result<State> {
         state.registry.display_name = None;
         return Ok(state);
     }
+    let mut cache = LayerCache::new();
     for repo in &spec.repositories {
-        add_repo(&mut state, repo, now_ms)
+        add_repo(&mut state, &mut cache, repo, now_ms)
             .with_context(|| format!("seeding repository {}", repo.name))?;
     }
     Ok(state)
 }
 
-fn add_repo(state: &mut State, r: &SeedRepo, now_ms: i64) -> Result<()> {
+fn add_repo(state: &mut State, cache: &mut LayerCache, r: &SeedRepo, now_ms: i64) -> Result<()> {
     let mut repo = Repository::new(r.name.clone(), now_ms - r.created_days_ago * DAY_MS);
     repo.tags = r.tags.clone();
     repo.policy = r.policy.as_deref().map(text).transpose()?;
@@ -218,86 +221,121 @@ fn add_repo(state: &mut State, r: &SeedRepo, now_ms: i64) -> Result<()> {
     images.sort_by(|a, b| b.hours_ago.total_cmp(&a.hours_ago));
     for (n, img) in images.iter().enumerate() {
         let pushed = now_ms - (img.hours_ago * HOUR_MS as f64) as i64;
-        push(state, r, n, img, pushed)
+        push(state, cache, r, n, img, pushed)
             .map_err(|e| anyhow!("image {n}: {}: {}", e.code, e.message))?;
     }
     Ok(())
 }
 
-fn sha(s: &str) -> String {
-    format!("sha256:{}", hex::encode(Sha256::digest(s.as_bytes())))
+/// Layers shared between images (base and runtime layers), built once per start.
+type LayerCache = HashMap<String, Layer>;
+
+const LAYER_MTIME: u64 = 1_700_000_000;
+
+fn cached(cache: &mut LayerCache, key: String, make: impl FnOnce() -> Layer) -> Layer {
+    cache.entry(key).or_insert_with(make).clone()
 }
 
-/// Pushes one image: per platform a manifest over recorded layers, then an index if several.
+/// The layers of image `n` for one platform: a distribution base shared by every repository
+/// on it, a runtime layer shared by the repository's images, then one to three layers of its own.
+fn image_layers(
+    cache: &mut LayerCache,
+    r: &SeedRepo,
+    n: usize,
+    img: &SeedImage,
+    platform: &str,
+) -> Vec<Layer> {
+    let family = if r.name.contains("debian") || r.name.starts_with("ml/") {
+        "debian"
+    } else {
+        "alpine"
+    };
+    let base = cached(cache, format!("base {family} {platform}"), || {
+        let release = format!("NAME=\"{family}\"\nID={family}\nPLATFORM={platform}\n");
+        let motd = format!("Welcome to the acme {family} base image ({platform}).\n");
+        let files = [
+            content::archive::File { path: "etc/os-release", bytes: release.as_bytes() },
+            content::archive::File { path: "etc/motd", bytes: motd.as_bytes() },
+        ];
+        let l = content::layer(&files, LAYER_MTIME, String::new());
+        let created_by = format!("/bin/sh -c #(nop) ADD file:{} in / ", &l.diff_id[7..]);
+        Layer { created_by, ..l }
+    });
+    let runtime = cached(cache, format!("runtime {} {platform}", r.name), || {
+        let text = format!("runtime of {} for {platform}\n", r.name);
+        let files = [content::archive::File {
+            path: &format!("usr/local/lib/{}/runtime.txt", r.name),
+            bytes: text.as_bytes(),
+        }];
+        content::layer(&files, LAYER_MTIME, format!("RUN /bin/sh -c install-runtime {} # buildkit", r.name))
+    });
+    let own = 1 + n % 3;
+    // A few hundred bytes to 16 KB, growing with the image's nominal size, so images differ.
+    let filler = ((img.size_mb * 4.0) as usize).clamp(64, 16_384) / own;
+    let mut layers = vec![base, runtime];
+    for k in 0..own {
+        let mut text = format!("{} build {n} part {k} for {platform}\n", r.name);
+        while text.len() < filler {
+            text.push_str("0123456789abcdef ");
+        }
+        let path = format!("app/part-{k}.txt");
+        let files = [content::archive::File { path: &path, bytes: text.as_bytes() }];
+        layers.push(content::layer(&files, LAYER_MTIME, format!("COPY app/part-{k}.txt /app/ # buildkit")));
+    }
+    layers
+}
+
+fn image_config(r: &SeedRepo, n: usize, img: &SeedImage, platform: &Platform, pushed: i64, layers: &[Layer]) -> content::Blob {
+    let bin = r.name.rsplit('/').next().unwrap_or(&r.name);
+    let version = img.tags.first().cloned().unwrap_or_else(|| format!("build-{n}"));
+    let serves = ["web", "api", "proxy"].iter().any(|s| r.name.contains(s));
+    let spec = content::ConfigSpec {
+        platform,
+        created_ms: pushed,
+        env: vec![
+            "PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin".into(),
+            format!("APP_VERSION={version}"),
+        ],
+        entrypoint: vec![format!("/usr/local/bin/{bin}")],
+        cmd: vec![if serves { "serve" } else { "run" }.into()],
+        working_dir: "/app",
+        user: "10001:10001",
+        ports: if serves { &["8080/tcp"] } else { &[] },
+        volumes: if serves { &[] } else { &["/data"] },
+        labels: vec![
+            ("org.opencontainers.image.source", format!("https://github.com/acme/{}", r.name)),
+            ("org.opencontainers.image.version", version),
+            ("build", n.to_string()),
+        ],
+        stop_signal: "SIGTERM",
+    };
+    content::config(&spec, layers)
+}
+
+/// Pushes one image: per platform a manifest over its stored config and layers, then an index
+/// over them if there are several.
 fn push(
     state: &mut State,
+    cache: &mut LayerCache,
     r: &SeedRepo,
     n: usize,
     img: &SeedImage,
     pushed: i64,
 ) -> Result<(), super::error::ApiError> {
-    let (manifest_type, config_type, layer_type, index_type) = if r.oci {
-        (
-            OCI_MANIFEST,
-            "application/vnd.oci.image.config.v1+json",
-            "application/vnd.oci.image.layer.v1.tar+gzip",
-            OCI_INDEX,
-        )
-    } else {
-        (
-            DOCKER_MANIFEST,
-            "application/vnd.docker.container.image.v1+json",
-            "application/vnd.docker.image.rootfs.diff.tar.gzip",
-            DOCKER_MANIFEST_LIST,
-        )
-    };
-    let total = (img.size_mb * 1_000_000.0) as i64;
+    let format = if r.oci { content::OCI } else { content::DOCKER };
     let mut children = Vec::new();
-    for platform in &img.platforms {
-        let (os, arch) = platform.split_once('/').unwrap_or(("linux", platform));
-        let (arch, variant) = arch
-            .split_once('/')
-            .map_or((arch, None), |(a, v)| (a, Some(v)));
-        let config = format!(
-            r#"{{"architecture":"{arch}","os":"{os}","created":"{pushed}","config":{{"Labels":{{"org.opencontainers.image.source":"https://github.com/acme/{}","build":"{n}"}}}}}}"#,
-            r.name
-        );
-        let config_digest = sha(&config);
-        add_layer(
-            state,
-            &r.name,
-            &config_digest,
-            config.len() as i64,
-            config_type,
-        )?;
-        // Three to five layers: a shared base plus image-specific ones.
-        let count = 3 + (n % 3);
-        let mut layers = Vec::new();
-        for k in 0..count {
-            let base = k == 0;
-            let digest = if base {
-                sha(&format!("{}/{platform}/base", r.name))
-            } else {
-                sha(&format!("{}/{n}/{platform}/{k}", r.name))
-            };
-            let size = if base {
-                total / 2
-            } else {
-                total / 2 / (count as i64 - 1)
-            };
-            add_layer(state, &r.name, &digest, size, layer_type)?;
-            layers.push(format!(
-                r#"{{"mediaType":"{layer_type}","size":{size},"digest":"{digest}"}}"#
-            ));
+    for name in &img.platforms {
+        let platform = Platform::parse(name);
+        let layers = image_layers(cache, r, n, img, name);
+        let config = image_config(r, n, img, &platform, pushed, &layers);
+        add_blob(state, &r.name, &config, format.config)?;
+        for l in &layers {
+            add_blob(state, &r.name, &l.blob, format.layer)?;
         }
-        let manifest = format!(
-            r#"{{"schemaVersion":2,"mediaType":"{manifest_type}","config":{{"mediaType":"{config_type}","size":{},"digest":"{config_digest}"}},"layers":[{}]}}"#,
-            config.len(),
-            layers.join(",")
-        );
+        let manifest = content::manifest(format, &config, &layers);
         let single = img.platforms.len() == 1;
         let tag = img.tags.first().filter(|_| single).map(String::as_str);
-        let (digest, _) = image::put_image(
+        image::put_image(
             state,
             PutImage {
                 repo: &r.name,
@@ -308,28 +346,12 @@ fn push(
             },
             pushed,
         )?;
-        children.push((
-            digest,
-            manifest.len(),
-            os.to_string(),
-            arch.to_string(),
-            variant.map(str::to_string),
-        ));
+        children.push((manifest, platform));
     }
     let head = if img.platforms.len() == 1 {
-        children[0].0.clone()
+        content::sha256(children[0].0.as_bytes())
     } else {
-        let entries: Vec<String> = children
-            .iter()
-            .map(|(d, len, os, arch, variant)| {
-                let variant = variant.as_ref().map(|v| format!(r#","variant":"{v}""#)).unwrap_or_default();
-                format!(r#"{{"mediaType":"{manifest_type}","size":{len},"digest":"{d}","platform":{{"architecture":"{arch}","os":"{os}"{variant}}}}}"#)
-            })
-            .collect();
-        let index = format!(
-            r#"{{"schemaVersion":2,"mediaType":"{index_type}","manifests":[{}]}}"#,
-            entries.join(",")
-        );
+        let index = content::index(format, &children);
         let tag = img.tags.first().map(String::as_str);
         image::put_image(
             state,
