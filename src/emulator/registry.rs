@@ -78,7 +78,7 @@ pub fn put_registry_catalog_data(state: &mut State, input: &Input, _ctx: &Ctx) -
 pub fn get_authorization_token(state: &mut State, _input: &Input, ctx: &Ctx) -> ApiResult<Value> {
     // Signed with the emulator's key so `GET /token/` can verify it; the real clock signs it, as
     // the registry side checks it against the real clock (even with a fixed `--clock`).
-    let (password, _) = state.auth.password(super::ctx::now_ms());
+    let (password, _) = state.auth.password(&ctx.access_key, super::ctx::now_ms());
     Ok(json!({
         "authorizationData": {
             "authorizationToken": STANDARD.encode(format!("AWS:{password}")),

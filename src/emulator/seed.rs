@@ -8,6 +8,9 @@
 use anyhow::{Context, Result, anyhow};
 use serde::Deserialize;
 use std::collections::HashMap;
+use std::sync::OnceLock;
+
+use parking_lot::Mutex;
 
 
 use super::Seed;
@@ -174,15 +177,14 @@ pub fn build(seed: Seed, now_ms: i64) -> Result<State> {
         state.registry.display_name = None;
         return Ok(state);
     }
-    let mut cache = LayerCache::new();
     for repo in &spec.repositories {
-        add_repo(&mut state, &mut cache, repo, now_ms)
+        add_repo(&mut state, repo, now_ms)
             .with_context(|| format!("seeding repository {}", repo.name))?;
     }
     Ok(state)
 }
 
-fn add_repo(state: &mut State, cache: &mut LayerCache, r: &SeedRepo, now_ms: i64) -> Result<()> {
+fn add_repo(state: &mut State, r: &SeedRepo, now_ms: i64) -> Result<()> {
     let mut repo = Repository::new(r.name.clone(), now_ms - r.created_days_ago * DAY_MS);
     repo.tags = r.tags.clone();
     repo.policy = r.policy.as_deref().map(text).transpose()?;
@@ -221,36 +223,38 @@ fn add_repo(state: &mut State, cache: &mut LayerCache, r: &SeedRepo, now_ms: i64
     images.sort_by(|a, b| b.hours_ago.total_cmp(&a.hours_ago));
     for (n, img) in images.iter().enumerate() {
         let pushed = now_ms - (img.hours_ago * HOUR_MS as f64) as i64;
-        push(state, cache, r, n, img, pushed)
+        push(state, r, n, img, pushed)
             .map_err(|e| anyhow!("image {n}: {}: {}", e.code, e.message))?;
     }
     Ok(())
 }
 
-/// Layers shared between images (base and runtime layers), built once per start.
-type LayerCache = HashMap<String, Layer>;
-
 const LAYER_MTIME: u64 = 1_700_000_000;
 
-fn cached(cache: &mut LayerCache, key: String, make: impl FnOnce() -> Layer) -> Layer {
-    cache.entry(key).or_insert_with(make).clone()
+/// Layers depend only on their key (never on the clock), so they are built once per process:
+/// tests start many demo emulators, and hashing the demo's layers is most of a seed's cost.
+fn cached(key: String, make: impl FnOnce() -> Layer) -> Layer {
+    static LAYERS: OnceLock<Mutex<HashMap<String, Layer>>> = OnceLock::new();
+    let layers = LAYERS.get_or_init(Default::default);
+    if let Some(l) = layers.lock().get(&key) {
+        return l.clone();
+    }
+    let l = make();
+    layers.lock().insert(key, l.clone());
+    l
 }
 
 /// The layers of image `n` for one platform: a distribution base shared by every repository
-/// on it, a runtime layer shared by the repository's images, then one to three layers of its own.
-fn image_layers(
-    cache: &mut LayerCache,
-    r: &SeedRepo,
-    n: usize,
-    img: &SeedImage,
-    platform: &str,
-) -> Vec<Layer> {
+/// on it, a runtime layer shared by the repository's images, then one to three layers of its own
+/// (a long run of CI builds shares its application layer ten builds at a time, as builds of an
+/// unchanged source would).
+fn image_layers(r: &SeedRepo, n: usize, img: &SeedImage, platform: &str) -> Vec<Layer> {
     let family = if r.name.contains("debian") || r.name.starts_with("ml/") {
         "debian"
     } else {
         "alpine"
     };
-    let base = cached(cache, format!("base {family} {platform}"), || {
+    let base = cached(format!("base {family} {platform}"), || {
         let release = format!("NAME=\"{family}\"\nID={family}\nPLATFORM={platform}\n");
         let motd = format!("Welcome to the acme {family} base image ({platform}).\n");
         let files = [
@@ -261,7 +265,7 @@ fn image_layers(
         let created_by = format!("/bin/sh -c #(nop) ADD file:{} in / ", &l.diff_id[7..]);
         Layer { created_by, ..l }
     });
-    let runtime = cached(cache, format!("runtime {} {platform}", r.name), || {
+    let runtime = cached(format!("runtime {} {platform}", r.name), || {
         let text = format!("runtime of {} for {platform}\n", r.name);
         let files = [content::archive::File {
             path: &format!("usr/local/lib/{}/runtime.txt", r.name),
@@ -269,18 +273,22 @@ fn image_layers(
         }];
         content::layer(&files, LAYER_MTIME, format!("RUN /bin/sh -c install-runtime {} # buildkit", r.name))
     });
-    let own = 1 + n % 3;
     // A few hundred bytes to 16 KB, growing with the image's nominal size, so images differ.
-    let filler = ((img.size_mb * 4.0) as usize).clamp(64, 16_384) / own;
+    let (own, build, filler) = match &r.generate {
+        Some(g) => (1, n / 10 * 10, (g.size_mb * 4.0) as usize),
+        None => (1 + n % 3, n, ((img.size_mb * 4.0) as usize).clamp(64, 16_384) / (1 + n % 3)),
+    };
     let mut layers = vec![base, runtime];
     for k in 0..own {
-        let mut text = format!("{} build {n} part {k} for {platform}\n", r.name);
-        while text.len() < filler {
-            text.push_str("0123456789abcdef ");
-        }
-        let path = format!("app/part-{k}.txt");
-        let files = [content::archive::File { path: &path, bytes: text.as_bytes() }];
-        layers.push(content::layer(&files, LAYER_MTIME, format!("COPY app/part-{k}.txt /app/ # buildkit")));
+        layers.push(cached(format!("app {} {build} {k} {filler} {platform}", r.name), || {
+            let mut text = format!("{} build {build} part {k} for {platform}\n", r.name);
+            while text.len() < filler {
+                text.push_str("0123456789abcdef ");
+            }
+            let path = format!("app/part-{k}.txt");
+            let files = [content::archive::File { path: &path, bytes: text.as_bytes() }];
+            content::layer(&files, LAYER_MTIME, format!("COPY app/part-{k}.txt /app/ # buildkit"))
+        }));
     }
     layers
 }
@@ -316,7 +324,6 @@ fn image_config(r: &SeedRepo, n: usize, img: &SeedImage, platform: &Platform, pu
 /// over them if there are several.
 fn push(
     state: &mut State,
-    cache: &mut LayerCache,
     r: &SeedRepo,
     n: usize,
     img: &SeedImage,
@@ -326,7 +333,7 @@ fn push(
     let mut children = Vec::new();
     for name in &img.platforms {
         let platform = Platform::parse(name);
-        let layers = image_layers(cache, r, n, img, name);
+        let layers = image_layers(r, n, img, name);
         let config = image_config(r, n, img, &platform, pushed, &layers);
         add_blob(state, &r.name, &config, format.config)?;
         for l in &layers {
@@ -335,7 +342,7 @@ fn push(
         let manifest = content::manifest(format, &config, &layers);
         let single = img.platforms.len() == 1;
         let tag = img.tags.first().filter(|_| single).map(String::as_str);
-        image::put_image(
+        let (digest, _) = image::put_image(
             state,
             PutImage {
                 repo: &r.name,
@@ -346,10 +353,10 @@ fn push(
             },
             pushed,
         )?;
-        children.push((manifest, platform));
+        children.push((manifest, platform, digest));
     }
-    let head = if img.platforms.len() == 1 {
-        content::sha256(children[0].0.as_bytes())
+    let head = if let [(_, _, digest)] = children.as_slice() {
+        digest.clone()
     } else {
         let index = content::index(format, &children);
         let tag = img.tags.first().map(String::as_str);

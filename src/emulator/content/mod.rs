@@ -177,13 +177,13 @@ pub fn manifest(format: Format, config: &Blob, layers: &[Layer]) -> String {
     .to_string()
 }
 
-/// An index over platform manifests: (manifest bytes, platform).
-pub fn index(format: Format, children: &[(String, Platform)]) -> String {
+/// An index over platform manifests: (manifest bytes, platform, digest).
+pub fn index(format: Format, children: &[(String, Platform, String)]) -> String {
     json!({
         "schemaVersion": 2,
         "mediaType": format.index,
-        "manifests": children.iter().map(|(m, p)| json!({
-            "mediaType": format.manifest, "size": m.len(), "digest": sha256(m.as_bytes()), "platform": p.json(),
+        "manifests": children.iter().map(|(m, p, digest)| json!({
+            "mediaType": format.manifest, "size": m.len(), "digest": digest, "platform": p.json(),
         })).collect::<Vec<_>>(),
     })
     .to_string()

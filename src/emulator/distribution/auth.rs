@@ -72,17 +72,28 @@ impl Keys {
         Some(payload)
     }
 
-    /// A fresh password (for GetAuthorizationToken) and its expiry in epoch ms.
-    pub fn password(&self, now_ms: i64) -> (String, i64) {
+    /// A fresh password for GetAuthorizationToken and its expiry in epoch ms. It starts with
+    /// `ecrp-emulator-<access key>-` so a leak is easy to spot (tests look for it).
+    pub fn password(&self, access_key: &str, now_ms: i64) -> (String, i64) {
         let exp = now_ms / 1000 + self.ttl_secs;
-        let payload = format!("{exp}|{}", uuid::Uuid::new_v4().simple());
-        (self.seal("password", &payload), exp * 1000)
+        let payload = format!("{exp}|{access_key}|{}", uuid::Uuid::new_v4().simple());
+        let sealed = self.seal("password", &payload);
+        (format!("ecrp-emulator-{access_key}-{sealed}"), exp * 1000)
     }
 
     pub fn check_password(&self, password: &str, now_ms: i64) -> bool {
-        self.open("password", password)
-            .and_then(|p| p.split('|').next()?.parse::<i64>().ok())
-            .is_some_and(|exp| now_ms / 1000 < exp)
+        let Some((key, sealed)) = password
+            .strip_prefix("ecrp-emulator-")
+            .and_then(|rest| rest.split_once('-'))
+        else {
+            return false;
+        };
+        let Some(payload) = self.open("password", sealed) else {
+            return false;
+        };
+        let mut parts = payload.split('|');
+        let exp = parts.next().and_then(|e| e.parse::<i64>().ok());
+        parts.next() == Some(key) && exp.is_some_and(|exp| now_ms / 1000 < exp)
     }
 
     /// A bearer token; `push` only for a session that logged in.
@@ -156,7 +167,9 @@ mod tests {
     fn tokens_and_passwords_are_checked_by_signature_kind_and_expiry() {
         let k = Keys::default();
         let now = 1_700_000_000_000;
-        let (pw, exp) = k.password(now);
+        let (pw, exp) = k.password("AKID", now);
+        assert!(pw.starts_with("ecrp-emulator-AKID-"));
+        assert!(!k.check_password(&pw.replace("-AKID-", "-AKIE-"), now), "bound to the key");
         assert_eq!(exp, now + AUTH_TOKEN_TTL_SECS * 1000);
         assert!(k.check_password(&pw, now));
         assert!(!k.check_password(&pw, exp));
