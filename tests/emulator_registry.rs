@@ -618,3 +618,124 @@ async fn pull_rate_limits_answer_429_with_retry_after() {
     assert_eq!(get(&a, &pushy, "/v2/acme/app/tags/list").await.status, 200);
     emu.shutdown().await;
 }
+
+/// Runs skopeo; (success, stdout, stderr).
+async fn skopeo(args: &[&str]) -> (bool, String, String) {
+    let out = tokio::process::Command::new("skopeo")
+        .args(args)
+        .output()
+        .await
+        .expect("skopeo runs");
+    (
+        out.status.success(),
+        String::from_utf8_lossy(&out.stdout).into_owned(),
+        String::from_utf8_lossy(&out.stderr).into_owned(),
+    )
+}
+
+async fn skopeo_ok(args: &[&str]) -> String {
+    let (ok, stdout, stderr) = skopeo(args).await;
+    assert!(ok, "skopeo {args:?} failed: {stderr}");
+    stdout
+}
+
+/// The digest an OCI layout's index.json gives the image named `tag`.
+fn oci_layout_digest(dir: &std::path::Path, tag: &str) -> String {
+    let index: Value = serde_json::from_slice(&std::fs::read(dir.join("index.json")).unwrap()).unwrap();
+    index["manifests"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|m| m["annotations"]["org.opencontainers.image.ref.name"] == tag)
+        .and_then(|m| m["digest"].as_str())
+        .unwrap_or_else(|| panic!("{tag} in {index}"))
+        .to_string()
+}
+
+/// skopeo, an independent registry client, against the emulator: list-tags, inspect (plain,
+/// --raw, --config), every demo image copied out with its digest intact, an OCI layout copied in
+/// with the GetAuthorizationToken password, and an anonymous push refused.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn skopeo_lists_inspects_and_copies_every_demo_image_both_ways() {
+    let installed = std::process::Command::new("skopeo").arg("--version").output().is_ok_and(|o| o.status.success());
+    if !installed {
+        assert!(std::env::var("ECRP_REQUIRE_INTEROP").as_deref() != Ok("1"), "skopeo is required (ECRP_REQUIRE_INTEROP=1) but not installed");
+        println!("SKIPPED: skopeo is not installed");
+        return;
+    }
+    let (emu, c, a) = start(EmulatorOptions::default()).await;
+    let tmp = tempfile::tempdir().unwrap();
+    let src = |name: &str| format!("docker://{a}/acme/{name}");
+
+    let listed: Value = serde_json::from_str(&skopeo_ok(&["list-tags", "--tls-verify=false", &src("web")]).await).unwrap();
+    let mut tags: Vec<String> = ok(c.describe_image_tags().repository_name("web").send().await)
+        .image_tag_details.unwrap().iter().filter_map(|t| t.image_tag.clone()).collect();
+    tags.sort();
+    let mut skopeo_tags: Vec<String> = listed["Tags"].as_array().unwrap().iter().map(|t| t.as_str().unwrap().to_string()).collect();
+    skopeo_tags.sort();
+    assert_eq!(skopeo_tags, tags);
+
+    let inspect: Value = serde_json::from_str(&skopeo_ok(&["inspect", "--tls-verify=false", &format!("{}:latest", src("api"))]).await).unwrap();
+    assert_eq!(inspect["Os"], "linux");
+    assert!(inspect["Layers"].as_array().is_some_and(|l| l.len() >= 3));
+    assert_eq!(inspect["Labels"]["org.opencontainers.image.source"], "https://github.com/acme/api");
+    let raw = skopeo_ok(&["inspect", "--raw", "--tls-verify=false", &format!("{}:latest", src("api"))]).await;
+    let api_latest = ok(c.describe_images().repository_name("api").image_ids(by_tag("latest")).send().await).image_details.unwrap();
+    assert_eq!(Some(sha256_digest(raw.as_bytes())), api_latest[0].image_digest.clone());
+    let config: Value = serde_json::from_str(&skopeo_ok(&["inspect", "--config", "--tls-verify=false", &format!("{}:latest", src("api"))]).await).unwrap();
+    assert_eq!(config["rootfs"]["type"], "layers");
+    assert!(config["history"].as_array().is_some_and(|h| h.iter().any(|e| e["empty_layer"] == true)));
+
+    // Every tagged image of every repository (a sample of the long CI run) copied out, digests
+    // preserved: OCI images into an OCI layout, Docker ones into a dir: layout (an OCI layout
+    // would need them converted, which changes the digest by design).
+    let repos = ok(c.describe_repositories().send().await).repositories.unwrap();
+    let mut copied = 0;
+    for repo in repos.iter().filter_map(|r| r.repository_name.as_deref()) {
+        let details = ok(c.describe_images().repository_name(repo).max_results(1000).send().await).image_details.unwrap_or_default();
+        let tagged: Vec<_> = details.iter().filter(|d| d.image_tags.as_ref().is_some_and(|t| !t.is_empty())).collect();
+        let sample = if repo == "ci/builds" { &tagged[..3.min(tagged.len())] } else { &tagged[..] };
+        for d in sample {
+            let digest = d.image_digest.clone().unwrap();
+            let tag = d.image_tags.as_ref().unwrap()[0].clone();
+            let from = format!("{}:{tag}", src(repo));
+            let oci = d.image_manifest_media_type.as_deref().is_some_and(|m| m.contains("oci"));
+            let dest_dir = tmp.path().join(format!("out-{copied}"));
+            let dest = if oci { format!("oci:{}:{tag}", dest_dir.display()) } else { format!("dir:{}", dest_dir.display()) };
+            skopeo_ok(&["copy", "--all", "--preserve-digests", "--src-tls-verify=false", &from, &dest]).await;
+            let got = if oci {
+                oci_layout_digest(&dest_dir, &tag)
+            } else {
+                sha256_digest(&std::fs::read(dest_dir.join("manifest.json")).unwrap())
+            };
+            assert_eq!(got, digest, "{repo}:{tag}");
+            copied += 1;
+        }
+    }
+    assert!(copied > 40, "{copied} images copied");
+    // A Docker image converted into an OCI layout still copies (skopeo verifies every blob).
+    let web_oci = tmp.path().join("web-oci");
+    skopeo_ok(&["copy", "--all", "--src-tls-verify=false", &format!("{}:latest", src("web")), &format!("oci:{}:latest", web_oci.display())]).await;
+
+    // In: an OCI layout pushed with the password GetAuthorizationToken hands out.
+    let api_oci = tmp.path().join("api-oci");
+    skopeo_ok(&["copy", "--all", "--preserve-digests", "--src-tls-verify=false", &format!("{}:latest", src("api")), &format!("oci:{}:latest", api_oci.display())]).await;
+    let layout_digest = oci_layout_digest(&api_oci, "latest");
+    create_repo(&c, "copied/in").await;
+    let creds = format!("AWS:{}", password(&basic_credentials(&c).await));
+    let layout = format!("oci:{}:latest", api_oci.display());
+    let dest = format!("docker://{a}/acme/copied/in:v1");
+    let (pushed, _, stderr) = skopeo(&["copy", "--all", "--preserve-digests", "--dest-tls-verify=false", &layout, &dest]).await;
+    assert!(!pushed, "an anonymous push must be refused");
+    assert!(stderr.contains("denied") || stderr.contains("unauthorized") || stderr.contains("DENIED"), "{stderr}");
+    assert!(ok(c.describe_images().repository_name("copied/in").send().await).image_details.unwrap_or_default().is_empty());
+    skopeo_ok(&["copy", "--all", "--preserve-digests", "--dest-tls-verify=false", "--dest-creds", &creds, &layout, &dest]).await;
+    let images = ok(c.describe_images().repository_name("copied/in").image_ids(by_tag("v1")).send().await).image_details.unwrap();
+    assert_eq!(images[0].image_digest.as_deref(), Some(layout_digest.as_str()));
+    assert_eq!(images[0].image_digest, api_latest[0].image_digest, "the same digest both ways");
+    assert_eq!(images[0].image_size_in_bytes, api_latest[0].image_size_in_bytes);
+    // And back out again, identical.
+    let again = skopeo_ok(&["inspect", "--raw", "--tls-verify=false", &format!("docker://{a}/acme/copied/in:v1")]).await;
+    assert_eq!(again, raw);
+    emu.shutdown().await;
+}
