@@ -56,7 +56,7 @@ pub fn add(state: &mut State, name: &str, count: usize, now_ms: i64) -> ApiResul
         add_blob(state, name, &l.blob, OCI.layer)?;
     }
     // The manifest of `content::manifest` with an annotation appended before its last brace.
-    let plain = content::manifest(OCI, &config, &layers);
+    let plain = content::manifest(OCI, &config, &layers, None);
     let prefix = format!(
         r#"{},"annotations":{{"org.opencontainers.image.version":""#,
         plain.strip_suffix('}').unwrap_or(&plain)

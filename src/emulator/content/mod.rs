@@ -166,15 +166,18 @@ pub fn config(spec: &ConfigSpec<'_>, layers: &[Layer]) -> Blob {
     Blob::new(serde_json::to_vec(&doc).unwrap_or_default())
 }
 
-/// An image manifest naming the config and layers.
-pub fn manifest(format: Format, config: &Blob, layers: &[Layer]) -> String {
-    json!({
+/// An image manifest naming the config and layers, with an optional version annotation.
+pub fn manifest(format: Format, config: &Blob, layers: &[Layer], version: Option<&str>) -> String {
+    let mut m = json!({
         "schemaVersion": 2,
         "mediaType": format.manifest,
         "config": { "mediaType": format.config, "size": config.size(), "digest": config.digest },
         "layers": layers.iter().map(|l| json!({ "mediaType": format.layer, "size": l.blob.size(), "digest": l.blob.digest })).collect::<Vec<_>>(),
-    })
-    .to_string()
+    });
+    if let Some(v) = version {
+        m["annotations"] = json!({ "org.opencontainers.image.version": v });
+    }
+    m.to_string()
 }
 
 /// An index over platform manifests: (manifest bytes, platform, digest).
@@ -256,7 +259,7 @@ mod tests {
         let real = history.iter().filter(|h| h.get("empty_layer").is_none()).count();
         assert_eq!(real, 1);
         assert_eq!(doc["config"]["ExposedPorts"]["80/tcp"], json!({}));
-        let m: Value = serde_json::from_str(&manifest(OCI, &c, &[l])).unwrap();
+        let m: Value = serde_json::from_str(&manifest(OCI, &c, &[l], None)).unwrap();
         assert_eq!(m["config"]["digest"], c.digest.as_str());
     }
 }
