@@ -250,7 +250,8 @@ pub struct EmulatorArgs {
 fn parse_host(s: &str) -> Result<String, String> {
     let ok = !s.is_empty()
         && s.len() <= 253
-        && s.chars().all(|c| c.is_ascii_alphanumeric() || c == '.' || c == '-');
+        && s.chars()
+            .all(|c| c.is_ascii_alphanumeric() || c == '.' || c == '-');
     ok.then(|| s.to_string())
         .ok_or_else(|| format!("expected a host name such as localhost, got {s:?}"))
 }

@@ -43,21 +43,29 @@ impl BlobStore {
     /// Makes `dir` the persistent home of every blob, moving the generated ones there, and
     /// removes temporary files a crash may have left.
     pub fn attach(&mut self, dir: &Path) -> Result<()> {
-        fs::create_dir_all(dir.join("sha256")).with_context(|| format!("creating {}", dir.display()))?;
+        fs::create_dir_all(dir.join("sha256"))
+            .with_context(|| format!("creating {}", dir.display()))?;
         let tmp = dir.join("tmp");
         if tmp.exists() {
             fs::remove_dir_all(&tmp).with_context(|| format!("cleaning {}", tmp.display()))?;
         }
         fs::create_dir_all(&tmp)?;
         self.dir = Some(dir.to_path_buf());
+        // Generated blobs (regenerable demo content) are written without an fsync each: thousands
+        // of them would make the first start take minutes. A killed process loses none of them
+        // (the page cache outlives it); a file of the wrong length is rewritten on the next start.
         for (digest, bytes) in std::mem::take(&mut self.mem) {
-            if self.file_of(&digest).is_some_and(|p| p.exists()) {
+            let Some(dest) = self.file_of(&digest) else {
+                continue;
+            };
+            if fs::metadata(&dest).is_ok_and(|m| m.len() == bytes.len() as u64) {
                 continue;
             }
             let path = self.temp_path()?;
             File::create(&path)?.write_all(&bytes)?;
-            self.commit(&path, &digest)?;
+            fs::rename(&path, &dest)?;
         }
+        File::open(dir.join("sha256"))?.sync_all()?;
         Ok(())
     }
 
@@ -74,7 +82,11 @@ impl BlobStore {
             fs::create_dir_all(t.path().join("tmp"))?;
             self.temp = Some(Arc::new(t));
         }
-        Ok(self.temp.as_ref().map(|t| t.path().to_path_buf()).unwrap_or_default())
+        Ok(self
+            .temp
+            .as_ref()
+            .map(|t| t.path().to_path_buf())
+            .unwrap_or_default())
     }
 
     fn file_of(&self, digest: &str) -> Option<PathBuf> {
@@ -155,7 +167,8 @@ mod tests {
     fn generated_blobs_move_to_an_attached_directory_and_survive_a_new_store() {
         let d = "sha256:".to_string() + &"ab".repeat(32);
         let mut s = BlobStore::default();
-        s.insert_generated(&d, Bytes::from_static(b"hello")).unwrap();
+        s.insert_generated(&d, Bytes::from_static(b"hello"))
+            .unwrap();
         assert!(matches!(s.get(&d), Some((BlobBody::Mem(_), 5))));
         let dir = tempfile::tempdir().unwrap();
         s.attach(dir.path()).unwrap();

@@ -12,7 +12,6 @@ use std::sync::OnceLock;
 
 use parking_lot::Mutex;
 
-
 use super::Seed;
 use super::catalog::{self, CatalogInput};
 use super::content::{self, Layer, Platform};
@@ -259,8 +258,14 @@ fn image_layers(r: &SeedRepo, n: usize, img: &SeedImage, platform: &str) -> Vec<
         let release = format!("NAME=\"{family}\"\nID={family}\nPLATFORM={platform}\n");
         let motd = format!("Welcome to the acme {family} base image ({platform}).\n");
         let files = [
-            content::archive::File { path: "etc/os-release", bytes: release.as_bytes() },
-            content::archive::File { path: "etc/motd", bytes: motd.as_bytes() },
+            content::archive::File {
+                path: "etc/os-release",
+                bytes: release.as_bytes(),
+            },
+            content::archive::File {
+                path: "etc/motd",
+                bytes: motd.as_bytes(),
+            },
         ];
         let l = content::layer(&files, LAYER_MTIME, String::new());
         let created_by = format!("/bin/sh -c #(nop) ADD file:{} in / ", &l.diff_id[7..]);
@@ -272,31 +277,60 @@ fn image_layers(r: &SeedRepo, n: usize, img: &SeedImage, platform: &str) -> Vec<
             path: &format!("usr/local/lib/{}/runtime.txt", r.name),
             bytes: text.as_bytes(),
         }];
-        content::layer(&files, LAYER_MTIME, format!("RUN /bin/sh -c install-runtime {} # buildkit", r.name))
+        content::layer(
+            &files,
+            LAYER_MTIME,
+            format!("RUN /bin/sh -c install-runtime {} # buildkit", r.name),
+        )
     });
     // A few hundred bytes to 16 KB, growing with the image's nominal size, so images differ.
     let (own, build, filler) = match &r.generate {
         Some(g) => (1, n / 10 * 10, (g.size_mb * 4.0) as usize),
-        None => (1 + n % 3, n, ((img.size_mb * 4.0) as usize).clamp(64, 16_384) / (1 + n % 3)),
+        None => (
+            1 + n % 3,
+            n,
+            ((img.size_mb * 4.0) as usize).clamp(64, 16_384) / (1 + n % 3),
+        ),
     };
     let mut layers = vec![base, runtime];
     for k in 0..own {
-        layers.push(cached(format!("app {} {build} {k} {filler} {platform}", r.name), || {
-            let mut text = format!("{} build {build} part {k} for {platform}\n", r.name);
-            while text.len() < filler {
-                text.push_str("0123456789abcdef ");
-            }
-            let path = format!("app/part-{k}.txt");
-            let files = [content::archive::File { path: &path, bytes: text.as_bytes() }];
-            content::layer(&files, LAYER_MTIME, format!("COPY app/part-{k}.txt /app/ # buildkit"))
-        }));
+        layers.push(cached(
+            format!("app {} {build} {k} {filler} {platform}", r.name),
+            || {
+                let mut text = format!("{} build {build} part {k} for {platform}\n", r.name);
+                while text.len() < filler {
+                    text.push_str("0123456789abcdef ");
+                }
+                let path = format!("app/part-{k}.txt");
+                let files = [content::archive::File {
+                    path: &path,
+                    bytes: text.as_bytes(),
+                }];
+                content::layer(
+                    &files,
+                    LAYER_MTIME,
+                    format!("COPY app/part-{k}.txt /app/ # buildkit"),
+                )
+            },
+        ));
     }
     layers
 }
 
-fn image_config(r: &SeedRepo, n: usize, img: &SeedImage, platform: &Platform, pushed: i64, layers: &[Layer]) -> content::Blob {
+fn image_config(
+    r: &SeedRepo,
+    n: usize,
+    img: &SeedImage,
+    platform: &Platform,
+    pushed: i64,
+    layers: &[Layer],
+) -> content::Blob {
     let bin = r.name.rsplit('/').next().unwrap_or(&r.name);
-    let version = img.tags.first().cloned().unwrap_or_else(|| format!("build-{n}"));
+    let version = img
+        .tags
+        .first()
+        .cloned()
+        .unwrap_or_else(|| format!("build-{n}"));
     let serves = ["web", "api", "proxy"].iter().any(|s| r.name.contains(s));
     let spec = content::ConfigSpec {
         platform,
@@ -312,7 +346,10 @@ fn image_config(r: &SeedRepo, n: usize, img: &SeedImage, platform: &Platform, pu
         ports: if serves { &["8080/tcp"] } else { &[] },
         volumes: if serves { &[] } else { &["/data"] },
         labels: vec![
-            ("org.opencontainers.image.source", format!("https://github.com/acme/{}", r.name)),
+            (
+                "org.opencontainers.image.source",
+                format!("https://github.com/acme/{}", r.name),
+            ),
             ("org.opencontainers.image.version", version),
             ("build", n.to_string()),
         ],
@@ -355,7 +392,12 @@ fn push(
         for l in &layers {
             add_blob(state, &r.name, &l.blob, format.layer)?;
         }
-        let version = r.generate.as_ref().map(|_| img.tags.first().cloned().unwrap_or_else(|| format!("untagged #{n}")));
+        let version = r.generate.as_ref().map(|_| {
+            img.tags
+                .first()
+                .cloned()
+                .unwrap_or_else(|| format!("untagged #{n}"))
+        });
         let manifest = content::manifest(format, &config, &layers, version.as_deref());
         let single = img.platforms.len() == 1;
         let tag = img.tags.first().filter(|_| single).map(String::as_str);

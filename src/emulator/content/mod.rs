@@ -256,7 +256,10 @@ mod tests {
         let doc: Value = serde_json::from_slice(&c.bytes).unwrap();
         assert_eq!(doc["rootfs"]["diff_ids"][0], l.diff_id.as_str());
         let history = doc["history"].as_array().unwrap();
-        let real = history.iter().filter(|h| h.get("empty_layer").is_none()).count();
+        let real = history
+            .iter()
+            .filter(|h| h.get("empty_layer").is_none())
+            .count();
         assert_eq!(real, 1);
         assert_eq!(doc["config"]["ExposedPorts"]["80/tcp"], json!({}));
         let m: Value = serde_json::from_str(&manifest(OCI, &c, &[l], None)).unwrap();

@@ -35,7 +35,9 @@ impl Default for Keys {
 
 impl std::fmt::Debug for Keys {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("Keys").field("ttl_secs", &self.ttl_secs).finish_non_exhaustive()
+        f.debug_struct("Keys")
+            .field("ttl_secs", &self.ttl_secs)
+            .finish_non_exhaustive()
     }
 }
 
@@ -49,7 +51,8 @@ pub struct Access {
 
 impl Keys {
     fn mac(&self, kind: &str, payload: &str) -> Hmac<Sha256> {
-        let mut m = <Hmac<Sha256> as KeyInit>::new_from_slice(&self.secret).expect("HMAC accepts any key");
+        let mut m =
+            <Hmac<Sha256> as KeyInit>::new_from_slice(&self.secret).expect("HMAC accepts any key");
         // The kind is signed too, so a password is never accepted as a token or the reverse.
         m.update(kind.as_bytes());
         m.update(b"\n");
@@ -107,7 +110,10 @@ impl Keys {
     pub fn check_token(&self, token: &str, now_ms: i64) -> Result<Access, &'static str> {
         let payload = self.open("token", token).ok_or("the token is not valid")?;
         let mut parts = payload.split('|');
-        let exp: i64 = parts.next().and_then(|e| e.parse().ok()).ok_or("the token is not valid")?;
+        let exp: i64 = parts
+            .next()
+            .and_then(|e| e.parse().ok())
+            .ok_or("the token is not valid")?;
         let push = parts.next() == Some("1");
         let id = parts.next().unwrap_or_default().to_string();
         if now_ms / 1000 >= exp {
@@ -120,7 +126,9 @@ impl Keys {
 /// The password of `Authorization: Basic base64(AWS:<password>)`, if the header has that form.
 pub fn basic_password(headers: &HeaderMap) -> Option<Result<String, ()>> {
     let value = headers.get(header::AUTHORIZATION)?.to_str().ok()?;
-    let encoded = value.strip_prefix("Basic ").or_else(|| value.strip_prefix("basic "))?;
+    let encoded = value
+        .strip_prefix("Basic ")
+        .or_else(|| value.strip_prefix("basic "))?;
     let decoded = STANDARD
         .decode(encoded.trim())
         .ok()
@@ -149,7 +157,8 @@ pub fn realm(headers: &HeaderMap, listening: &str) -> String {
         .filter(|h| {
             !h.is_empty()
                 && h.len() <= 255
-                && h.chars().all(|c| c.is_ascii_alphanumeric() || ".-:[]".contains(c))
+                && h.chars()
+                    .all(|c| c.is_ascii_alphanumeric() || ".-:[]".contains(c))
         })
         .unwrap_or(listening);
     format!("http://{host}/token/")
@@ -169,7 +178,10 @@ mod tests {
         let now = 1_700_000_000_000;
         let (pw, exp) = k.password("AKID", now);
         assert!(pw.starts_with("ecrp-emulator-AKID-"));
-        assert!(!k.check_password(&pw.replace("-AKID-", "-AKIE-"), now), "bound to the key");
+        assert!(
+            !k.check_password(&pw.replace("-AKID-", "-AKIE-"), now),
+            "bound to the key"
+        );
         assert_eq!(exp, now + AUTH_TOKEN_TTL_SECS * 1000);
         assert!(k.check_password(&pw, now));
         assert!(!k.check_password(&pw, exp));
@@ -183,7 +195,10 @@ mod tests {
         // Flipping the push bit breaks the signature.
         let (body, sig) = t.split_once('.').unwrap();
         let payload = String::from_utf8(URL_SAFE_NO_PAD.decode(body).unwrap()).unwrap();
-        let forged = format!("{}.{sig}", URL_SAFE_NO_PAD.encode(payload.replace("|1|", "|0|")));
+        let forged = format!(
+            "{}.{sig}",
+            URL_SAFE_NO_PAD.encode(payload.replace("|1|", "|0|"))
+        );
         assert!(k.check_token(&forged, now).is_err());
     }
 

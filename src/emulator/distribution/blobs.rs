@@ -27,7 +27,9 @@ fn check_digest(digest: &str) -> RegResult<()> {
     if validate::is_image_digest(digest) {
         Ok(())
     } else {
-        Err(RegError::digest_invalid("the digest is not sha256 followed by 64 hex digits"))
+        Err(RegError::digest_invalid(
+            "the digest is not sha256 followed by 64 hex digits",
+        ))
     }
 }
 
@@ -35,17 +37,21 @@ pub async fn get(
     shared: &Arc<Shared>,
     name: &str,
     digest: &str,
-    _headers: &HeaderMap,
     head: bool,
 ) -> RegResult<Response> {
     check_digest(digest)?;
     let (body, len, keys) = {
         let state = shared.state.lock();
-        let repo = state.repo(resolve(&state, name)?).map_err(|_| RegError::name_unknown(name))?;
+        let repo = state
+            .repo(resolve(&state, name)?)
+            .map_err(|_| RegError::name_unknown(name))?;
         if !repo.layers.contains_key(digest) {
             return Err(RegError::blob_unknown(digest));
         }
-        let (body, len) = state.blobs.get(digest).ok_or_else(|| RegError::blob_unknown(digest))?;
+        let (body, len) = state
+            .blobs
+            .get(digest)
+            .ok_or_else(|| RegError::blob_unknown(digest))?;
         (body, len, state.auth.clone())
     };
     if let (Some(host), false) = (&shared.registry.config.blob_redirect, head) {
@@ -54,8 +60,10 @@ pub async fn get(
         let sig = keys.seal("blob", &format!("{digest}|{exp}"));
         let url = format!("http://{host}:{port}/_blobs/{digest}?expires={exp}&signature={sig}");
         let mut resp = StatusCode::TEMPORARY_REDIRECT.into_response();
-        resp.headers_mut().insert(header::LOCATION, header_value(&url));
-        resp.headers_mut().insert("docker-content-digest", header_value(digest));
+        resp.headers_mut()
+            .insert(header::LOCATION, header_value(&url));
+        resp.headers_mut()
+            .insert("docker-content-digest", header_value(digest));
         return Ok(resp);
     }
     serve(body, len, digest, head).await
@@ -89,7 +97,10 @@ async fn serve(body: BlobBody, len: u64, digest: &str, head: bool) -> RegResult<
     };
     let mut resp = (StatusCode::OK, body).into_response();
     let h = resp.headers_mut();
-    h.insert(header::CONTENT_TYPE, HeaderValue::from_static("application/octet-stream"));
+    h.insert(
+        header::CONTENT_TYPE,
+        HeaderValue::from_static("application/octet-stream"),
+    );
     h.insert(header::CONTENT_LENGTH, HeaderValue::from(len));
     h.insert("docker-content-digest", header_value(digest));
     h.insert(header::ETAG, header_value(&format!("\"{digest}\"")));

@@ -39,7 +39,11 @@ impl RegError {
             .detail(json!({ "name": name }))
     }
     pub fn name_invalid(why: &str) -> Self {
-        Self::new(400, "NAME_INVALID", format!("invalid repository name: {why}"))
+        Self::new(
+            400,
+            "NAME_INVALID",
+            format!("invalid repository name: {why}"),
+        )
     }
     pub fn manifest_unknown(reference: &str) -> Self {
         Self::new(404, "MANIFEST_UNKNOWN", "manifest unknown")
@@ -49,13 +53,18 @@ impl RegError {
         Self::new(400, "MANIFEST_INVALID", why)
     }
     pub fn blob_unknown(digest: &str) -> Self {
-        Self::new(404, "BLOB_UNKNOWN", "blob unknown to registry").detail(json!({ "digest": digest }))
+        Self::new(404, "BLOB_UNKNOWN", "blob unknown to registry")
+            .detail(json!({ "digest": digest }))
     }
     pub fn digest_invalid(why: impl Into<String>) -> Self {
         Self::new(400, "DIGEST_INVALID", why)
     }
     pub fn upload_unknown() -> Self {
-        Self::new(404, "BLOB_UPLOAD_UNKNOWN", "blob upload unknown to registry")
+        Self::new(
+            404,
+            "BLOB_UPLOAD_UNKNOWN",
+            "blob upload unknown to registry",
+        )
     }
     pub fn unauthorized(challenge: String, why: &str) -> Self {
         RegError {
@@ -84,7 +93,10 @@ impl IntoResponse for RegError {
         let status = StatusCode::from_u16(self.status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
         let mut resp = (status, body).into_response();
         let h = resp.headers_mut();
-        h.insert(header::CONTENT_TYPE, HeaderValue::from_static("application/json"));
+        h.insert(
+            header::CONTENT_TYPE,
+            HeaderValue::from_static("application/json"),
+        );
         // The challenge's host part was checked by `auth::realm`; it is plain ASCII.
         if let Some(c) = self.challenge
             && let Ok(v) = HeaderValue::from_str(&c)

@@ -22,7 +22,8 @@ fn is_tag(s: &str) -> bool {
     !b.is_empty()
         && b.len() <= 128
         && (b[0].is_ascii_alphanumeric() || b[0] == b'_')
-        && b.iter().all(|c| c.is_ascii_alphanumeric() || b"._-".contains(c))
+        && b.iter()
+            .all(|c| c.is_ascii_alphanumeric() || b"._-".contains(c))
 }
 
 fn is_digest_ref(reference: &str) -> bool {
@@ -57,10 +58,14 @@ pub fn get(
 ) -> RegResult<Response> {
     let (manifest, digest, media_type) = {
         let state = shared.state.lock();
-        let repo = state.repo(resolve(&state, name)?).map_err(|_| RegError::name_unknown(name))?;
+        let repo = state
+            .repo(resolve(&state, name)?)
+            .map_err(|_| RegError::name_unknown(name))?;
         let digest = if is_digest_ref(reference) {
             if !validate::is_image_digest(reference) {
-                return Err(RegError::digest_invalid("the digest is not sha256 followed by 64 hex digits"));
+                return Err(RegError::digest_invalid(
+                    "the digest is not sha256 followed by 64 hex digits",
+                ));
             }
             reference.to_string()
         } else if is_tag(reference) {
@@ -69,10 +74,19 @@ pub fn get(
                 None => return Err(RegError::manifest_unknown(reference)),
             }
         } else {
-            return Err(RegError::new(400, "TAG_INVALID", "manifest tag did not match the tag grammar"));
+            return Err(RegError::new(
+                400,
+                "TAG_INVALID",
+                "manifest tag did not match the tag grammar",
+            ));
         };
-        let image = repo.images.get(&digest).ok_or_else(|| RegError::manifest_unknown(reference))?;
-        let manifest = repo.manifest_of(image).ok_or_else(|| RegError::manifest_unknown(reference))?;
+        let image = repo
+            .images
+            .get(&digest)
+            .ok_or_else(|| RegError::manifest_unknown(reference))?;
+        let manifest = repo
+            .manifest_of(image)
+            .ok_or_else(|| RegError::manifest_unknown(reference))?;
         (manifest, digest, image.media_type.clone())
     };
     // By tag, a client that lists the types it understands gets only one of them, as the
@@ -88,7 +102,11 @@ pub fn get(
         .detail(serde_json::json!({ "reference": reference, "mediaType": media_type })));
     }
     let len = manifest.len();
-    let body = if head { Body::empty() } else { Body::from(manifest.to_string()) };
+    let body = if head {
+        Body::empty()
+    } else {
+        Body::from(manifest.to_string())
+    };
     let mut resp = (StatusCode::OK, body).into_response();
     let h = resp.headers_mut();
     h.insert(header::CONTENT_TYPE, header_value(&media_type));
@@ -116,16 +134,27 @@ fn put_error(e: ApiError) -> RegError {
     }
 }
 
-pub async fn put(shared: &Arc<Shared>, name: &str, reference: &str, req: Request) -> RegResult<Response> {
+pub async fn put(
+    shared: &Arc<Shared>,
+    name: &str,
+    reference: &str,
+    req: Request,
+) -> RegResult<Response> {
     let (tag, digest) = if is_digest_ref(reference) {
         if !validate::is_image_digest(reference) {
-            return Err(RegError::digest_invalid("the digest is not sha256 followed by 64 hex digits"));
+            return Err(RegError::digest_invalid(
+                "the digest is not sha256 followed by 64 hex digits",
+            ));
         }
         (None, Some(reference.to_string()))
     } else if is_tag(reference) {
         (Some(reference.to_string()), None)
     } else {
-        return Err(RegError::new(400, "TAG_INVALID", "manifest tag did not match the tag grammar"));
+        return Err(RegError::new(
+            400,
+            "TAG_INVALID",
+            "manifest tag did not match the tag grammar",
+        ));
     };
     {
         let state = shared.state.lock();
@@ -174,7 +203,9 @@ pub async fn put(shared: &Arc<Shared>, name: &str, reference: &str, req: Request
         let digest = match outcome {
             Ok((d, _)) => d,
             // Pushing what is already there is a success in the registry protocol.
-            Err(e) if e.code == "ImageAlreadyExistsException" => crate::emulator::content::sha256(&bytes),
+            Err(e) if e.code == "ImageAlreadyExistsException" => {
+                crate::emulator::content::sha256(&bytes)
+            }
             Err(e) => return Err(put_error(e)),
         };
         persist(shared, &state)?;
@@ -182,7 +213,10 @@ pub async fn put(shared: &Arc<Shared>, name: &str, reference: &str, req: Request
     };
     let mut resp = StatusCode::CREATED.into_response();
     let h = resp.headers_mut();
-    h.insert(header::LOCATION, header_value(&format!("/v2/{name}/manifests/{digest}")));
+    h.insert(
+        header::LOCATION,
+        header_value(&format!("/v2/{name}/manifests/{digest}")),
+    );
     h.insert("docker-content-digest", header_value(&digest));
     h.insert(header::CONTENT_LENGTH, HeaderValue::from(0));
     Ok(resp)

@@ -81,7 +81,10 @@ pub fn routes(router: Router<Arc<Shared>>) -> Router<Arc<Shared>> {
 }
 
 fn listening(shared: &Shared) -> &str {
-    shared.base_url.strip_prefix("http://").unwrap_or(&shared.base_url)
+    shared
+        .base_url
+        .strip_prefix("http://")
+        .unwrap_or(&shared.base_url)
 }
 
 fn now_ms() -> i64 {
@@ -94,7 +97,10 @@ fn now_ms() -> i64 {
 fn access(shared: &Shared, headers: &HeaderMap, scope: &str) -> RegResult<auth::Access> {
     let challenge = || auth::challenge(&auth::realm(headers, listening(shared)), scope);
     let Some(token) = auth::bearer(headers) else {
-        return Err(RegError::unauthorized(challenge(), "authentication required"));
+        return Err(RegError::unauthorized(
+            challenge(),
+            "authentication required",
+        ));
     };
     let keys = shared.state.lock().auth.clone();
     keys.check_token(token, now_ms())
@@ -136,7 +142,9 @@ async fn token(AxState(shared): AxState<Arc<Shared>>, headers: HeaderMap) -> Res
 /// The repository a registry name designates: the alias must be this registry's and the
 /// repository must exist.
 fn resolve<'a>(state: &State, name: &'a str) -> RegResult<&'a str> {
-    let (alias, repo) = name.split_once('/').ok_or_else(|| RegError::name_unknown(name))?;
+    let (alias, repo) = name
+        .split_once('/')
+        .ok_or_else(|| RegError::name_unknown(name))?;
     let known_alias = state.registry.aliases.iter().any(|a| a.name == alias);
     if !known_alias || !state.repos.contains_key(repo) {
         return Err(RegError::name_unknown(name));
@@ -204,7 +212,7 @@ async fn route(shared: &Arc<Shared>, req: Request) -> RegResult<Response> {
             manifests::put(shared, &name, &reference, req).await
         }
         (Route::Blob { digest, .. }, m) if m == Method::GET || m == Method::HEAD => {
-            blobs::get(shared, &name, &digest, req.headers(), m == Method::HEAD).await
+            blobs::get(shared, &name, &digest, m == Method::HEAD).await
         }
         (Route::Tags { .. }, Method::GET) => tags::list(shared, &name, req.uri().query()),
         (Route::Upload { id, .. }, _) => uploads::handle(shared, &name, id.as_deref(), req).await,

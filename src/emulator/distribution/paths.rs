@@ -32,14 +32,17 @@ const NAME_MAX: usize = 255;
 /// with a repository name ECR would accept.
 fn check_name(name: &str) -> RegResult<()> {
     if name.len() > NAME_MAX {
-        return Err(RegError::name_invalid(&format!("longer than {NAME_MAX} characters")));
+        return Err(RegError::name_invalid(&format!(
+            "longer than {NAME_MAX} characters"
+        )));
     }
     let component_ok = |c: &str| {
         let b = c.as_bytes();
         !b.is_empty()
             && b[0].is_ascii_alphanumeric()
             && b[b.len() - 1].is_ascii_alphanumeric()
-            && c.bytes().all(|x| x.is_ascii_lowercase() || x.is_ascii_digit() || b"._-".contains(&x))
+            && c.bytes()
+                .all(|x| x.is_ascii_lowercase() || x.is_ascii_digit() || b"._-".contains(&x))
             && !c.contains("..")
             && !c.contains("___")
             && !c.contains("._")
@@ -58,13 +61,21 @@ fn check_name(name: &str) -> RegResult<()> {
 
 pub fn parse(path: &str) -> RegResult<Route> {
     if path.contains('%') {
-        return Err(RegError::name_invalid("percent-encoded characters are not accepted"));
+        return Err(RegError::name_invalid(
+            "percent-encoded characters are not accepted",
+        ));
     }
     let rest = path
         .strip_prefix("/v2/")
         .ok_or_else(|| RegError::unsupported(404, "not a registry path"))?;
-    if rest.split('/').any(|s| s.is_empty() || s == "." || s == "..") && !rest.ends_with("/uploads/") {
-        return Err(RegError::name_invalid("empty, '.' and '..' path segments are not accepted"));
+    if rest
+        .split('/')
+        .any(|s| s.is_empty() || s == "." || s == "..")
+        && !rest.ends_with("/uploads/")
+    {
+        return Err(RegError::name_invalid(
+            "empty, '.' and '..' path segments are not accepted",
+        ));
     }
     let route = if let Some(name) = rest.strip_suffix("/tags/list") {
         Route::Tags { name: name.into() }
@@ -77,19 +88,28 @@ pub fn parse(path: &str) -> RegResult<Route> {
         if id.as_deref().is_some_and(|i| i.contains('/')) {
             return Err(RegError::upload_unknown());
         }
-        Route::Upload { name: rest[..i].into(), id }
+        Route::Upload {
+            name: rest[..i].into(),
+            id,
+        }
     } else if let Some(i) = rest.rfind("/manifests/") {
         let reference = &rest[i + "/manifests/".len()..];
         if reference.contains('/') {
             return Err(RegError::unsupported(404, "not a registry path"));
         }
-        Route::Manifest { name: rest[..i].into(), reference: reference.into() }
+        Route::Manifest {
+            name: rest[..i].into(),
+            reference: reference.into(),
+        }
     } else if let Some(i) = rest.rfind("/blobs/") {
         let digest = &rest[i + "/blobs/".len()..];
         if digest.contains('/') {
             return Err(RegError::unsupported(404, "not a registry path"));
         }
-        Route::Blob { name: rest[..i].into(), digest: digest.into() }
+        Route::Blob {
+            name: rest[..i].into(),
+            digest: digest.into(),
+        }
     } else {
         return Err(RegError::unsupported(404, "not a registry path"));
     };
@@ -105,23 +125,37 @@ mod tests {
     fn names_with_slashes_and_each_endpoint() {
         assert_eq!(
             parse("/v2/acme/ci/builds/manifests/v1").unwrap(),
-            Route::Manifest { name: "acme/ci/builds".into(), reference: "v1".into() }
+            Route::Manifest {
+                name: "acme/ci/builds".into(),
+                reference: "v1".into()
+            }
         );
         assert_eq!(
             parse("/v2/acme/web/tags/list").unwrap(),
-            Route::Tags { name: "acme/web".into() }
+            Route::Tags {
+                name: "acme/web".into()
+            }
         );
         assert_eq!(
             parse("/v2/acme/web/blobs/uploads/").unwrap(),
-            Route::Upload { name: "acme/web".into(), id: None }
+            Route::Upload {
+                name: "acme/web".into(),
+                id: None
+            }
         );
         assert_eq!(
             parse("/v2/acme/web/blobs/uploads/abc").unwrap(),
-            Route::Upload { name: "acme/web".into(), id: Some("abc".into()) }
+            Route::Upload {
+                name: "acme/web".into(),
+                id: Some("abc".into())
+            }
         );
         assert_eq!(
             parse("/v2/acme/web/blobs/sha256:ab").unwrap(),
-            Route::Blob { name: "acme/web".into(), digest: "sha256:ab".into() }
+            Route::Blob {
+                name: "acme/web".into(),
+                digest: "sha256:ab".into()
+            }
         );
     }
 
@@ -137,7 +171,10 @@ mod tests {
         ] {
             assert!(parse(p).is_err(), "{p}");
         }
-        assert_eq!(parse("/v2/acme/web%2e%2e/tags/list").unwrap_err().code, "NAME_INVALID");
+        assert_eq!(
+            parse("/v2/acme/web%2e%2e/tags/list").unwrap_err().code,
+            "NAME_INVALID"
+        );
         assert_eq!(parse("/v2/web/tags/list").unwrap_err().code, "NAME_UNKNOWN");
     }
 }

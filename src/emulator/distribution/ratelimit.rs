@@ -18,7 +18,10 @@ pub struct RateSpec {
 
 impl RateSpec {
     pub fn parse(s: &str) -> Result<RateSpec, String> {
-        let mut spec = RateSpec { anon: 1.0, auth: 10.0 };
+        let mut spec = RateSpec {
+            anon: 1.0,
+            auth: 10.0,
+        };
         for part in s.split(',').filter(|p| !p.is_empty()) {
             let (key, value) = part
                 .split_once('=')
@@ -27,7 +30,9 @@ impl RateSpec {
                 .parse()
                 .ok()
                 .filter(|n: &f64| n.is_finite() && *n > 0.0)
-                .ok_or_else(|| format!("{key} must be a positive number of requests per second, got {value:?}"))?;
+                .ok_or_else(|| {
+                    format!("{key} must be a positive number of requests per second, got {value:?}")
+                })?;
             match key {
                 "anon" => spec.anon = n,
                 "auth" => spec.auth = n,
@@ -53,7 +58,9 @@ impl Limiter {
         let now = Instant::now();
         let mut buckets = self.buckets.lock();
         if buckets.len() >= MAX_CLIENTS && !buckets.contains_key(client) {
-            let full_after = |(tokens, at): &(f64, Instant)| *at + std::time::Duration::from_secs_f64((burst - tokens) / rate);
+            let full_after = |(tokens, at): &(f64, Instant)| {
+                *at + std::time::Duration::from_secs_f64((burst - tokens) / rate)
+            };
             buckets.retain(|_, b| full_after(b) > now);
             if buckets.len() >= MAX_CLIENTS {
                 buckets.clear();
@@ -67,7 +74,11 @@ impl Limiter {
             return Ok(());
         }
         let wait = ((1.0 - *tokens) / rate).ceil().max(1.0) as u64;
-        let who = if authenticated { "authenticated" } else { "anonymous" };
+        let who = if authenticated {
+            "authenticated"
+        } else {
+            "anonymous"
+        };
         Err(RegError {
             retry_after: Some(wait),
             ..RegError::new(
@@ -85,7 +96,13 @@ mod tests {
 
     #[test]
     fn spec_parses_and_a_slow_rate_refuses_the_second_request() {
-        assert_eq!(RateSpec::parse("anon=2").unwrap(), RateSpec { anon: 2.0, auth: 10.0 });
+        assert_eq!(
+            RateSpec::parse("anon=2").unwrap(),
+            RateSpec {
+                anon: 2.0,
+                auth: 10.0
+            }
+        );
         assert!(RateSpec::parse("anon=0").is_err());
         assert!(RateSpec::parse("bogus=1").is_err());
         let spec = RateSpec::parse("anon=0.001,auth=0.001").unwrap();

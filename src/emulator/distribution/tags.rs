@@ -44,7 +44,9 @@ fn percent_decode(s: &str) -> String {
     let mut out = Vec::with_capacity(b.len());
     let mut i = 0;
     while i < b.len() {
-        let hex = b.get(i + 1..i + 3).and_then(|h| std::str::from_utf8(h).ok());
+        let hex = b
+            .get(i + 1..i + 3)
+            .and_then(|h| std::str::from_utf8(h).ok());
         match (b[i], hex.and_then(|h| u8::from_str_radix(h, 16).ok())) {
             (b'%', Some(v)) => {
                 out.push(v);
@@ -65,7 +67,12 @@ fn percent_decode(s: &str) -> String {
 
 pub fn list(shared: &Arc<Shared>, name: &str, query: Option<&str>) -> RegResult<Response> {
     let pairs = query_pairs(query);
-    let get = |k: &str| pairs.iter().find(|(key, _)| key == k).map(|(_, v)| v.as_str());
+    let get = |k: &str| {
+        pairs
+            .iter()
+            .find(|(key, _)| key == k)
+            .map(|(_, v)| v.as_str())
+    };
     let n = match get("n") {
         None => MAX_PAGE,
         Some(v) => v.parse::<usize>().map_err(|_| {
@@ -76,7 +83,9 @@ pub fn list(shared: &Arc<Shared>, name: &str, query: Option<&str>) -> RegResult<
     let last = get("last").map(str::to_string);
     let (tags, more) = {
         let state = shared.state.lock();
-        let repo = state.repo(resolve(&state, name)?).map_err(|_| RegError::name_unknown(name))?;
+        let repo = state
+            .repo(resolve(&state, name)?)
+            .map_err(|_| RegError::name_unknown(name))?;
         let start = match &last {
             Some(l) => Bound::Excluded(l.clone()),
             None => Bound::Unbounded,
@@ -94,7 +103,10 @@ pub fn list(shared: &Arc<Shared>, name: &str, query: Option<&str>) -> RegResult<
     let body = json!({ "name": name, "tags": tags }).to_string();
     let mut resp = (StatusCode::OK, body).into_response();
     let h = resp.headers_mut();
-    h.insert(header::CONTENT_TYPE, HeaderValue::from_static("application/json"));
+    h.insert(
+        header::CONTENT_TYPE,
+        HeaderValue::from_static("application/json"),
+    );
     if let (true, Some(last)) = (more, tags.last()) {
         let link = format!(
             "</v2/{name}/tags/list?n={n}&last={}>; rel=\"next\"",

@@ -50,7 +50,10 @@ fn range(size: u64) -> HeaderValue {
 fn accepted(name: &str, id: &str, size: u64) -> Response {
     let mut resp = StatusCode::ACCEPTED.into_response();
     let h = resp.headers_mut();
-    h.insert(header::LOCATION, header_value(&format!("/v2/{name}/blobs/uploads/{id}")));
+    h.insert(
+        header::LOCATION,
+        header_value(&format!("/v2/{name}/blobs/uploads/{id}")),
+    );
     h.insert(header::RANGE, range(size));
     h.insert("docker-upload-uuid", header_value(id));
     h.insert(header::CONTENT_LENGTH, HeaderValue::from(0));
@@ -60,7 +63,10 @@ fn accepted(name: &str, id: &str, size: u64) -> Response {
 fn created(name: &str, digest: &str) -> Response {
     let mut resp = StatusCode::CREATED.into_response();
     let h = resp.headers_mut();
-    h.insert(header::LOCATION, header_value(&format!("/v2/{name}/blobs/{digest}")));
+    h.insert(
+        header::LOCATION,
+        header_value(&format!("/v2/{name}/blobs/{digest}")),
+    );
     h.insert("docker-content-digest", header_value(digest));
     h.insert(header::CONTENT_LENGTH, HeaderValue::from(0));
     resp
@@ -72,7 +78,11 @@ fn io_error(e: std::io::Error) -> RegError {
 }
 
 fn too_large() -> RegError {
-    RegError::new(413, "SIZE_INVALID", format!("a blob may not exceed {MAX_BLOB_BYTES} bytes"))
+    RegError::new(
+        413,
+        "SIZE_INVALID",
+        format!("a blob may not exceed {MAX_BLOB_BYTES} bytes"),
+    )
 }
 
 /// Appends a request body to the session's file, hashing as it goes.
@@ -92,7 +102,11 @@ async fn append(s: &mut Session, headers: &HeaderMap, body: Body) -> RegResult<(
     let mut stream = body.into_data_stream();
     while let Some(chunk) = stream.next().await {
         let chunk = chunk.map_err(|_| {
-            RegError::new(400, "BLOB_UPLOAD_INVALID", "the upload body could not be read")
+            RegError::new(
+                400,
+                "BLOB_UPLOAD_INVALID",
+                "the upload body could not be read",
+            )
         })?;
         if s.size + chunk.len() as u64 > MAX_BLOB_BYTES {
             return Err(too_large());
@@ -111,7 +125,9 @@ fn finish(shared: &Shared, s: Session, digest: Option<String>) -> RegResult<Resp
     let computed = format!("sha256:{}", hex::encode(s.hasher.finalize()));
     let Some(given) = digest.filter(|d| validate::is_image_digest(d)) else {
         remove(&s.file);
-        return Err(RegError::digest_invalid("the digest parameter is missing or not sha256 followed by 64 hex digits"));
+        return Err(RegError::digest_invalid(
+            "the digest parameter is missing or not sha256 followed by 64 hex digits",
+        ));
     };
     if given != computed {
         remove(&s.file);
@@ -175,7 +191,11 @@ fn new_session(shared: &Shared, name: &str) -> RegResult<(String, Session)> {
     if shared.registry.uploads.lock().len() >= MAX_SESSIONS {
         return Err(RegError {
             retry_after: Some(60),
-            ..RegError::new(429, "TOOMANYREQUESTS", format!("more than {MAX_SESSIONS} uploads in progress"))
+            ..RegError::new(
+                429,
+                "TOOMANYREQUESTS",
+                format!("more than {MAX_SESSIONS} uploads in progress"),
+            )
         });
     }
     let file = shared.state.lock().blobs.temp_path().map_err(|e| {
@@ -199,7 +219,11 @@ fn mount(shared: &Shared, name: &str, digest: &str, from: &str) -> RegResult<Opt
         return Ok(None);
     };
     let to_repo = resolve(&state, name)?.to_string();
-    let layer = state.repos.get(&from_repo).and_then(|r| r.layers.get(digest)).cloned();
+    let layer = state
+        .repos
+        .get(&from_repo)
+        .and_then(|r| r.layers.get(digest))
+        .cloned();
     let Some(layer) = layer.filter(|_| state.blobs.contains(digest)) else {
         return Ok(None);
     };
@@ -210,7 +234,12 @@ fn mount(shared: &Shared, name: &str, digest: &str, from: &str) -> RegResult<Opt
     Ok(Some(created(name, digest)))
 }
 
-pub async fn handle(shared: &Arc<Shared>, name: &str, id: Option<&str>, req: Request) -> RegResult<Response> {
+pub async fn handle(
+    shared: &Arc<Shared>,
+    name: &str,
+    id: Option<&str>,
+    req: Request,
+) -> RegResult<Response> {
     {
         let state = shared.state.lock();
         resolve(&state, name)?;
@@ -291,9 +320,13 @@ pub async fn handle(shared: &Arc<Shared>, name: &str, id: Option<&str>, req: Req
             let s = registry.take(name, id)?;
             remove(&s.file);
             let mut resp = StatusCode::NO_CONTENT.into_response();
-            resp.headers_mut().insert(header::CONTENT_LENGTH, HeaderValue::from(0));
+            resp.headers_mut()
+                .insert(header::CONTENT_LENGTH, HeaderValue::from(0));
             Ok(resp)
         }
-        _ => Err(RegError::unsupported(405, "this method is not supported on blob uploads")),
+        _ => Err(RegError::unsupported(
+            405,
+            "this method is not supported on blob uploads",
+        )),
     }
 }
