@@ -252,7 +252,7 @@ mod tests {
             labels: vec![],
             stop_signal: "SIGTERM",
         };
-        let c = config(&spec, &[l.clone()]);
+        let c = config(&spec, std::slice::from_ref(&l));
         let doc: Value = serde_json::from_slice(&c.bytes).unwrap();
         assert_eq!(doc["rootfs"]["diff_ids"][0], l.diff_id.as_str());
         let history = doc["history"].as_array().unwrap();
