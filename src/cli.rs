@@ -428,6 +428,25 @@ pub struct EmulatorArgs {
         value_parser = crate::emulator::SigV4Key::parse
     )]
     pub verify_sigv4: Option<crate::emulator::SigV4Key>,
+
+    /// Registry API: blob GETs answer 307 to this host name (same port) at a signed URL that
+    /// expires, as ECR hands layers to its storage; clients must not send their token there.
+    #[arg(long, value_name = "HOST", num_args = 0..=1, default_missing_value = "localhost", value_parser = parse_host)]
+    pub blob_redirect: Option<String>,
+
+    /// Registry API pull rate limits in requests per second per client, as public.ecr.aws applies
+    /// them: e.g. anon=1,auth=10 (429 TOOMANYREQUESTS with Retry-After beyond). Off by default.
+    #[arg(long, value_name = "SPEC", value_parser = crate::emulator::RateSpec::parse)]
+    pub registry_rate: Option<crate::emulator::RateSpec>,
+}
+
+fn parse_host(s: &str) -> Result<String, String> {
+    let ok = !s.is_empty()
+        && s.len() <= 253
+        && s.chars()
+            .all(|c| c.is_ascii_alphanumeric() || c == '.' || c == '-');
+    ok.then(|| s.to_string())
+        .ok_or_else(|| format!("expected a host name such as localhost, got {s:?}"))
 }
 
 /// `--chunk-size`: bytes, or with a KiB/MiB suffix (K and M also accepted), within the service's

@@ -131,6 +131,11 @@ async fn run(cli: Cli) -> Result<()> {
                 faults: args.faults,
                 fault_seed: args.fault_seed,
                 verify_sigv4: args.verify_sigv4.clone(),
+                registry: emulator::RegistryOptions {
+                    blob_redirect: args.blob_redirect.clone(),
+                    rate: args.registry_rate,
+                    ..Default::default()
+                },
                 ..Default::default()
             };
             let emu = emulator::start(opts).await?;

@@ -145,12 +145,17 @@ async fn state_survives_restart_and_is_written_atomically() {
     );
     emu3.shutdown().await;
 
-    // Atomic writes: only the state file itself is left in the directory.
-    let names: Vec<String> = std::fs::read_dir(dir.path())
+    // Atomic writes: only the state file and its blob directory are left in the directory.
+    let mut names: Vec<String> = std::fs::read_dir(dir.path())
         .expect("read dir")
         .map(|e| e.expect("entry").file_name().to_string_lossy().to_string())
         .collect();
-    assert_eq!(names, ["state.json"], "no temporary files left behind");
+    names.sort();
+    assert_eq!(
+        names,
+        ["state.json", "state.json.blobs"],
+        "no temporary files left behind"
+    );
 }
 
 #[tokio::test(flavor = "multi_thread")]

@@ -187,6 +187,8 @@ pub fn put_image(state: &mut State, req: PutImage<'_>, now_ms: i64) -> ApiResult
             media_type: media_type.clone(),
             artifact_media_type: artifact,
             children: child_digests,
+            manifest: Some(std::sync::Arc::from(req.manifest)),
+            synthetic: None,
         });
     }
     if let Some(tag) = req.tag {

@@ -1,6 +1,7 @@
 //! The layer upload flow: InitiateLayerUpload, UploadLayerPart (contiguous byte ranges),
 //! CompleteLayerUpload (sha256 over the bytes received), BatchCheckLayerAvailability.
-//! Layer bytes are hashed as they arrive and not kept: the public API never serves them back.
+//! Layer bytes are hashed as they arrive and appended to a temporary file of the blob store,
+//! which keeps them once the digest is verified: the registry API serves them back.
 
 use serde_json::{Value, json};
 use sha2::{Digest, Sha256};
@@ -17,6 +18,8 @@ pub const DEFAULT_LAYER_MEDIA_TYPE: &str = "application/vnd.docker.image.rootfs.
 #[derive(Clone)]
 pub struct Upload {
     pub repo: String,
+    /// The bytes so far, in the blob store's temporary area.
+    file: std::path::PathBuf,
     hasher: Sha256,
     /// Bytes received so far; the next part must start here.
     received: u64,
@@ -73,10 +76,12 @@ pub fn initiate_layer_upload(state: &mut State, input: &Input, _ctx: &Ctx) -> Ap
     v.finish()?;
     state.repo(&name)?;
     let id = uuid::Uuid::new_v4().to_string();
+    let file = state.blobs.temp_path().map_err(storage_error)?;
     state.uploads.insert(
         id.clone(),
         Upload {
             repo: name,
+            file,
             hasher: Sha256::new(),
             received: 0,
             last_part: 0,
@@ -133,6 +138,7 @@ pub fn upload_layer_part(state: &mut State, input: &Input, _ctx: &Ctx) -> ApiRes
         .with("uploadId", id)
         .with("lastValidByteReceived", upload.received.saturating_sub(1)));
     }
+    append(&upload.file, &blob).map_err(storage_error)?;
     upload.hasher.update(&blob);
     upload.received += blob.len() as u64;
     // The previous part turned out not to be the last one.
@@ -198,9 +204,20 @@ pub fn complete_layer_upload(state: &mut State, input: &Input, _ctx: &Ctx) -> Ap
             ),
         ));
     }
+    let file = upload.file.clone();
     state.uploads.remove(&id);
+    let known = state.repo(&name)?.layers.contains_key(&computed);
+    if known {
+        // Best effort: the answer is the error below whether or not the file goes.
+        let _ = std::fs::remove_file(&file);
+    } else {
+        state
+            .blobs
+            .commit(&file, &computed)
+            .map_err(storage_error)?;
+    }
     let repo = state.repo_mut(&name)?;
-    if repo.layers.contains_key(&computed) {
+    if known {
         return Err(ApiError::new(
             "LayerAlreadyExistsException",
             format!("The layer with digest '{computed}' already exists in the repository '{name}'"),
@@ -260,20 +277,37 @@ pub fn batch_check_layer_availability(
     Ok(json!({ "layers": layers, "failures": failures }))
 }
 
-/// Records a layer without uploading bytes (seed data): its digest and size are given.
-pub fn add_layer(
+fn append(path: &std::path::Path, bytes: &[u8]) -> std::io::Result<()> {
+    use std::io::Write;
+    std::fs::OpenOptions::new()
+        .create(true)
+        .append(true)
+        .open(path)?
+        .write_all(bytes)
+}
+
+fn storage_error(e: impl std::fmt::Display) -> ApiError {
+    tracing::error!("layer storage failed: {e:#}");
+    ApiError::new("ServerException", "The layer could not be stored")
+}
+
+/// Records a generated blob (demo and synthetic content) as a layer of `repo` and keeps its bytes.
+pub fn add_blob(
     state: &mut State,
     repo: &str,
-    digest: &str,
-    size: i64,
+    blob: &super::content::Blob,
     media_type: &str,
 ) -> ApiResult<()> {
     state
+        .blobs
+        .insert_generated(&blob.digest, blob.bytes.clone())
+        .map_err(storage_error)?;
+    state
         .repo_mut(repo)?
         .layers
-        .entry(digest.to_string())
+        .entry(blob.digest.clone())
         .or_insert(Layer {
-            size,
+            size: blob.size(),
             media_type: media_type.to_string(),
         });
     Ok(())

@@ -12,12 +12,17 @@
 //!   push first (ties by digest), image tags by name, registries by id.
 //! - A request without a SigV4 Authorization header is refused; any access key is accepted unless
 //!   `verify_sigv4` is set, then signatures are checked as AWS checks them (module `sigv4`).
+//! - The registry API (module `distribution`, the OCI distribution spec) is served on the same
+//!   address over the same state; layer and config bytes live in the blob store (`blobstore`).
 //! - Injected faults (module `faults`) are decided when a request arrives, before it can change state.
 
+mod blobstore;
 mod catalog;
+mod content;
 mod ctx;
 mod delete;
 mod describe;
+mod distribution;
 pub mod error;
 mod faults;
 mod image;
@@ -50,6 +55,7 @@ use parking_lot::Mutex;
 use tokio::sync::oneshot;
 use tokio::task::JoinHandle;
 
+pub use distribution::{Config as RegistryOptions, RateSpec};
 pub use faults::FaultSpec;
 pub use seed::{DEMO_ALIAS, DEMO_REGISTRY_ID};
 pub use sigv4::SigV4Key;
@@ -79,6 +85,10 @@ pub struct EmulatorOptions {
     /// Check AWS Signature V4 on every request with this key (`--verify-sigv4`); without it any
     /// access key is accepted.
     pub verify_sigv4: Option<SigV4Key>,
+    /// The registry API's options (blob redirects, pull rate limits, upload timeout).
+    pub registry: RegistryOptions,
+    /// Lifetime of GetAuthorizationToken passwords and registry tokens (12 hours by default).
+    pub token_ttl_secs: Option<i64>,
 }
 
 impl EmulatorOptions {
@@ -98,6 +108,8 @@ impl Default for EmulatorOptions {
             faults: None,
             fault_seed: None,
             verify_sigv4: None,
+            registry: RegistryOptions::default(),
+            token_ttl_secs: None,
         }
     }
 }
@@ -164,7 +176,16 @@ fn initial_state(opts: &EmulatorOptions) -> anyhow::Result<(state::State, bool)>
 
 pub async fn start(opts: EmulatorOptions) -> anyhow::Result<Emulator> {
     let started = std::time::Instant::now();
-    let (state, changed) = initial_state(&opts)?;
+    let (mut state, changed) = initial_state(&opts)?;
+    if let Some(path) = &opts.state_file {
+        // Blobs live beside the state file, so a restart serves what was pushed before.
+        let mut dir = path.clone().into_os_string();
+        dir.push(".blobs");
+        state.blobs.attach(std::path::Path::new(&dir))?;
+    }
+    if let Some(ttl) = opts.token_ttl_secs {
+        state.auth.ttl_secs = ttl;
+    }
     if let (Some(path), true) = (&opts.state_file, changed) {
         persist::save(path, &state)?;
     }
@@ -183,6 +204,7 @@ pub async fn start(opts: EmulatorOptions) -> anyhow::Result<Emulator> {
             .faults
             .map(|spec| faults::Faults::new(spec, opts.fault_seed)),
         sigv4: opts.verify_sigv4.clone(),
+        registry: distribution::Registry::new(opts.registry.clone()),
     });
     let (stop, stopped) = oneshot::channel::<()>();
     let app = server::router(shared.clone()).into_make_service_with_connect_info::<faults::Conn>();

@@ -7,7 +7,7 @@ use serde_json::{Value, json};
 use super::ctx::{Ctx, ts};
 use super::error::ApiResult;
 use super::input::Input;
-use super::limits::*;
+use super::limits::{DISPLAY_NAME_MAX, DISPLAY_NAME_MIN};
 use super::pagination;
 use super::state::{Registry, State};
 use super::validate::Validator;
@@ -75,17 +75,14 @@ pub fn put_registry_catalog_data(state: &mut State, input: &Input, _ctx: &Ctx) -
     Ok(catalog_json(&state.registry))
 }
 
-pub fn get_authorization_token(_state: &mut State, _input: &Input, ctx: &Ctx) -> ApiResult<Value> {
-    // The password is opaque to clients; derive it from the request so each token differs.
-    let secret = format!(
-        "ecrp-emulator-{}-{}",
-        ctx.access_key,
-        uuid::Uuid::new_v4().simple()
-    );
+pub fn get_authorization_token(state: &mut State, _input: &Input, ctx: &Ctx) -> ApiResult<Value> {
+    // Signed with the emulator's key so `GET /token/` can verify it; the real clock signs it, as
+    // the registry side checks it against the real clock (even with a fixed `--clock`).
+    let (password, _) = state.auth.password(&ctx.access_key, super::ctx::now_ms());
     Ok(json!({
         "authorizationData": {
-            "authorizationToken": STANDARD.encode(format!("AWS:{secret}")),
-            "expiresAt": ts(ctx.now_ms + AUTH_TOKEN_TTL_SECS * 1000),
+            "authorizationToken": STANDARD.encode(format!("AWS:{password}")),
+            "expiresAt": ts(ctx.now_ms + state.auth.ttl_secs * 1000),
         }
     }))
 }

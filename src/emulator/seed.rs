@@ -1,18 +1,22 @@
 //! `--seed demo` and `--seed empty`. Demo data comes from assets/demo/ (seed.json, markdown,
 //! PNG logos, policies), embedded at build time. Dates are relative to now so "5 hours ago" stays
-//! true. Every image is pushed through the same code as PutImage, onto layers recorded as the
-//! upload flow records them, so the data is consistent (digests, sizes, manifest lists).
+//! true. Every image is real content (module `content`): a config blob and small gzip tar layers
+//! kept in the blob store, pushed through the same code as PutImage, so both planes agree on
+//! digests, sizes and manifest lists, and any demo image can be pulled. The seed's `sizeMb` only
+//! scales the layers' filler: real sizes are what the manifests declare.
 
 use anyhow::{Context, Result, anyhow};
 use serde::Deserialize;
-use sha2::{Digest, Sha256};
+use std::collections::HashMap;
+use std::sync::OnceLock;
+
+use parking_lot::Mutex;
 
 use super::Seed;
 use super::catalog::{self, CatalogInput};
-use super::image::{
-    self, DOCKER_MANIFEST, DOCKER_MANIFEST_LIST, OCI_INDEX, OCI_MANIFEST, PutImage,
-};
-use super::layer::add_layer;
+use super::content::{self, Layer, Platform};
+use super::image::{self, PutImage};
+use super::layer::add_blob;
 use super::state::{Alias, Registry, Repository, State};
 
 pub const DEMO_REGISTRY_ID: &str = "123456789012";
@@ -216,85 +220,185 @@ fn add_repo(state: &mut State, r: &SeedRepo, now_ms: i64) -> Result<()> {
     }
     // Oldest first, so a tag reused by a newer image moves to it as it would have in real life.
     images.sort_by(|a, b| b.hours_ago.total_cmp(&a.hours_ago));
+    let mut group = None;
     for (n, img) in images.iter().enumerate() {
         let pushed = now_ms - (img.hours_ago * HOUR_MS as f64) as i64;
-        push(state, r, n, img, pushed)
+        push(state, &mut group, r, n, img, pushed)
             .map_err(|e| anyhow!("image {n}: {}: {}", e.code, e.message))?;
     }
     Ok(())
 }
 
-fn sha(s: &str) -> String {
-    format!("sha256:{}", hex::encode(Sha256::digest(s.as_bytes())))
+const LAYER_MTIME: u64 = 1_700_000_000;
+
+/// Layers depend only on their key (never on the clock), so they are built once per process:
+/// tests start many demo emulators, and hashing the demo's layers is most of a seed's cost.
+fn cached(key: String, make: impl FnOnce() -> Layer) -> Layer {
+    static LAYERS: OnceLock<Mutex<HashMap<String, Layer>>> = OnceLock::new();
+    let layers = LAYERS.get_or_init(Default::default);
+    if let Some(l) = layers.lock().get(&key) {
+        return l.clone();
+    }
+    let l = make();
+    layers.lock().insert(key, l.clone());
+    l
 }
 
-/// Pushes one image: per platform a manifest over recorded layers, then an index if several.
+/// The layers of image `n` for one platform: a distribution base shared by every repository
+/// on it, a runtime layer shared by the repository's images, then one to three layers of its own
+/// (a long run of CI builds shares its application layer ten builds at a time, as builds of an
+/// unchanged source would).
+fn image_layers(r: &SeedRepo, n: usize, img: &SeedImage, platform: &str) -> Vec<Layer> {
+    let family = if r.name.contains("debian") || r.name.starts_with("ml/") {
+        "debian"
+    } else {
+        "alpine"
+    };
+    let base = cached(format!("base {family} {platform}"), || {
+        let release = format!("NAME=\"{family}\"\nID={family}\nPLATFORM={platform}\n");
+        let motd = format!("Welcome to the acme {family} base image ({platform}).\n");
+        let files = [
+            content::archive::File {
+                path: "etc/os-release",
+                bytes: release.as_bytes(),
+            },
+            content::archive::File {
+                path: "etc/motd",
+                bytes: motd.as_bytes(),
+            },
+        ];
+        let l = content::layer(&files, LAYER_MTIME, String::new());
+        let created_by = format!("/bin/sh -c #(nop) ADD file:{} in / ", &l.diff_id[7..]);
+        Layer { created_by, ..l }
+    });
+    let runtime = cached(format!("runtime {} {platform}", r.name), || {
+        let text = format!("runtime of {} for {platform}\n", r.name);
+        let files = [content::archive::File {
+            path: &format!("usr/local/lib/{}/runtime.txt", r.name),
+            bytes: text.as_bytes(),
+        }];
+        content::layer(
+            &files,
+            LAYER_MTIME,
+            format!("RUN /bin/sh -c install-runtime {} # buildkit", r.name),
+        )
+    });
+    // A few hundred bytes to 16 KB, growing with the image's nominal size, so images differ.
+    let (own, build, filler) = match &r.generate {
+        Some(g) => (1, n / 10 * 10, (g.size_mb * 4.0) as usize),
+        None => (
+            1 + n % 3,
+            n,
+            ((img.size_mb * 4.0) as usize).clamp(64, 16_384) / (1 + n % 3),
+        ),
+    };
+    let mut layers = vec![base, runtime];
+    for k in 0..own {
+        layers.push(cached(
+            format!("app {} {build} {k} {filler} {platform}", r.name),
+            || {
+                let mut text = format!("{} build {build} part {k} for {platform}\n", r.name);
+                while text.len() < filler {
+                    text.push_str("0123456789abcdef ");
+                }
+                let path = format!("app/part-{k}.txt");
+                let files = [content::archive::File {
+                    path: &path,
+                    bytes: text.as_bytes(),
+                }];
+                content::layer(
+                    &files,
+                    LAYER_MTIME,
+                    format!("COPY app/part-{k}.txt /app/ # buildkit"),
+                )
+            },
+        ));
+    }
+    layers
+}
+
+fn image_config(
+    r: &SeedRepo,
+    n: usize,
+    img: &SeedImage,
+    platform: &Platform,
+    pushed: i64,
+    layers: &[Layer],
+) -> content::Blob {
+    let bin = r.name.rsplit('/').next().unwrap_or(&r.name);
+    let version = img
+        .tags
+        .first()
+        .cloned()
+        .unwrap_or_else(|| format!("build-{n}"));
+    let serves = ["web", "api", "proxy"].iter().any(|s| r.name.contains(s));
+    let spec = content::ConfigSpec {
+        platform,
+        created_ms: pushed,
+        env: vec![
+            "PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin".into(),
+            format!("APP_VERSION={version}"),
+        ],
+        entrypoint: vec![format!("/usr/local/bin/{bin}")],
+        cmd: vec![if serves { "serve" } else { "run" }.into()],
+        working_dir: "/app",
+        user: "10001:10001",
+        ports: if serves { &["8080/tcp"] } else { &[] },
+        volumes: if serves { &[] } else { &["/data"] },
+        labels: vec![
+            (
+                "org.opencontainers.image.source",
+                format!("https://github.com/acme/{}", r.name),
+            ),
+            ("org.opencontainers.image.version", version),
+            ("build", n.to_string()),
+        ],
+        stop_signal: "SIGTERM",
+    };
+    content::config(&spec, layers)
+}
+
+/// Pushes one image: per platform a manifest over its stored config and layers, then an index
+/// over them if there are several.
+/// The config a run of CI builds shares, ten builds at a time: (group, platform, config).
+type Group = Option<(usize, String, content::Blob)>;
+
 fn push(
     state: &mut State,
+    group: &mut Group,
     r: &SeedRepo,
     n: usize,
     img: &SeedImage,
     pushed: i64,
 ) -> Result<(), super::error::ApiError> {
-    let (manifest_type, config_type, layer_type, index_type) = if r.oci {
-        (
-            OCI_MANIFEST,
-            "application/vnd.oci.image.config.v1+json",
-            "application/vnd.oci.image.layer.v1.tar+gzip",
-            OCI_INDEX,
-        )
-    } else {
-        (
-            DOCKER_MANIFEST,
-            "application/vnd.docker.container.image.v1+json",
-            "application/vnd.docker.image.rootfs.diff.tar.gzip",
-            DOCKER_MANIFEST_LIST,
-        )
-    };
-    let total = (img.size_mb * 1_000_000.0) as i64;
+    let format = if r.oci { content::OCI } else { content::DOCKER };
     let mut children = Vec::new();
-    for platform in &img.platforms {
-        let (os, arch) = platform.split_once('/').unwrap_or(("linux", platform));
-        let (arch, variant) = arch
-            .split_once('/')
-            .map_or((arch, None), |(a, v)| (a, Some(v)));
-        let config = format!(
-            r#"{{"architecture":"{arch}","os":"{os}","created":"{pushed}","config":{{"Labels":{{"org.opencontainers.image.source":"https://github.com/acme/{}","build":"{n}"}}}}}}"#,
-            r.name
-        );
-        let config_digest = sha(&config);
-        add_layer(
-            state,
-            &r.name,
-            &config_digest,
-            config.len() as i64,
-            config_type,
-        )?;
-        // Three to five layers: a shared base plus image-specific ones.
-        let count = 3 + (n % 3);
-        let mut layers = Vec::new();
-        for k in 0..count {
-            let base = k == 0;
-            let digest = if base {
-                sha(&format!("{}/{platform}/base", r.name))
-            } else {
-                sha(&format!("{}/{n}/{platform}/{k}", r.name))
-            };
-            let size = if base {
-                total / 2
-            } else {
-                total / 2 / (count as i64 - 1)
-            };
-            add_layer(state, &r.name, &digest, size, layer_type)?;
-            layers.push(format!(
-                r#"{{"mediaType":"{layer_type}","size":{size},"digest":"{digest}"}}"#
-            ));
+    for name in &img.platforms {
+        let platform = Platform::parse(name);
+        let layers = image_layers(r, n, img, name);
+        // A long CI run rebuilds an unchanged source: ten builds share layers and config and
+        // differ by their manifest's version annotation (which also keeps the seed cheap).
+        let config = match group {
+            Some((g, p, c)) if r.generate.is_some() && *g == n / 10 && p == name => c.clone(),
+            _ => {
+                let c = image_config(r, n, img, &platform, pushed, &layers);
+                if r.generate.is_some() {
+                    *group = Some((n / 10, name.clone(), c.clone()));
+                }
+                c
+            }
+        };
+        add_blob(state, &r.name, &config, format.config)?;
+        for l in &layers {
+            add_blob(state, &r.name, &l.blob, format.layer)?;
         }
-        let manifest = format!(
-            r#"{{"schemaVersion":2,"mediaType":"{manifest_type}","config":{{"mediaType":"{config_type}","size":{},"digest":"{config_digest}"}},"layers":[{}]}}"#,
-            config.len(),
-            layers.join(",")
-        );
+        let version = r.generate.as_ref().map(|_| {
+            img.tags
+                .first()
+                .cloned()
+                .unwrap_or_else(|| format!("untagged #{n}"))
+        });
+        let manifest = content::manifest(format, &config, &layers, version.as_deref());
         let single = img.platforms.len() == 1;
         let tag = img.tags.first().filter(|_| single).map(String::as_str);
         let (digest, _) = image::put_image(
@@ -308,28 +412,12 @@ fn push(
             },
             pushed,
         )?;
-        children.push((
-            digest,
-            manifest.len(),
-            os.to_string(),
-            arch.to_string(),
-            variant.map(str::to_string),
-        ));
+        children.push((manifest, platform, digest));
     }
-    let head = if img.platforms.len() == 1 {
-        children[0].0.clone()
+    let head = if let [(_, _, digest)] = children.as_slice() {
+        digest.clone()
     } else {
-        let entries: Vec<String> = children
-            .iter()
-            .map(|(d, len, os, arch, variant)| {
-                let variant = variant.as_ref().map(|v| format!(r#","variant":"{v}""#)).unwrap_or_default();
-                format!(r#"{{"mediaType":"{manifest_type}","size":{len},"digest":"{d}","platform":{{"architecture":"{arch}","os":"{os}"{variant}}}}}"#)
-            })
-            .collect();
-        let index = format!(
-            r#"{{"schemaVersion":2,"mediaType":"{index_type}","manifests":[{}]}}"#,
-            entries.join(",")
-        );
+        let index = content::index(format, &children);
         let tag = img.tags.first().map(String::as_str);
         image::put_image(
             state,

@@ -39,10 +39,12 @@ pub struct Shared {
     pub faults: Option<Faults>,
     /// With `--verify-sigv4`, every request's signature is checked against this key.
     pub sigv4: Option<SigV4Key>,
+    /// The registry API's options and sessions (uploads, rate limits).
+    pub registry: super::distribution::Registry,
 }
 
 pub fn router(shared: Arc<Shared>) -> Router {
-    Router::new()
+    super::distribution::routes(Router::new())
         .route("/", post(api))
         .route("/logo/{hash}", get(logo))
         .fallback(not_found)
@@ -269,6 +271,7 @@ mod tests {
             clock_ms: None,
             faults: None,
             sigv4: None,
+            registry: Default::default(),
         }
     }
 

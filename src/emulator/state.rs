@@ -2,6 +2,7 @@
 //! indexes (image order, manifest-list references) are rebuilt on load, not persisted.
 
 use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::sync::Arc;
 
 use serde::{Deserialize, Serialize};
 
@@ -18,6 +19,12 @@ pub struct State {
     /// In-progress layer uploads live only in memory (a restart abandons them, as a client retries).
     #[serde(skip)]
     pub uploads: HashMap<String, super::layer::Upload>,
+    /// Layer and config bytes, by digest, for both planes.
+    #[serde(skip)]
+    pub blobs: super::blobstore::BlobStore,
+    /// Signs registry passwords and tokens; a restart makes earlier ones invalid.
+    #[serde(skip)]
+    pub auth: super::distribution::auth::Keys,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -72,6 +79,16 @@ pub struct Repository {
     /// Child digest -> the manifest lists that reference it.
     #[serde(skip)]
     pub parents: HashMap<String, BTreeSet<String>>,
+    /// How `--synthetic` images' manifests are regenerated instead of being stored.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub synthetic: Option<SyntheticManifest>,
+}
+
+/// A synthetic image's manifest is `prefix`, its build name (`build-000042`), then `suffix`.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct SyntheticManifest {
+    pub prefix: String,
+    pub suffix: String,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -85,6 +102,13 @@ pub struct Image {
     /// Digests a manifest list / index references.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub children: Vec<String>,
+    /// The exact manifest bytes (the digest is their sha256), served by the registry API.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub manifest: Option<Arc<str>>,
+    /// A synthetic image's build number: its manifest is regenerated from the repository's
+    /// template rather than stored, so 100,000 of them stay cheap.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub synthetic: Option<u32>,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -135,6 +159,7 @@ impl Repository {
             layers: HashMap::new(),
             order: BTreeSet::new(),
             parents: HashMap::new(),
+            synthetic: None,
         }
     }
 
@@ -184,6 +209,16 @@ impl Repository {
         Some(image)
     }
 
+    /// The exact bytes of an image's manifest, if the store has them (state files written before
+    /// manifests were kept have none).
+    pub fn manifest_of(&self, image: &Image) -> Option<Arc<str>> {
+        if let Some(m) = &image.manifest {
+            return Some(m.clone());
+        }
+        let (n, t) = (image.synthetic?, self.synthetic.as_ref()?);
+        Some(Arc::from(format!("{}build-{n:06}{}", t.prefix, t.suffix)))
+    }
+
     /// Puts `tag` on the image `digest`, taking it off whichever image held it.
     pub fn place_tag(&mut self, tag: &str, digest: &str, now_ms: i64) {
         if let Some(old) = self.image_tags.get(tag).map(|t| t.digest.clone())
@@ -211,6 +246,8 @@ impl State {
             repos: BTreeMap::new(),
             logos: BTreeMap::new(),
             uploads: HashMap::new(),
+            blobs: Default::default(),
+            auth: Default::default(),
         }
     }
 

@@ -1,19 +1,48 @@
 //! `--synthetic REPO=COUNT`: a repository with COUNT tagged images, built fast. All images share
-//! one config and three layers (uploaded as real layers of the repository); each manifest differs
-//! by an annotation, so each has its own true digest (sha256 of its bytes), as PutImage would give.
+//! one real config blob and three real layers (kept in the blob store); each manifest differs by
+//! an annotation, so each has its own true digest. Manifests are not stored: the repository keeps
+//! a template and each image its build number, and the bytes are regenerated when pulled.
 
-use sha2::{Digest, Sha256};
-
+use super::content::{self, OCI, OCI_CONFIG, Platform, archive::File};
 use super::error::ApiResult;
 use super::image::OCI_MANIFEST;
-use super::layer::add_layer;
-use super::state::{Image, Repository, State, TagRef};
+use super::layer::add_blob;
+use super::state::{Image, Repository, State, SyntheticManifest, TagRef};
 
-const CONFIG_MEDIA_TYPE: &str = "application/vnd.oci.image.config.v1+json";
-const LAYER_MEDIA_TYPE: &str = "application/vnd.oci.image.layer.v1.tar+gzip";
+const MTIME: u64 = 1_700_000_000;
 
-fn fake_digest(seed: &str) -> String {
-    format!("sha256:{}", hex::encode(Sha256::digest(seed.as_bytes())))
+/// The shared content: a base, a runtime and an application layer, and their config.
+fn content(name: &str, now_ms: i64) -> (content::Blob, Vec<content::Layer>) {
+    let files: [(&str, String); 3] = [
+        ("etc/os-release", "NAME=\"alpine\"\nID=alpine\n".into()),
+        ("usr/lib/runtime.txt", "synthetic runtime\n".into()),
+        ("app/build.txt", format!("synthetic images of {name}\n")),
+    ];
+    let layers: Vec<content::Layer> = files
+        .iter()
+        .map(|(path, text)| {
+            let f = [File {
+                path,
+                bytes: text.as_bytes(),
+            }];
+            content::layer(&f, MTIME, format!("COPY {path} /{path} # buildkit"))
+        })
+        .collect();
+    let platform = Platform::parse("linux/amd64");
+    let spec = content::ConfigSpec {
+        platform: &platform,
+        created_ms: now_ms,
+        env: vec!["PATH=/usr/local/bin:/usr/bin:/bin".into()],
+        entrypoint: vec!["/app/run".into()],
+        cmd: vec![],
+        working_dir: "/app",
+        user: "app",
+        ports: &[],
+        volumes: &[],
+        labels: vec![("org.opencontainers.image.title", name.to_string())],
+        stop_signal: "SIGTERM",
+    };
+    (content::config(&spec, &layers), layers)
 }
 
 pub fn add(state: &mut State, name: &str, count: usize, now_ms: i64) -> ApiResult<()> {
@@ -21,42 +50,32 @@ pub fn add(state: &mut State, name: &str, count: usize, now_ms: i64) -> ApiResul
         name.to_string(),
         Repository::new(name.to_string(), now_ms - 400 * 86_400_000),
     );
-    let config = (fake_digest(&format!("{name}/config")), 1_469_i64);
-    let layers: Vec<(String, i64)> = (0..3)
-        .map(|i| {
-            (
-                fake_digest(&format!("{name}/layer/{i}")),
-                [29_124_657, 4_201_113, 812_004][i],
-            )
-        })
-        .collect();
-    add_layer(state, name, &config.0, config.1, CONFIG_MEDIA_TYPE)?;
-    for (d, s) in &layers {
-        add_layer(state, name, d, *s, LAYER_MEDIA_TYPE)?;
+    let (config, layers) = content(name, now_ms);
+    add_blob(state, name, &config, OCI_CONFIG)?;
+    for l in &layers {
+        add_blob(state, name, &l.blob, OCI.layer)?;
     }
-    let layer_json: String = layers
-        .iter()
-        .map(|(d, s)| format!(r#"{{"mediaType":"{LAYER_MEDIA_TYPE}","digest":"{d}","size":{s}}}"#))
-        .collect::<Vec<_>>()
-        .join(",");
+    // The manifest of `content::manifest` with an annotation appended before its last brace.
+    let plain = content::manifest(OCI, &config, &layers, None);
     let prefix = format!(
-        r#"{{"schemaVersion":2,"mediaType":"{OCI_MANIFEST}","config":{{"mediaType":"{CONFIG_MEDIA_TYPE}","digest":"{}","size":{}}},"layers":[{layer_json}],"annotations":{{"org.opencontainers.image.version":""#,
-        config.0, config.1
+        r#"{},"annotations":{{"org.opencontainers.image.version":""#,
+        plain.strip_suffix('}').unwrap_or(&plain)
     );
-    let size: i64 = layers.iter().map(|(_, s)| s).sum();
+    let template = SyntheticManifest {
+        prefix,
+        suffix: "\"}}".into(),
+    };
+    let size: i64 = layers.iter().map(|l| l.blob.size()).sum();
     let repo = state.repo_mut(name)?;
     repo.images.reserve(count);
-    let mut manifest = String::with_capacity(prefix.len() + 32);
+    let mut manifest = String::with_capacity(template.prefix.len() + 32);
     for i in 0..count {
         let tag = format!("build-{i:06}");
         manifest.clear();
-        manifest.push_str(&prefix);
+        manifest.push_str(&template.prefix);
         manifest.push_str(&tag);
-        manifest.push_str("\"}}");
-        let digest = format!(
-            "sha256:{}",
-            hex::encode(Sha256::digest(manifest.as_bytes()))
-        );
+        manifest.push_str(&template.suffix);
+        let digest = content::sha256(manifest.as_bytes());
         // One image a minute, the newest a minute ago.
         let pushed_ms = now_ms - (count - i) as i64 * 60_000;
         repo.image_tags.insert(
@@ -72,10 +91,13 @@ pub fn add(state: &mut State, name: &str, count: usize, now_ms: i64) -> ApiResul
             size,
             pushed_ms,
             media_type: OCI_MANIFEST.to_string(),
-            artifact_media_type: Some(CONFIG_MEDIA_TYPE.to_string()),
+            artifact_media_type: Some(OCI_CONFIG.to_string()),
             children: Vec::new(),
+            manifest: None,
+            synthetic: Some(i as u32),
         });
     }
+    repo.synthetic = Some(template);
     Ok(())
 }
 
@@ -101,6 +123,20 @@ mod tests {
             .map(|(_, d)| &repo.images[d])
             .unwrap();
         assert_eq!(newest.tags, vec!["build-019999".to_string()]);
-        assert_eq!(newest.size, 29_124_657 + 4_201_113 + 812_004);
+        // The regenerated manifest is the one the digest was computed from, and its layers'
+        // sizes add up to the image size.
+        let m = repo.manifest_of(newest).unwrap();
+        assert_eq!(content::sha256(m.as_bytes()), newest.digest);
+        let doc: serde_json::Value = serde_json::from_str(&m).unwrap();
+        let sum: i64 = doc["layers"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|l| l["size"].as_i64().unwrap())
+            .sum();
+        assert_eq!(newest.size, sum);
+        for l in doc["layers"].as_array().unwrap() {
+            assert!(state.blobs.contains(l["digest"].as_str().unwrap()));
+        }
     }
 }

@@ -338,7 +338,8 @@ def flags_session(ecrp, work):
     finally:
         if proc.poll() is None:
             proc.kill()
-    check("only the state file is left", os.listdir(state_dir), ["state.json"])
+    # No temporary files left behind: the state file and its blob directory only.
+    check("only the state file and its blobs are left", sorted(os.listdir(state_dir)), ["state.json", "state.json.blobs"])
 
 
 def main():
