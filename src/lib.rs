@@ -19,6 +19,7 @@ pub mod ls;
 pub mod markdown;
 pub mod profiles;
 pub mod push;
+pub mod registry;
 pub mod sanitize;
 pub mod screenshot;
 pub mod ui;
