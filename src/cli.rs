@@ -47,6 +47,12 @@ pub struct Cli {
     #[arg(long, global = true, value_name = "LEVEL")]
     pub log_level: Option<String>,
 
+    /// Registry API address to use for public.ecr.aws (e.g. http://127.0.0.1:5000), for
+    /// `inspect` and `tags`; http only for loopback. Also ECRP_REGISTRY_URL or `registry_url` in
+    /// the config file.
+    #[arg(long, global = true, value_name = "URL", env = "ECRP_REGISTRY_URL")]
+    pub registry_url: Option<String>,
+
     #[command(subcommand)]
     pub command: Option<Command>,
 }
@@ -83,6 +89,14 @@ pub enum Command {
     /// Only the layers the repository lacks are uploaded; an image index (multi-arch) is pushed
     /// after its platform manifests. Progress goes to stderr; stdout gets `pushed DIGEST URI:TAG`.
     Push(PushArgs),
+    /// Show what is inside an image: platforms, config, history and layers (registry API).
+    ///
+    /// REF is HOST[:PORT]/NAME[:TAG|@DIGEST], e.g. public.ecr.aws/acme/api:v1 or
+    /// 127.0.0.1:5000/ns/app@sha256:…. For an index: its platforms, and the image for
+    /// --platform (default: this machine's, when the index has it). Anonymous unless --login.
+    Inspect(InspectArgs),
+    /// List every tag of a repository through the registry API (REF without :TAG).
+    Tags(TagsArgs),
     /// List the AWS profiles from the shared config and credentials files, with kind and region.
     Profiles,
     /// Show, create or check the config file.
@@ -114,6 +128,53 @@ impl Cli {
             },
         }
     }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum RawArg {
+    /// The manifest at REF (with --platform, that platform's manifest).
+    Manifest,
+    /// The image's config blob.
+    Config,
+}
+
+#[derive(Debug, Args)]
+pub struct InspectArgs {
+    /// HOST[:PORT]/NAME[:TAG|@DIGEST]; the tag defaults to latest.
+    #[arg(value_name = "REF")]
+    pub reference: String,
+
+    /// The image of an index to show, OS/ARCH[/VARIANT] (e.g. linux/arm64).
+    #[arg(long, value_name = "OS/ARCH[/VARIANT]")]
+    pub platform: Option<String>,
+
+    /// Print one JSON object (digest, media type, platforms, the image's whole config, layers).
+    #[arg(long, conflicts_with = "raw")]
+    pub json: bool,
+
+    /// Print the exact bytes of the manifest or the config (digest-verified).
+    #[arg(long, value_enum, value_name = "manifest|config")]
+    pub raw: Option<RawArg>,
+
+    /// For public.ecr.aws: authenticate with a token from GetAuthorizationToken (AWS credentials),
+    /// which raises the pull rate limit from 1 to 10 requests per second.
+    #[arg(long)]
+    pub login: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct TagsArgs {
+    /// HOST[:PORT]/NAME, e.g. public.ecr.aws/acme/api.
+    #[arg(value_name = "REF")]
+    pub reference: String,
+
+    /// Print `{"repository": …, "tags": […]}` instead of one tag per line.
+    #[arg(long)]
+    pub json: bool,
+
+    /// For public.ecr.aws: authenticate with a token from GetAuthorizationToken (AWS credentials).
+    #[arg(long)]
+    pub login: bool,
 }
 
 #[derive(Debug, Args)]

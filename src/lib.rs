@@ -13,6 +13,7 @@ pub mod drafts;
 pub mod emulator;
 pub mod forms;
 pub mod highlight;
+pub mod inspect;
 pub mod logging;
 pub mod login;
 pub mod ls;
