@@ -17,7 +17,11 @@ pub fn render(ins: &Inspection) -> String {
     let _ = writeln!(s, "{}", clean_line(&ins.reference));
     field(&mut s, "Digest", &ins.top.digest.to_string());
     let kind = if is_index_type(&ins.top.media_type) {
-        format!(" (index, {} platforms)", ins.platforms.len())
+        format!(
+            " (index, {} platform{})",
+            ins.platforms.len(),
+            if ins.platforms.len() == 1 { "" } else { "s" }
+        )
     } else {
         String::new()
     };
