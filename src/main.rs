@@ -297,7 +297,10 @@ async fn registry_command(
     let (opts, emu) = client_options(cli, &settings).await?;
     let registry_url = match &emu {
         Some(emu) => Some(emu.url()),
-        None => cli.registry_url.clone().or(startup.config.registry_url.clone()),
+        None => cli
+            .registry_url
+            .clone()
+            .or(startup.config.registry_url.clone()),
     };
     let result = async {
         let credentials = if with_login {

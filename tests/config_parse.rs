@@ -338,7 +338,12 @@ fn registry_url_is_checked() {
     let (c, w) = config::parse("registry_url = \"http://127.0.0.1:5000\"\n");
     assert_eq!(w, vec![]);
     assert_eq!(c.registry_url.as_deref(), Some("http://127.0.0.1:5000"));
-    for bad in ["\"http://registry.example\"", "\"127.0.0.1:5000\"", "\"https://x/v2\"", "5"] {
+    for bad in [
+        "\"http://registry.example\"",
+        "\"127.0.0.1:5000\"",
+        "\"https://x/v2\"",
+        "5",
+    ] {
         let (c, w) = config::parse(&format!("registry_url = {bad}\n"));
         assert_eq!(c.registry_url, None, "{bad}");
         assert_eq!(w.len(), 1, "{bad}");

@@ -164,7 +164,11 @@ async fn anonymous_bearer_token_is_fetched_once_and_reused() {
         "/token" => {
             assert_eq!(s.authorization, None, "anonymous: no credentials");
             assert!(s.query.contains("service=fake.registry"), "{}", s.query);
-            assert!(s.query.contains("scope=repository%3Ans%2Fapp%3Apull"), "{}", s.query);
+            assert!(
+                s.query.contains("scope=repository%3Ans%2Fapp%3Apull"),
+                "{}",
+                s.query
+            );
             json_resp(&json!({"token": "tok-anon", "expires_in": 300}))
         }
         "/v2/ns/app/manifests/v1" if s.authorization.as_deref() == Some("Bearer tok-anon") => {
@@ -213,7 +217,10 @@ async fn credentials_go_to_the_token_endpoint_as_basic() {
     let e = bad.get_manifest("ns/app", &target("v1")).await.unwrap_err();
     let text = e.to_string();
     assert!(text.contains("refused the credentials"), "{text}");
-    assert!(!text.contains("wrong") && !format!("{e:?}").contains("wrong"), "{text}");
+    assert!(
+        !text.contains("wrong") && !format!("{e:?}").contains("wrong"),
+        "{text}"
+    );
 }
 
 #[tokio::test]
@@ -227,7 +234,11 @@ async fn basic_challenge_uses_the_credentials_directly() {
         if s.authorization.as_deref() == Some(want.as_str()) {
             manifest_resp(&manifest)
         } else {
-            resp(401, &[("www-authenticate", r#"basic realm="Registry Realm""#.into())], "")
+            resp(
+                401,
+                &[("www-authenticate", r#"basic realm="Registry Realm""#.into())],
+                "",
+            )
         }
     })
     .await;
@@ -281,7 +292,10 @@ async fn tokens_are_renewed_when_expired_or_refused() {
 #[tokio::test]
 async fn malformed_challenges_are_clear_errors() {
     for (header, want) in [
-        (r#"Bearer realm="http://127.0.0.1:1/token"#, "unterminated quoted string"),
+        (
+            r#"Bearer realm="http://127.0.0.1:1/token"#,
+            "unterminated quoted string",
+        ),
         (r#"Bearer service="x""#, "no realm"),
         (r#"Bearer realm=/token"#, "not an absolute URL"),
         (r#"Bearer realm="a",,="b""#, "unexpected"),
@@ -351,12 +365,21 @@ async fn redirects_to_another_address_do_not_carry_the_token() {
         )
         .await
         .unwrap();
-    assert_eq!((n as usize, out.as_slice()), (config.len(), config.as_slice()));
+    assert_eq!(
+        (n as usize, out.as_slice()),
+        (config.len(), config.as_slice())
+    );
     let seen = storage.seen.lock().clone();
     assert_eq!(seen.len(), 2, "{seen:?}");
     for s in &seen {
-        assert_eq!(s.authorization, None, "the token leaked to the storage address");
-        assert_eq!((s.method.as_str(), s.query.as_str()), ("GET", "X-Amz-Signature=abc"));
+        assert_eq!(
+            s.authorization, None,
+            "the token leaked to the storage address"
+        );
+        assert_eq!(
+            (s.method.as_str(), s.query.as_str()),
+            ("GET", "X-Amz-Signature=abc")
+        );
     }
 }
 
@@ -369,10 +392,9 @@ async fn redirect_loops_and_insecure_targets_stop() {
         .await
         .unwrap_err();
     assert!(e.to_string().contains("more than 5 redirects"), "{e}");
-    let fake = Fake::start(|_, _| {
-        resp(302, &[("location", "http://registry.example/x".into())], "")
-    })
-    .await;
+    let fake =
+        Fake::start(|_, _| resp(302, &[("location", "http://registry.example/x".into())], ""))
+            .await;
     let e = fake
         .client(ClientOptions::default())
         .get_manifest("ns/app", &target("v1"))
@@ -425,7 +447,11 @@ async fn rate_limits_honour_retry_after_then_explain() {
         .get_manifest("ns/app", &target("v1"))
         .await
         .unwrap_err();
-    assert_eq!(always.count("/v2/ns/app/manifests/v1"), 4, "1 try + 3 retries");
+    assert_eq!(
+        always.count("/v2/ns/app/manifests/v1"),
+        4,
+        "1 try + 3 retries"
+    );
     let text = e.to_string();
     assert!(text.contains("429") && text.contains("anonymous"), "{text}");
     assert!(text.contains("log in for 10 per second"), "{text}");
@@ -433,7 +459,10 @@ async fn rate_limits_honour_retry_after_then_explain() {
         credentials: Some(creds("u", "p")),
         ..Default::default()
     });
-    let e = authed.get_manifest("ns/app", &target("v1")).await.unwrap_err();
+    let e = authed
+        .get_manifest("ns/app", &target("v1"))
+        .await
+        .unwrap_err();
     assert!(e.to_string().contains("authenticated"), "{e}");
 
     // A wait longer than the bound is not slept through.
@@ -470,7 +499,10 @@ async fn manifests_over_the_cap_are_not_read() {
         .get_manifest("ns/app", &target("v1"))
         .await
         .unwrap_err();
-    assert!(matches!(e, RegistryError::TooLarge { cap, .. } if cap == 4 << 20), "{e}");
+    assert!(
+        matches!(e, RegistryError::TooLarge { cap, .. } if cap == 4 << 20),
+        "{e}"
+    );
 }
 
 #[tokio::test]
@@ -482,19 +514,28 @@ async fn a_lying_server_is_caught_by_the_digest() {
     let fake = Fake::start(move |_, _| {
         resp(
             200,
-            &[("content-type", OCI_MANIFEST.into()), ("docker-content-digest", lie.clone())],
+            &[
+                ("content-type", OCI_MANIFEST.into()),
+                ("docker-content-digest", lie.clone()),
+            ],
             m2.clone(),
         )
     })
     .await;
     let client = fake.client(ClientOptions::default());
-    let e = client.get_manifest("ns/app", &target("v1")).await.unwrap_err();
+    let e = client
+        .get_manifest("ns/app", &target("v1"))
+        .await
+        .unwrap_err();
     assert!(matches!(e, RegistryError::DigestMismatch { .. }), "{e}");
     // Pulled by digest: the bytes must hash to it whatever the headers say.
     let honest_header = Fake::start(move |_, _| manifest_resp(&manifest)).await;
     let e = honest_header
         .client(ClientOptions::default())
-        .get_manifest("ns/app", &Target::Digest(Digest::parse(&sha(&other)).unwrap()))
+        .get_manifest(
+            "ns/app",
+            &Target::Digest(Digest::parse(&sha(&other)).unwrap()),
+        )
         .await
         .unwrap_err();
     assert!(e.to_string().contains("digest mismatch"), "{e}");
@@ -522,7 +563,10 @@ async fn service_errors_keep_their_code() {
         .get_manifest("ns/app", &target("nope"))
         .await
         .unwrap_err();
-    assert_eq!((e.status(), e.code()), (Some(404), Some("MANIFEST_UNKNOWN")));
+    assert_eq!(
+        (e.status(), e.code()),
+        (Some(404), Some("MANIFEST_UNKNOWN"))
+    );
     assert!(e.to_string().contains("manifest unknown"), "{e}");
 }
 
@@ -589,7 +633,11 @@ async fn a_cycling_link_is_an_error_naming_the_endpoint() {
         } else {
             "</v2/ns/app/tags/list?n=2&last=b>; rel=\"next\""
         };
-        resp(200, &[("link", link.into())], r#"{"name":"ns/app","tags":["a","b"]}"#)
+        resp(
+            200,
+            &[("link", link.into())],
+            r#"{"name":"ns/app","tags":["a","b"]}"#,
+        )
     })
     .await;
     let client = fake.client(ClientOptions {
@@ -627,11 +675,20 @@ async fn a_server_that_never_answers_or_stalls_mid_body_times_out() {
             conns.push(c);
         }
     });
-    let client = RegistryClient::new(format!("http://{addr}").parse().unwrap(), short_timeouts())
-        .unwrap();
-    let e = client.get_manifest("ns/app", &target("v1")).await.unwrap_err();
+    let client =
+        RegistryClient::new(format!("http://{addr}").parse().unwrap(), short_timeouts()).unwrap();
+    let e = client
+        .get_manifest("ns/app", &target("v1"))
+        .await
+        .unwrap_err();
     assert!(
-        matches!(e, RegistryError::Timeout { what: "the response", .. }),
+        matches!(
+            e,
+            RegistryError::Timeout {
+                what: "the response",
+                ..
+            }
+        ),
         "{e}"
     );
     held.abort();
@@ -649,7 +706,13 @@ async fn a_server_that_never_answers_or_stalls_mid_body_times_out() {
         .await
         .unwrap_err();
     assert!(
-        matches!(e, RegistryError::Timeout { what: "more of the body", .. }),
+        matches!(
+            e,
+            RegistryError::Timeout {
+                what: "more of the body",
+                ..
+            }
+        ),
         "{e}"
     );
     let e = stall
@@ -734,8 +797,14 @@ impl Distribution {
     /// Monolithic upload: POST for an upload URL, then PUT the bytes with their digest.
     fn push_blob(&self, name: &str, bytes: &[u8]) -> String {
         let digest = sha(bytes);
-        let (status, headers, _) =
-            http(self.addr, "POST", &format!("/v2/{name}/blobs/uploads/"), &[], b"").unwrap();
+        let (status, headers, _) = http(
+            self.addr,
+            "POST",
+            &format!("/v2/{name}/blobs/uploads/"),
+            &[],
+            b"",
+        )
+        .unwrap();
         assert_eq!(status, 202, "start upload");
         let location = header(&headers, "location").expect("upload Location");
         let path = location
@@ -750,7 +819,12 @@ impl Distribution {
             bytes,
         )
         .unwrap();
-        assert_eq!(status, 201, "finish upload: {}", String::from_utf8_lossy(&body));
+        assert_eq!(
+            status,
+            201,
+            "finish upload: {}",
+            String::from_utf8_lossy(&body)
+        );
         digest
     }
 
@@ -763,7 +837,12 @@ impl Distribution {
             bytes,
         )
         .unwrap();
-        assert_eq!(status, 201, "PUT manifest: {}", String::from_utf8_lossy(&body));
+        assert_eq!(
+            status,
+            201,
+            "PUT manifest: {}",
+            String::from_utf8_lossy(&body)
+        );
         assert_eq!(header(&headers, "docker-content-digest"), Some(sha(bytes)));
     }
 }
@@ -965,19 +1044,45 @@ fn distribution_registry_read_by_ecrp_inspect_and_tags() {
         .as_array()
         .unwrap()
         .iter()
-        .map(|l| (l["digest"].as_str().unwrap().into(), l["size"].as_u64().unwrap()))
+        .map(|l| {
+            (
+                l["digest"].as_str().unwrap().into(),
+                l["size"].as_u64().unwrap(),
+            )
+        })
         .collect();
-    let want: Vec<(String, u64)> = arm.layers.iter().map(|(d, n)| (d.clone(), *n as u64)).collect();
+    let want: Vec<(String, u64)> = arm
+        .layers
+        .iter()
+        .map(|(d, n)| (d.clone(), *n as u64))
+        .collect();
     assert_eq!(layers, want);
 
     // --raw: the exact bytes pushed.
-    assert_eq!(ok_stdout(&["inspect", &r(":v1"), "--raw", "manifest"]), index);
     assert_eq!(
-        ok_stdout(&["inspect", &r(":v1"), "--platform", "linux/arm64", "--raw", "manifest"]),
+        ok_stdout(&["inspect", &r(":v1"), "--raw", "manifest"]),
+        index
+    );
+    assert_eq!(
+        ok_stdout(&[
+            "inspect",
+            &r(":v1"),
+            "--platform",
+            "linux/arm64",
+            "--raw",
+            "manifest"
+        ]),
         arm.manifest
     );
     assert_eq!(
-        ok_stdout(&["inspect", &r(":v1"), "--platform", "linux/amd64", "--raw", "config"]),
+        ok_stdout(&[
+            "inspect",
+            &r(":v1"),
+            "--platform",
+            "linux/amd64",
+            "--raw",
+            "config"
+        ]),
         amd.config
     );
     // By digest, a platform manifest directly.
@@ -1007,10 +1112,16 @@ fn distribution_registry_read_by_ecrp_inspect_and_tags() {
     let out = ecrp(&["inspect", &r(":v1"), "--platform", "linux/s390x"]);
     let err = String::from_utf8_lossy(&out.stderr);
     assert!(!out.status.success());
-    assert!(err.contains("has no linux/s390x image") && err.contains("linux/arm64/v8"), "{err}");
+    assert!(
+        err.contains("has no linux/s390x image") && err.contains("linux/arm64/v8"),
+        "{err}"
+    );
     let out = ecrp(&["inspect", &r(":missing")]);
     let err = String::from_utf8_lossy(&out.stderr);
-    assert!(!out.status.success() && err.contains("MANIFEST_UNKNOWN"), "{err}");
+    assert!(
+        !out.status.success() && err.contains("MANIFEST_UNKNOWN"),
+        "{err}"
+    );
     assert_eq!(err.trim().lines().count(), 1, "{err}");
 
     // Tags, as JSON and as lines.
@@ -1039,7 +1150,8 @@ fn distribution_registry_read_by_ecrp_inspect_and_tags() {
 
 #[tokio::test]
 async fn distribution_registry_pages_tags_with_its_own_link_headers() {
-    let Some(reg) = Distribution::start("distribution_registry_pages_tags_with_its_own_link_headers")
+    let Some(reg) =
+        Distribution::start("distribution_registry_pages_tags_with_its_own_link_headers")
     else {
         return;
     };
@@ -1066,4 +1178,51 @@ async fn distribution_registry_pages_tags_with_its_own_link_headers() {
         .unwrap();
     assert_eq!(head.digest, Some(Digest::sha256(&p.manifest)));
     assert_eq!(head.size, Some(p.manifest.len() as u64));
+}
+
+/// A writer collecting everything tracing writes, for the secrets test.
+#[derive(Clone, Default)]
+struct LogBuf(Arc<Mutex<Vec<u8>>>);
+
+impl Write for LogBuf {
+    fn write(&mut self, b: &[u8]) -> std::io::Result<usize> {
+        self.0.lock().extend_from_slice(b);
+        Ok(b.len())
+    }
+    fn flush(&mut self) -> std::io::Result<()> {
+        Ok(())
+    }
+}
+
+#[tokio::test]
+async fn neither_token_nor_password_reaches_the_log_at_trace_level() {
+    let (manifest, _) = image("amd64");
+    let fake = Fake::start(move |s, base| match s.path.as_str() {
+        "/token" => json_resp(&json!({"token": "TOKEN-abc123", "expires_in": 300})),
+        _ if s.authorization.as_deref() == Some("Bearer TOKEN-abc123") => manifest_resp(&manifest),
+        _ => challenge(base),
+    })
+    .await;
+    let buf = LogBuf::default();
+    let writer = buf.clone();
+    let subscriber = tracing_subscriber::fmt()
+        .with_max_level(tracing::Level::TRACE)
+        .with_writer(move || writer.clone())
+        .finish();
+    // This test's runtime has one thread, so every task of the request logs here.
+    let _guard = tracing::subscriber::set_default(subscriber);
+    let client = fake.client(ClientOptions {
+        credentials: Some(creds("AWS", "PASSWORD-xyz789")),
+        ..Default::default()
+    });
+    client.get_manifest("ns/app", &target("v1")).await.unwrap();
+    let log = String::from_utf8(buf.0.lock().clone()).unwrap();
+    assert!(
+        log.contains("registry response"),
+        "tracing was captured: {log}"
+    );
+    let basic = base64::engine::general_purpose::STANDARD.encode("AWS:PASSWORD-xyz789");
+    for secret in ["TOKEN-abc123", "PASSWORD-xyz789", basic.as_str()] {
+        assert!(!log.contains(secret), "{secret} in the log:\n{log}");
+    }
 }

@@ -426,7 +426,10 @@ mod tests {
         let v7 = PlatformSpec::parse("linux/arm/v7").unwrap();
         assert!(!v7.matches(&p("arm", Some("v6"))));
         for bad in ["linux", "linux/", "a/b/c/d", "linux/amd 64"] {
-            assert!(PlatformSpec::parse(bad).unwrap_err().contains("OS/ARCH"), "{bad}");
+            assert!(
+                PlatformSpec::parse(bad).unwrap_err().contains("OS/ARCH"),
+                "{bad}"
+            );
         }
     }
 

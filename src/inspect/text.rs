@@ -25,7 +25,11 @@ pub fn render(ins: &Inspection) -> String {
     } else {
         String::new()
     };
-    field(&mut s, "Media type", &format!("{}{kind}", ins.top.media_type));
+    field(
+        &mut s,
+        "Media type",
+        &format!("{}{kind}", ins.top.media_type),
+    );
     if !ins.platforms.is_empty() {
         let _ = writeln!(s, "\nPlatforms");
         let rows: Vec<[String; 3]> = ins
@@ -91,7 +95,11 @@ fn image(s: &mut String, img: &ImageView, from_index: bool) {
             } else {
                 l.size as f64 * 100.0 / total as f64
             };
-            [size(l.size as i64), format!("{share:.1}%"), l.digest.clone()]
+            [
+                size(l.size as i64),
+                format!("{share:.1}%"),
+                l.digest.clone(),
+            ]
         })
         .collect();
     table(s, ["SIZE", "SHARE", "DIGEST"], &rows);

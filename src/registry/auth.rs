@@ -97,9 +97,8 @@ pub(crate) fn scheme_from(headers: &HeaderMap, endpoint: &str) -> Result<Scheme,
         let realm = c
             .param("realm")
             .ok_or_else(|| auth_err("the Bearer challenge has no realm".into()))?;
-        let realm = Url::parse(realm).map_err(|e| {
-            auth_err(format!("the Bearer realm is not an absolute URL ({e})"))
-        })?;
+        let realm = Url::parse(realm)
+            .map_err(|e| auth_err(format!("the Bearer realm is not an absolute URL ({e})")))?;
         return Ok(Scheme::Bearer {
             realm,
             service: c.param("service").map(str::to_string),
@@ -264,7 +263,10 @@ mod tests {
     #[test]
     fn bearer_is_preferred_and_needs_a_realm() {
         let s = scheme_from(
-            &headers(&[r#"Basic realm="r""#, r#"Bearer realm="http://127.0.0.1/token",service="s""#]),
+            &headers(&[
+                r#"Basic realm="r""#,
+                r#"Bearer realm="http://127.0.0.1/token",service="s""#,
+            ]),
             "GET x",
         )
         .unwrap();
@@ -275,7 +277,10 @@ mod tests {
                 service: Some("s".into())
             }
         );
-        assert_eq!(scheme_from(&headers(&["basic realm=r"]), "x").unwrap(), Scheme::Basic);
+        assert_eq!(
+            scheme_from(&headers(&["basic realm=r"]), "x").unwrap(),
+            Scheme::Basic
+        );
         let e = scheme_from(&headers(&["Bearer service=s"]), "x").unwrap_err();
         assert!(e.to_string().contains("no realm"), "{e}");
         let e = scheme_from(&headers(&[r#"Bearer realm="/token""#]), "x").unwrap_err();

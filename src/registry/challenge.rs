@@ -92,7 +92,11 @@ pub fn parse(header: &str) -> Result<Vec<Challenge>, String> {
                     return Err(format!(
                         "unexpected {:?} after parameter {:?} at byte {} of the WWW-Authenticate header",
                         char::from(c),
-                        challenge.params.last().map(|(n, _)| n.as_str()).unwrap_or(""),
+                        challenge
+                            .params
+                            .last()
+                            .map(|(n, _)| n.as_str())
+                            .unwrap_or(""),
                         p.i
                     ));
                 }
@@ -223,7 +227,8 @@ mod tests {
 
     #[test]
     fn several_challenges_in_one_header() {
-        let c = parse(r#"Basic realm="Registry", Bearer realm="https://x/token",service=x"#).unwrap();
+        let c =
+            parse(r#"Basic realm="Registry", Bearer realm="https://x/token",service=x"#).unwrap();
         assert_eq!(c.len(), 2);
         assert_eq!(c[0].scheme, "basic");
         assert_eq!(c[0].param("realm"), Some("Registry"));

@@ -248,7 +248,11 @@ fn next_location(url: &Url, headers: &HeaderMap, ep: &str) -> Result<Url, Regist
 
 /// Retry-After as seconds or an HTTP date; `None` when absent or unreadable.
 fn retry_after(headers: &HeaderMap) -> Option<Duration> {
-    let v = headers.get(http::header::RETRY_AFTER)?.to_str().ok()?.trim();
+    let v = headers
+        .get(http::header::RETRY_AFTER)?
+        .to_str()
+        .ok()?
+        .trim();
     if let Ok(secs) = v.parse::<u64>() {
         return Some(Duration::from_secs(secs));
     }
@@ -272,7 +276,9 @@ mod tests {
     fn registry_urls_map_only_public_ecr_aws() {
         let r = Reference::parse("public.ecr.aws/acme/api:v1").unwrap();
         assert_eq!(
-            registry_base(&r, Some("http://127.0.0.1:4000")).unwrap().as_str(),
+            registry_base(&r, Some("http://127.0.0.1:4000"))
+                .unwrap()
+                .as_str(),
             "http://127.0.0.1:4000/"
         );
         assert_eq!(
@@ -281,7 +287,9 @@ mod tests {
         );
         let r = Reference::parse("127.0.0.1:5000/ns/app").unwrap();
         assert_eq!(
-            registry_base(&r, Some("http://127.0.0.1:4000")).unwrap().as_str(),
+            registry_base(&r, Some("http://127.0.0.1:4000"))
+                .unwrap()
+                .as_str(),
             "http://127.0.0.1:5000/"
         );
         let r = Reference::parse("registry.example:5000/ns/app").unwrap();

@@ -124,7 +124,11 @@ pub struct ManifestHead {
 impl RegistryClient {
     /// GET a manifest. The bytes must hash to the reference's digest (when pulling by digest) and
     /// to Docker-Content-Digest (when sent); anything else is a lying or corrupted server.
-    pub async fn get_manifest(&self, name: &str, target: &Target) -> Result<Manifest, RegistryError> {
+    pub async fn get_manifest(
+        &self,
+        name: &str,
+        target: &Target,
+    ) -> Result<Manifest, RegistryError> {
         let url = self.url(name, &format!("manifests/{}", target.as_path()));
         let ep = endpoint(&Method::GET, &url);
         let resp = self
@@ -206,7 +210,8 @@ fn verify_manifest_digest(
         actual: actual.to_string(),
     };
     if let Target::Digest(want) = target {
-        want.verify(bytes).map_err(|actual| mismatch(want, actual))?;
+        want.verify(bytes)
+            .map_err(|actual| mismatch(want, actual))?;
     }
     if let Some(announced) = docker_content_digest(ep, headers)? {
         announced
@@ -290,7 +295,9 @@ mod tests {
         );
         let (mt, kind) = parse_manifest("e", Some("application/json"), img.as_bytes()).unwrap();
         assert_eq!(mt, DOCKER_MANIFEST);
-        let ManifestKind::Image(m) = kind else { panic!() };
+        let ManifestKind::Image(m) = kind else {
+            panic!()
+        };
         assert_eq!(m.layers[0].size, 5);
         assert_eq!(m.annotations.unwrap()["a"], "b");
 
@@ -299,7 +306,9 @@ mod tests {
         );
         let (mt, kind) = parse_manifest("e", None, idx.as_bytes()).unwrap();
         assert_eq!(mt, OCI_INDEX);
-        let ManifestKind::Index(i) = kind else { panic!() };
+        let ManifestKind::Index(i) = kind else {
+            panic!()
+        };
         assert_eq!(
             i.manifests[0].platform.as_ref().unwrap().to_string(),
             "linux/arm64/v8"
@@ -315,7 +324,9 @@ mod tests {
             .to_string();
         assert!(e.contains("schema 1"), "{e}");
         let bad = r#"{"manifests":[{"digest":"sha256:../../etc","size":1}]}"#;
-        let e = parse_manifest("e", None, bad.as_bytes()).unwrap_err().to_string();
+        let e = parse_manifest("e", None, bad.as_bytes())
+            .unwrap_err()
+            .to_string();
         assert!(e.contains("index entry"), "{e}");
     }
 

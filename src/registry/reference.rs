@@ -405,10 +405,22 @@ mod tests {
 
     #[test]
     fn loopback_hosts() {
-        for h in ["127.0.0.1", "127.9.9.9", "::1", "[::1]", "localhost", "LOCALHOST"] {
+        for h in [
+            "127.0.0.1",
+            "127.9.9.9",
+            "::1",
+            "[::1]",
+            "localhost",
+            "LOCALHOST",
+        ] {
             assert!(is_loopback_host(h), "{h}");
         }
-        for h in ["10.0.0.1", "public.ecr.aws", "localhost.example.com", "0.0.0.0"] {
+        for h in [
+            "10.0.0.1",
+            "public.ecr.aws",
+            "localhost.example.com",
+            "0.0.0.0",
+        ] {
             assert!(!is_loopback_host(h), "{h}");
         }
     }

@@ -155,7 +155,10 @@ mod tests {
         )
         .unwrap()
         .unwrap();
-        assert_eq!(n.as_str(), "http://127.0.0.1:5000/v2/ns/app/tags/list?n=2&last=b");
+        assert_eq!(
+            n.as_str(),
+            "http://127.0.0.1:5000/v2/ns/app/tags/list?n=2&last=b"
+        );
         let n = next_link(
             &base,
             &link(r#"<http://127.0.0.1:5000/x?a=1,2>; rel="prev", <http://127.0.0.1:5000/y>; rel=next"#),
