@@ -847,14 +847,17 @@ impl Distribution {
     }
 }
 
-/// One HTTP/1.1 exchange over a fresh connection: (status, headers, body).
+/// Status, headers (names lower-cased) and body of one response.
+type Exchange = (u16, Vec<(String, String)>, Vec<u8>);
+
+/// One HTTP/1.1 exchange over a fresh connection.
 fn http(
     addr: SocketAddr,
     method: &str,
     path: &str,
     headers: &[(&str, &str)],
     body: &[u8],
-) -> std::io::Result<(u16, Vec<(String, String)>, Vec<u8>)> {
+) -> std::io::Result<Exchange> {
     let mut s = TcpStream::connect(addr)?;
     s.set_read_timeout(Some(Duration::from_secs(30)))?;
     let mut req = format!(
