@@ -2,7 +2,7 @@
 //! exchange bounded in time, every body read bounded in size. No redirects, auth or retries here:
 //! `session` decides those, request by request.
 
-use std::sync::Arc;
+use std::sync::{Arc, OnceLock};
 use std::time::Duration;
 
 use bytes::{Bytes, BytesMut};
@@ -40,41 +40,39 @@ impl Default for Timeouts {
     }
 }
 
+type PlainClient = Client<HttpConnector, Empty<Bytes>>;
 type HttpsClient = Client<hyper_rustls::HttpsConnector<HttpConnector>, Empty<Bytes>>;
 
 #[derive(Clone)]
 pub(crate) struct Transport {
-    client: HttpsClient,
+    plain: PlainClient,
+    /// Built on the first https request: loading and parsing the system's CA certificates costs
+    /// tens of milliseconds, which loopback registries (the emulator, tests) never need.
+    tls: Arc<OnceLock<Result<HttpsClient, String>>>,
     pub(crate) timeouts: Timeouts,
 }
 
 impl Transport {
     pub(crate) fn new(timeouts: Timeouts) -> Self {
-        let mut http = HttpConnector::new();
-        // https URLs go through the TLS layer wrapping this connector.
-        http.enforce_http(false);
-        http.set_connect_timeout(Some(timeouts.connect));
-        let provider = Arc::new(rustls::crypto::aws_lc_rs::default_provider());
-        let builder = hyper_rustls::HttpsConnectorBuilder::new();
-        let builder = match builder.with_provider_and_native_roots(provider.clone()) {
-            Ok(b) => b,
-            Err(e) => {
-                // Without system CA certificates, loopback registries over plain HTTP still work;
-                // https ones fail with an unknown-issuer error that names the problem.
-                tracing::warn!(error = %e, "no system CA certificates; https registries will fail");
-                let config = rustls::ClientConfig::builder_with_provider(provider)
-                    .with_safe_default_protocol_versions()
-                    .expect("the default provider supports the default protocol versions")
-                    .with_root_certificates(rustls::RootCertStore::empty())
-                    .with_no_client_auth();
-                hyper_rustls::HttpsConnectorBuilder::new().with_tls_config(config)
-            }
-        };
-        let https = builder.https_or_http().enable_http1().wrap_connector(http);
         Transport {
-            client: Client::builder(TokioExecutor::new()).build(https),
+            plain: Client::builder(TokioExecutor::new()).build(connector(timeouts)),
+            tls: Arc::default(),
             timeouts,
         }
+    }
+
+    fn tls_client(&self) -> Result<&HttpsClient, String> {
+        let built = self.tls.get_or_init(|| {
+            let provider = Arc::new(rustls::crypto::aws_lc_rs::default_provider());
+            let https = hyper_rustls::HttpsConnectorBuilder::new()
+                .with_provider_and_native_roots(provider)
+                .map_err(|e| format!("could not load the system's CA certificates ({e})"))?
+                .https_only()
+                .enable_http1()
+                .wrap_connector(connector(self.timeouts));
+            Ok(Client::builder(TokioExecutor::new()).build(https))
+        });
+        built.as_ref().map_err(Clone::clone)
     }
 
     /// Send one request; the headers must arrive within `timeouts.response`.
@@ -101,7 +99,18 @@ impl Transport {
             http::HeaderValue::from_static(concat!("ecrp/", env!("CARGO_PKG_VERSION"))),
         );
         let after = self.timeouts.response;
-        match tokio::time::timeout(after, self.client.request(req)).await {
+        let pending = if url.scheme() == "https" {
+            let client = self
+                .tls_client()
+                .map_err(|cause| RegistryError::Transport {
+                    endpoint: endpoint.clone(),
+                    cause,
+                })?;
+            client.request(req)
+        } else {
+            self.plain.request(req)
+        };
+        match tokio::time::timeout(after, pending).await {
             Err(_) => Err(RegistryError::Timeout {
                 endpoint,
                 what: "the response",
@@ -180,6 +189,14 @@ impl Transport {
             }
         }
     }
+}
+
+fn connector(timeouts: Timeouts) -> HttpConnector {
+    let mut http = HttpConnector::new();
+    // https URLs go through the TLS layer wrapping this connector.
+    http.enforce_http(false);
+    http.set_connect_timeout(Some(timeouts.connect));
+    http
 }
 
 /// `GET https://host/v2/…` for messages: the query is left out because a redirect target can carry
