@@ -723,6 +723,103 @@ async fn a_server_that_never_answers_or_stalls_mid_body_times_out() {
     assert!(matches!(e, RegistryError::Timeout { .. }), "{e}");
 }
 
+/// Whether `s` holds anything a terminal would act on (newlines aside).
+fn has_controls(s: &str) -> bool {
+    s.chars()
+        .any(|c| ecrp::sanitize::is_unsafe_char(c) && c != '\n')
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn hostile_strings_from_the_registry_never_reach_the_terminal() {
+    let evil = "\u{1b}]0;pwned\u{7}\u{1b}[2J\u{9b}31m\u{202e}txt.exe\u{200b}";
+    let config = serde_json::to_vec(&json!({
+        "architecture": "amd64", "os": "linux", "created": evil,
+        "config": {"Env": [format!("A={evil}")], "Cmd": [evil], "Labels": {evil: evil},
+                   "User": evil, "WorkingDir": evil, "ExposedPorts": {evil: {}}},
+        "history": [{"created_by": evil, "comment": evil}]
+    }))
+    .unwrap();
+    let layer_digest = sha(b"layer");
+    let manifest = serde_json::to_vec(&json!({
+        "schemaVersion": 2, "mediaType": OCI_MANIFEST,
+        "config": {"mediaType": "application/vnd.oci.image.config.v1+json", "digest": sha(&config), "size": config.len()},
+        "layers": [{"mediaType": evil, "digest": layer_digest, "size": 5}],
+        "annotations": {evil: evil}
+    }))
+    .unwrap();
+    let index = serde_json::to_vec(&json!({
+        "schemaVersion": 2, "mediaType": OCI_INDEX,
+        "manifests": [{"mediaType": OCI_MANIFEST, "digest": sha(&manifest), "size": manifest.len(),
+                       "platform": {"os": "linux", "architecture": "amd64", "variant": evil}}]
+    }))
+    .unwrap();
+    let (m, c, i) = (manifest.clone(), config.clone(), index.clone());
+    let fake = Fake::start(move |s, _| {
+        let p = s.path.as_str();
+        if p.ends_with("/tags/list") {
+            json_resp(&json!({"name": "ns/app", "tags": ["ok", evil]}))
+        } else if p.ends_with("/manifests/v1") {
+            resp(200, &[("content-type", OCI_INDEX.into())], i.clone())
+        } else if p.contains("/manifests/") {
+            manifest_resp(&m)
+        } else {
+            resp(200, &[], c.clone())
+        }
+    })
+    .await;
+    let host = fake.url.trim_start_matches("http://").to_string();
+    let reference = format!("{host}/ns/app:v1");
+    let run = |args: Vec<String>| {
+        tokio::task::spawn_blocking(move || {
+            let args: Vec<&str> = args.iter().map(String::as_str).collect();
+            ecrp(&args)
+        })
+    };
+    let s = |v: &[&str]| v.iter().map(|x| x.to_string()).collect::<Vec<_>>();
+    for args in [
+        s(&["inspect", &reference, "--platform", "linux/amd64"]),
+        s(&["inspect", &reference, "--platform", "linux/amd64", "--json"]),
+        s(&["tags", &format!("{host}/ns/app")]),
+        s(&["tags", &format!("{host}/ns/app"), "--json"]),
+        // Errors quote server text too.
+        s(&["inspect", &reference, "--platform", "linux/s390x"]),
+    ] {
+        let out = run(args.clone()).await.unwrap();
+        let (stdout, stderr) = (
+            String::from_utf8_lossy(&out.stdout),
+            String::from_utf8_lossy(&out.stderr),
+        );
+        assert!(!has_controls(&stdout), "{args:?} stdout: {stdout:?}");
+        assert!(!has_controls(&stderr), "{args:?} stderr: {stderr:?}");
+        if args.contains(&"--json".to_string()) {
+            // Escaped, not lost: the JSON still reads back to the server's strings.
+            let v: Value = serde_json::from_str(&stdout).unwrap();
+            let text = v.to_string();
+            assert!(text.contains("txt.exe"), "{text}");
+        }
+    }
+    let out = run(s(&["inspect", &reference, "--platform", "linux/amd64"]))
+        .await
+        .unwrap();
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        text.contains("txt.exe") && text.contains("History (1)"),
+        "{text}"
+    );
+    // --raw gives the exact bytes when stdout is not a terminal.
+    let out = run(s(&[
+        "inspect",
+        &reference,
+        "--platform",
+        "linux/amd64",
+        "--raw",
+        "config",
+    ]))
+    .await
+    .unwrap();
+    assert_eq!(out.stdout, config);
+}
+
 // ---------------------------------------------------------------------------------------------
 // (b) The CNCF distribution registry, read by the real binary
 // ---------------------------------------------------------------------------------------------
@@ -1149,6 +1246,33 @@ fn distribution_registry_read_by_ecrp_inspect_and_tags() {
         "--json",
     ]);
     assert_eq!(v["digest"], sha(&index));
+    // The same from ECRP_REGISTRY_URL and from `registry_url` in the config file.
+    let public = format!("public.ecr.aws/{name}:v1");
+    let mut cmd = Command::new(binary_support::BIN);
+    binary_support::hermetic(&mut cmd).env("ECRP_REGISTRY_URL", &url);
+    let out = cmd.args(["inspect", &public, "--json"]).output().unwrap();
+    let v: Value = serde_json::from_slice(&out.stdout).expect("JSON");
+    assert_eq!(v["digest"], sha(&index));
+    let dir = tempfile::tempdir().unwrap();
+    let config = dir.path().join("config.toml");
+    std::fs::write(&config, format!("registry_url = \"{url}\"\n")).unwrap();
+    let mut cmd = Command::new(binary_support::BIN);
+    binary_support::hermetic(&mut cmd).env_remove("ECRP_REGISTRY_URL");
+    let out = cmd
+        .args([
+            "--config",
+            config.to_str().unwrap(),
+            "tags",
+            &format!("public.ecr.aws/{name}"),
+        ])
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert_eq!(String::from_utf8_lossy(&out.stdout).lines().count(), 3);
 }
 
 #[tokio::test]
