@@ -147,6 +147,7 @@ impl AuthState {
         transport: &Transport,
         credentials: Option<&Credentials>,
         scope: &str,
+        endpoint: &str,
     ) -> Result<Option<HeaderValue>, RegistryError> {
         let scheme = self.scheme.lock().clone();
         match scheme {
@@ -154,7 +155,7 @@ impl AuthState {
             Some(Scheme::Basic) => match credentials {
                 Some(c) => Ok(Some(c.basic_header()?)),
                 None => Err(RegistryError::Auth {
-                    endpoint: "registry".into(),
+                    endpoint: endpoint.to_string(),
                     reason: "the registry asks for a user name and password (Basic), and none \
                              were given"
                         .into(),

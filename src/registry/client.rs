@@ -153,7 +153,7 @@ impl RegistryClient {
             if home_origin
                 && let Some(h) = self
                     .auth
-                    .header(&self.transport, self.opts.credentials.as_ref(), scope)
+                    .header(&self.transport, self.opts.credentials.as_ref(), scope, &ep)
                     .await?
             {
                 headers.insert(http::header::AUTHORIZATION, h);
