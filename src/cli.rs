@@ -30,6 +30,12 @@ pub struct Cli {
     #[command(flatten)]
     pub mode: ModeArgs,
 
+    /// Registry API address to use for public.ecr.aws (e.g. http://127.0.0.1:5000), for
+    /// `inspect` and `tags`; http only for loopback. Also ECRP_REGISTRY_URL or `registry_url` in
+    /// the config file.
+    #[arg(long, value_name = "URL", env = "ECRP_REGISTRY_URL")]
+    pub registry_url: Option<String>,
+
     #[command(subcommand)]
     pub command: Option<Command>,
 }
@@ -129,6 +135,14 @@ pub enum Command {
     /// Only the layers the repository lacks are uploaded; an image index (multi-arch) is pushed
     /// after its platform manifests. Progress goes to stderr; stdout gets `pushed DIGEST URI:TAG`.
     Push(PushArgs),
+    /// Show what is inside an image: platforms, config, history and layers (registry API).
+    ///
+    /// REF is HOST[:PORT]/NAME[:TAG|@DIGEST], e.g. public.ecr.aws/acme/api:v1 or
+    /// 127.0.0.1:5000/ns/app@sha256:…. For an index: its platforms, and the image for
+    /// --platform (default: this machine's, when the index has it). Anonymous unless --login.
+    Inspect(InspectArgs),
+    /// List every tag of a repository through the registry API (REF without :TAG).
+    Tags(TagsArgs),
     /// List the AWS profiles from the shared config and credentials files, with kind and region.
     Profiles(ProfilesArgs),
     /// Show, create or check the config file.
@@ -178,6 +192,16 @@ impl Cli {
             Some(Command::Login(a)) => {
                 a.client.take_from(client);
                 given(mode.given(), "login")?;
+            }
+            Some(Command::Inspect(a)) => {
+                a.client.take_from(client);
+                take(&mut a.registry_url, self.registry_url.take());
+                given(mode.given(), "inspect")?;
+            }
+            Some(Command::Tags(a)) => {
+                a.client.take_from(client);
+                take(&mut a.registry_url, self.registry_url.take());
+                given(mode.given(), "tags")?;
             }
             Some(Command::Push(a)) => {
                 a.client.take_from(client);
@@ -291,6 +315,69 @@ pub struct ProfilesArgs {
     /// Config file to use instead of the default (also ECRP_CONFIG).
     #[arg(long, value_name = "FILE")]
     pub config: Option<PathBuf>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum RawArg {
+    /// The manifest at REF (with --platform, that platform's manifest).
+    Manifest,
+    /// The image's config blob.
+    Config,
+}
+
+#[derive(Debug, Args)]
+pub struct InspectArgs {
+    #[command(flatten)]
+    pub client: ClientArgs,
+
+    /// Registry API address to use for public.ecr.aws (e.g. http://127.0.0.1:5000); http only
+    /// for loopback. Also ECRP_REGISTRY_URL or `registry_url` in the config file.
+    #[arg(long, value_name = "URL", env = "ECRP_REGISTRY_URL")]
+    pub registry_url: Option<String>,
+
+    /// HOST[:PORT]/NAME[:TAG|@DIGEST]; the tag defaults to latest.
+    #[arg(value_name = "REF")]
+    pub reference: String,
+
+    /// The image of an index to show, OS/ARCH[/VARIANT] (e.g. linux/arm64).
+    #[arg(long, value_name = "OS/ARCH[/VARIANT]")]
+    pub platform: Option<String>,
+
+    /// Print one JSON object (digest, media type, platforms, the image's whole config, layers).
+    #[arg(long, conflicts_with = "raw")]
+    pub json: bool,
+
+    /// Print the exact bytes of the manifest or the config (digest-verified).
+    #[arg(long, value_enum, value_name = "manifest|config")]
+    pub raw: Option<RawArg>,
+
+    /// For public.ecr.aws: authenticate with a token from GetAuthorizationToken (AWS credentials),
+    /// which raises the pull rate limit from 1 to 10 requests per second.
+    #[arg(long)]
+    pub login: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct TagsArgs {
+    #[command(flatten)]
+    pub client: ClientArgs,
+
+    /// Registry API address to use for public.ecr.aws (e.g. http://127.0.0.1:5000); http only
+    /// for loopback. Also ECRP_REGISTRY_URL or `registry_url` in the config file.
+    #[arg(long, value_name = "URL", env = "ECRP_REGISTRY_URL")]
+    pub registry_url: Option<String>,
+
+    /// HOST[:PORT]/NAME, e.g. public.ecr.aws/acme/api.
+    #[arg(value_name = "REF")]
+    pub reference: String,
+
+    /// Print `{"repository": …, "tags": […]}` instead of one tag per line.
+    #[arg(long)]
+    pub json: bool,
+
+    /// For public.ecr.aws: authenticate with a token from GetAuthorizationToken (AWS credentials).
+    #[arg(long)]
+    pub login: bool,
 }
 
 #[derive(Debug, Args)]

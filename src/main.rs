@@ -11,7 +11,8 @@ use ecrp::cli::overrides;
 use ecrp::cli::{Cli, ClientArgs, Command, ConfigAction, LogArgs, SeedArg};
 use ecrp::config::{self, Settings};
 use ecrp::emulator::{self, EmulatorOptions, Seed};
-use ecrp::{app, cli, logging, login, ls, profiles, push};
+use ecrp::registry::{Credentials, Reference, Secret};
+use ecrp::{app, cli, inspect, logging, login, ls, profiles, push};
 
 fn main() -> Result<()> {
     let cli = Cli::parse_args();
@@ -211,6 +212,32 @@ async fn run(cli: Cli) -> Result<()> {
             }
             result
         }
+        Some(Command::Inspect(args)) => {
+            let opts = inspect::InspectOptions {
+                platform: args
+                    .platform
+                    .as_deref()
+                    .map(inspect::PlatformSpec::parse)
+                    .transpose()
+                    .map_err(anyhow::Error::msg)?,
+                json: args.json,
+                raw: args.raw.map(|r| match r {
+                    cli::RawArg::Manifest => inspect::RawPart::Manifest,
+                    cli::RawArg::Config => inspect::RawPart::Config,
+                }),
+            };
+            registry_command(&args.client, args.registry_url.clone(), &args.reference, args.login, |client, reference| {
+                Box::pin(async move { inspect::run_inspect(&client, &reference, &opts).await })
+            })
+            .await
+        }
+        Some(Command::Tags(args)) => {
+            let json = args.json;
+            registry_command(&args.client, args.registry_url.clone(), &args.reference, args.login, |client, reference| {
+                Box::pin(async move { inspect::run_tags(&client, &reference, json).await })
+            })
+            .await
+        }
         Some(Command::Profiles(args)) => {
             let flags = config::Overrides {
                 profile: args.profile.clone(),
@@ -293,6 +320,57 @@ async fn panic_on_request(run: impl Future<Output = Result<()>>) -> Result<()> {
             panic!("ECRP_DEBUG_PANIC_AFTER_MS: deliberate panic after {ms} ms")
         }
     }
+}
+
+type CommandFuture = std::pin::Pin<Box<dyn Future<Output = Result<()>>>>;
+
+/// `inspect` and `tags`: parse REF, work out where public.ecr.aws is (`--demo`'s emulator,
+/// `--registry-url`, ECRP_REGISTRY_URL, the config file), get registry credentials with `--login`,
+/// then run `body` with a client for REF's registry.
+async fn registry_command(
+    cli: &ClientArgs,
+    registry_url: Option<String>,
+    reference: &str,
+    with_login: bool,
+    body: impl FnOnce(ecrp::registry::RegistryClient, Reference) -> CommandFuture,
+) -> Result<()> {
+    let reference = Reference::parse(reference)?;
+    let (settings, startup) = settings(cli.config.as_deref(), &overrides(&cli.conn, None), false);
+    print_warnings(&startup);
+    let (opts, emu) = client_options(cli, &settings).await?;
+    let registry_url = match &emu {
+        Some(emu) => Some(emu.url()),
+        None => registry_url.or(startup.config.registry_url.clone()),
+    };
+    let result = async {
+        let credentials = if with_login {
+            if !reference
+                .hostname()
+                .eq_ignore_ascii_case(ecrp::registry::ECR_PUBLIC_HOST)
+            {
+                anyhow::bail!(
+                    "--login is for public.ecr.aws (ECR Public); REF names {}",
+                    ecrp::sanitize::clean_line(&reference.host)
+                );
+            }
+            let (client, _) = aws::connect(&opts).await;
+            // Only a read: GetAuthorizationToken changes nothing, so --read-only does not forbid it.
+            let token = login::fetch(&Api::new(client, true)).await?;
+            Some(Credentials {
+                username: login::USERNAME.into(),
+                password: Secret::new(token.password.expose()),
+            })
+        } else {
+            None
+        };
+        let client = inspect::client_for(&reference, registry_url.as_deref(), credentials)?;
+        body(client, reference).await
+    }
+    .await;
+    if let Some(emu) = emu {
+        emu.shutdown().await;
+    }
+    result
 }
 
 /// With `--demo`, start the emulator in-process with demo data and point the client at it.

@@ -24,6 +24,7 @@ fn the_default_file_is_valid_and_documents_every_setting() {
     for name in [
         "profile",
         "region",
+        "registry_url",
         "read_only",
         "page_size",
         "theme",
@@ -66,6 +67,7 @@ fn uncommenting_every_setting_gives_the_defaults_without_warnings() {
     let expected = Config {
         profile: Some("default".into()),
         region: Some("us-east-1".into()),
+        registry_url: Some("http://127.0.0.1:5000".into()),
         ..Config::default()
     };
     assert_eq!(c, expected);
@@ -329,4 +331,22 @@ fn auto_theme_and_no_color_follow_the_environment() {
     assert!(config::no_color(Some(std::ffi::OsStr::new("1"))));
     assert!(!config::no_color(Some(std::ffi::OsStr::new(""))));
     assert!(!config::no_color(None));
+}
+
+#[test]
+fn registry_url_is_checked() {
+    let (c, w) = config::parse("registry_url = \"http://127.0.0.1:5000\"\n");
+    assert_eq!(w, vec![]);
+    assert_eq!(c.registry_url.as_deref(), Some("http://127.0.0.1:5000"));
+    for bad in [
+        "\"http://registry.example\"",
+        "\"127.0.0.1:5000\"",
+        "\"https://x/v2\"",
+        "5",
+    ] {
+        let (c, w) = config::parse(&format!("registry_url = {bad}\n"));
+        assert_eq!(c.registry_url, None, "{bad}");
+        assert_eq!(w.len(), 1, "{bad}");
+        assert_eq!(w[0].key.as_deref(), Some("registry_url"));
+    }
 }

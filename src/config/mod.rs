@@ -72,6 +72,8 @@ pub struct Config {
     pub profile: Option<String>,
     /// Region used when neither `--region` nor AWS_REGION/AWS_DEFAULT_REGION is set.
     pub region: Option<String>,
+    /// Where `inspect` and `tags` reach public.ecr.aws's registry API instead (`--registry-url`).
+    pub registry_url: Option<String>,
     pub read_only: bool,
     /// maxResults for paged loads.
     pub page_size: u32,
@@ -87,6 +89,7 @@ impl Default for Config {
         Config {
             profile: None,
             region: None,
+            registry_url: None,
             read_only: false,
             page_size: *PAGE_SIZE_RANGE.end(),
             theme: Theme::default(),

@@ -142,6 +142,14 @@ impl Parser<'_> {
                         }
                     }
                 }
+                "registry_url" => {
+                    if let Some(v) = self.nonempty_string(item, vspan.clone(), name) {
+                        match crate::registry::parse_registry_url(&v) {
+                            Ok(_) => self.config.registry_url = Some(v),
+                            Err(e) => self.warn(vspan, name, format!("{e}; using the default (none)")),
+                        }
+                    }
+                }
                 "read_only" => match item.as_bool() {
                     Some(b) => self.config.read_only = b,
                     None => self.wrong_type(item, vspan, name, "true or false", "false"),
@@ -184,8 +192,8 @@ impl Parser<'_> {
                     None => self.wrong_type(item, vspan, name, "a table ([keys])", "the default keymap"),
                 },
                 _ => self.warn(span, name, format!(
-                    "unknown key (known: profile, region, read_only, page_size, theme, date_format, \
-                     auto_refresh_seconds, [keys]); ignored{}",
+                    "unknown key (known: profile, region, registry_url, read_only, page_size, theme, \
+                     date_format, auto_refresh_seconds, [keys]); ignored{}",
                     suggestion(name, ROOT_KEYS.iter().copied())
                 )),
             }
@@ -393,6 +401,7 @@ impl Parser<'_> {
 const ROOT_KEYS: &[&str] = &[
     "profile",
     "region",
+    "registry_url",
     "read_only",
     "page_size",
     "theme",
