@@ -83,6 +83,12 @@ pub enum Command {
     /// Only the layers the repository lacks are uploaded; an image index (multi-arch) is pushed
     /// after its platform manifests. Progress goes to stderr; stdout gets `pushed DIGEST URI:TAG`.
     Push(PushArgs),
+    /// Apply a lifecycle policy (private ECR's format) to repositories: a dry run unless --apply.
+    ///
+    /// Prints each image the policy expires (digest, tags, push time, size, rulePriority) and the
+    /// totals; multi-arch indexes keep their platform manifests. --apply journals the manifests,
+    /// then deletes (indexes first); `--restore JOURNAL` puts them back.
+    Prune(PruneArgs),
     /// List the AWS profiles from the shared config and credentials files, with kind and region.
     Profiles,
     /// Show, create or check the config file.
@@ -153,6 +159,38 @@ pub struct PushArgs {
     /// (allowed in read-only mode).
     #[arg(long)]
     pub dry_run: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct PruneArgs {
+    /// Repositories to apply the policy to (in your registry, or --registry-id's).
+    #[arg(value_name = "REPO", required_unless_present = "restore")]
+    pub repos: Vec<String>,
+
+    /// The lifecycle policy: JSON as private ECR takes it ({"rules": [...]}).
+    #[arg(long, value_name = "FILE", required_unless_present = "restore")]
+    pub policy: Option<PathBuf>,
+
+    /// Delete what the plan expires (after writing the undo journal); without it, a dry run.
+    #[arg(long)]
+    pub apply: bool,
+
+    /// Print one JSON object (`expire`, `kept_for_multiarch`, `totals`, `repositories`).
+    #[arg(long)]
+    pub json: bool,
+
+    /// Registry (account id) holding the repositories, instead of your default registry.
+    #[arg(long, value_name = "ID")]
+    pub registry_id: Option<String>,
+
+    /// With --apply: delete without writing the undo journal.
+    #[arg(long, requires = "apply")]
+    pub no_journal: bool,
+
+    /// Put back the images a journal of an earlier --apply recorded (PutImage, same digests and
+    /// tags).
+    #[arg(long, value_name = "JOURNAL", conflicts_with_all = ["repos", "policy", "apply"])]
+    pub restore: Option<PathBuf>,
 }
 
 #[derive(Debug, Args)]

@@ -10,7 +10,7 @@ use ecrp::aws::{self, Api, ClientOptions};
 use ecrp::cli::{Cli, Command, ConfigAction, SeedArg};
 use ecrp::config::{self, Settings};
 use ecrp::emulator::{self, EmulatorOptions, Seed};
-use ecrp::{app, cli, logging, login, ls, profiles, push};
+use ecrp::{app, cli, logging, login, ls, profiles, prune, push};
 
 fn main() -> Result<()> {
     let cli = Cli::parse();
@@ -139,6 +139,16 @@ async fn run(cli: Cli) -> Result<()> {
             print_warnings(&startup);
             let (opts, emu) = client_options(&cli, &settings).await?;
             let result = push::run(&opts, settings.read_only, args).await;
+            if let Some(emu) = emu {
+                emu.shutdown().await;
+            }
+            result
+        }
+        Some(Command::Prune(args)) => {
+            let (settings, startup) = settings(&cli, false);
+            print_warnings(&startup);
+            let (opts, emu) = client_options(&cli, &settings).await?;
+            let result = prune::run(&opts, settings.read_only, args).await;
             if let Some(emu) = emu {
                 emu.shutdown().await;
             }
