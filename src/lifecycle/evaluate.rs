@@ -153,6 +153,12 @@ fn unknown_indexes(rows: &[ImageRow], topology: &Topology) -> Vec<usize> {
         .collect()
 }
 
+/// Work lists pop from the end: sorted so the smallest digest comes first, which makes the index
+/// named in a reason (when several qualify) independent of the listing's order.
+fn by_digest_last_first(rows: &[ImageRow], work: &mut [usize]) {
+    work.sort_by(|&a, &b| rows[b].image_digest.cmp(&rows[a].image_digest));
+}
+
 fn multi_arch(rows: &[ImageRow], topology: &Topology, d: &mut [Decision]) {
     let links = links(rows, topology);
     let mut parents: HashMap<usize, Vec<usize>> = HashMap::new();
@@ -163,6 +169,7 @@ fn multi_arch(rows: &[ImageRow], topology: &Topology, d: &mut [Decision]) {
     }
     // An index that stays keeps what it references (and, for a nested index, what that does).
     let mut work: Vec<usize> = links.keys().copied().filter(|&i| !d[i].expire).collect();
+    by_digest_last_first(rows, &mut work);
     while let Some(ip) = work.pop() {
         for &k in &links[&ip] {
             if d[k].expire {
@@ -182,6 +189,7 @@ fn multi_arch(rows: &[ImageRow], topology: &Topology, d: &mut [Decision]) {
         // An index that goes takes along the untagged manifests (or those only an index kept)
         // that nothing staying references.
         let mut work: Vec<usize> = links.keys().copied().filter(|&i| d[i].expire).collect();
+        by_digest_last_first(rows, &mut work);
         while let Some(ip) = work.pop() {
             for &k in &links[&ip] {
                 let only_for_index = rows[k].image_tags.is_empty()
