@@ -659,7 +659,7 @@ async fn apply_journals_indexes_first_and_restore_puts_everything_back() {
             .iter()
             .map(|&i| name(i))
             .collect::<Vec<_>>(),
-        [di2.clone()]
+        std::slice::from_ref(&di2)
     );
     assert_eq!(
         r.plan.phases[1]
