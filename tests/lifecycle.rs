@@ -183,7 +183,7 @@ fn decisions_name_the_rule_and_the_reason() {
     assert_eq!(plan.decisions[0].rule, Some(1));
     assert_eq!(
         plan.reason_text(0, &rows),
-        "rulePriority 1 keeps the newest 1 of the images it selects; this is number 2 by push time"
+        "keeps the newest 1 of the images it selects; this is number 2 by push time"
     );
     // B: rule 2 would expire it, rule 1's selection shields it.
     assert!(!plan.decisions[1].expire);
@@ -875,5 +875,104 @@ async fn plan_speed_for_100000_images() {
         planned.as_secs_f64() / listed.as_secs_f64()
     );
     assert_eq!(rows.len(), 100_000);
+    emu.shutdown().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_manifest_whose_index_could_not_be_deleted_is_not_sent() {
+    let (emu, c) = common::start_empty().await;
+    common::create_repo(&c, "app").await;
+    let blobs = common::upload_blobs(&c, "app", "nested", 1).await;
+    let mut known = Known::default();
+    let child = common::oci_manifest(&blobs, "child");
+    let dc = common::put_manifest(&c, "app", &child, Some("old-child")).await;
+    known.0.insert(
+        dc.clone(),
+        Manifest {
+            bytes: child.clone().into_bytes(),
+            media_type: common::OCI_MANIFEST.into(),
+        },
+    );
+    let index = common::index_json(
+        common::OCI_INDEX,
+        common::OCI_MANIFEST,
+        &[(dc.clone(), child.len() as i64, "amd64")],
+    );
+    let di = common::put_manifest(&c, "app", &index, Some("old")).await;
+    known.0.insert(
+        di.clone(),
+        Manifest {
+            bytes: index.clone().into_bytes(),
+            media_type: common::OCI_INDEX.into(),
+        },
+    );
+    // An index over that index, which the source cannot read: the service refuses to delete "old"
+    // while it exists.
+    let outer = common::index_json(
+        common::OCI_INDEX,
+        common::OCI_INDEX,
+        &[(di.clone(), index.len() as i64, "amd64")],
+    );
+    common::put_manifest(&c, "app", &outer, Some("stays")).await;
+    let single = common::put_manifest(
+        &c,
+        "app",
+        &common::oci_manifest(&blobs, "single"),
+        Some("old-single"),
+    )
+    .await;
+
+    let api = api_for(&emu, false).await;
+    let o = options(
+        &["app"],
+        OLD_TAGS_1_DAY,
+        true,
+        JournalMode::Off,
+        common::now_secs() + 2 * DAY,
+    );
+    let out = prune::run_with(&api, Some(&known), &o).await.unwrap();
+    let r = &out[0];
+    let a = r.applied.as_ref().unwrap();
+    let digests = |v: Vec<usize>| {
+        v.into_iter()
+            .map(|i| r.rows[i].image_digest.to_string())
+            .collect::<Vec<_>>()
+    };
+    assert_eq!(
+        digests(a.failures.iter().map(|f| f.0).collect()),
+        [di.clone()]
+    );
+    assert_eq!(a.failures[0].1, "ImageReferencedByManifestList");
+    assert_eq!(
+        digests(a.not_sent.iter().map(|n| n.0).collect()),
+        [dc.clone()]
+    );
+    assert!(
+        a.not_sent[0]
+            .1
+            .contains(&format!("its index {di} was not deleted"))
+    );
+    assert_eq!(digests(a.deleted.clone()), [single]);
+    assert!(r.failed(), "a failed deletion fails the run");
+    let after = listing(&api, "app").await;
+    assert!(after.contains_key(&di) && after.contains_key(&dc));
+
+    // Restoring is a mutation: read-only refuses it before any request.
+    let dir = tempfile::tempdir().unwrap();
+    let path = prune::journal::write(
+        dir.path(),
+        &prune::journal::Journal {
+            format: prune::journal::FORMAT.into(),
+            created_at: 0,
+            registry_id: None,
+            repository_name: "app".into(),
+            images: vec![],
+        },
+    )
+    .unwrap();
+    let e = prune::restore::run(&api_for(&emu, true).await, &path, &mut Vec::new())
+        .await
+        .unwrap_err();
+    assert!(e.to_string().contains("read-only"), "{e}");
     emu.shutdown().await;
 }

@@ -85,7 +85,8 @@ impl Plan {
         self.phases.iter().flatten().copied()
     }
 
-    /// The reason of row `i` in words; `rows` are the rows the plan was computed from.
+    /// The reason of row `i` in words; `rows` are the rows the plan was computed from. For an
+    /// expiring image it reads after its rule (`rulePriority 2: pushed 15 days ago, ...`).
     pub fn reason_text(&self, i: usize, rows: &[ImageRow]) -> String {
         let digest = |p: usize| rows.get(p).map_or("?", |r| &*r.image_digest).to_string();
         match self.decisions[i].reason {
@@ -95,15 +96,13 @@ impl Plan {
                 "rulePriority {rule} would expire it, but it matches the selection of \
                  rulePriority {by}, which comes first"
             ),
-            Reason::Count { rule, keep, rank } => format!(
-                "rulePriority {rule} keeps the newest {keep} of the images it selects; this is \
-                 number {rank} by push time"
+            Reason::Count { keep, rank, .. } => format!(
+                "keeps the newest {keep} of the images it selects; this is number {rank} by push \
+                 time"
             ),
-            Reason::Age {
-                rule,
-                days,
-                age_days,
-            } => format!("rulePriority {rule}: pushed {age_days} days ago, more than {days}"),
+            Reason::Age { days, age_days, .. } => {
+                format!("pushed {age_days} days ago, more than {days}")
+            }
             Reason::ChildOfStaying { index } => {
                 format!("platform manifest of {} which stays", digest(index))
             }

@@ -56,7 +56,7 @@ pub fn text(outcomes: &[RepoOutcome], o: &PruneOptions, out: &mut dyn Write) -> 
         for i in p.apply_order() {
             let row = &r.rows[i];
             let line = format!(
-                "  expire  {}  {}  pushed {}  {}  rulePriority {}  {}",
+                "  expire  {}  {}  pushed {}  {}  rulePriority {}: {}",
                 row.image_digest,
                 tags_text(&row.image_tags),
                 absolute(row.image_pushed_at),
