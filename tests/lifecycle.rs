@@ -705,6 +705,32 @@ async fn apply_journals_indexes_first_and_restore_puts_everything_back() {
         "same digests, same tags"
     );
 
+    // Again, after "old-2" moved to a newer image: everything is present, and the tag stays put.
+    let newer = common::put_manifest(&c, "app", &m("newer"), Some("old-2")).await;
+    let mut printed = Vec::new();
+    let report = prune::restore::run(&api, &path, &mut printed)
+        .await
+        .unwrap();
+    let text = String::from_utf8(printed).unwrap();
+    assert!(
+        report[0].images.iter().all(|i| i.status == "present"),
+        "{text}"
+    );
+    assert!(
+        text.contains(&format!(
+            "tag old-2 not restored: TagInUse: now names {newer}, left there"
+        )),
+        "{text}"
+    );
+    assert!(
+        report[0].failed(),
+        "a tag not put back is reported as a failure"
+    );
+    assert_eq!(
+        listing(&api, "app").await[&newer],
+        BTreeSet::from(["old-2".to_string()])
+    );
+
     // Into a repository without the layers: nothing comes back, each with the service's code.
     common::create_repo(&c, "empty").await;
     let mut elsewhere = j.clone();
