@@ -351,7 +351,12 @@ prop_compose! {
     -> String {
         let mut rules = Vec::new();
         let mut p = 0;
+        let mut lists = BTreeSet::new();
         for (list, by_count, n) in tagged {
+            // ECR refuses two rules over the same tags.
+            if !lists.insert(list) {
+                continue;
+            }
             p += gap;
             rules.push(rule_json(p, 0, list, (by_count, n)));
         }

@@ -216,6 +216,35 @@ fn check_across(rules: &[Rule], errors: &mut Vec<PolicyError>) {
             });
         }
     }
+    // ECR's evaluation rules ask for a unique set of tag prefixes: two rules over the same tags
+    // would make the second one a silent no-op.
+    let mut lists: std::collections::BTreeMap<Vec<String>, u32> = std::collections::BTreeMap::new();
+    let mut by_priority: Vec<&Rule> = rules.iter().collect();
+    by_priority.sort_by_key(|r| r.priority);
+    for r in by_priority {
+        let mut key: Vec<String> = match &r.filter {
+            TagFilter::None => continue,
+            TagFilter::Prefixes(p) => p.iter().map(|p| format!("prefix:{p}")).collect(),
+            TagFilter::Patterns(p) => p
+                .iter()
+                .map(|p| format!("pattern:{}", p.source()))
+                .collect(),
+        };
+        key.sort();
+        key.dedup();
+        if let Some(first) = lists.get(&key) {
+            errors.push(PolicyError {
+                priority: Some(r.priority as i64),
+                index: None,
+                field: "selection".into(),
+                message: format!(
+                    "selects the same tags as rulePriority {first}; each rule needs its own set"
+                ),
+            });
+        } else {
+            lists.insert(key, r.priority);
+        }
+    }
     let untagged: Vec<u32> = rules
         .iter()
         .filter(|r| r.tag_status == TagStatus::Untagged)

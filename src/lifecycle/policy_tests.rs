@@ -141,3 +141,29 @@ fn shapes_and_unsupported_features_are_refused() {
         "{e:?}"
     );
 }
+
+#[test]
+fn two_rules_over_the_same_tags_are_refused() {
+    let sel = |list: &str| {
+        format!(
+            r#"{{"tagStatus":"tagged","tagPrefixList":{list},"countType":"imageCountMoreThan","countNumber":1}}"#
+        )
+    };
+    let e = errors(&policy(&[
+        rule(1, &sel(r#"["a","b"]"#)),
+        rule(2, &sel(r#"["b","a"]"#)),
+    ]));
+    assert_eq!(
+        e,
+        [
+            "rule with rulePriority 2: selection: selects the same tags as rulePriority 1; each rule needs its own set"
+        ]
+    );
+    assert!(
+        parse(&policy(&[
+            rule(1, &sel(r#"["a"]"#)),
+            rule(2, &sel(r#"["a","b"]"#))
+        ]))
+        .is_ok()
+    );
+}
