@@ -189,7 +189,7 @@ pub struct PruneArgs {
 
     /// Put back the images a journal of an earlier --apply recorded (PutImage, same digests and
     /// tags).
-    #[arg(long, value_name = "JOURNAL", conflicts_with_all = ["repos", "policy", "apply"])]
+    #[arg(long, value_name = "JOURNAL", conflicts_with_all = ["repos", "policy", "apply", "json"])]
     pub restore: Option<PathBuf>,
 }
 

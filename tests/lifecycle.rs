@@ -971,12 +971,12 @@ async fn a_manifest_whose_index_could_not_be_deleted_is_not_sent() {
     };
     assert_eq!(
         digests(a.failures.iter().map(|f| f.0).collect()),
-        [di.clone()]
+        std::slice::from_ref(&di)
     );
     assert_eq!(a.failures[0].1, "ImageReferencedByManifestList");
     assert_eq!(
         digests(a.not_sent.iter().map(|n| n.0).collect()),
-        [dc.clone()]
+        std::slice::from_ref(&dc)
     );
     assert!(
         a.not_sent[0]
