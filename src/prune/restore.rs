@@ -48,6 +48,8 @@ impl RestoreReport {
 pub async fn run(api: &Api, path: &Path, out: &mut dyn Write) -> Result<Vec<RestoreReport>> {
     let j = journal::read(path).map_err(anyhow::Error::msg)?;
     api.check_can_push()?;
+    // The registry the images were deleted from, whatever the command line says.
+    let api = &api.clone().with_registry_id(j.registry_id.clone());
     let target = PushTarget {
         registry_id: j.registry_id.clone(),
         repository: j.repository_name.clone(),
