@@ -143,6 +143,12 @@ pub enum Command {
     Inspect(InspectArgs),
     /// List every tag of a repository through the registry API (REF without :TAG).
     Tags(TagsArgs),
+    /// Apply a lifecycle policy (private ECR's format) to repositories: a dry run unless --apply.
+    ///
+    /// Prints each image the policy expires (digest, tags, push time, size, rulePriority) and the
+    /// totals; multi-arch indexes keep their platform manifests. --apply journals the manifests,
+    /// then deletes (indexes first); `--restore JOURNAL` puts them back.
+    Prune(PruneArgs),
     /// List the AWS profiles from the shared config and credentials files, with kind and region.
     Profiles(ProfilesArgs),
     /// Show, create or check the config file.
@@ -202,6 +208,15 @@ impl Cli {
                 a.client.take_from(client);
                 take(&mut a.registry_url, self.registry_url.take());
                 given(mode.given(), "tags")?;
+            }
+            Some(Command::Prune(a)) => {
+                a.client.take_from(client);
+                take(&mut a.registry_url, self.registry_url.take());
+                a.mode.read_only |= mode.read_only;
+                a.mode.read_write |= mode.read_write;
+                if a.mode.read_only && a.mode.read_write {
+                    return Err("--read-only and --read-write cannot be used together".into());
+                }
             }
             Some(Command::Push(a)) => {
                 a.client.take_from(client);
@@ -426,6 +441,50 @@ pub struct PushArgs {
     /// (allowed in read-only mode).
     #[arg(long)]
     pub dry_run: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct PruneArgs {
+    #[command(flatten)]
+    pub client: ClientArgs,
+
+    #[command(flatten)]
+    pub mode: ModeArgs,
+
+    /// Registry API address to use for public.ecr.aws, where the manifests of indexes and of what
+    /// goes (for the undo journal) are read. Also ECRP_REGISTRY_URL or `registry_url` in the
+    /// config file.
+    #[arg(long, value_name = "URL", env = "ECRP_REGISTRY_URL")]
+    pub registry_url: Option<String>,
+
+    /// Repositories to apply the policy to (in your registry, or --registry-id's).
+    #[arg(value_name = "REPO", required_unless_present = "restore")]
+    pub repos: Vec<String>,
+
+    /// The lifecycle policy: JSON as private ECR takes it ({"rules": [...]}).
+    #[arg(long, value_name = "FILE", required_unless_present = "restore")]
+    pub policy: Option<PathBuf>,
+
+    /// Delete what the plan expires (after writing the undo journal); without it, a dry run.
+    #[arg(long)]
+    pub apply: bool,
+
+    /// Print one JSON object (`expire`, `kept_for_multiarch`, `totals`, `repositories`).
+    #[arg(long)]
+    pub json: bool,
+
+    /// Registry (account id) holding the repositories, instead of your default registry.
+    #[arg(long, value_name = "ID")]
+    pub registry_id: Option<String>,
+
+    /// With --apply: delete without writing the undo journal.
+    #[arg(long, requires = "apply")]
+    pub no_journal: bool,
+
+    /// Put back the images a journal of an earlier --apply recorded (PutImage, same digests and
+    /// tags).
+    #[arg(long, value_name = "JOURNAL", conflicts_with_all = ["repos", "policy", "apply", "json"])]
+    pub restore: Option<PathBuf>,
 }
 
 #[derive(Debug, Args)]

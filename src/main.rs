@@ -12,7 +12,7 @@ use ecrp::cli::{Cli, ClientArgs, Command, ConfigAction, LogArgs, SeedArg};
 use ecrp::config::{self, Settings};
 use ecrp::emulator::{self, EmulatorOptions, Seed};
 use ecrp::registry::{Credentials, Reference, Secret};
-use ecrp::{app, cli, inspect, logging, login, ls, profiles, push};
+use ecrp::{app, cli, inspect, logging, login, ls, profiles, prune, push};
 
 fn main() -> Result<()> {
     let cli = Cli::parse_args();
@@ -179,6 +179,25 @@ async fn run(cli: Cli) -> Result<()> {
             }
             result
         }
+        Some(Command::Prune(args)) => {
+            let c = &args.client;
+            let flags = overrides(&c.conn, Some(&args.mode));
+            let (settings, startup) = settings(c.config.as_deref(), &flags, false);
+            print_warnings(&startup);
+            let (opts, emu) = client_options(c, &settings).await?;
+            let registry_url = match &emu {
+                Some(emu) => Some(emu.url()),
+                None => args
+                    .registry_url
+                    .clone()
+                    .or(startup.config.registry_url.clone()),
+            };
+            let result = prune::run(&opts, settings.read_only, args, registry_url.as_deref()).await;
+            if let Some(emu) = emu {
+                emu.shutdown().await;
+            }
+            result
+        }
         Some(Command::Login(args)) => {
             let c = &args.client;
             let (settings, startup) =
@@ -226,16 +245,28 @@ async fn run(cli: Cli) -> Result<()> {
                     cli::RawArg::Config => inspect::RawPart::Config,
                 }),
             };
-            registry_command(&args.client, args.registry_url.clone(), &args.reference, args.login, |client, reference| {
-                Box::pin(async move { inspect::run_inspect(&client, &reference, &opts).await })
-            })
+            registry_command(
+                &args.client,
+                args.registry_url.clone(),
+                &args.reference,
+                args.login,
+                |client, reference| {
+                    Box::pin(async move { inspect::run_inspect(&client, &reference, &opts).await })
+                },
+            )
             .await
         }
         Some(Command::Tags(args)) => {
             let json = args.json;
-            registry_command(&args.client, args.registry_url.clone(), &args.reference, args.login, |client, reference| {
-                Box::pin(async move { inspect::run_tags(&client, &reference, json).await })
-            })
+            registry_command(
+                &args.client,
+                args.registry_url.clone(),
+                &args.reference,
+                args.login,
+                |client, reference| {
+                    Box::pin(async move { inspect::run_tags(&client, &reference, json).await })
+                },
+            )
             .await
         }
         Some(Command::Profiles(args)) => {

@@ -105,9 +105,11 @@ impl Api {
         let client = self.client.clone();
         let page_size = self.page_size;
         let repo = repo.to_string();
+        let registry = self.registry_id.clone();
         paged(start, move |token| {
             let req = client
                 .describe_images()
+                .set_registry_id(registry.clone())
                 .repository_name(&repo)
                 .max_results(page_size)
                 .set_next_token(token);
@@ -135,9 +137,11 @@ impl Api {
         let client = self.client.clone();
         let page_size = self.page_size;
         let repo = repo.to_string();
+        let registry = self.registry_id.clone();
         paged(start, move |token| {
             let req = client
                 .describe_image_tags()
+                .set_registry_id(registry.clone())
                 .repository_name(&repo)
                 .max_results(page_size)
                 .set_next_token(token);

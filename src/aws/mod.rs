@@ -152,6 +152,8 @@ pub struct Api {
     client: Client,
     read_only: bool,
     page_size: i32,
+    /// The registry DescribeImages and BatchDeleteImage address; `None` = the caller's default.
+    registry_id: Option<String>,
 }
 
 impl Api {
@@ -160,7 +162,14 @@ impl Api {
             client,
             read_only,
             page_size: PAGE_SIZE,
+            registry_id: None,
         }
+    }
+
+    /// Address another registry (an account id) in image listings and deletions.
+    pub fn with_registry_id(mut self, id: Option<String>) -> Self {
+        self.registry_id = id;
+        self
     }
 
     /// Rows per page for paginated loads (the config's `page_size`), clamped to the service's

@@ -249,6 +249,7 @@ impl Api {
             Ok(()) => self
                 .client
                 .batch_delete_image()
+                .set_registry_id(self.registry_id.clone())
                 .repository_name(repo)
                 .set_image_ids(Some(ids.iter().map(image_id).collect()))
                 .send()

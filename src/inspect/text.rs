@@ -3,9 +3,9 @@
 
 use std::fmt::Write;
 
+use crate::fmt::size;
 use crate::registry::{ContainerConfig, ImageConfig, is_index_type};
 use crate::sanitize::clean_line;
-use crate::fmt::size;
 
 use super::{ImageView, Inspection};
 
