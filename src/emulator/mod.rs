@@ -13,6 +13,8 @@
 //! - A request without a SigV4 Authorization header is refused; any access key is accepted unless
 //!   `verify_sigv4` is set, then signatures are checked as AWS checks them (module `sigv4`).
 //! - Injected faults (module `faults`) are decided when a request arrives, before it can change state.
+//! - It listens on loopback unless `allow_remote` is set: without `verify_sigv4` anyone who can
+//!   reach the port can change the state.
 
 mod catalog;
 mod ctx;
@@ -28,6 +30,7 @@ pub mod ops;
 mod pagination;
 mod persist;
 mod policy;
+mod quota;
 mod registry;
 mod repository;
 mod seed;
@@ -51,6 +54,7 @@ use tokio::sync::oneshot;
 use tokio::task::JoinHandle;
 
 pub use faults::FaultSpec;
+pub use quota::Quotas;
 pub use seed::{DEMO_ALIAS, DEMO_REGISTRY_ID};
 pub use sigv4::SigV4Key;
 
@@ -79,6 +83,11 @@ pub struct EmulatorOptions {
     /// Check AWS Signature V4 on every request with this key (`--verify-sigv4`); without it any
     /// access key is accepted.
     pub verify_sigv4: Option<SigV4Key>,
+    /// Service quotas (`--quota`); the documented defaults unless overridden.
+    pub quotas: Quotas,
+    /// Serve on an address other than loopback (`--allow-remote`). Without it `start` refuses
+    /// such an address: the emulator is a test server whose state anyone reaching it can change.
+    pub allow_remote: bool,
 }
 
 impl EmulatorOptions {
@@ -98,6 +107,8 @@ impl Default for EmulatorOptions {
             faults: None,
             fault_seed: None,
             verify_sigv4: None,
+            quotas: Quotas::default(),
+            allow_remote: false,
         }
     }
 }
@@ -162,7 +173,38 @@ fn initial_state(opts: &EmulatorOptions) -> anyhow::Result<(state::State, bool)>
     Ok((state, changed))
 }
 
+/// Refuses a non-loopback listen address unless remote access was asked for.
+fn check_listen_addr(opts: &EmulatorOptions) -> anyhow::Result<()> {
+    if !opts.addr.ip().is_loopback() && !opts.allow_remote {
+        anyhow::bail!(
+            "--addr {} is not a loopback address: the emulator would be reachable from other \
+             machines, and anyone who can reach it could change its state. Listen on 127.0.0.1 \
+             (the default), or pass --allow-remote (with --verify-sigv4 to require signed requests)",
+            opts.addr
+        );
+    }
+    Ok(())
+}
+
+/// The warning to print when serving beyond loopback without signature checks, if that is the case.
+pub fn remote_warning(opts: &EmulatorOptions) -> Option<String> {
+    (!opts.addr.ip().is_loopback() && opts.verify_sigv4.is_none()).then(|| {
+        format!(
+            "warning: the emulator listens on {} without --verify-sigv4: anyone who can reach \
+             this address can read and change its state (create and delete repositories, push \
+             images{})",
+            opts.addr,
+            if opts.state_file.is_some() {
+                ", rewrite the --state file"
+            } else {
+                ""
+            }
+        )
+    })
+}
+
 pub async fn start(opts: EmulatorOptions) -> anyhow::Result<Emulator> {
+    check_listen_addr(&opts)?;
     let started = std::time::Instant::now();
     let (state, changed) = initial_state(&opts)?;
     if let (Some(path), true) = (&opts.state_file, changed) {
@@ -183,6 +225,7 @@ pub async fn start(opts: EmulatorOptions) -> anyhow::Result<Emulator> {
             .faults
             .map(|spec| faults::Faults::new(spec, opts.fault_seed)),
         sigv4: opts.verify_sigv4.clone(),
+        quotas: opts.quotas,
     });
     let (stop, stopped) = oneshot::channel::<()>();
     let app = server::router(shared.clone()).into_make_service_with_connect_info::<faults::Conn>();
