@@ -17,6 +17,7 @@ pub mod logging;
 pub mod login;
 pub mod ls;
 pub mod markdown;
+pub mod private_fs;
 pub mod profiles;
 pub mod push;
 pub mod sanitize;
