@@ -414,6 +414,48 @@ mod tests {
         assert!(SigV4Key::parse("x:").is_err());
     }
 
+    #[test]
+    fn presigned_requests_expire_and_need_every_parameter() {
+        let key = SigV4Key::parse("AKIDEXAMPLE:secret").unwrap();
+        let signed_at = parse_amz_date("20150830T123600Z").unwrap();
+        let query = |extra: &str| -> Uri {
+            format!(
+                "/?X-Amz-Algorithm=AWS4-HMAC-SHA256\
+                 &X-Amz-Credential=AKIDEXAMPLE%2F20150830%2Fus-east-1%2Fecr-public%2Faws4_request\
+                 &X-Amz-Date=20150830T123600Z&X-Amz-SignedHeaders=host&X-Amz-Signature=00{extra}"
+            )
+            .parse()
+            .unwrap()
+        };
+        let mut h = HeaderMap::new();
+        h.insert("host", "emu".parse().unwrap());
+        let check = |uri: &Uri, now: i64| verify(&key, &Method::POST, uri, &h, b"{}", now);
+        // Within its validity only the signature is wrong.
+        let e = check(&query("&X-Amz-Expires=60"), signed_at + 59_000).unwrap_err();
+        assert!(
+            e.message.starts_with("The request signature we calculated"),
+            "{}",
+            e.message
+        );
+        let e = check(&query("&X-Amz-Expires=60"), signed_at + 61_000).unwrap_err();
+        assert_eq!(
+            (e.code, e.message.as_str()),
+            ("InvalidSignatureException", "Request has expired")
+        );
+        let e = check(&query("&X-Amz-Expires=604801"), signed_at).unwrap_err();
+        assert!(e.message.contains("X-Amz-Expires"), "{}", e.message);
+        // Without X-Amz-Expires the header form's 15 minutes apply.
+        let e = check(&query(""), signed_at + 16 * 60_000).unwrap_err();
+        assert!(e.message.starts_with("Signature expired"), "{}", e.message);
+        let partial: Uri = "/?X-Amz-Algorithm=AWS4-HMAC-SHA256&X-Amz-Signature=00"
+            .parse()
+            .unwrap();
+        assert_eq!(
+            check(&partial, signed_at).unwrap_err().code,
+            "IncompleteSignatureException"
+        );
+    }
+
     /// The example from the AWS documentation ("Examples of the complete Signature Version 4
     /// signing process", the IAM ListUsers GET request).
     #[test]
