@@ -35,15 +35,15 @@ pub fn ensure_dir(dir: &Path) -> io::Result<()> {
             dir.display()
         )));
     }
-    if meta.permissions().mode() & 0o077 != 0 {
-        if let Err(e) = fs::set_permissions(dir, Permissions::from_mode(DIR_MODE)) {
-            // Still usable, just not private: say so rather than refuse to work.
-            tracing::warn!(
-                dir = %dir.display(),
-                "could not make the directory private (mode {:o}): {e}",
-                meta.permissions().mode() & 0o777
-            );
-        }
+    if meta.permissions().mode() & 0o077 != 0
+        && let Err(e) = fs::set_permissions(dir, Permissions::from_mode(DIR_MODE))
+    {
+        // Still usable, just not private: say so rather than refuse to work.
+        tracing::warn!(
+            dir = %dir.display(),
+            "could not make the directory private (mode {:o}): {e}",
+            meta.permissions().mode() & 0o777
+        );
     }
     Ok(())
 }
