@@ -535,8 +535,20 @@ pub struct EmulatorArgs {
     pub log: LogArgs,
 
     /// Address to listen on; port 0 picks a free port (the first line printed names it).
+    /// Address to listen on; port 0 picks a free port (the first line printed names it). Only
+    /// loopback unless --allow-remote.
     #[arg(long, default_value = "127.0.0.1:0")]
     pub addr: SocketAddr,
+
+    /// Allow an --addr other than loopback. Without --verify-sigv4 anyone who can reach it can
+    /// change the emulator's state, and a warning says so on stderr.
+    #[arg(long)]
+    pub allow_remote: bool,
+
+    /// Service quotas to enforce instead of the documented defaults (LimitExceededException when
+    /// reached), e.g. repositories=10,images=500.
+    #[arg(long, value_name = "NAME=COUNT,...", value_parser = parse_quotas)]
+    pub quota: Option<crate::emulator::Quotas>,
 
     /// Initial data (ignored when --state names an existing file).
     #[arg(long, value_enum, default_value = "demo")]
@@ -620,6 +632,10 @@ pub fn parse_chunk_size(s: &str) -> Result<u64, String> {
         ));
     }
     Ok(bytes)
+}
+
+fn parse_quotas(s: &str) -> Result<crate::emulator::Quotas, String> {
+    s.parse()
 }
 
 fn parse_synthetic(s: &str) -> Result<(String, usize), String> {

@@ -1,6 +1,7 @@
 //! Unsaved edits on disk, so a crash, a SIGKILL or a quit loses nothing: one JSON file per
 //! (registry, repository, kind) in the data dir, written atomically (temp file + rename) on every
 //! change the caller reports, removed after a successful save, and offered back on the next edit.
+//! The directory is 0700 and the files 0600 (`private_fs`): drafts are unpublished text.
 
 use std::io;
 use std::path::{Path, PathBuf};
@@ -99,7 +100,8 @@ impl Drafts {
         kind: DraftKind,
         values: &Values,
     ) -> io::Result<PathBuf> {
-        std::fs::create_dir_all(&self.dir)?;
+        // Drafts hold unpublished text: private to the user, like every file in the data dir.
+        crate::private_fs::ensure_dir(&self.dir)?;
         let draft = Draft {
             registry: registry.to_string(),
             repository: repository.to_string(),
@@ -108,17 +110,17 @@ impl Drafts {
             values: values.clone(),
         };
         let path = self.path(registry, repository, kind);
-        let mut tmp = tempfile::NamedTempFile::new_in(&self.dir)?;
-        serde_json::to_writer_pretty(&mut tmp, &draft)?;
-        tmp.as_file().sync_all()?;
-        tmp.persist(&path).map_err(|e| e.error)?;
+        crate::private_fs::write_atomic_with(&path, |f| {
+            serde_json::to_writer_pretty(f, &draft).map_err(io::Error::from)
+        })?;
         Ok(path)
     }
 
-    /// The draft to offer back when this edit is opened again, if any. An unreadable draft reads
-    /// as none rather than blocking the edit.
+    /// The draft to offer back when this edit is opened again, if any. An unreadable draft (or a
+    /// symlink planted in its place, which is never followed) reads as none rather than blocking
+    /// the edit.
     pub fn load(&self, registry: &str, repository: &str, kind: DraftKind) -> Option<Draft> {
-        let bytes = std::fs::read(self.path(registry, repository, kind)).ok()?;
+        let bytes = crate::private_fs::read(&self.path(registry, repository, kind)).ok()?;
         serde_json::from_slice(&bytes).ok()
     }
 
@@ -138,7 +140,7 @@ impl Drafts {
         let mut v: Vec<Draft> = rd
             .filter_map(Result::ok)
             .filter(|e| e.path().extension().is_some_and(|x| x == "json"))
-            .filter_map(|e| serde_json::from_slice(&std::fs::read(e.path()).ok()?).ok())
+            .filter_map(|e| serde_json::from_slice(&crate::private_fs::read(&e.path()).ok()?).ok())
             .collect();
         v.sort_by_key(|d| std::cmp::Reverse(d.saved_at));
         v

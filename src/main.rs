@@ -137,8 +137,13 @@ async fn run(cli: Cli) -> Result<()> {
                     rate: args.registry_rate,
                     ..Default::default()
                 },
+                quotas: args.quota.unwrap_or_default(),
+                allow_remote: args.allow_remote,
                 ..Default::default()
             };
+            if let Some(warning) = emulator::remote_warning(&opts) {
+                eprintln!("{warning}");
+            }
             let emu = emulator::start(opts).await?;
             // The first line on stdout names the address, for scripts that start us on port 0.
             println!("listening on {}", emu.url());

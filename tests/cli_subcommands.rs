@@ -365,3 +365,112 @@ async fn the_config_files_profile_applies_unless_a_flag_or_env_says_otherwise() 
     );
     emu.shutdown().await;
 }
+
+/// `ecrp emulator` with `args`: its first stdout line (or None when it exited first), its exit
+/// status when it exited by itself, and everything it wrote on stderr. Stopped once the line came.
+fn emulator_run(args: &[&str]) -> (Option<String>, Option<bool>, String) {
+    use std::io::{BufRead, BufReader, Read};
+    use std::process::Stdio;
+    let mut cmd = Command::new(BIN);
+    hermetic(&mut cmd)
+        .args(["emulator", "--seed", "empty"])
+        .args(args)
+        .env_remove("ECRP_EMULATOR_VERIFY_SIGV4")
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped());
+    let mut child = cmd.spawn().expect("ecrp emulator starts");
+    let mut first = String::new();
+    BufReader::new(child.stdout.take().unwrap())
+        .read_line(&mut first)
+        .unwrap();
+    let exited = match child.try_wait().unwrap() {
+        Some(status) => Some(status.success()),
+        None if first.is_empty() => Some(child.wait().unwrap().success()),
+        None => {
+            // Listening: stop it (SIGKILL; the test only needs what it printed).
+            child.kill().unwrap();
+            child.wait().unwrap();
+            None
+        }
+    };
+    let mut stderr = String::new();
+    child
+        .stderr
+        .take()
+        .unwrap()
+        .read_to_string(&mut stderr)
+        .unwrap();
+    ((!first.is_empty()).then_some(first), exited, stderr)
+}
+
+/// The emulator is a test server: it listens on loopback unless told otherwise, a non-loopback
+/// address needs --allow-remote, and without --verify-sigv4 that prints a warning that anyone who
+/// can reach it can change its state.
+#[test]
+fn the_emulator_stays_on_loopback_unless_remote_access_is_asked_for() {
+    let (line, exited, stderr) = emulator_run(&[]);
+    assert!(
+        line.as_deref()
+            .is_some_and(|l| l.starts_with("listening on http://127.0.0.1:")),
+        "{line:?} {stderr}"
+    );
+    assert_eq!(exited, None);
+    assert!(!stderr.contains("warning"), "{stderr}");
+
+    for addr in ["0.0.0.0:0", "[::]:0"] {
+        let (line, exited, stderr) = emulator_run(&["--addr", addr]);
+        assert_eq!(line, None, "{addr} must not be served");
+        assert_eq!(exited, Some(false));
+        assert!(
+            stderr.contains("is not a loopback address") && stderr.contains("--allow-remote"),
+            "{stderr}"
+        );
+    }
+
+    let (line, exited, stderr) = emulator_run(&["--addr", "0.0.0.0:0", "--allow-remote"]);
+    assert!(
+        line.as_deref()
+            .is_some_and(|l| l.starts_with("listening on http://0.0.0.0:")),
+        "{line:?} {stderr}"
+    );
+    assert_eq!(exited, None);
+    assert!(
+        stderr.contains("warning:")
+            && stderr.contains("without --verify-sigv4")
+            && stderr.contains("anyone who can reach"),
+        "{stderr}"
+    );
+
+    let (line, _, stderr) = emulator_run(&[
+        "--addr",
+        "0.0.0.0:0",
+        "--allow-remote",
+        "--verify-sigv4",
+        "AKIDREMOTE:remote-secret",
+    ]);
+    assert!(line.is_some(), "{stderr}");
+    assert!(!stderr.contains("warning"), "{stderr}");
+}
+
+/// The same rule for the library: `emulator::start` refuses a non-loopback address by itself.
+#[tokio::test(flavor = "multi_thread")]
+async fn the_emulator_library_refuses_a_remote_address_without_allow_remote() {
+    let e = emulator::start(EmulatorOptions {
+        addr: "0.0.0.0:0".parse().unwrap(),
+        seed: Seed::Empty,
+        ..Default::default()
+    })
+    .await
+    .err()
+    .expect("refused");
+    assert!(e.to_string().contains("--allow-remote"), "{e}");
+    let emu = emulator::start(EmulatorOptions {
+        addr: "0.0.0.0:0".parse().unwrap(),
+        seed: Seed::Empty,
+        allow_remote: true,
+        ..Default::default()
+    })
+    .await
+    .expect("allowed when asked for");
+    emu.shutdown().await;
+}

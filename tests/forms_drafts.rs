@@ -179,3 +179,69 @@ fn offer_names_the_edit_and_its_age() {
             .contains("less than a minute")
     );
 }
+
+fn mode(p: &std::path::Path) -> u32 {
+    use std::os::unix::fs::PermissionsExt;
+    std::fs::symlink_metadata(p).unwrap().permissions().mode() & 0o777
+}
+
+/// Drafts are unpublished text: the directory is 0700 (a wider one that already existed is
+/// tightened, missing parents are created 0700) and every draft file 0600.
+#[test]
+fn drafts_are_private() {
+    use std::os::unix::fs::PermissionsExt;
+    let root = tempfile::tempdir().unwrap();
+    let fresh = root.path().join("data/ecrp/drafts");
+    let d = Drafts::at(&fresh);
+    let path = d
+        .save("r", "acme/web", DraftKind::Catalog, &values("x"))
+        .unwrap();
+    assert_eq!(mode(&fresh), 0o700);
+    assert_eq!(mode(&root.path().join("data/ecrp")), 0o700);
+    assert_eq!(mode(&path), 0o600);
+    // A second save replaces the file, still 0600.
+    let path = d
+        .save("r", "acme/web", DraftKind::Catalog, &values("y"))
+        .unwrap();
+    assert_eq!(mode(&path), 0o600);
+
+    let wide = root.path().join("wide");
+    std::fs::create_dir(&wide).unwrap();
+    std::fs::set_permissions(&wide, std::fs::Permissions::from_mode(0o755)).unwrap();
+    let path = Drafts::at(&wide)
+        .save("r", "x", DraftKind::Policy, &Values::new())
+        .unwrap();
+    assert_eq!((mode(&wide), mode(&path)), (0o700, 0o600));
+}
+
+/// A symlink planted where a draft belongs is never followed: loading it reads nothing, listing
+/// skips it, and saving replaces the link instead of writing into its target.
+#[test]
+fn a_planted_symlink_is_never_followed() {
+    let root = tempfile::tempdir().unwrap();
+    let dir = root.path().join("drafts");
+    let d = Drafts::at(&dir);
+    let path = d
+        .save("r", "x", DraftKind::Catalog, &values("real"))
+        .unwrap();
+    let target = root.path().join("elsewhere.json");
+    std::fs::rename(&path, &target).unwrap();
+    std::os::unix::fs::symlink(&target, &path).unwrap();
+    let before = std::fs::read(&target).unwrap();
+
+    assert!(d.load("r", "x", DraftKind::Catalog).is_none());
+    assert!(d.list().is_empty());
+    d.save("r", "x", DraftKind::Catalog, &values("new"))
+        .unwrap();
+    assert!(std::fs::symlink_metadata(&path).unwrap().is_file());
+    assert_eq!(mode(&path), 0o600);
+    assert_eq!(
+        std::fs::read(&target).unwrap(),
+        before,
+        "the target is untouched"
+    );
+    assert_eq!(
+        d.load("r", "x", DraftKind::Catalog).unwrap().values,
+        values("new")
+    );
+}

@@ -100,3 +100,45 @@ async fn largest_image_manifest() {
     );
     emu.shutdown().await;
 }
+
+/// Service quotas (`--quota`): reaching one answers LimitExceededException, as the reference
+/// lists it for CreateRepository and PutImage; a re-tag of an image already held adds no image.
+#[tokio::test(flavor = "multi_thread")]
+async fn quotas_answer_limit_exceeded() {
+    use ecrp::emulator::{EmulatorOptions, Quotas, Seed};
+    let (emu, c) = start_with(EmulatorOptions {
+        seed: Seed::Empty,
+        quotas: "repositories=2,images=2".parse::<Quotas>().unwrap(),
+        ..Default::default()
+    })
+    .await;
+    create_repo(&c, "one").await;
+    create_repo(&c, "two").await;
+    let e = c.create_repository().repository_name("three").send().await;
+    assert_eq!(err_code(e), "LimitExceededException");
+    let b = upload_blobs(&c, "one", "quota", 1).await;
+    let first = docker_manifest(&b, "a");
+    put_manifest(&c, "one", &first, Some("a")).await;
+    put_manifest(&c, "one", &docker_manifest(&b, "b"), Some("b")).await;
+    let third = c
+        .put_image()
+        .repository_name("one")
+        .image_manifest(docker_manifest(&b, "c"))
+        .image_tag("c")
+        .send()
+        .await;
+    assert_eq!(err_code(third), "LimitExceededException");
+    // The same manifest under another tag is no new image.
+    put_manifest(&c, "one", &first, Some("again")).await;
+    // Deleting makes room again.
+    ok(c.delete_repository().repository_name("two").send().await);
+    create_repo(&c, "three").await;
+    emu.shutdown().await;
+}
+
+#[test]
+fn default_quotas_are_the_documented_ones() {
+    let q = ecrp::emulator::Quotas::default();
+    assert_eq!(q.images_per_repository, 100_000);
+    assert_eq!(q.repositories, 100_000);
+}

@@ -431,3 +431,44 @@ async fn lockout_policy_needs_force() {
     assert!(got.policy_text().unwrap().contains("Deny"));
     emu.shutdown().await;
 }
+
+/// A tag's Value is optional (model and reference): CreateRepository and TagResource accept a tag
+/// with only a key, and it reads back with an empty value.
+#[tokio::test(flavor = "multi_thread")]
+async fn a_tag_without_a_value_is_accepted() {
+    use aws_sdk_ecrpublic::types::Tag;
+    let (emu, c) = start_empty().await;
+    let key_only = |k: &str| Tag::builder().key(k).build();
+    let out = ok(c
+        .create_repository()
+        .repository_name("keyonly")
+        .tags(key_only("onlykey"))
+        .send()
+        .await);
+    let arn = out
+        .repository()
+        .unwrap()
+        .repository_arn()
+        .unwrap()
+        .to_string();
+    assert_eq!(tags_of(&c, &arn).await, [pair("onlykey", "")]);
+    ok(c.tag_resource()
+        .resource_arn(&arn)
+        .tags(key_only("second"))
+        .tags(tag("team", "a"))
+        .send()
+        .await);
+    assert_eq!(
+        tags_of(&c, &arn).await,
+        [pair("onlykey", ""), pair("second", ""), pair("team", "a")]
+    );
+    // The key is still required.
+    let e = c
+        .tag_resource()
+        .resource_arn(&arn)
+        .tags(Tag::builder().value("v").build())
+        .send()
+        .await;
+    assert_eq!(err_code(e), "InvalidTagParameterException");
+    emu.shutdown().await;
+}

@@ -204,3 +204,30 @@ async fn synthetic_100k_images() {
     assert_eq!(digests.len(), 100_000, "exactly 100,000 distinct images");
     emu.shutdown().await;
 }
+
+/// The state file holds everything the emulator serves: it is written 0600, and a symlink planted
+/// at its path is replaced by the new file, never written through.
+#[tokio::test(flavor = "multi_thread")]
+async fn the_state_file_is_private_and_never_written_through_a_symlink() {
+    use std::os::unix::fs::PermissionsExt;
+    let dir = tempfile::tempdir().expect("temp dir");
+    let mode =
+        |p: &std::path::Path| std::fs::symlink_metadata(p).unwrap().permissions().mode() & 0o777;
+    let fresh = dir.path().join("fresh.json");
+    let (emu, c) = start_with(opts(&fresh)).await;
+    create_repo(&c, "private").await;
+    assert_eq!(mode(&fresh), 0o600);
+    emu.shutdown().await;
+
+    // A link planted where the state goes, pointing where an attacker wants a file written: the
+    // first save replaces the link and creates nothing at its target.
+    let file = dir.path().join("state.json");
+    let target = dir.path().join("planted-target");
+    std::os::unix::fs::symlink(&target, &file).unwrap();
+    let (emu, c) = start_with(opts(&file)).await;
+    create_repo(&c, "replaced").await;
+    assert!(std::fs::symlink_metadata(&file).unwrap().is_file());
+    assert_eq!(mode(&file), 0o600);
+    assert!(!target.exists(), "nothing was written through the link");
+    emu.shutdown().await;
+}

@@ -326,3 +326,99 @@ async fn lengths_checked_on_every_operation_that_takes_them() {
     );
     emu.shutdown().await;
 }
+
+/// Members nested inside lists get the model's checks too: an empty or 301-character imageTag in
+/// imageIds is an InvalidParameterException naming `imageIds.N.member.imageTag`, not an
+/// ImageNotFound answer for a tag that could never exist.
+#[tokio::test(flavor = "multi_thread")]
+async fn image_tags_inside_image_ids_are_validated() {
+    let (emu, c) = start_empty().await;
+    create_repo(&c, "nested").await;
+    for bad in [String::new(), "t".repeat(301)] {
+        let (code, msg) = code_and_message(
+            c.describe_images()
+                .repository_name("nested")
+                .image_ids(by_tag("fine"))
+                .image_ids(by_tag(&bad))
+                .send()
+                .await,
+        );
+        assert_eq!(code, "InvalidParameterException", "{msg}");
+        assert!(msg.contains("'imageIds.2.member.imageTag'"), "{msg}");
+        let (code, msg) = code_and_message(
+            c.batch_delete_image()
+                .repository_name("nested")
+                .image_ids(by_tag(&bad))
+                .send()
+                .await,
+        );
+        assert_eq!(code, "InvalidParameterException", "{msg}");
+        assert!(msg.contains("'imageIds.1.member.imageTag'"), "{msg}");
+    }
+    // At the bounds the ids are well formed: the image is simply not there.
+    let e = c
+        .describe_images()
+        .repository_name("nested")
+        .image_ids(by_tag(&"t".repeat(300)))
+        .send()
+        .await;
+    assert_eq!(err_code(e), "ImageNotFoundException");
+    let out = ok(c
+        .batch_delete_image()
+        .repository_name("nested")
+        .image_ids(by_tag("t"))
+        .send()
+        .await);
+    assert_eq!(
+        out.failures()[0].failure_code().unwrap().as_str(),
+        "ImageNotFound"
+    );
+    emu.shutdown().await;
+}
+
+/// A request signed for a region without the ECR Public API is refused as the service refuses it;
+/// the two regions that serve it (us-east-1 and us-west-2) work.
+#[tokio::test(flavor = "multi_thread")]
+async fn regions_without_the_api_are_unsupported() {
+    use aws_config::BehaviorVersion;
+    use aws_credential_types::Credentials;
+    let emu = ecrp::emulator::start(ecrp::emulator::EmulatorOptions::default())
+        .await
+        .unwrap();
+    let client = |region: &'static str| {
+        let url = emu.url();
+        async move {
+            let sdk = aws_config::defaults(BehaviorVersion::latest())
+                .region(aws_config::Region::new(region))
+                .endpoint_url(url)
+                .credentials_provider(Credentials::new("AKIDREGION", "secret", None, None, "t"))
+                .load()
+                .await;
+            aws_sdk_ecrpublic::Client::new(&sdk)
+        }
+    };
+    for region in ["us-east-1", "us-west-2"] {
+        ok(client(region).await.describe_registries().send().await);
+    }
+    for region in ["eu-west-1", "ap-southeast-2"] {
+        let c = client(region).await;
+        let (code, msg) = code_and_message(c.describe_repositories().send().await);
+        assert_eq!(code, "UnsupportedCommandException", "{region}");
+        assert!(msg.contains("isn't supported in this Region"), "{msg}");
+        let (code, _) =
+            code_and_message(c.create_repository().repository_name("nope").send().await);
+        assert_eq!(code, "UnsupportedCommandException");
+    }
+    let c = client("us-east-1").await;
+    let e = c
+        .describe_repositories()
+        .repository_names("nope")
+        .send()
+        .await;
+    assert_eq!(
+        err_code(e),
+        "RepositoryNotFoundException",
+        "nothing was created elsewhere"
+    );
+    emu.shutdown().await;
+}

@@ -1,12 +1,15 @@
 //! Secrets never reach the logs: the real binary at trace level, with a recognisable secret key,
 //! against the emulator; the log must be written (so the check is not vacuous) and hold no secret.
+//! The secrets checked are listed in tests/secrets_support.
 
 mod binary_support;
+mod secrets_support;
 
 use std::process::Command;
 
 use binary_support::{BIN, hermetic};
 use ecrp::emulator::{self, EmulatorOptions, Seed};
+use secrets_support::{Secret, assert_absent, fake_docker};
 
 #[tokio::test(flavor = "multi_thread")]
 async fn trace_logs_never_contain_the_secret_key() {
@@ -43,5 +46,65 @@ async fn trace_logs_never_contain_the_secret_key() {
     let stdout = String::from_utf8_lossy(&out.stdout);
     let stderr = String::from_utf8_lossy(&out.stderr);
     assert!(!stdout.contains(secret) && !stderr.contains(secret));
+    emu.shutdown().await;
+}
+
+/// `ecrp login` at trace level with a fake docker: the GetAuthorizationToken password reaches
+/// docker's stdin and nothing else (not the log, not stdout or stderr), nor does the secret key;
+/// the log file ecrp created is private (0600).
+#[tokio::test(flavor = "multi_thread")]
+async fn trace_logs_of_a_login_never_contain_the_password() {
+    use std::os::unix::fs::PermissionsExt;
+    let emu = emulator::start(EmulatorOptions {
+        seed: Seed::Empty,
+        ..Default::default()
+    })
+    .await
+    .unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let log = dir.path().join("logs/login.log");
+    let access_key = "AKIDLOGINLOG00000000";
+    let secret = "SeCrEt-ecrp-login-log-0123456789abcdefXYZ";
+    let docker_dir = fake_docker(dir.path());
+    let out = hermetic(&mut Command::new(BIN))
+        .args(["login", "--log-level", "trace"])
+        .arg("--log-file")
+        .arg(&log)
+        .args(["--endpoint-url", &emu.url()])
+        .env("PATH", &docker_dir)
+        .env("AWS_ACCESS_KEY_ID", access_key)
+        .env("AWS_SECRET_ACCESS_KEY", secret)
+        .output()
+        .unwrap();
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(out.status.success(), "{stderr}");
+    let password = std::fs::read_to_string(docker_dir.join("stdin")).expect("docker got stdin");
+    assert!(
+        password.starts_with(&format!("ecrp-emulator-{access_key}-")),
+        "docker received the password ({} bytes)",
+        password.len()
+    );
+    let text = std::fs::read_to_string(&log).expect("the log file is written");
+    assert!(
+        text.contains("got an ECR Public authorization token")
+            && text.contains("docker login to public.ecr.aws succeeded"),
+        "the log records the token and the login (so the search below means something)"
+    );
+    let secrets = [
+        Secret::secret_access_key(secret),
+        Secret::auth_password(&password),
+        Secret::emulator_auth_password(access_key),
+    ];
+    for (place, t) in [("log", &text[..]), ("stdout", &stdout), ("stderr", &stderr)] {
+        assert_absent(place, t, &secrets);
+    }
+    let mode = |p: &std::path::Path| std::fs::metadata(p).unwrap().permissions().mode() & 0o777;
+    assert_eq!(mode(&log), 0o600, "the log file is private");
+    assert_eq!(
+        mode(&dir.path().join("logs")),
+        0o700,
+        "so is the directory ecrp made for it"
+    );
     emu.shutdown().await;
 }

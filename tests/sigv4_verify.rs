@@ -227,6 +227,210 @@ print("boto3 ok")
     emu.shutdown().await;
 }
 
+/// Sends `body` for `op` signed in the query string, returns (status, body).
+fn presigned_call(url: &str, op: &str, body: &[u8], secret: &str) -> (u16, String) {
+    exchange(url, &presigned_request(url, op, body, secret))
+}
+
+/// The raw bytes of a request for `op` whose signature aws-sigv4 (AWS's signer) put in the query.
+fn presigned_request(url: &str, op: &str, body: &[u8], secret: &str) -> Vec<u8> {
+    use aws_sigv4::http_request::{
+        SignableBody, SignableRequest, SignatureLocation, SigningSettings, sign,
+    };
+    use aws_smithy_runtime_api::client::identity::Identity;
+    let identity = Identity::from(Credentials::new(DEMO_ACCESS_KEY, secret, None, None, "t"));
+    let mut settings = SigningSettings::default();
+    settings.signature_location = SignatureLocation::QueryParams;
+    settings.expires_in = Some(std::time::Duration::from_secs(300));
+    let params = aws_sigv4::sign::v4::SigningParams::builder()
+        .identity(&identity)
+        .region("us-east-1")
+        .name("ecr-public")
+        .time(std::time::SystemTime::now())
+        .settings(settings)
+        .build()
+        .unwrap()
+        .into();
+    let target = format!("SpencerFrontendService.{op}");
+    let host = url.trim_start_matches("http://").to_string();
+    let headers = [
+        ("host", host.as_str()),
+        ("content-type", "application/x-amz-json-1.1"),
+        ("x-amz-target", target.as_str()),
+    ];
+    let signable = SignableRequest::new(
+        "POST",
+        format!("{url}/"),
+        headers.iter().copied(),
+        SignableBody::Bytes(body),
+    )
+    .unwrap();
+    let (instructions, _) = sign(signable, &params).unwrap().into_parts();
+    let (extra_headers, query) = instructions.into_parts();
+    assert!(extra_headers.is_empty(), "the query form adds no header");
+    let query: Vec<String> = query
+        .iter()
+        .map(|(k, v)| format!("{k}={}", percent(v)))
+        .collect();
+    let mut req = format!(
+        "POST /?{} HTTP/1.1\r\nhost: {host}\r\ncontent-type: application/x-amz-json-1.1\r\n\
+         x-amz-target: {target}\r\ncontent-length: {}\r\nconnection: close\r\n\r\n",
+        query.join("&"),
+        body.len()
+    )
+    .into_bytes();
+    req.extend_from_slice(body);
+    req
+}
+
+/// Percent-encoding of a query value (everything but the unreserved characters).
+fn percent(v: &str) -> String {
+    v.bytes()
+        .map(|b| {
+            if b.is_ascii_alphanumeric() || b"-_.~".contains(&b) {
+                (b as char).to_string()
+            } else {
+                format!("%{b:02X}")
+            }
+        })
+        .collect()
+}
+
+/// AWS's Rust signer with the signature in the query string: the emulator verifies it, and a
+/// wrong secret or a changed body is refused as the header form is.
+#[tokio::test(flavor = "multi_thread")]
+async fn query_string_signatures_from_aws_sigv4_are_verified() {
+    let emu = verifying().await;
+    let url = emu.url();
+    let body = br#"{"repositoryName": "from-query"}"#;
+    let (status, reply) = presigned_call(&url, "CreateRepository", body, "wrong-secret");
+    assert_eq!(status, 403, "{reply}");
+    assert!(reply.contains("InvalidSignatureException"), "{reply}");
+    let (status, reply) = presigned_call(&url, "CreateRepository", body, DEMO_SECRET_KEY);
+    assert_eq!(status, 200, "{reply}");
+    assert!(
+        reply.contains("\"repositoryName\":\"from-query\""),
+        "{reply}"
+    );
+    // The same signed request with one byte of the body changed.
+    let signed = presigned_request(&url, "DescribeRepositories", b"{}", DEMO_SECRET_KEY);
+    let (status, reply) = exchange(&url, &signed);
+    assert_eq!(status, 200, "{reply}");
+    let forged = replace_once(&signed, b"\r\n\r\n{}", b"\r\n\r\n[]");
+    let (status, reply) = exchange(&url, &forged);
+    assert_eq!(status, 403, "{reply}");
+    assert!(reply.contains("InvalidSignatureException"), "{reply}");
+    let names: Vec<String> = client(&url, DEMO_ACCESS_KEY, DEMO_SECRET_KEY)
+        .await
+        .describe_repositories()
+        .send()
+        .await
+        .unwrap()
+        .repositories()
+        .iter()
+        .filter_map(|r| r.repository_name().map(str::to_string))
+        .collect();
+    assert_eq!(names, ["from-query"]);
+    emu.shutdown().await;
+}
+
+/// Query-string SigV4 (the Common Parameters X-Amz-Algorithm, X-Amz-Credential, X-Amz-Date,
+/// X-Amz-Expires, X-Amz-SignedHeaders, X-Amz-Signature), signed by botocore's own SigV4QueryAuth,
+/// is verified like the header form: the right key works, a wrong secret or a changed body is
+/// refused. A request signed for a region without the ECR Public API is UnsupportedCommand.
+#[tokio::test(flavor = "multi_thread")]
+async fn boto3_query_string_signatures_are_verified() {
+    let py = std::env::var("ECRP_PYTHON")
+        .ok()
+        .filter(|p| !p.is_empty())
+        .unwrap_or_else(|| "python3".into());
+    let has_boto3 = Command::new(&py)
+        .args(["-c", "import boto3"])
+        .output()
+        .is_ok_and(|o| o.status.success());
+    if !has_boto3 {
+        assert!(
+            std::env::var("ECRP_REQUIRE_INTEROP").as_deref() != Ok("1"),
+            "no python with boto3 and ECRP_REQUIRE_INTEROP=1"
+        );
+        eprintln!(
+            "SKIPPED boto3_query_string_signatures_are_verified: no python with boto3 (set ECRP_PYTHON)"
+        );
+        return;
+    }
+    let emu = verifying().await;
+    // A repository for the presigned DescribeRepositories to find, created by a presigned
+    // request from AWS's Rust signer (which signs the JSON body).
+    let (status, body) = presigned_call(
+        &emu.url(),
+        "CreateRepository",
+        br#"{"repositoryName": "presigned"}"#,
+        DEMO_SECRET_KEY,
+    );
+    assert_eq!(status, 200, "{body}");
+    let script = r#"
+import sys, json, urllib.request, urllib.error
+import boto3, botocore
+from botocore.auth import SigV4QueryAuth
+from botocore.awsrequest import AWSRequest
+from botocore.credentials import Credentials
+url, ak, sk = sys.argv[1:4]
+
+def presigned(op, secret=sk, region="us-east-1", sent_body=b""):
+    # botocore's query signer moves body members into the query string (it was made for query
+    # services), so only operations without parameters are presigned here: their body is empty.
+    req = AWSRequest(method="POST", url=url + "/", data=b"",
+                     headers={"X-Amz-Target": "SpencerFrontendService." + op,
+                              "Content-Type": "application/x-amz-json-1.1"})
+    SigV4QueryAuth(Credentials(ak, secret), "ecr-public", region, expires=300).add_auth(req)
+    p = req.prepare()
+    assert "X-Amz-Signature=" in p.url and "Authorization" not in p.headers, p.url
+    headers = {k: v for k, v in p.headers.items() if k.lower() != "content-length"}
+    r = urllib.request.Request(p.url, data=sent_body, method="POST", headers=headers)
+    try:
+        with urllib.request.urlopen(r) as resp:
+            return resp.status, json.loads(resp.read() or b"{}")
+    except urllib.error.HTTPError as e:
+        return e.code, json.loads(e.read())
+
+status, out = presigned("DescribeRepositories")
+assert status == 200 and [r["repositoryName"] for r in out["repositories"]] == ["presigned"], out
+status, out = presigned("GetAuthorizationToken")
+assert status == 200 and out["authorizationData"]["authorizationToken"], out
+status, out = presigned("DescribeRepositories", secret=sk + "x")
+assert (status, out["__type"]) == (403, "InvalidSignatureException"), (status, out)
+# A body added to a request signed without one breaks the signature.
+status, out = presigned("DescribeRepositories", sent_body=b'{"maxResults": 1}')
+assert (status, out["__type"]) == (403, "InvalidSignatureException"), (status, out)
+status, out = presigned("DescribeRepositories", region="eu-west-1")
+assert (status, out["__type"]) == (400, "UnsupportedCommandException"), (status, out)
+
+# The header form from a boto3 client configured for a region without the API.
+c = boto3.client("ecr-public", region_name="eu-central-1", endpoint_url=url,
+                 aws_access_key_id=ak, aws_secret_access_key=sk)
+try:
+    c.describe_repositories()
+    sys.exit("eu-central-1 was served")
+except botocore.exceptions.ClientError as e:
+    assert e.response["Error"]["Code"] == "UnsupportedCommandException", e.response
+print("query ok")
+"#;
+    let url = emu.url();
+    let out = tokio::task::spawn_blocking(move || {
+        Command::new(&py)
+            .args(["-c", script, &url, DEMO_ACCESS_KEY, DEMO_SECRET_KEY])
+            .env("AWS_MAX_ATTEMPTS", "1")
+            .output()
+            .unwrap()
+    })
+    .await
+    .unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(out.status.success(), "boto3 failed:\n{stderr}");
+    assert_eq!(String::from_utf8_lossy(&out.stdout).trim(), "query ok");
+    emu.shutdown().await;
+}
+
 #[tokio::test(flavor = "multi_thread")]
 async fn the_aws_cli_signs_correctly() {
     let aws = std::env::var("ECRP_AWS_CLI")

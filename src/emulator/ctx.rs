@@ -8,6 +8,8 @@ pub struct Ctx {
     pub base_url: String,
     /// The caller's access key id, from the Authorization header.
     pub access_key: String,
+    /// The service quotas in force (`--quota`, else the documented defaults).
+    pub quotas: super::quota::Quotas,
 }
 
 /// Epoch milliseconds as the epoch-seconds JSON number the protocol uses.

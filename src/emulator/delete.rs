@@ -127,13 +127,16 @@ pub fn batch_delete_image(state: &mut State, input: &Input, _ctx: &Ctx) -> ApiRe
     }
     let ids = input.obj_list("imageIds")?;
     v.required("imageIds", &ids);
-    if let Some(ids) = &ids {
-        v.count("imageIds", ids.len(), IMAGE_IDS_MIN, IMAGE_IDS_MAX);
-    }
+    let ids = match &ids {
+        Some(ids) => {
+            v.count("imageIds", ids.len(), IMAGE_IDS_MIN, IMAGE_IDS_MAX);
+            v.image_ids(ids)?
+        }
+        None => Vec::new(),
+    };
     v.finish()?;
     let mut wanted: Vec<(Option<String>, Option<String>)> = Vec::new();
-    for id in ids.unwrap_or_default() {
-        let pair = (id.str("imageDigest")?, id.str("imageTag")?);
+    for pair in ids {
         if !wanted.contains(&pair) {
             wanted.push(pair);
         }

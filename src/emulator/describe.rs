@@ -80,9 +80,13 @@ pub fn describe_images(state: &mut State, input: &Input, _ctx: &Ctx) -> ApiResul
     let mut v = Validator::new();
     let args = list_args(state, input, &mut v)?;
     let ids = input.obj_list("imageIds")?;
-    if let Some(ids) = &ids {
-        v.count("imageIds", ids.len(), IMAGE_IDS_MIN, IMAGE_IDS_MAX);
-    }
+    let ids = match &ids {
+        Some(ids) => {
+            v.count("imageIds", ids.len(), IMAGE_IDS_MIN, IMAGE_IDS_MAX);
+            Some(v.image_ids(ids)?)
+        }
+        None => None,
+    };
     v.finish()?;
     let reg = state.registry.id.as_str();
     let repo = state.repo(&args.repo)?;
@@ -93,8 +97,7 @@ pub fn describe_images(state: &mut State, input: &Input, _ctx: &Ctx) -> ApiResul
             ));
         }
         let mut rows: Vec<ImageDetail> = Vec::with_capacity(ids.len());
-        for id in &ids {
-            let (d, t) = (id.str("imageDigest")?, id.str("imageTag")?);
+        for (d, t) in &ids {
             let image = resolve(repo, d.as_deref(), t.as_deref()).ok_or_else(|| {
                 ApiError::new(
                     "ImageNotFoundException",

@@ -227,6 +227,7 @@ pub fn put_image_op(state: &mut State, input: &Input, ctx: &Ctx) -> ApiResult<Va
     v.finish()?;
     state.check_registry_id_or_alias(registry.as_deref())?;
     let (repo, manifest) = (repo.unwrap_or_default(), manifest.unwrap_or_default());
+    ctx.quotas.check_put_image(state, &repo, &manifest)?;
     let (digest, media_type) = put_image(
         state,
         PutImage {

@@ -15,6 +15,8 @@
 //! - The registry API (module `distribution`, the OCI distribution spec) is served on the same
 //!   address over the same state; layer and config bytes live in the blob store (`blobstore`).
 //! - Injected faults (module `faults`) are decided when a request arrives, before it can change state.
+//! - It listens on loopback unless `allow_remote` is set: without `verify_sigv4` anyone who can
+//!   reach the port can change the state.
 
 mod blobstore;
 mod catalog;
@@ -33,6 +35,7 @@ pub mod ops;
 mod pagination;
 mod persist;
 mod policy;
+mod quota;
 mod registry;
 mod repository;
 mod seed;
@@ -57,6 +60,7 @@ use tokio::task::JoinHandle;
 
 pub use distribution::{Config as RegistryOptions, RateSpec};
 pub use faults::FaultSpec;
+pub use quota::Quotas;
 pub use seed::{DEMO_ALIAS, DEMO_REGISTRY_ID};
 pub use sigv4::SigV4Key;
 
@@ -89,6 +93,11 @@ pub struct EmulatorOptions {
     pub registry: RegistryOptions,
     /// Lifetime of GetAuthorizationToken passwords and registry tokens (12 hours by default).
     pub token_ttl_secs: Option<i64>,
+    /// Service quotas (`--quota`); the documented defaults unless overridden.
+    pub quotas: Quotas,
+    /// Serve on an address other than loopback (`--allow-remote`). Without it `start` refuses
+    /// such an address: the emulator is a test server whose state anyone reaching it can change.
+    pub allow_remote: bool,
 }
 
 impl EmulatorOptions {
@@ -110,6 +119,8 @@ impl Default for EmulatorOptions {
             verify_sigv4: None,
             registry: RegistryOptions::default(),
             token_ttl_secs: None,
+            quotas: Quotas::default(),
+            allow_remote: false,
         }
     }
 }
@@ -174,7 +185,38 @@ fn initial_state(opts: &EmulatorOptions) -> anyhow::Result<(state::State, bool)>
     Ok((state, changed))
 }
 
+/// Refuses a non-loopback listen address unless remote access was asked for.
+fn check_listen_addr(opts: &EmulatorOptions) -> anyhow::Result<()> {
+    if !opts.addr.ip().is_loopback() && !opts.allow_remote {
+        anyhow::bail!(
+            "--addr {} is not a loopback address: the emulator would be reachable from other \
+             machines, and anyone who can reach it could change its state. Listen on 127.0.0.1 \
+             (the default), or pass --allow-remote (with --verify-sigv4 to require signed requests)",
+            opts.addr
+        );
+    }
+    Ok(())
+}
+
+/// The warning to print when serving beyond loopback without signature checks, if that is the case.
+pub fn remote_warning(opts: &EmulatorOptions) -> Option<String> {
+    (!opts.addr.ip().is_loopback() && opts.verify_sigv4.is_none()).then(|| {
+        format!(
+            "warning: the emulator listens on {} without --verify-sigv4: anyone who can reach \
+             this address can read and change its state (create and delete repositories, push \
+             images{})",
+            opts.addr,
+            if opts.state_file.is_some() {
+                ", rewrite the --state file"
+            } else {
+                ""
+            }
+        )
+    })
+}
+
 pub async fn start(opts: EmulatorOptions) -> anyhow::Result<Emulator> {
+    check_listen_addr(&opts)?;
     let started = std::time::Instant::now();
     let (mut state, changed) = initial_state(&opts)?;
     if let Some(path) = &opts.state_file {
@@ -205,6 +247,7 @@ pub async fn start(opts: EmulatorOptions) -> anyhow::Result<Emulator> {
             .map(|spec| faults::Faults::new(spec, opts.fault_seed)),
         sigv4: opts.verify_sigv4.clone(),
         registry: distribution::Registry::new(opts.registry.clone()),
+        quotas: opts.quotas,
     });
     let (stop, stopped) = oneshot::channel::<()>();
     let app = server::router(shared.clone()).into_make_service_with_connect_info::<faults::Conn>();

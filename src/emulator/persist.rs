@@ -1,8 +1,7 @@
-//! `--state FILE`: the whole state as JSON, replaced atomically (temp file in the same directory,
-//! fsync, rename, fsync the directory) so a crash leaves either the old or the new file.
+//! `--state FILE`: the whole state as JSON, replaced atomically (a 0600 temp file in the same
+//! directory, fsync, rename, fsync the directory) so a crash leaves either the old or the new file.
 
-use std::fs::{self, File};
-use std::io::Write;
+use std::fs;
 use std::path::Path;
 
 use anyhow::{Context, Result};
@@ -21,29 +20,10 @@ pub fn load(path: &Path) -> Result<Option<State>> {
     Ok(Some(state))
 }
 
+/// Writes the state file 0600 (it holds everything the emulator serves, unpublished catalogs
+/// included) through a temp file and a rename, so a crash leaves the old file or the new one.
 pub fn save(path: &Path, state: &State) -> Result<()> {
-    let dir = path
-        .parent()
-        .filter(|p| !p.as_os_str().is_empty())
-        .unwrap_or(Path::new("."));
-    let name = path
-        .file_name()
-        .context("state file has no file name")?
-        .to_string_lossy();
-    let tmp = dir.join(format!(".{name}.{}.tmp", std::process::id()));
-    let result = (|| -> Result<()> {
-        let mut file = File::create(&tmp).with_context(|| format!("creating {}", tmp.display()))?;
-        let bytes = serde_json::to_vec(state).context("encoding state")?;
-        file.write_all(&bytes)?;
-        file.sync_all()?;
-        fs::rename(&tmp, path).with_context(|| format!("replacing {}", path.display()))?;
-        // The rename itself is durable only once the directory is synced.
-        File::open(dir)?.sync_all()?;
-        Ok(())
-    })();
-    if result.is_err() {
-        // Best effort: the write already failed and that error is what the caller sees.
-        let _ = fs::remove_file(&tmp);
-    }
-    result
+    let bytes = serde_json::to_vec(state).context("encoding state")?;
+    crate::private_fs::write_atomic(path, &bytes)
+        .with_context(|| format!("writing state file {}", path.display()))
 }

@@ -49,6 +49,7 @@ pub fn create_repository(state: &mut State, input: &Input, ctx: &Ctx) -> ApiResu
             ),
         ));
     }
+    ctx.quotas.check_repositories(state.repos.len())?;
     let merged = tags::merge(&[], new_tags.unwrap_or_default())?;
     let mut repo = Repository::new(name.clone(), ctx.now_ms);
     repo.tags = merged;

@@ -9,7 +9,7 @@ use std::sync::Arc;
 use axum::Router;
 use axum::body::Bytes;
 use axum::extract::{ConnectInfo, Path, Request, State as AxState};
-use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
+use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use parking_lot::Mutex;
@@ -20,9 +20,10 @@ use super::ctx::{Ctx, now_ms};
 use super::error::ApiError;
 use super::faults::{Conn, Fault, Faults};
 use super::input::Input;
-use super::limits::MAX_REQUEST_BYTES;
+use super::limits::{MAX_REQUEST_BYTES, SERVED_REGIONS};
 use super::ops;
 use super::persist;
+use super::quota::Quotas;
 use super::sigv4::{self, SigV4Key};
 use super::state::State;
 
@@ -41,6 +42,7 @@ pub struct Shared {
     pub sigv4: Option<SigV4Key>,
     /// The registry API's options and sessions (uploads, rate limits).
     pub registry: super::distribution::Registry,
+    pub quotas: Quotas,
 }
 
 pub fn router(shared: Arc<Shared>) -> Router {
@@ -79,18 +81,6 @@ fn error(e: &ApiError) -> Response {
     resp.headers_mut()
         .insert("x-amzn-errortype", HeaderValue::from_static(e.code));
     resp
-}
-
-/// The access key id from a SigV4 Authorization header, if the header has that form.
-fn access_key(headers: &HeaderMap) -> Option<String> {
-    let auth = headers.get(header::AUTHORIZATION)?.to_str().ok()?;
-    let rest = auth.strip_prefix("AWS4-HMAC-SHA256 ")?;
-    let cred = rest
-        .split(',')
-        .map(str::trim)
-        .find_map(|p| p.strip_prefix("Credential="))?;
-    let key = cred.split('/').next()?;
-    (!key.is_empty()).then(|| key.to_string())
 }
 
 async fn api(AxState(shared): AxState<Arc<Shared>>, req: Request) -> Response {
@@ -133,7 +123,8 @@ async fn api(AxState(shared): AxState<Arc<Shared>>, req: Request) -> Response {
             None => {}
         }
     }
-    let Some(access_key) = access_key(headers) else {
+    // Signed in the Authorization header or, for a presigned request, in the query string.
+    let Some((access_key, region)) = sigv4::signed_scope(&parts.uri, headers) else {
         return error(&ApiError::new(
             "MissingAuthenticationTokenException",
             "Missing Authentication Token",
@@ -161,6 +152,16 @@ async fn api(AxState(shared): AxState<Arc<Shared>>, req: Request) -> Response {
             return error(&e);
         }
     }
+    if !SERVED_REGIONS.contains(&region.as_str()) {
+        tracing::debug!(op = op_name, %region, "region without the ECR Public API");
+        return error(&ApiError::new(
+            "UnsupportedCommandException",
+            format!(
+                "The action isn't supported in this Region ({region}); the ECR Public API is served from {}",
+                SERVED_REGIONS.join(" and ")
+            ),
+        ));
+    }
     let Some(op) = ops::find(op_name) else {
         tracing::debug!(target, "unknown operation");
         return error(&ApiError::new(
@@ -176,6 +177,7 @@ async fn api(AxState(shared): AxState<Arc<Shared>>, req: Request) -> Response {
         now_ms: shared.clock_ms.unwrap_or_else(now_ms),
         base_url: shared.base_url.clone(),
         access_key,
+        quotas: shared.quotas,
     };
     let outcome = execute(&shared, op, &input, &ctx);
     match outcome {
@@ -261,6 +263,7 @@ impl ApiError {
 mod tests {
     use super::*;
     use crate::emulator::testutil;
+    use axum::http::HeaderMap;
 
     fn shared() -> Shared {
         Shared {
@@ -272,6 +275,7 @@ mod tests {
             faults: None,
             sigv4: None,
             registry: Default::default(),
+            quotas: Quotas::default(),
         }
     }
 
@@ -287,6 +291,7 @@ mod tests {
             now_ms: testutil::T0,
             base_url: "http://emu".into(),
             access_key: "AKID".into(),
+            quotas: Quotas::default(),
         };
         let input = Input::parse(b"{}").unwrap();
         let e = execute(&shared, &boom, &input, &ctx).err().unwrap();
@@ -298,15 +303,26 @@ mod tests {
     }
 
     #[test]
-    fn access_key_comes_from_a_sigv4_header_only() {
+    fn access_key_and_region_come_from_a_sigv4_header_or_query() {
+        let uri: axum::http::Uri = "/".parse().unwrap();
         let mut h = HeaderMap::new();
-        assert_eq!(access_key(&h), None);
+        assert_eq!(sigv4::signed_scope(&uri, &h), None);
         h.insert(header::AUTHORIZATION, HeaderValue::from_static("Bearer x"));
-        assert_eq!(access_key(&h), None);
+        assert_eq!(sigv4::signed_scope(&uri, &h), None);
         h.insert(
             header::AUTHORIZATION,
-            HeaderValue::from_static("AWS4-HMAC-SHA256 Credential=AKIDX/20260101/us-east-1/ecr-public/aws4_request, SignedHeaders=host, Signature=ab"),
+            HeaderValue::from_static("AWS4-HMAC-SHA256 Credential=AKIDX/20260101/us-west-2/ecr-public/aws4_request, SignedHeaders=host, Signature=ab"),
         );
-        assert_eq!(access_key(&h).as_deref(), Some("AKIDX"));
+        assert_eq!(
+            sigv4::signed_scope(&uri, &h),
+            Some(("AKIDX".into(), "us-west-2".into()))
+        );
+        let presigned: axum::http::Uri = "/?X-Amz-Algorithm=AWS4-HMAC-SHA256&X-Amz-Credential=AKIDQ%2F20260101%2Feu-west-1%2Fecr-public%2Faws4_request&X-Amz-Date=20260101T000000Z&X-Amz-SignedHeaders=host&X-Amz-Signature=ab"
+            .parse()
+            .unwrap();
+        assert_eq!(
+            sigv4::signed_scope(&presigned, &HeaderMap::new()),
+            Some(("AKIDQ".into(), "eu-west-1".into()))
+        );
     }
 }

@@ -15,6 +15,8 @@ use super::error::ApiError;
 const ALGORITHM: &str = "AWS4-HMAC-SHA256";
 const SERVICE: &str = "ecr-public";
 const MAX_SKEW_MS: i64 = 15 * 60 * 1000;
+/// Longest validity of a presigned request (X-Amz-Expires), 7 days as in every AWS service.
+const MAX_PRESIGN_SECS: i64 = 7 * 24 * 3600;
 
 /// The one access key the emulator accepts and its secret. Debug never shows the secret.
 #[derive(Clone, PartialEq, Eq)]
@@ -56,16 +58,34 @@ fn mismatch() -> ApiError {
     )
 }
 
-struct Authorization<'a> {
-    access_key: &'a str,
-    date: &'a str,
-    region: &'a str,
-    service: &'a str,
-    signed_headers: &'a str,
-    signature: &'a str,
+/// What a request was signed with, from the Authorization header or from the query string (the
+/// Common Parameters `X-Amz-Algorithm`, `X-Amz-Credential`, `X-Amz-Date`, `X-Amz-SignedHeaders`,
+/// `X-Amz-Signature`, optionally `X-Amz-Expires`) of a presigned request.
+struct Authorization {
+    access_key: String,
+    date: String,
+    region: String,
+    service: String,
+    signed_headers: String,
+    signature: String,
+    /// `X-Amz-Expires` in seconds for the query form; None for the header form.
+    expires: Option<i64>,
+    query_form: bool,
 }
 
-fn parse_authorization(value: &str) -> Option<Authorization<'_>> {
+/// `AKID/20260101/us-east-1/ecr-public/aws4_request` as (access key, date, region, service).
+fn parse_scope(cred: &str) -> Option<(String, String, String, String)> {
+    let mut scope = cred.split('/');
+    let parts = (
+        scope.next()?.to_string(),
+        scope.next()?.to_string(),
+        scope.next()?.to_string(),
+        scope.next()?.to_string(),
+    );
+    (scope.next()? == "aws4_request" && scope.next().is_none()).then_some(parts)
+}
+
+fn parse_authorization(value: &str) -> Option<Authorization> {
     let rest = value.strip_prefix(ALGORITHM)?.trim_start();
     let (mut cred, mut signed, mut sig) = (None, None, None);
     for part in rest.split(',').map(str::trim) {
@@ -77,16 +97,93 @@ fn parse_authorization(value: &str) -> Option<Authorization<'_>> {
             sig = Some(v);
         }
     }
-    let mut scope = cred?.split('/');
-    let a = Authorization {
-        access_key: scope.next()?,
-        date: scope.next()?,
-        region: scope.next()?,
-        service: scope.next()?,
-        signed_headers: signed?,
-        signature: sig?,
+    let (access_key, date, region, service) = parse_scope(cred?)?;
+    Some(Authorization {
+        access_key,
+        date,
+        region,
+        service,
+        signed_headers: signed?.to_string(),
+        signature: sig?.to_string(),
+        expires: None,
+        query_form: false,
+    })
+}
+
+/// Percent-decoding of one query component; None for an invalid escape or non-UTF-8 result.
+fn percent_decode(s: &str) -> Option<String> {
+    let b = s.as_bytes();
+    let mut out = Vec::with_capacity(b.len());
+    let mut i = 0;
+    while i < b.len() {
+        if b[i] == b'%' {
+            let hex = s.get(i + 1..i + 3)?;
+            out.push(u8::from_str_radix(hex, 16).ok()?);
+            i += 3;
+        } else {
+            out.push(b[i]);
+            i += 1;
+        }
+    }
+    String::from_utf8(out).ok()
+}
+
+/// The query's parameters, decoded, in order.
+fn query_params(query: Option<&str>) -> Vec<(String, String)> {
+    query
+        .unwrap_or("")
+        .split('&')
+        .filter(|p| !p.is_empty())
+        .map(|p| {
+            let (k, v) = p.split_once('=').unwrap_or((p, ""));
+            (
+                percent_decode(k).unwrap_or_else(|| k.to_string()),
+                percent_decode(v).unwrap_or_else(|| v.to_string()),
+            )
+        })
+        .collect()
+}
+
+fn query_param<'a>(params: &'a [(String, String)], name: &str) -> Option<&'a str> {
+    params
+        .iter()
+        .find(|(k, _)| k == name)
+        .map(|(_, v)| v.as_str())
+}
+
+/// A presigned request's parameters, when `X-Amz-Algorithm` is among them. Missing members make
+/// it None, which is refused as an incomplete signature.
+fn parse_query_authorization(params: &[(String, String)]) -> Option<Authorization> {
+    if query_param(params, "X-Amz-Algorithm")? != ALGORITHM {
+        return None;
+    }
+    let (access_key, date, region, service) =
+        parse_scope(query_param(params, "X-Amz-Credential")?)?;
+    let expires = match query_param(params, "X-Amz-Expires") {
+        Some(e) => Some(e.parse::<i64>().ok()?),
+        None => None,
     };
-    (scope.next()? == "aws4_request" && scope.next().is_none()).then_some(a)
+    Some(Authorization {
+        access_key,
+        date,
+        region,
+        service,
+        signed_headers: query_param(params, "X-Amz-SignedHeaders")?.to_string(),
+        signature: query_param(params, "X-Amz-Signature")?.to_string(),
+        expires,
+        query_form: true,
+    })
+}
+
+/// The access key id and region a request was signed for, from the Authorization header or the
+/// query string, without checking the signature (the emulator without `--verify-sigv4` trusts it).
+pub fn signed_scope(uri: &Uri, headers: &HeaderMap) -> Option<(String, String)> {
+    if let Some(value) = headers.get("authorization") {
+        let auth = parse_authorization(value.to_str().ok()?)?;
+        return Some((auth.access_key, auth.region));
+    }
+    let auth = parse_query_authorization(&query_params(uri.query()))?;
+    Some((auth.access_key, auth.region))
 }
 
 /// `20260101T120000Z` as epoch milliseconds.
@@ -132,15 +229,13 @@ fn uri_encode(s: &str, keep_slash: bool) -> String {
     out
 }
 
-fn canonical_query(query: Option<&str>) -> String {
-    let mut pairs: Vec<(String, String)> = query
-        .unwrap_or("")
-        .split('&')
-        .filter(|p| !p.is_empty())
-        .map(|p| {
-            let (k, v) = p.split_once('=').unwrap_or((p, ""));
-            (uri_encode(k, false), uri_encode(v, false))
-        })
+/// The canonical query: every parameter but the signature itself, decoded then encoded the SigV4
+/// way, sorted by name then value.
+fn canonical_query(params: &[(String, String)]) -> String {
+    let mut pairs: Vec<(String, String)> = params
+        .iter()
+        .filter(|(k, _)| k != "X-Amz-Signature")
+        .map(|(k, v)| (uri_encode(k, false), uri_encode(v, false)))
         .collect();
     pairs.sort();
     pairs
@@ -175,19 +270,21 @@ fn verify_for(
     body: &[u8],
     now_ms: i64,
 ) -> Result<(), ApiError> {
-    let auth = headers
-        .get("authorization")
-        .and_then(|v| v.to_str().ok())
-        .and_then(parse_authorization)
-        .ok_or_else(|| {
-            let mut e = ApiError::new(
-                "IncompleteSignatureException",
-                "Authorization header requires 'Credential', 'Signature' and 'SignedHeaders' \
-                 parameters in the AWS4-HMAC-SHA256 form.",
-            );
-            e.status = 400;
-            e
-        })?;
+    let params = query_params(uri.query());
+    let auth = match headers.get("authorization") {
+        Some(value) => value.to_str().ok().and_then(parse_authorization),
+        None => parse_query_authorization(&params),
+    }
+    .ok_or_else(|| {
+        let mut e = ApiError::new(
+            "IncompleteSignatureException",
+            "Authorization header requires 'Credential', 'Signature' and 'SignedHeaders' \
+             parameters in the AWS4-HMAC-SHA256 form (or the query string the X-Amz-Algorithm, \
+             X-Amz-Credential, X-Amz-Date, X-Amz-SignedHeaders and X-Amz-Signature parameters).",
+        );
+        e.status = 400;
+        e
+    })?;
     if auth.access_key != key.access_key {
         let mut e = ApiError::new(
             "UnrecognizedClientException",
@@ -201,19 +298,41 @@ fn verify_for(
             "Credential should be scoped to correct service: '{service}'."
         )));
     }
-    let amz_date = headers
-        .get("x-amz-date")
-        .and_then(|v| v.to_str().ok())
-        .unwrap_or("");
-    let signed_at = parse_amz_date(amz_date).ok_or_else(|| {
+    let amz_date = if auth.query_form {
+        query_param(&params, "X-Amz-Date").unwrap_or("").to_string()
+    } else {
+        headers
+            .get("x-amz-date")
+            .and_then(|v| v.to_str().ok())
+            .unwrap_or("")
+            .to_string()
+    };
+    let signed_at = parse_amz_date(&amz_date).ok_or_else(|| {
         invalid_signature("The request must contain a valid X-Amz-Date header (yyyyMMddTHHmmssZ).")
     })?;
-    if (now_ms - signed_at).abs() > MAX_SKEW_MS {
-        return Err(invalid_signature(format!(
-            "Signature expired: {amz_date} is now outside 15 minutes of the server's time."
-        )));
+    match auth.expires {
+        // A presigned request is valid from its date for X-Amz-Expires seconds (at most 7 days).
+        Some(secs) => {
+            if !(1..=MAX_PRESIGN_SECS).contains(&secs) {
+                return Err(invalid_signature(format!(
+                    "X-Amz-Expires must be between 1 and {MAX_PRESIGN_SECS} seconds"
+                )));
+            }
+            if signed_at - now_ms > MAX_SKEW_MS {
+                return Err(invalid_signature("Request is not yet valid"));
+            }
+            if now_ms > signed_at + secs * 1000 {
+                return Err(invalid_signature("Request has expired"));
+            }
+        }
+        None if (now_ms - signed_at).abs() > MAX_SKEW_MS => {
+            return Err(invalid_signature(format!(
+                "Signature expired: {amz_date} is now outside 15 minutes of the server's time."
+            )));
+        }
+        None => {}
     }
-    if !amz_date.starts_with(auth.date) || auth.date.len() != 8 {
+    if !amz_date.starts_with(&auth.date) || auth.date.len() != 8 {
         return Err(invalid_signature(
             "Credential should be scoped to a valid date, the date of X-Amz-Date.",
         ));
@@ -244,7 +363,7 @@ fn verify_for(
     let canonical_request = format!(
         "{method}\n{}\n{}\n{canonical_headers}\n{}\n{}",
         uri_encode(path, true),
-        canonical_query(uri.query()),
+        canonical_query(&params),
         auth.signed_headers,
         hex::encode(Sha256::digest(body)),
     );
@@ -260,7 +379,7 @@ fn verify_for(
         format!("AWS4{}", key.secret).as_bytes(),
         auth.date.as_bytes(),
     );
-    for part in [auth.region, auth.service, "aws4_request"] {
+    for part in [auth.region.as_str(), auth.service.as_str(), "aws4_request"] {
         k = hmac(&k, part.as_bytes());
     }
     let expected = hex::encode(hmac(&k, string_to_sign.as_bytes()));
@@ -293,6 +412,48 @@ mod tests {
         assert!(SigV4Key::parse("AKID").is_err());
         assert!(SigV4Key::parse(":x").is_err());
         assert!(SigV4Key::parse("x:").is_err());
+    }
+
+    #[test]
+    fn presigned_requests_expire_and_need_every_parameter() {
+        let key = SigV4Key::parse("AKIDEXAMPLE:secret").unwrap();
+        let signed_at = parse_amz_date("20150830T123600Z").unwrap();
+        let query = |extra: &str| -> Uri {
+            format!(
+                "/?X-Amz-Algorithm=AWS4-HMAC-SHA256\
+                 &X-Amz-Credential=AKIDEXAMPLE%2F20150830%2Fus-east-1%2Fecr-public%2Faws4_request\
+                 &X-Amz-Date=20150830T123600Z&X-Amz-SignedHeaders=host&X-Amz-Signature=00{extra}"
+            )
+            .parse()
+            .unwrap()
+        };
+        let mut h = HeaderMap::new();
+        h.insert("host", "emu".parse().unwrap());
+        let check = |uri: &Uri, now: i64| verify(&key, &Method::POST, uri, &h, b"{}", now);
+        // Within its validity only the signature is wrong.
+        let e = check(&query("&X-Amz-Expires=60"), signed_at + 59_000).unwrap_err();
+        assert!(
+            e.message.starts_with("The request signature we calculated"),
+            "{}",
+            e.message
+        );
+        let e = check(&query("&X-Amz-Expires=60"), signed_at + 61_000).unwrap_err();
+        assert_eq!(
+            (e.code, e.message.as_str()),
+            ("InvalidSignatureException", "Request has expired")
+        );
+        let e = check(&query("&X-Amz-Expires=604801"), signed_at).unwrap_err();
+        assert!(e.message.contains("X-Amz-Expires"), "{}", e.message);
+        // Without X-Amz-Expires the header form's 15 minutes apply.
+        let e = check(&query(""), signed_at + 16 * 60_000).unwrap_err();
+        assert!(e.message.starts_with("Signature expired"), "{}", e.message);
+        let partial: Uri = "/?X-Amz-Algorithm=AWS4-HMAC-SHA256&X-Amz-Signature=00"
+            .parse()
+            .unwrap();
+        assert_eq!(
+            check(&partial, signed_at).unwrap_err().code,
+            "IncompleteSignatureException"
+        );
     }
 
     /// The example from the AWS documentation ("Examples of the complete Signature Version 4

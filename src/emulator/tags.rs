@@ -11,6 +11,9 @@ use super::state::State;
 use super::validate::Validator;
 
 /// Parses a TagList member. Key/value constraint violations are InvalidTagParameterException.
+/// A tag's Value is optional (the model requires neither member); a tag without one is kept with
+/// an empty value, which is how AWS tagging shows a value-less tag. The Key stays required: a tag
+/// is named by it, and the reference's messages treat a missing key as an invalid tag.
 pub fn parse_tags(
     input: &Input,
     key: &str,
@@ -26,7 +29,6 @@ pub fn parse_tags(
         let k = item.str("Key")?;
         let val = item.str("Value")?;
         tv.required(&item.name("Key"), &k);
-        tv.required(&item.name("Value"), &val);
         if let Some(k) = &k {
             tv.len(&item.name("Key"), k, TAG_KEY_MIN, TAG_KEY_MAX);
         }
@@ -186,6 +188,29 @@ mod tests {
                 .unwrap_err()
                 .code,
             "TooManyTagsException"
+        );
+    }
+
+    #[test]
+    fn a_tag_without_a_value_is_kept_with_an_empty_one() {
+        let mut v = Validator::new();
+        let input = Input::parse(br#"{"tags": [{"Key": "onlykey"}, {"Key": "n", "Value": null}]}"#)
+            .unwrap();
+        let tags = parse_tags(&input, "tags", &mut v).unwrap().unwrap();
+        assert_eq!(
+            tags,
+            vec![
+                ("onlykey".into(), String::new()),
+                ("n".into(), String::new())
+            ]
+        );
+        assert!(v.is_empty());
+        let input = Input::parse(br#"{"tags": [{"Value": "x"}]}"#).unwrap();
+        let e = parse_tags(&input, "tags", &mut v).unwrap_err();
+        assert!(
+            e.message.contains("Value null at 'tags.1.member.Key'"),
+            "{}",
+            e.message
         );
     }
 

@@ -23,6 +23,7 @@ pub fn call_at(state: &mut State, op: &str, body: Value, now_ms: i64) -> ApiResu
         now_ms,
         base_url: "http://emu".into(),
         access_key: "AKID".into(),
+        quotas: Default::default(),
     };
     match (ops::find(op).unwrap().handler)(state, &input, &ctx)? {
         ops::Reply::Json(v) => Ok(v),

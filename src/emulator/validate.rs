@@ -2,6 +2,7 @@
 //! and reported in one InvalidParameterException ("N validation errors detected: …").
 
 use super::error::{ApiError, ApiResult};
+use super::input::Input;
 use super::limits::*;
 // The patterns live with the client's input checks; the emulator names them from here.
 pub use crate::model::names::{
@@ -140,6 +141,22 @@ impl Validator {
             REGISTRY_ID_OR_ALIAS_MIN,
             REGISTRY_ID_OR_ALIAS_MAX,
         );
+    }
+
+    /// The members of an ImageIdentifierList, checked as the model checks nested members: a bad
+    /// imageTag is an InvalidParameterException naming `imageIds.N.member.imageTag`, reported with
+    /// the request's other violations, never an ImageNotFound failure for a tag that cannot exist.
+    /// Returns the (digest, tag) pairs in request order.
+    pub fn image_ids(&mut self, ids: &[Input]) -> ApiResult<Vec<(Option<String>, Option<String>)>> {
+        let mut out = Vec::with_capacity(ids.len());
+        for id in ids {
+            let (digest, tag) = (id.str("imageDigest")?, id.str("imageTag")?);
+            if let Some(t) = &tag {
+                self.len(&id.name("imageTag"), t, IMAGE_TAG_MIN, IMAGE_TAG_MAX);
+            }
+            out.push((digest, tag));
+        }
+        Ok(out)
     }
 
     pub fn max_results(&mut self, n: Option<i64>) {

@@ -208,6 +208,13 @@ check "old image untagged" "$(q describe-images --repository-name "$REPO" --imag
 # --- resource tags ------------------------------------------------------------------------------
 check "initial tags" "$(q list-tags-for-resource --resource-arn "$ARN" --query 'sort(tags[].Key)' --output text)" "$(printf 'env\tteam')"
 q tag-resource --resource-arn "$ARN" --tags Key=owner,Value=alice >/dev/null
+# A tag's Value is optional: the CLI's shorthand `Key=onlykey` sends a tag without one.
+q tag-resource --resource-arn "$ARN" --tags Key=onlykey >/dev/null
+check "tag without a value" "$(q list-tags-for-resource --resource-arn "$ARN" --query "tags[?Key=='onlykey'] | [0].Value" --output text)" ""
+q untag-resource --resource-arn "$ARN" --tag-keys onlykey >/dev/null
+q create-repository --repository-name interop/keyonly --tags Key=onlykey >/dev/null
+check "create with a tag without a value" "$(q list-tags-for-resource --resource-arn "arn:aws:ecr-public::$reg_id:repository/interop/keyonly" --query 'tags[0].Key' --output text)" "onlykey"
+expect_error "imageTag of 301 characters in imageIds" InvalidParameterException describe-images --repository-name "$REPO" --image-ids "imageTag=$(printf 'x%.0s' $(seq 301))"
 q untag-resource --resource-arn "$ARN" --tag-keys env >/dev/null
 check "tags after tag/untag" "$(q list-tags-for-resource --resource-arn "$ARN" --query 'sort(tags[].Key)' --output text)" "$(printf 'owner\tteam')"
 expect_error "tags on a missing repository" RepositoryNotFoundException list-tags-for-resource --resource-arn "arn:aws:ecr-public::$reg_id:repository/missing"
@@ -235,7 +242,7 @@ check "images left" "$(q describe-images --repository-name "$REPO" --query 'leng
 expect_error "non-empty repository" RepositoryNotEmptyException delete-repository --repository-name "$REPO"
 check "force delete" "$(q delete-repository --repository-name "$REPO" --force --query repository.repositoryName --output text)" "$REPO"
 expect_error "deleted repository" RepositoryNotFoundException describe-repositories --repository-names "$REPO"
-check "repositories left" "$(q describe-repositories | json 'len(d["repositories"])')" "2"
+check "repositories left" "$(q describe-repositories | json 'len(d["repositories"])')" "3"
 
 # The emulator stops on SIGTERM and exits 0.
 kill -TERM "$EMU_PID"

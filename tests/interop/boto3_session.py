@@ -261,6 +261,17 @@ def session(c):
     check("tags", c.list_tags_for_resource(resourceArn=arn)["tags"], [{"Key": "env", "Value": "dev"}])
     expect_error("too many tags", "TooManyTagsException", c.tag_resource, resourceArn=arn, tags=[{"Key": f"k{i}", "Value": "v"} for i in range(50)])
     expect_error("tag key too long", "InvalidTagParameterException", c.tag_resource, resourceArn=arn, tags=[{"Key": "k" * 129, "Value": "v"}])
+    # A tag's Value is optional.
+    c.tag_resource(resourceArn=arn, tags=[{"Key": "onlykey"}])
+    check("tag without a value", sorted((t["Key"], t.get("Value", "")) for t in c.list_tags_for_resource(resourceArn=arn)["tags"]), [("env", "dev"), ("onlykey", "")])
+    c.untag_resource(resourceArn=arn, tagKeys=["onlykey"])
+    # Nested members are validated as the model says, naming the member.
+    try:
+        c.describe_images(repositoryName=repo, imageIds=[{"imageTag": "x" * 301}])
+        check("imageTag of 301 characters in imageIds", "success", "InvalidParameterException")
+    except ClientError as e:
+        err = e.response["Error"]
+        check("imageTag of 301 characters in imageIds", (err["Code"], "'imageIds.1.member.imageTag'" in err["Message"]), ("InvalidParameterException", True))
     expect_error("tags of missing repo", "RepositoryNotFoundException", c.list_tags_for_resource, resourceArn=f"arn:aws:ecr-public::{rid}:repository/none")
 
     # Policy.
