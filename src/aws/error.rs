@@ -116,10 +116,22 @@ impl AwsError {
                 "DispatchFailure".into(),
                 format!("could not reach the endpoint ({cause})"),
             ),
-            SdkError::ResponseError(_) => (
-                "ResponseError".into(),
-                format!("the response could not be read ({cause})"),
-            ),
+            // An answer that is not the operation's (redirect, bare 5xx, HTML, broken JSON):
+            // what the endpoint said helps more than the parser's complaint alone.
+            SdkError::ResponseError(re) if !(200..300).contains(&re.raw().status().as_u16()) => {
+                unrecognised(re.raw(), &cause)
+            }
+            SdkError::ResponseError(re) => match re.raw().headers().get("content-type") {
+                Some(t) if !t.contains("json") => unrecognised(re.raw(), &cause),
+                // A parse error or a connection lost mid-body: the cause tells which.
+                _ => (
+                    "ResponseError".into(),
+                    format!(
+                        "the answer could not be read as this operation's ({cause}); if it \
+                         persists, the endpoint does not answer as ECR Public does"
+                    ),
+                ),
+            },
             SdkError::ConstructionFailure(_) => (
                 "ConstructionFailure".into(),
                 format!("the request could not be built ({cause})"),
