@@ -24,6 +24,8 @@ use tui_support::*;
 /// Repositories behind the hostile endpoint; the TUI asks for pages of `PAGE`: four pages.
 const REPOS: usize = 20;
 const PAGE: u32 = 6;
+/// Longer than any listing here may take with the short timeouts: past it, `ecrp ls` hangs.
+const HANG: Duration = Duration::from_secs(60);
 /// Images of `big` for `ecrp ls` (pages of 1,000: three pages).
 const IMAGES: usize = 2_500;
 
@@ -154,6 +156,7 @@ async fn cli_row(m: Misbehaviour) -> u64 {
             assert_eq!(out.stdout.lines().count(), IMAGES + 1, "{m:?}");
         }
     }
+    println!("{m:?}: ecrp ls peak RSS {} MiB", out.max_rss_kib / 1024);
     out.max_rss_kib
 }
 
@@ -201,6 +204,22 @@ async fn run_ls(url: &str, args: &[&str]) -> LsOutput {
     tokio::task::spawn_blocking(move || {
         use std::io::Read;
         let mut child = cmd.spawn().expect("ecrp runs");
+        let pid = child.id() as i32;
+        // A watchdog, so that a hang fails the test instead of stalling the suite: after
+        // `HANG` it kills the child, unless the child has been reaped by then (checked under the
+        // lock, so a reused pid is never signalled).
+        let reaped = Arc::new(Mutex::new(false));
+        let watchdog = {
+            let reaped = reaped.clone();
+            std::thread::spawn(move || {
+                std::thread::sleep(HANG);
+                if !*reaped.lock().unwrap() {
+                    // SAFETY: signalling our own unreaped child.
+                    unsafe { libc::kill(pid, libc::SIGKILL) };
+                }
+            })
+        };
+        drop(watchdog);
         let (mut so, mut se) = (child.stdout.take().unwrap(), child.stderr.take().unwrap());
         let err = std::thread::spawn(move || {
             let mut s = String::new();
@@ -210,12 +229,31 @@ async fn run_ls(url: &str, args: &[&str]) -> LsOutput {
         let mut stdout = String::new();
         so.read_to_string(&mut stdout).unwrap();
         let stderr = err.join().unwrap();
+        // SAFETY: a zeroed siginfo is a valid value for waitid to fill in; WNOWAIT leaves the
+        // child unreaped, so its pid stays ours until wait4 below.
+        let mut info: libc::siginfo_t = unsafe { std::mem::zeroed() };
+        let r = unsafe {
+            libc::waitid(
+                libc::P_PID,
+                pid as libc::id_t,
+                &mut info,
+                libc::WEXITED | libc::WNOWAIT,
+            )
+        };
+        assert_eq!(r, 0, "waitid");
+        let mut reaped = reaped.lock().unwrap();
         let mut status = 0;
         // SAFETY: a zeroed rusage is a valid value for wait4 to fill in.
         let mut usage: libc::rusage = unsafe { std::mem::zeroed() };
-        // SAFETY: the pid is our own child, not yet waited for; status and usage are valid.
-        let pid = unsafe { libc::wait4(child.id() as i32, &mut status, 0, &mut usage) };
-        assert_eq!(pid, child.id() as i32, "wait4");
+        // SAFETY: the pid is our own exited child, not yet reaped; status and usage are valid.
+        let waited = unsafe { libc::wait4(pid, &mut status, 0, &mut usage) };
+        assert_eq!(waited, pid, "wait4");
+        *reaped = true;
+        drop(reaped);
+        assert!(
+            !libc::WIFSIGNALED(status),
+            "ecrp ls did not end within {HANG:?} (killed)"
+        );
         LsOutput {
             stdout,
             stderr,
