@@ -137,6 +137,7 @@ async fn cli_row(m: Misbehaviour) -> u64 {
     let emu = upstream().await;
     let hostile = Hostile::start(&emu.url(), on_later_pages("DescribeImages", m)).await;
     let out = run_ls(&hostile.url, &["ls", "images", "big"]).await;
+    println!("{m:?}: ecrp ls peak RSS {} MiB", out.max_rss_kib / 1024);
     match expected(m).1 {
         Expect::Fails { code, rows } => {
             assert!(!out.ok, "{m:?}: exit status 0\n{}", out.stderr);
@@ -156,7 +157,6 @@ async fn cli_row(m: Misbehaviour) -> u64 {
             assert_eq!(out.stdout.lines().count(), IMAGES + 1, "{m:?}");
         }
     }
-    println!("{m:?}: ecrp ls peak RSS {} MiB", out.max_rss_kib / 1024);
     out.max_rss_kib
 }
 
@@ -167,8 +167,7 @@ struct LsOutput {
     max_rss_kib: u64,
 }
 
-/// Run the real binary with a config file giving the short timeouts; wait for it with `wait4`,
-/// which reports this child's own peak resident memory.
+/// Run the real binary with a config file giving the short timeouts.
 async fn run_ls(url: &str, args: &[&str]) -> LsOutput {
     let dir = tempfile::tempdir().unwrap();
     let config = dir.path().join("config.toml");
@@ -205,21 +204,35 @@ async fn run_ls(url: &str, args: &[&str]) -> LsOutput {
         use std::io::Read;
         let mut child = cmd.spawn().expect("ecrp runs");
         let pid = child.id() as i32;
-        // A watchdog, so that a hang fails the test instead of stalling the suite: after
-        // `HANG` it kills the child, unless the child has been reaped by then (checked under the
-        // lock, so a reused pid is never signalled).
+        // One thread samples the child's peak resident memory (VmHWM of its own address space;
+        // `wait4`'s ru_maxrss would include this test process's, inherited through fork and exec)
+        // and kills it after `HANG`, so a hang fails the test instead of stalling the suite. Both
+        // act only while the child is unreaped (checked under the lock): a reused pid is never
+        // touched.
         let reaped = Arc::new(Mutex::new(false));
-        let watchdog = {
-            let reaped = reaped.clone();
+        let peak = Arc::new(std::sync::atomic::AtomicU64::new(0));
+        {
+            let (reaped, peak) = (reaped.clone(), peak.clone());
             std::thread::spawn(move || {
-                std::thread::sleep(HANG);
-                if !*reaped.lock().unwrap() {
-                    // SAFETY: signalling our own unreaped child.
-                    unsafe { libc::kill(pid, libc::SIGKILL) };
+                let start = std::time::Instant::now();
+                loop {
+                    {
+                        let reaped = reaped.lock().unwrap();
+                        if *reaped {
+                            return;
+                        }
+                        if let Some(kib) = vm_hwm_kib(pid) {
+                            peak.fetch_max(kib, std::sync::atomic::Ordering::Relaxed);
+                        }
+                        if start.elapsed() > HANG {
+                            // SAFETY: signalling our own unreaped child.
+                            unsafe { libc::kill(pid, libc::SIGKILL) };
+                        }
+                    }
+                    std::thread::sleep(Duration::from_millis(2));
                 }
-            })
-        };
-        drop(watchdog);
+            });
+        }
         let (mut so, mut se) = (child.stdout.take().unwrap(), child.stderr.take().unwrap());
         let err = std::thread::spawn(move || {
             let mut s = String::new();
@@ -243,11 +256,9 @@ async fn run_ls(url: &str, args: &[&str]) -> LsOutput {
         assert_eq!(r, 0, "waitid");
         let mut reaped = reaped.lock().unwrap();
         let mut status = 0;
-        // SAFETY: a zeroed rusage is a valid value for wait4 to fill in.
-        let mut usage: libc::rusage = unsafe { std::mem::zeroed() };
-        // SAFETY: the pid is our own exited child, not yet reaped; status and usage are valid.
-        let waited = unsafe { libc::wait4(pid, &mut status, 0, &mut usage) };
-        assert_eq!(waited, pid, "wait4");
+        // SAFETY: the pid is our own exited child, not yet reaped; status is valid.
+        let waited = unsafe { libc::waitpid(pid, &mut status, 0) };
+        assert_eq!(waited, pid, "waitpid");
         *reaped = true;
         drop(reaped);
         assert!(
@@ -258,11 +269,18 @@ async fn run_ls(url: &str, args: &[&str]) -> LsOutput {
             stdout,
             stderr,
             ok: libc::WIFEXITED(status) && libc::WEXITSTATUS(status) == 0,
-            max_rss_kib: usage.ru_maxrss as u64,
+            max_rss_kib: peak.load(std::sync::atomic::Ordering::Relaxed),
         }
     })
     .await
     .unwrap()
+}
+
+/// The peak resident memory of a live process, from /proc; `None` once it has exited.
+fn vm_hwm_kib(pid: i32) -> Option<u64> {
+    let status = std::fs::read_to_string(format!("/proc/{pid}/status")).ok()?;
+    let line = status.lines().find(|l| l.starts_with("VmHWM:"))?;
+    line.split_whitespace().nth(1)?.parse().ok()
 }
 
 macro_rules! rows {
