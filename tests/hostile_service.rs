@@ -82,7 +82,12 @@ enum Expect {
 fn expected(m: Misbehaviour) -> (Expect, Expect) {
     use Misbehaviour::*;
     // (TUI: repositories in pages of 6; CLI: `ls images big` in pages of 1,000.)
-    let fails = |code, tui, cli| (Expect::Fails { code, rows: tui }, Expect::Fails { code, rows: cli });
+    let fails = |code, tui, cli| {
+        (
+            Expect::Fails { code, rows: tui },
+            Expect::Fails { code, rows: cli },
+        )
+    };
     match m {
         RepeatToken => fails("PaginationLoop", 12, 2_000),
         TokenCycle => fails("PaginationLoop", 18, 2_500),
@@ -107,13 +112,27 @@ async fn tui_row(m: Misbehaviour) {
     match expected(m).0 {
         Expect::Fails { code, rows } => {
             let LoadState::Failed(e) = &load.state else {
-                panic!("{m:?}: the load did not fail: {:?}\n{}", load.state, h.screen());
+                panic!(
+                    "{m:?}: the load did not fail: {:?}\n{}",
+                    load.state,
+                    h.screen()
+                );
             };
             assert_eq!(e.code, code, "{m:?}: {e:?}");
-            assert_eq!(h.app.repos.rows.len(), rows, "{m:?}: the rows that arrived stay");
+            assert_eq!(
+                h.app.repos.rows.len(),
+                rows,
+                "{m:?}: the rows that arrived stay"
+            );
             let screen = h.screen();
-            assert!(screen.contains(code), "{m:?}: the status names the error\n{screen}");
-            assert!(screen.contains("team/r01"), "{m:?}: rows on screen\n{screen}");
+            assert!(
+                screen.contains(code),
+                "{m:?}: the status names the error\n{screen}"
+            );
+            assert!(
+                screen.contains("team/r01"),
+                "{m:?}: rows on screen\n{screen}"
+            );
             // `!`: the details name the operation and the endpoint.
             h.keys("!").await;
             let details = h.screen();
@@ -128,7 +147,10 @@ async fn tui_row(m: Misbehaviour) {
     }
     // Bounded: never more requests than the pages plus the SDK's retries of one of them.
     let sent = hostile.requests_for("DescribeRepositories");
-    assert!(sent <= REPOS / PAGE as usize + 1 + 5, "{m:?}: {sent} requests");
+    assert!(
+        sent <= REPOS / PAGE as usize + 1 + 5,
+        "{m:?}: {sent} requests"
+    );
 }
 
 /// `ecrp ls images big` against an endpoint whose later pages misbehave as `m`; the process's
@@ -142,7 +164,12 @@ async fn cli_row(m: Misbehaviour) -> u64 {
         Expect::Fails { code, rows } => {
             assert!(!out.ok, "{m:?}: exit status 0\n{}", out.stderr);
             let lines: Vec<&str> = out.stderr.lines().collect();
-            assert_eq!(lines.len(), 1, "{m:?}: one message on stderr: {:?}", out.stderr);
+            assert_eq!(
+                lines.len(),
+                1,
+                "{m:?}: one message on stderr: {:?}",
+                out.stderr
+            );
             assert!(
                 lines[0].starts_with(&format!("ecrp: {code}: ")),
                 "{m:?}: {}",
@@ -168,6 +195,9 @@ struct LsOutput {
 }
 
 /// Run the real binary with a config file giving the short timeouts.
+// The child is reaped by `waitpid`, not `Child::wait`: its pid must stay unreaped while the
+// sampler reads /proc.
+#[allow(clippy::zombie_processes)]
 async fn run_ls(url: &str, args: &[&str]) -> LsOutput {
     let dir = tempfile::tempdir().unwrap();
     let config = dir.path().join("config.toml");
@@ -324,7 +354,10 @@ async fn tui_huge_body_chunked() {
 #[tokio::test(flavor = "multi_thread")]
 async fn ls_huge_body_chunked_keeps_memory_bounded() {
     let kib = cli_row(Misbehaviour::HugeBodyChunked).await;
-    println!("ecrp ls against a 100 MB chunked body: peak RSS {} MiB", kib / 1024);
+    println!(
+        "ecrp ls against a 100 MB chunked body: peak RSS {} MiB",
+        kib / 1024
+    );
     assert!(
         kib < 100 * 1024,
         "peak resident memory {kib} KiB: the body was held"

@@ -12,8 +12,8 @@ use std::sync::Arc;
 use aws_sdk_ecrpublic::types as sdk;
 use futures::Stream;
 
-use super::rows::{ImageRow, MediaTypes, RegistryRow, RepoRow, TagRow};
 use super::error::{INVALID_RESPONSE, PAGINATION_LOOP, TOO_MANY_ROWS};
+use super::rows::{ImageRow, MediaTypes, RegistryRow, RepoRow, TagRow};
 use super::{Api, AwsError};
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -51,7 +51,11 @@ impl Guard {
     fn error(&self, code: &str, what: String) -> AwsError {
         AwsError::new(
             code,
-            format!("{} at {}: {what}", self.op, crate::sanitize::clean_line(&self.endpoint)),
+            format!(
+                "{} at {}: {what}",
+                self.op,
+                crate::sanitize::clean_line(&self.endpoint)
+            ),
         )
     }
 }

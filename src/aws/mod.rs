@@ -24,9 +24,7 @@ use aws_sdk_ecrpublic::Client;
 
 pub use error::{AwsError, INVALID_RESPONSE, PAGINATION_LOOP, RESPONSE_TOO_LARGE, TOO_MANY_ROWS};
 pub use guard::{MAX_RESPONSE_BYTES, ResponseTooLarge};
-pub use load::{
-    MAX_EMPTY_PAGES, MAX_LISTING_ROWS, MAX_TOKEN_BYTES, Page, PageStream, collect_all,
-};
+pub use load::{MAX_EMPTY_PAGES, MAX_LISTING_ROWS, MAX_TOKEN_BYTES, Page, PageStream, collect_all};
 pub use ops::{DELETE_CHUNK, DeleteOutcome, DeleteReport, PolicyText};
 pub use push::{PushTarget, PutOutcome};
 pub use rows::*;
@@ -198,7 +196,10 @@ impl Api {
         // AWS's own endpoint unless `with_endpoint` names another.
         let endpoint = format!(
             "https://api.ecr-public.{}.amazonaws.com",
-            client.config().region().map_or(DEFAULT_REGION, |r| r.as_ref())
+            client
+                .config()
+                .region()
+                .map_or(DEFAULT_REGION, |r| r.as_ref())
         );
         Api {
             client,

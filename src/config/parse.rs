@@ -216,7 +216,9 @@ impl Parser<'_> {
             Some(n) => self.warn(
                 span,
                 name,
-                format!("{n} is out of range (1 to {TIMEOUT_MAX_SECONDS}); using the default ({d})"),
+                format!(
+                    "{n} is out of range (1 to {TIMEOUT_MAX_SECONDS}); using the default ({d})"
+                ),
             ),
             None => self.wrong_type(
                 item,

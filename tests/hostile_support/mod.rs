@@ -368,7 +368,15 @@ async fn serve(
             }
             sock.write_all(b"0\r\n\r\n").await
         }
-        InvalidJson => respond(&mut sock, 200, "application/x-amz-json-1.1", b"{\"repositories\": [{,,,}").await,
+        InvalidJson => {
+            respond(
+                &mut sock,
+                200,
+                "application/x-amz-json-1.1",
+                b"{\"repositories\": [{,,,}",
+            )
+            .await
+        }
         Html200 => {
             let html = b"<!DOCTYPE html><html><head><title>Captive portal</title></head>\
                          <body><h1>Please log in to the hotel Wi-Fi</h1></body></html>";
@@ -420,7 +428,12 @@ fn content_type(head: &str) -> String {
         .to_string()
 }
 
-async fn respond(sock: &mut TcpStream, status: u16, ctype: &str, body: &[u8]) -> std::io::Result<()> {
+async fn respond(
+    sock: &mut TcpStream,
+    status: u16,
+    ctype: &str,
+    body: &[u8],
+) -> std::io::Result<()> {
     let reason = match status {
         200 => "OK",
         500 => "Internal Server Error",
@@ -486,7 +499,11 @@ fn dechunk(mut data: &[u8]) -> Vec<u8> {
     let mut out = Vec::new();
     while let Some(i) = data.windows(2).position(|w| w == b"\r\n") {
         let size = usize::from_str_radix(
-            String::from_utf8_lossy(&data[..i]).split(';').next().unwrap_or("0").trim(),
+            String::from_utf8_lossy(&data[..i])
+                .split(';')
+                .next()
+                .unwrap_or("0")
+                .trim(),
             16,
         )
         .unwrap_or(0);
