@@ -32,9 +32,12 @@ pub fn init(file: Option<&Path>, level: Option<&str>, to_stderr: bool) -> Option
     };
     if to_stderr && file.is_none() {
         // On a terminal that is also the user's output: only warnings and errors unless asked.
+        // The HTTP client's warning about a malformed answer is addressed to the SDK's developers
+        // ("please file an issue") and repeats the error ecrp prints anyway.
         let filter = match level {
             Some(_) => filter,
-            None => EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new("warn")),
+            None => EnvFilter::try_from_default_env()
+                .unwrap_or_else(|_| EnvFilter::new("warn,aws_smithy_http_client=error")),
         };
         let _ = tracing_subscriber::fmt()
             .with_env_filter(filter)

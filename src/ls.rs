@@ -17,9 +17,9 @@ use crate::fmt::{absolute, size};
 use crate::sanitize::clean_line;
 
 pub async fn run(opts: &ClientOptions, args: &LsArgs) -> Result<()> {
-    let (client, _info) = aws::connect(opts).await;
+    let (client, info) = aws::connect(opts).await;
     // Listing never mutates; read-only makes that structural.
-    let api = Api::new(client, true);
+    let api = Api::new(client, true).with_endpoint(info.endpoint.as_deref());
     let stdout = std::io::stdout();
     let mut out = BufWriter::with_capacity(1 << 16, stdout.lock());
     match &args.what {
@@ -161,16 +161,31 @@ async fn emit<R: Send + 'static, T: JsonRow>(
         return Ok(());
     }
     let mut rows: Vec<Vec<String>> = vec![header.iter().map(|h| h.to_string()).collect()];
+    let mut failed = None;
     while let Some(page) = pages.next().await {
-        rows.extend(page?.rows.into_iter().map(|r| {
-            cells(&convert(r))
-                .iter()
-                .map(|c| clean_line(c).into_owned())
-                .collect()
-        }));
+        match page {
+            Ok(page) => rows.extend(page.rows.into_iter().map(|r| {
+                cells(&convert(r))
+                    .iter()
+                    .map(|c| clean_line(c).into_owned())
+                    .collect()
+            })),
+            Err(e) => {
+                failed = Some(e);
+                break;
+            }
+        }
     }
-    write!(out, "{}", table(&rows))?;
-    Ok(())
+    // The rows that did arrive are printed before the error, as the TUI keeps them on screen;
+    // the exit status still says the listing is incomplete. (JSON has written them already, and
+    // leaves its array open so no reader takes a part for the whole.)
+    if rows.len() > 1 || failed.is_none() {
+        write!(out, "{}", table(&rows))?;
+    }
+    match failed {
+        Some(e) => Err(e.into()),
+        None => Ok(()),
+    }
 }
 
 /// A row as one JSON object with the API's field names.

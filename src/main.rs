@@ -39,10 +39,12 @@ fn main() -> Result<()> {
     }
     .enable_all()
     .build()?;
+    let log_file = log.log_file.is_some();
     if let Err(e) = rt.block_on(run(cli)) {
         // The whole cause chain on one line, not a Debug dump with a backtrace. It can quote the
         // service's message, which a hostile endpoint controls: neutralised like anything drawn.
-        if !to_stderr {
+        // Logged too when the log has a file of its own, not when it is this same stderr.
+        if !to_stderr || log_file {
             tracing::error!("{e:#}");
         }
         // Not eprintln!: when the terminal is gone (tmux killed, SSH dropped) it would panic.
@@ -64,6 +66,9 @@ fn log_args(cli: &Cli) -> LogArgs {
         Some(Command::Ls(a)) => a.client.log.clone(),
         Some(Command::Login(a)) => a.client.log.clone(),
         Some(Command::Push(a)) => a.client.log.clone(),
+        Some(Command::Prune(a)) => a.client.log.clone(),
+        Some(Command::Inspect(a)) => a.client.log.clone(),
+        Some(Command::Tags(a)) => a.client.log.clone(),
         Some(_) => LogArgs::default(),
     }
 }
@@ -416,7 +421,10 @@ async fn client_options(
 ) -> Result<(ClientOptions, Option<emulator::Emulator>)> {
     if cli.demo {
         let emu = emulator::start(EmulatorOptions::default()).await?;
-        let opts = ClientOptions::for_emulator(&emu.url());
+        let opts = ClientOptions {
+            timeouts: settings.timeouts,
+            ..ClientOptions::for_emulator(&emu.url())
+        };
         return Ok((opts, Some(emu)));
     }
     Ok((
@@ -425,6 +433,7 @@ async fn client_options(
             region: settings.region.clone(),
             endpoint_url: cli.conn.endpoint_url.clone(),
             static_credentials: None,
+            timeouts: settings.timeouts,
         },
         None,
     ))

@@ -30,6 +30,10 @@ fn the_default_file_is_valid_and_documents_every_setting() {
         "theme",
         "date_format",
         "auto_refresh_seconds",
+        "connect_timeout_seconds",
+        "read_timeout_seconds",
+        "attempt_timeout_seconds",
+        "operation_timeout_seconds",
     ] {
         assert!(text.contains(&format!("# {name} = ")), "{name} missing");
     }
@@ -349,4 +353,31 @@ fn registry_url_is_checked() {
         assert_eq!(w.len(), 1, "{bad}");
         assert_eq!(w[0].key.as_deref(), Some("registry_url"));
     }
+}
+
+#[test]
+fn request_timeouts_are_set_in_seconds_and_bad_ones_keep_their_default() {
+    use std::time::Duration;
+    let (c, w) = config::parse(
+        "connect_timeout_seconds = 1\nread_timeout_seconds = 2\n\
+         attempt_timeout_seconds = 3\noperation_timeout_seconds = 4\n",
+    );
+    assert_eq!(w, vec![]);
+    assert_eq!(c.timeouts.connect, Duration::from_secs(1));
+    assert_eq!(c.timeouts.read, Duration::from_secs(2));
+    assert_eq!(c.timeouts.attempt, Duration::from_secs(3));
+    assert_eq!(c.timeouts.operation, Duration::from_secs(4));
+    let settings = config::resolve(&Overrides::default(), |_| None, &c);
+    assert_eq!(settings.timeouts, c.timeouts);
+
+    let (c, w) = only_warning("attempt_timeout_seconds = 0\n");
+    assert_eq!(c.timeouts, Config::default().timeouts);
+    assert_eq!(w.key.as_deref(), Some("attempt_timeout_seconds"));
+    assert!(w.message.contains("1 to 3600"), "{}", w.message);
+    let (_, w) = only_warning("read_timeout_seconds = \"slow\"\n");
+    assert!(
+        w.message.contains("expected a whole number of seconds"),
+        "{}",
+        w.message
+    );
 }

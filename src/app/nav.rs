@@ -47,7 +47,8 @@ pub fn refresh(app: &mut App, fx: &mut Vec<Effect>) {
     if app.connection.is_none() {
         return;
     }
-    if matches!(app.load_of(list).state, LoadState::Failed(_)) {
+    // Not after a token loop: its last token is the one that loops, so that reloads from zero.
+    if matches!(&app.load_of(list).state, LoadState::Failed(e) if e.is_resumable()) {
         app.status = Status::None;
         start(app, list, fx);
         return;

@@ -109,8 +109,11 @@ impl Runner {
                 *slot.lock().unwrap_or_else(|p| p.into_inner()) = None;
                 self.spawn(async move {
                     let (client, info) = aws::connect(&opts).await;
-                    *slot.lock().unwrap_or_else(|p| p.into_inner()) =
-                        Some(Api::new(client, read_only).with_page_size(page_size));
+                    *slot.lock().unwrap_or_else(|p| p.into_inner()) = Some(
+                        Api::new(client, read_only)
+                            .with_page_size(page_size)
+                            .with_endpoint(info.endpoint.as_deref()),
+                    );
                     let _ = tx.send(Msg::Connected(info));
                 });
             }

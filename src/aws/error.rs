@@ -4,8 +4,17 @@
 
 use std::fmt;
 
+use aws_sdk_ecrpublic::config::http::HttpResponse;
 use aws_sdk_ecrpublic::error::{ProvideErrorMetadata, SdkError};
 use aws_smithy_types::error::display::DisplayErrorContext;
+
+use super::guard::ResponseTooLarge;
+
+/// Codes of the errors ecrp raises itself when an endpoint misbehaves (see `aws::load`).
+pub const PAGINATION_LOOP: &str = "PaginationLoop";
+pub const TOO_MANY_ROWS: &str = "TooManyRows";
+pub const RESPONSE_TOO_LARGE: &str = "ResponseTooLarge";
+pub const INVALID_RESPONSE: &str = "InvalidResponse";
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct AwsError {
@@ -52,41 +61,77 @@ impl AwsError {
                 | "DispatchFailure"
                 | "Timeout"
                 | "ResponseError"
+                | "ServerError"
         )
     }
 
-    pub fn from_sdk<E, R>(err: SdkError<E, R>) -> Self
+    /// Whether retrying from the failed page can help. After a token loop the last token is the
+    /// one that loops: resuming from it would only append the same rows again.
+    pub fn is_resumable(&self) -> bool {
+        self.code != PAGINATION_LOOP
+    }
+
+    /// The same error with where it happened added to the details (`!` and the log).
+    pub fn context(mut self, op: &str, endpoint: &str) -> Self {
+        self.detail = format!("{op} at {endpoint}: {}", self.detail);
+        self
+    }
+
+    pub fn from_sdk<E>(err: SdkError<E, HttpResponse>) -> Self
     where
         E: ProvideErrorMetadata + std::error::Error + Send + Sync + 'static,
-        R: fmt::Debug + Send + Sync + 'static,
     {
         let detail = DisplayErrorContext(&err).to_string();
         let cause = innermost_cause(&err);
         let (code, message) = match &err {
-            SdkError::ServiceError(se) => {
-                let e = se.err();
-                (
-                    e.code().unwrap_or("UnknownError").to_string(),
-                    e.message()
+            _ if find_cause::<ResponseTooLarge>(&err).is_some() => (
+                RESPONSE_TOO_LARGE.into(),
+                format!("{cause}: the endpoint does not answer as ECR Public does"),
+            ),
+            SdkError::ServiceError(se) => match se.err().code() {
+                Some(code) => (
+                    code.to_string(),
+                    se.err()
+                        .message()
                         .map(str::to_string)
                         .unwrap_or_else(|| detail.clone()),
-                )
-            }
+                ),
+                // No error code: not an AWS error answer at all; the status says what it was.
+                None => unrecognised(se.raw(), &cause),
+            },
             // Identity resolution fails before anything is sent; the SDK reports it as a dispatch
             // failure, but "could not reach the endpoint" would send the user the wrong way.
             _ if is_credentials_failure(&detail) => (
                 "CredentialsError".into(),
                 format!("could not load AWS credentials ({cause})"),
             ),
-            SdkError::TimeoutError(_) => ("Timeout".into(), "the request timed out".into()),
+            SdkError::TimeoutError(_) => (
+                "Timeout".into(),
+                format!(
+                    "no complete answer in time ({cause}); the limits are the *_timeout_seconds \
+                     settings in the config file"
+                ),
+            ),
             SdkError::DispatchFailure(_) => (
                 "DispatchFailure".into(),
                 format!("could not reach the endpoint ({cause})"),
             ),
-            SdkError::ResponseError(_) => (
-                "ResponseError".into(),
-                format!("the response could not be read ({cause})"),
-            ),
+            // An answer that is not the operation's (redirect, bare 5xx, HTML, broken JSON):
+            // what the endpoint said helps more than the parser's complaint alone.
+            SdkError::ResponseError(re) if !(200..300).contains(&re.raw().status().as_u16()) => {
+                unrecognised(re.raw(), &cause)
+            }
+            SdkError::ResponseError(re) => match re.raw().headers().get("content-type") {
+                Some(t) if !t.contains("json") => unrecognised(re.raw(), &cause),
+                // A parse error or a connection lost mid-body: the cause tells which.
+                _ => (
+                    "ResponseError".into(),
+                    format!(
+                        "the answer could not be read as this operation's ({cause}); if it \
+                         persists, the endpoint does not answer as ECR Public does"
+                    ),
+                ),
+            },
             SdkError::ConstructionFailure(_) => (
                 "ConstructionFailure".into(),
                 format!("the request could not be built ({cause})"),
@@ -99,6 +144,60 @@ impl AwsError {
             detail,
         }
     }
+}
+
+/// An answer without an AWS error code: a redirect, a bare 5xx, or a 2xx whose body is not the
+/// operation's JSON (an HTML page, truncated or mistyped JSON).
+fn unrecognised(raw: &HttpResponse, cause: &str) -> (String, String) {
+    let status = raw.status().as_u16();
+    let header = |name: &str| {
+        raw.headers()
+            .get(name)
+            .map(|v| v.chars().take(200).collect::<String>())
+    };
+    match status {
+        300..=399 => (
+            "Redirect".into(),
+            format!(
+                "the endpoint answered HTTP {status}, a redirect to {}; ecrp does not follow \
+                 redirects of the API: check the endpoint URL",
+                header("location").unwrap_or_else(|| "nowhere".into())
+            ),
+        ),
+        500..=599 => (
+            "ServerError".into(),
+            format!(
+                "the endpoint answered HTTP {status} without an error code, also on every retry; \
+                 try again later"
+            ),
+        ),
+        200..=299 => (
+            INVALID_RESPONSE.into(),
+            format!(
+                "the endpoint answered HTTP {status} ({}) with a body that is not this \
+                 operation's answer ({cause}): check the endpoint URL",
+                header("content-type").unwrap_or_else(|| "no content type".into())
+            ),
+        ),
+        _ => (
+            format!("HTTP{status}"),
+            format!("the endpoint answered HTTP {status} without an error code ({cause})"),
+        ),
+    }
+}
+
+/// The first error of type `T` in the source chain.
+fn find_cause<'a, T: std::error::Error + 'static>(
+    err: &'a (dyn std::error::Error + 'static),
+) -> Option<&'a T> {
+    let mut cur = Some(err);
+    while let Some(e) = cur {
+        if let Some(t) = e.downcast_ref::<T>() {
+            return Some(t);
+        }
+        cur = e.source();
+    }
+    None
 }
 
 /// The innermost error of the source chain: the part a user can act on ("Connection refused").
@@ -123,12 +222,11 @@ impl fmt::Display for AwsError {
 
 impl std::error::Error for AwsError {}
 
-impl<E, R> From<SdkError<E, R>> for AwsError
+impl<E> From<SdkError<E, HttpResponse>> for AwsError
 where
     E: ProvideErrorMetadata + std::error::Error + Send + Sync + 'static,
-    R: fmt::Debug + Send + Sync + 'static,
 {
-    fn from(err: SdkError<E, R>) -> Self {
+    fn from(err: SdkError<E, HttpResponse>) -> Self {
         AwsError::from_sdk(err)
     }
 }

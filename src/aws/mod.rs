@@ -5,11 +5,13 @@
 //! is the same HTTP one used against AWS.
 
 mod error;
+mod guard;
 mod load;
 mod ops;
 mod push;
 mod rows;
 
+use std::sync::Arc;
 use std::time::Duration;
 
 use aws_config::environment::EnvironmentVariableRegionProvider;
@@ -20,8 +22,9 @@ use aws_config::{BehaviorVersion, Region};
 use aws_credential_types::Credentials;
 use aws_sdk_ecrpublic::Client;
 
-pub use error::AwsError;
-pub use load::{Page, PageStream, collect_all};
+pub use error::{AwsError, INVALID_RESPONSE, PAGINATION_LOOP, RESPONSE_TOO_LARGE, TOO_MANY_ROWS};
+pub use guard::{MAX_RESPONSE_BYTES, ResponseTooLarge};
+pub use load::{MAX_EMPTY_PAGES, MAX_LISTING_ROWS, MAX_TOKEN_BYTES, Page, PageStream, collect_all};
 pub use ops::{DELETE_CHUNK, DeleteOutcome, DeleteReport, PolicyText};
 pub use push::{PushTarget, PutOutcome};
 pub use rows::*;
@@ -43,6 +46,46 @@ pub struct ClientOptions {
     pub endpoint_url: Option<String>,
     /// Static credentials instead of the default chain (demo and tests).
     pub static_credentials: Option<(String, String)>,
+    /// How long a request may take (the config file's `*_timeout_seconds`).
+    pub timeouts: Timeouts,
+}
+
+/// Every request ends: an endpoint that accepts the connection and then stalls, or trickles its
+/// answer, fails the attempt instead of holding a pane (or `ecrp ls`) forever.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Timeouts {
+    /// Establishing the TCP (and TLS) connection.
+    pub connect: Duration,
+    /// Waiting for the response to start once the request is sent.
+    pub read: Duration,
+    /// One attempt, body included: what ends a body that trickles or never ends.
+    pub attempt: Duration,
+    /// The whole call, retries and their backoff included.
+    pub operation: Duration,
+}
+
+impl Default for Timeouts {
+    /// Connect quickly to notice an unreachable endpoint; give a single attempt enough time for a
+    /// 1,000-row page on a slow link.
+    fn default() -> Self {
+        Timeouts {
+            connect: Duration::from_secs(5),
+            read: Duration::from_secs(30),
+            attempt: Duration::from_secs(30),
+            operation: Duration::from_secs(120),
+        }
+    }
+}
+
+impl Timeouts {
+    fn config(&self) -> TimeoutConfig {
+        TimeoutConfig::builder()
+            .connect_timeout(self.connect)
+            .read_timeout(self.read)
+            .operation_attempt_timeout(self.attempt)
+            .operation_timeout(self.operation)
+            .build()
+    }
 }
 
 impl ClientOptions {
@@ -53,6 +96,7 @@ impl ClientOptions {
             region: Some(DEFAULT_REGION.into()),
             endpoint_url: Some(url.into()),
             static_credentials: Some((DEMO_ACCESS_KEY.into(), DEMO_SECRET_KEY.into())),
+            timeouts: Timeouts::default(),
         }
     }
 }
@@ -71,7 +115,7 @@ pub struct ConnectionInfo {
 pub async fn connect(opts: &ClientOptions) -> (Client, ConnectionInfo) {
     let mut loader = aws_config::defaults(BehaviorVersion::latest())
         .retry_config(retry_config())
-        .timeout_config(timeout_config());
+        .timeout_config(opts.timeouts.config());
     if let Some(p) = &opts.profile {
         loader = loader.profile_name(p);
     }
@@ -103,7 +147,9 @@ pub async fn connect(opts: &ClientOptions) -> (Client, ConnectionInfo) {
         .region()
         .map(|r| r.to_string())
         .unwrap_or_else(|| DEFAULT_REGION.to_string());
-    let mut conf = aws_sdk_ecrpublic::config::Builder::from(&sdk);
+    let mut conf = aws_sdk_ecrpublic::config::Builder::from(&sdk).interceptor(guard::BodyCap {
+        limit: MAX_RESPONSE_BYTES,
+    });
     if sdk.region().is_none() {
         conf = conf.region(Region::new(DEFAULT_REGION));
     }
@@ -132,17 +178,6 @@ fn retry_config() -> RetryConfig {
         .with_max_backoff(Duration::from_secs(5))
 }
 
-/// Connect quickly to notice an unreachable endpoint; give a single attempt enough time for a
-/// 1,000-row page on a slow link.
-fn timeout_config() -> TimeoutConfig {
-    TimeoutConfig::builder()
-        .connect_timeout(Duration::from_secs(5))
-        .read_timeout(Duration::from_secs(30))
-        .operation_attempt_timeout(Duration::from_secs(30))
-        .operation_timeout(Duration::from_secs(120))
-        .build()
-}
-
 /// The app's handle on ECR Public. Cheap to clone (the SDK client is an `Arc`).
 ///
 /// Every mutating method checks `read_only` before a request is built, so read-only mode is
@@ -154,16 +189,40 @@ pub struct Api {
     page_size: i32,
     /// The registry DescribeImages and BatchDeleteImage address; `None` = the caller's default.
     registry_id: Option<String>,
+    /// Where requests go, for messages about a misbehaving endpoint.
+    endpoint: Arc<str>,
 }
 
 impl Api {
     pub fn new(client: Client, read_only: bool) -> Self {
+        // AWS's own endpoint unless `with_endpoint` names another.
+        let endpoint = format!(
+            "https://api.ecr-public.{}.amazonaws.com",
+            client
+                .config()
+                .region()
+                .map_or(DEFAULT_REGION, |r| r.as_ref())
+        );
         Api {
             client,
             read_only,
             page_size: PAGE_SIZE,
             registry_id: None,
+            endpoint: endpoint.into(),
         }
+    }
+
+    /// The endpoint the client was pointed at (`ConnectionInfo::endpoint`), for messages.
+    pub fn with_endpoint(mut self, url: Option<&str>) -> Self {
+        if let Some(url) = url {
+            self.endpoint = url.into();
+        }
+        self
+    }
+
+    /// The endpoint's URL, as messages name it.
+    pub fn endpoint(&self) -> &str {
+        &self.endpoint
     }
 
     /// Address another registry (an account id) in image listings and deletions.

@@ -21,6 +21,8 @@ pub use template::default_file_text;
 /// Environment variable naming the config file (tests, several setups side by side).
 pub const ENV_CONFIG: &str = "ECRP_CONFIG";
 pub const PAGE_SIZE_RANGE: std::ops::RangeInclusive<u32> = 1..=1000;
+/// A request timeout longer than an hour is no timeout a person would wait for.
+pub const TIMEOUT_MAX_SECONDS: u64 = 3_600;
 /// Auto-refresh faster than this would hammer the API; slower than a day is not "auto".
 pub const AUTO_REFRESH_MAX_SECONDS: u64 = 86_400;
 
@@ -81,6 +83,8 @@ pub struct Config {
     pub date_format: DateFormat,
     /// 0 means off.
     pub auto_refresh_seconds: u64,
+    /// How long each request may take.
+    pub timeouts: crate::aws::Timeouts,
     pub keys: KeyMap,
 }
 
@@ -95,6 +99,7 @@ impl Default for Config {
             theme: Theme::default(),
             date_format: DateFormat::default(),
             auto_refresh_seconds: 0,
+            timeouts: crate::aws::Timeouts::default(),
             keys: KeyMap::default(),
         }
     }
@@ -277,6 +282,8 @@ pub struct Settings {
     /// `None`: let aws-config pick (the profile's region, else us-east-1 in `aws::connect`).
     pub region: Option<String>,
     pub read_only: bool,
+    /// From the config file only: no flag or variable sets them.
+    pub timeouts: crate::aws::Timeouts,
 }
 
 /// Merge flags, environment (`env` looks a variable up; pass `|k| std::env::var(k).ok()`) and the
@@ -300,5 +307,6 @@ pub fn resolve(
             .or_else(|| env_nonempty("AWS_DEFAULT_REGION"))
             .or_else(|| config.region.clone()),
         read_only: flags.read_only.unwrap_or(config.read_only),
+        timeouts: config.timeouts,
     }
 }

@@ -1,12 +1,15 @@
 //! Parsing config text into a `Config` and warnings, entry by entry, keeping going past errors.
 
 use std::ops::Range;
+use std::time::Duration;
 
 use toml_edit::{Item, TableLike};
 
+use crate::aws::Timeouts;
+
 use super::{
     AUTO_REFRESH_MAX_SECONDS, Action, Config, ConfigWarning, DateFormat, KeyMap, KeySpec,
-    PAGE_SIZE_RANGE, Theme,
+    PAGE_SIZE_RANGE, TIMEOUT_MAX_SECONDS, Theme,
 };
 
 /// A key (value) with its position: its string or `None` when not a string, its span, its type.
@@ -187,16 +190,51 @@ impl Parser<'_> {
                     )),
                     None => self.wrong_type(item, vspan, name, "a whole number of seconds (0 = off)", "0"),
                 },
+                "connect_timeout_seconds"
+                | "read_timeout_seconds"
+                | "attempt_timeout_seconds"
+                | "operation_timeout_seconds" => self.timeout(item, vspan, name),
                 "keys" => match item.as_table_like() {
                     Some(t) => self.keys(t),
                     None => self.wrong_type(item, vspan, name, "a table ([keys])", "the default keymap"),
                 },
                 _ => self.warn(span, name, format!(
                     "unknown key (known: profile, region, registry_url, read_only, page_size, theme, \
-                     date_format, auto_refresh_seconds, [keys]); ignored{}",
+                     date_format, auto_refresh_seconds, *_timeout_seconds, [keys]); ignored{}",
                     suggestion(name, ROOT_KEYS.iter().copied())
                 )),
             }
+        }
+    }
+
+    /// One of the request timeouts, in whole seconds.
+    fn timeout(&mut self, item: &Item, span: Option<Range<usize>>, name: &str) {
+        let t = &mut self.config.timeouts;
+        let (slot, default) = match name {
+            "connect_timeout_seconds" => (&mut t.connect, Timeouts::default().connect),
+            "read_timeout_seconds" => (&mut t.read, Timeouts::default().read),
+            "attempt_timeout_seconds" => (&mut t.attempt, Timeouts::default().attempt),
+            _ => (&mut t.operation, Timeouts::default().operation),
+        };
+        let d = default.as_secs();
+        match item.as_integer() {
+            Some(n) if (1..=TIMEOUT_MAX_SECONDS as i64).contains(&n) => {
+                *slot = Duration::from_secs(n as u64)
+            }
+            Some(n) => self.warn(
+                span,
+                name,
+                format!(
+                    "{n} is out of range (1 to {TIMEOUT_MAX_SECONDS}); using the default ({d})"
+                ),
+            ),
+            None => self.wrong_type(
+                item,
+                span,
+                name,
+                &format!("a whole number of seconds from 1 to {TIMEOUT_MAX_SECONDS}"),
+                &d.to_string(),
+            ),
         }
     }
 
@@ -407,6 +445,10 @@ const ROOT_KEYS: &[&str] = &[
     "theme",
     "date_format",
     "auto_refresh_seconds",
+    "connect_timeout_seconds",
+    "read_timeout_seconds",
+    "attempt_timeout_seconds",
+    "operation_timeout_seconds",
     "keys",
 ];
 

@@ -48,6 +48,15 @@ const HEADER: &str = r#"# ecrp configuration.
 # at most 86400. The auto_refresh key toggles it while ecrp runs. Default: 0 (off).
 # auto_refresh_seconds = 0
 
+# How long a request may take, in seconds (1 to 3600), so that an endpoint that stalls or trickles
+# its answer ends in an error instead of a wait: establishing the connection, the wait for the
+# answer to start, one attempt with its whole body, and the whole call with its retries.
+# Defaults: 5, 30, 30 and 120.
+# connect_timeout_seconds = 5
+# read_timeout_seconds = 30
+# attempt_timeout_seconds = 30
+# operation_timeout_seconds = 120
+
 # Key bindings: action = "key" or action = ["key", "other key"]; [] leaves an action without a key.
 # Keys: a single character ("j", "G", "?", "/"), or enter, esc, tab, backspace, delete, insert,
 # home, end, pgup, pgdn, up, down, left, right, space, f1 to f24; with modifiers joined by "-":

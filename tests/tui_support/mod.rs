@@ -198,6 +198,8 @@ impl Harness {
             while let Ok(m) = self.rx.try_recv() {
                 let fx = app::update(&mut self.app, m);
                 self.run(fx);
+                // Checked here too: a load that never ends keeps this queue full.
+                assert!(tokio::time::Instant::now() < deadline, "app did not settle");
             }
             if self.runner.in_flight() == 0 && self.rx.is_empty() {
                 return;
