@@ -66,6 +66,30 @@ impl EditKey {
     }
 }
 
+/// The editing keys for help, as (keys, what they do); undo and redo are listed from the keymap.
+pub const HELP: &[(&str, &str)] = &[
+    (
+        "alt-b alt-f ctrl-← ctrl-→",
+        "forms: move a word left / right",
+    ),
+    (
+        "ctrl-a home · ctrl-e end",
+        "forms: start / end of the line (ctrl-e in a long text: $EDITOR)",
+    ),
+    (
+        "ctrl-w alt-d",
+        "forms: delete the word before / after the cursor",
+    ),
+    (
+        "ctrl-u ctrl-k",
+        "forms: delete to the start / end of the line",
+    ),
+    (
+        "paste",
+        "forms: a pasted block goes in as text, one change for undo",
+    ),
+];
+
 /// Pasted text as it may enter an editor: line ends normalised to `\n`, and every other control
 /// character (ESC and so every escape sequence's introducer, BEL, C1 controls, ...) dropped, so a
 /// pasted sequence arrives as the harmless text around it and can never act as a key or reach the

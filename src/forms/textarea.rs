@@ -142,14 +142,32 @@ impl TextArea {
             }
             // Two spaces: tab itself moves between fields, and JSON/markdown indent with spaces.
             KeyCode::Tab => changed(t.insert_str("  ")),
-            KeyCode::Backspace => changed(t.delete_char()),
-            KeyCode::Delete => changed(t.delete_next_char()),
+            KeyCode::Backspace => match grapheme_step(t, false) {
+                // Over a whole grapheme: the widget's own step is one char, which would leave
+                // a combining mark or half a ZWJ sequence behind.
+                Some(col) => {
+                    let (row, at) = (t.cursor().0, t.cursor().1);
+                    t.move_cursor(CursorMove::Jump(clamp16(row), clamp16(col)));
+                    changed(t.delete_str(at - col))
+                }
+                None => changed(t.delete_char()),
+            },
+            KeyCode::Delete => match grapheme_step(t, true) {
+                Some(col) => changed(t.delete_str(col - t.cursor().1)),
+                None => changed(t.delete_next_char()),
+            },
             KeyCode::Home if ctrl => moved_all(t, &[CursorMove::Top, CursorMove::Head]),
             KeyCode::End if ctrl => moved_all(t, &[CursorMove::Bottom, CursorMove::End]),
             KeyCode::Home => moved(t, CursorMove::Head),
             KeyCode::End => moved(t, CursorMove::End),
-            KeyCode::Left => moved(t, CursorMove::Back),
-            KeyCode::Right => moved(t, CursorMove::Forward),
+            KeyCode::Left => match grapheme_step(t, false) {
+                Some(col) => moved(t, CursorMove::Jump(clamp16(t.cursor().0), clamp16(col))),
+                None => moved(t, CursorMove::Back),
+            },
+            KeyCode::Right => match grapheme_step(t, true) {
+                Some(col) => moved(t, CursorMove::Jump(clamp16(t.cursor().0), clamp16(col))),
+                None => moved(t, CursorMove::Forward),
+            },
             KeyCode::Up => moved(t, CursorMove::Up),
             KeyCode::Down => moved(t, CursorMove::Down),
             KeyCode::PageUp => moved_all(t, &[CursorMove::Up; 10]),
@@ -164,6 +182,75 @@ impl TextArea {
         let mut t = self.inner.borrow_mut();
         t.set_cursor_style(if focused { CURSOR } else { Style::new() });
         (&*t).render(area, buf);
+        if focused {
+            redraw_cursor_row(&t, area, buf);
+        }
+    }
+}
+
+/// The widget draws the cursor over one char, so a grapheme of several (an accent on its letter,
+/// a flag, a ZWJ emoji) is split where the cursor stands: drawn wrong, and a split ZWJ sequence
+/// shifts the rest of the row. Only then, that screen row is drawn again whole, by grapheme, with
+/// the cursor over the whole grapheme. (Rows with a tab are left as drawn: the widget expands
+/// tabs by its own stops.)
+fn redraw_cursor_row(t: &Inner, area: Rect, buf: &mut Buffer) {
+    use unicode_segmentation::UnicodeSegmentation;
+    let (row, col) = (t.cursor().0, t.cursor().1);
+    let line = &t.lines()[row];
+    let mut at = 0;
+    let split = line.graphemes(true).any(|g| {
+        let n = g.chars().count();
+        at += n;
+        at - n == col && n > 1
+    });
+    if !split || line.contains('\t') {
+        return;
+    }
+    let sc = t.screen_cursor();
+    let top = usize::from(t.scroll_offset().0);
+    let Some(dy) = sc
+        .row
+        .checked_sub(top)
+        .filter(|dy| *dy < usize::from(area.height))
+    else {
+        return;
+    };
+    let y = area.y + clamp16(dy);
+    let (start, end) = (
+        t.screen_to_data(sc.row, 0).1,
+        t.screen_to_data(sc.row, usize::MAX).1,
+    );
+    for x in area.left()..area.right() {
+        buf[(x, y)].reset();
+    }
+    let (mut x, mut c) = (area.x, 0);
+    for g in line.graphemes(true) {
+        if (start..end).contains(&c) {
+            let w = clamp16(crate::sanitize::grapheme_width(g));
+            if x + w > area.right() {
+                break;
+            }
+            let style = if c == col { CURSOR } else { t.style() };
+            buf.set_stringn(x, y, g, usize::from(w), style);
+            x += w;
+        }
+        c += g.chars().count();
+    }
+}
+
+/// The column (in chars) of the grapheme boundary before (`forward == false`) or after the
+/// cursor on its line; `None` at the start / end of the line, where a step crosses lines.
+fn grapheme_step(t: &Inner, forward: bool) -> Option<usize> {
+    use unicode_segmentation::UnicodeSegmentation;
+    let (row, col) = (t.cursor().0, t.cursor().1);
+    let mut bounds = vec![0];
+    for g in t.lines()[row].graphemes(true) {
+        bounds.push(bounds[bounds.len() - 1] + g.chars().count());
+    }
+    if forward {
+        bounds.into_iter().find(|&b| b > col)
+    } else {
+        bounds.into_iter().rev().find(|&b| b < col)
     }
 }
 
@@ -292,6 +379,37 @@ mod tests {
         let err = t.paste(&huge).unwrap_err();
         assert!(err.contains("65,537 characters"), "{err}");
         assert_eq!(t.line_count(), 3, "a refused paste changes nothing");
+    }
+
+    #[test]
+    fn steps_and_deletions_take_whole_graphemes() {
+        // e + combining acute (2 chars), a ZWJ emoji (4 chars), a flag (2 chars).
+        let mut t = TextArea::new("e\u{301}👩\u{200d}💻🇯🇵\nx");
+        t.handle_key(k(KeyCode::End));
+        assert_eq!(t.cursor(), (0, 8));
+        t.handle_key(k(KeyCode::Left));
+        assert_eq!(t.cursor(), (0, 6));
+        t.handle_key(k(KeyCode::Left));
+        assert_eq!(t.cursor(), (0, 2));
+        t.handle_key(k(KeyCode::Backspace));
+        assert_eq!(
+            (t.text().as_str(), t.cursor()),
+            ("👩\u{200d}💻🇯🇵\nx", (0, 0))
+        );
+        t.handle_key(k(KeyCode::Delete));
+        assert_eq!(t.text(), "🇯🇵\nx");
+        t.undo();
+        assert_eq!(
+            t.text(),
+            "👩\u{200d}💻🇯🇵\nx",
+            "one undo step per grapheme deleted"
+        );
+        t.handle_key(k(KeyCode::Right));
+        t.handle_key(k(KeyCode::Right));
+        t.handle_key(k(KeyCode::Right));
+        assert_eq!(t.cursor(), (1, 0), "past the end of a line onto the next");
+        t.handle_key(k(KeyCode::Backspace));
+        assert_eq!(t.text(), "👩\u{200d}💻🇯🇵x");
     }
 
     #[test]
