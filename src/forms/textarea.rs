@@ -30,6 +30,12 @@ pub struct TextArea {
     /// In a `RefCell` only so drawing can say whether the cursor shows (the field's focus is known
     /// when the form is drawn); the widget keeps its scroll position the same way.
     inner: RefCell<Inner>,
+    /// Widget history entries per user-level change, newest last: typing a run of word characters
+    /// is one change, so undo takes back a word, not a letter (as in the single-line editor).
+    undo_groups: Vec<usize>,
+    redo_groups: Vec<usize>,
+    /// The last change was typing a word character.
+    typing: bool,
 }
 
 impl Default for TextArea {
@@ -49,7 +55,8 @@ impl Eq for TextArea {}
 fn inner(text: &str) -> Inner {
     let mut t = Inner::new(text.split('\n').map(str::to_string).collect());
     t.set_wrap_mode(WrapMode::WordOrGlyph);
-    t.set_max_histories(MAX_UNDO);
+    // Typed characters are one entry each; undo takes them back a word at a time (`undo_groups`).
+    t.set_max_histories(MAX_UNDO * 10);
     t.set_tab_length(4);
     t.set_cursor_line_style(Style::new());
     t.set_cursor_style(CURSOR);
@@ -60,6 +67,9 @@ impl TextArea {
     pub fn new(text: &str) -> Self {
         TextArea {
             inner: RefCell::new(inner(text)),
+            undo_groups: Vec::new(),
+            redo_groups: Vec::new(),
+            typing: false,
         }
     }
 
@@ -82,7 +92,10 @@ impl TextArea {
         let row = self.cursor().0;
         let mut t = inner(text);
         t.move_cursor(CursorMove::Jump(clamp16(row), 0));
-        *self.inner.get_mut() = t;
+        *self = TextArea {
+            inner: RefCell::new(t),
+            ..TextArea::default()
+        };
     }
 
     /// Insert a pasted block at the cursor as one change (one undo step). Its control characters
@@ -93,26 +106,67 @@ impl TextArea {
         if n > MAX_PASTE_CHARS {
             return Err(super::text::paste_too_large(n));
         }
-        Ok(if self.inner.get_mut().insert_str(&clean) {
-            Edit::Changed
-        } else {
-            Edit::Ignored
-        })
+        let edit = changed(self.inner.get_mut().insert_str(&clean));
+        self.record(edit, false);
+        Ok(edit)
+    }
+
+    /// Count a change made through the widget into the undo groups.
+    fn record(&mut self, edit: Edit, typing: bool) {
+        if edit != Edit::Changed {
+            self.typing &= edit == Edit::Ignored;
+            return;
+        }
+        match self.undo_groups.last_mut() {
+            Some(n) if typing && self.typing => *n += 1,
+            _ => {
+                self.undo_groups.push(1);
+                if self.undo_groups.len() > MAX_UNDO {
+                    self.undo_groups.remove(0);
+                }
+            }
+        }
+        self.typing = typing;
+        self.redo_groups.clear();
     }
 
     pub fn undo(&mut self) -> Edit {
-        changed(self.inner.get_mut().undo())
+        self.step(true)
     }
 
     pub fn redo(&mut self) -> Edit {
-        changed(self.inner.get_mut().redo())
+        self.step(false)
+    }
+
+    fn step(&mut self, back: bool) -> Edit {
+        self.typing = false;
+        let (from, to) = if back {
+            (&mut self.undo_groups, &mut self.redo_groups)
+        } else {
+            (&mut self.redo_groups, &mut self.undo_groups)
+        };
+        let Some(n) = from.pop() else {
+            return Edit::Ignored;
+        };
+        to.push(n);
+        let t = self.inner.get_mut();
+        let mut any = false;
+        for _ in 0..n {
+            any |= if back { t.undo() } else { t.redo() };
+        }
+        changed(any)
     }
 
     fn edit_key(&mut self, k: EditKey) -> Edit {
+        if k == EditKey::Undo {
+            return self.undo();
+        }
+        if k == EditKey::Redo {
+            return self.redo();
+        }
         let t = self.inner.get_mut();
         match k {
-            EditKey::Undo => changed(t.undo()),
-            EditKey::Redo => changed(t.redo()),
+            EditKey::Undo | EditKey::Redo => Edit::Ignored,
             EditKey::WordLeft => moved(t, CursorMove::WordBack),
             EditKey::WordRight => moved(t, CursorMove::WordForward),
             EditKey::LineStart => moved(t, CursorMove::Head),
@@ -126,8 +180,22 @@ impl TextArea {
 
     pub fn handle_key(&mut self, key: KeyEvent) -> Edit {
         if let Some(k) = EditKey::of(&key) {
-            return self.edit_key(k);
+            let edit = self.edit_key(k);
+            if !matches!(k, EditKey::Undo | EditKey::Redo) {
+                self.record(edit, false);
+            }
+            return edit;
         }
+        let typing = matches!(key.code, KeyCode::Char(c) if c.is_alphanumeric() || c == '_')
+            && !key
+                .modifiers
+                .intersects(KeyModifiers::CONTROL | KeyModifiers::ALT);
+        let edit = self.key_edit(key);
+        self.record(edit, typing);
+        edit
+    }
+
+    fn key_edit(&mut self, key: KeyEvent) -> Edit {
         let ctrl = key.modifiers.contains(KeyModifiers::CONTROL);
         let alt = key.modifiers.contains(KeyModifiers::ALT);
         let t = self.inner.get_mut();
@@ -338,27 +406,32 @@ mod tests {
     #[test]
     fn undo_and_redo_sequences() {
         let mut t = TextArea::new("");
-        type_str(&mut t, "ab");
+        type_str(&mut t, "ab cd");
         t.handle_key(k(KeyCode::Enter));
-        type_str(&mut t, "c");
-        assert_eq!(t.text(), "ab\nc");
+        type_str(&mut t, "ef");
+        assert_eq!(t.text(), "ab cd\nef");
         t.handle_key(ctrl('z'));
-        assert_eq!(t.text(), "ab\n");
+        assert_eq!(t.text(), "ab cd\n", "a typed word is one step");
         t.handle_key(ctrl('z'));
-        assert_eq!(t.text(), "ab");
+        assert_eq!(t.text(), "ab cd");
         t.handle_key(ctrl('y'));
         t.handle_key(ctrl('y'));
-        assert_eq!(t.text(), "ab\nc");
-        assert_eq!(
-            t.handle_key(ctrl('y')),
-            Edit::Ignored,
-            "nothing left to redo"
-        );
+        assert_eq!(t.text(), "ab cd\nef");
+        let nothing = t.handle_key(ctrl('y'));
+        assert_eq!(nothing, Edit::Ignored, "nothing left to redo");
         for _ in 0..4 {
             t.handle_key(ctrl('z'));
         }
+        assert_eq!(t.text(), "ab", "word, enter, word, space");
+        t.handle_key(ctrl('z'));
         assert_eq!(t.text(), "");
         assert_eq!(t.handle_key(ctrl('z')), Edit::Ignored);
+        // A move ends the run: what is typed after it is its own step.
+        type_str(&mut t, "xy");
+        t.handle_key(k(KeyCode::Left));
+        type_str(&mut t, "z");
+        t.handle_key(ctrl('z'));
+        assert_eq!(t.text(), "xy");
     }
 
     #[test]
@@ -383,12 +456,12 @@ mod tests {
 
     #[test]
     fn steps_and_deletions_take_whole_graphemes() {
-        // e + combining acute (2 chars), a ZWJ emoji (4 chars), a flag (2 chars).
+        // e + combining acute (2 chars), a ZWJ emoji (3 chars), a flag (2 chars).
         let mut t = TextArea::new("e\u{301}👩\u{200d}💻🇯🇵\nx");
         t.handle_key(k(KeyCode::End));
-        assert_eq!(t.cursor(), (0, 8));
+        assert_eq!(t.cursor(), (0, 7));
         t.handle_key(k(KeyCode::Left));
-        assert_eq!(t.cursor(), (0, 6));
+        assert_eq!(t.cursor(), (0, 5));
         t.handle_key(k(KeyCode::Left));
         assert_eq!(t.cursor(), (0, 2));
         t.handle_key(k(KeyCode::Backspace));
@@ -404,7 +477,9 @@ mod tests {
             "👩\u{200d}💻🇯🇵\nx",
             "one undo step per grapheme deleted"
         );
+        t.handle_key(k(KeyCode::Home));
         t.handle_key(k(KeyCode::Right));
+        assert_eq!(t.cursor(), (0, 3), "over the whole ZWJ sequence");
         t.handle_key(k(KeyCode::Right));
         t.handle_key(k(KeyCode::Right));
         assert_eq!(t.cursor(), (1, 0), "past the end of a line onto the next");
