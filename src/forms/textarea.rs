@@ -29,7 +29,8 @@ const CURSOR: Style = Style::new().add_modifier(Modifier::REVERSED);
 pub struct TextArea {
     /// In a `RefCell` only so drawing can say whether the cursor shows (the field's focus is known
     /// when the form is drawn); the widget keeps its scroll position the same way.
-    inner: RefCell<Inner>,
+    /// Boxed: the widget's state is large beside the other editors in `field::Editor`.
+    inner: Box<RefCell<Inner>>,
     /// Widget history entries per user-level change, newest last: typing a run of word characters
     /// is one change, so undo takes back a word, not a letter (as in the single-line editor).
     undo_groups: Vec<usize>,
@@ -66,7 +67,7 @@ fn inner(text: &str) -> Inner {
 impl TextArea {
     pub fn new(text: &str) -> Self {
         TextArea {
-            inner: RefCell::new(inner(text)),
+            inner: Box::new(RefCell::new(inner(text))),
             undo_groups: Vec::new(),
             redo_groups: Vec::new(),
             typing: false,
@@ -93,7 +94,7 @@ impl TextArea {
         let mut t = inner(text);
         t.move_cursor(CursorMove::Jump(clamp16(row), 0));
         *self = TextArea {
-            inner: RefCell::new(t),
+            inner: Box::new(RefCell::new(t)),
             ..TextArea::default()
         };
     }
