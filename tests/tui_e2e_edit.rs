@@ -1,6 +1,7 @@
 //! End to end, editing and deleting: the real binary in tmux against `ecrp emulator` (demo seed),
 //! as a person would use it, with every result read back through a fresh SDK client of the test's
-//! own. Covers a catalog edit, a draft surviving `kill -9`, the $VISUAL round trip, a bulk delete
+//! own. Covers a catalog edit, a bracketed paste into the about editor (one edit, escape sequences
+//! as text, undone in one step), a draft surviving `kill -9`, the $VISUAL round trip, a bulk delete
 //! of a few hundred untagged images in one confirmation, and read-only mode.
 //! Skipped (with a message) where tmux is not installed, unless ECRP_REQUIRE_TMUX=1.
 
@@ -72,6 +73,51 @@ fn edit_a_catalog_description_and_read_it_back() {
         "the draft to be removed after the save",
         || sandbox.drafts(DRAFT).is_empty().then_some(()),
         || format!("{:?}", sandbox.drafts(DRAFT)),
+    );
+}
+
+#[test]
+fn a_bracketed_paste_into_the_about_editor_is_text_and_one_edit() {
+    if !tmux_available() {
+        eprintln!("SKIPPED: tmux not installed");
+        return;
+    }
+    let emu = Emulator::start(&[]);
+    let fresh = Fresh::new(&emu.url);
+    let before = fresh
+        .catalog("web")
+        .about_text()
+        .unwrap_or_default()
+        .to_string();
+
+    let sandbox = Sandbox::new();
+    let tmux = Tmux::new();
+    let pane = tmux.launch("paste", &sandbox, &emu.url, &[], &[]);
+    open_web_form(&pane);
+    pane.keys(&["Tab", "Tab", "Tab", "Tab"]);
+    pane.wait_for(&["▸ About (markdown)"]);
+    pane.keys(&["C-End"]);
+    // An ESC would cancel the form and "q" quit, were they read as keys; wide text wraps.
+    pane.paste("\nPasted: \x1b[31mred\x1b[0m q\n世界のコンテナを走らせる 🐳 done");
+    let s = pane.wait_for(&["Pasted: [31mred[0m q", "世界のコンテナを走らせる 🐳 done"]);
+    assert!(s.contains("Catalog · web"), "the form is still open:\n{s}");
+    assert!(!s.contains("discard your changes?"), "{s}");
+
+    // One undo takes the whole block back; redo restores it.
+    pane.keys(&["C-z"]);
+    pane.wait_until("the pasted block undone", |s| !s.contains("Pasted: "));
+    pane.keys(&["C-y"]);
+    pane.wait_for(&["Pasted: [31mred[0m q"]);
+    pane.keys(&["C-s"]);
+    pane.wait_for(&["saved the catalog of web"]);
+    let after = fresh
+        .catalog("web")
+        .about_text()
+        .unwrap_or_default()
+        .to_string();
+    assert_eq!(
+        after,
+        format!("{before}\nPasted: [31mred[0m q\n世界のコンテナを走らせる 🐳 done")
     );
 }
 

@@ -299,6 +299,8 @@ fn canonical(app: &App, ev: KeyEvent) -> KeyEvent {
         Some(Action::PrevField) => k(KeyCode::BackTab, KeyModifiers::SHIFT),
         Some(Action::Save) => k(KeyCode::Char('s'), KeyModifiers::CONTROL),
         Some(Action::CancelForm) => k(KeyCode::Esc, KeyModifiers::NONE),
+        Some(Action::Undo) => k(KeyCode::Char('z'), KeyModifiers::CONTROL),
+        Some(Action::Redo) => k(KeyCode::Char('y'), KeyModifiers::CONTROL),
         _ => ev,
     }
 }
@@ -309,7 +311,25 @@ pub fn form_key(app: &mut App, ev: KeyEvent, fx: &mut Vec<Effect>) {
     let Some(Modal::Form(ef)) = app.modal.as_mut() else {
         return;
     };
-    match ef.form.handle_key(ev) {
+    let event = ef.form.handle_key(ev);
+    form_event(app, event, fx);
+}
+
+/// A bracketed paste while a form is open: text for the focused field, as one edit.
+pub fn form_paste(app: &mut App, text: &str, fx: &mut Vec<Effect>) {
+    let Some(Modal::Form(ef)) = app.modal.as_mut() else {
+        return;
+    };
+    let event = ef.form.paste(text);
+    form_event(app, event, fx);
+}
+
+/// What the app does with what the form answered to a key or a paste.
+fn form_event(app: &mut App, event: FormEvent, fx: &mut Vec<Effect>) {
+    let Some(Modal::Form(ef)) = app.modal.as_mut() else {
+        return;
+    };
+    match event {
         FormEvent::Ignored | FormEvent::Moved => {}
         FormEvent::Invalid => {
             app.status = Status::Warning(strings::FORM_INVALID.into());

@@ -36,7 +36,9 @@ pub fn applies(action: Action, ctx: Context) -> bool {
     use Context as C;
     let popup = matches!(ctx, C::Form | C::Confirm);
     match action {
-        A::NextField | A::PrevField | A::Save | A::CancelForm => return ctx == C::Form,
+        A::NextField | A::PrevField | A::Save | A::CancelForm | A::Undo | A::Redo => {
+            return ctx == C::Form;
+        }
         A::Confirm | A::Deny => return ctx == C::Confirm,
         _ if popup => return false,
         _ => {}
@@ -59,7 +61,14 @@ pub fn applies(action: Action, ctx: Context) -> bool {
         A::New => list,
         A::Mark | A::MarkAll => matches!(ctx, C::Images | C::Tags),
         A::Delete => repo_or_image || ctx == C::PolicyView,
-        A::NextField | A::PrevField | A::Save | A::CancelForm | A::Confirm | A::Deny => false,
+        A::NextField
+        | A::PrevField
+        | A::Save
+        | A::CancelForm
+        | A::Undo
+        | A::Redo
+        | A::Confirm
+        | A::Deny => false,
     }
 }
 

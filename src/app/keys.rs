@@ -101,15 +101,6 @@ fn modal_key(app: &mut App, ev: KeyEvent, fx: &mut Vec<Effect>) {
     }
 }
 
-fn filter_editing(app: &App) -> bool {
-    match app.pane {
-        Pane::Registries => app.registries.filter.editing,
-        Pane::Repositories => app.repos.filter.editing,
-        Pane::Images => app.images.filter.editing,
-        Pane::Tags => app.tags.filter.editing,
-    }
-}
-
 /// Run `$body` with `$l` bound to the focused list (`app.matcher` stays usable beside it).
 macro_rules! focused {
     ($app:expr, $l:ident => $body:expr) => {
@@ -132,6 +123,45 @@ macro_rules! focused {
             }
         }
     };
+}
+
+/// A bracketed paste: text for whatever takes typing (a form's field, the command line, the
+/// filter), never keys, so a pasted "q" or "d" cannot quit or delete. Elsewhere it is ignored.
+pub fn on_paste(app: &mut App, text: &str, fx: &mut Vec<Effect>) {
+    match &app.modal {
+        Some(Modal::Form(_)) => return edit::form_paste(app, text, fx),
+        Some(_) => return,
+        None => {}
+    }
+    // The command line and the filter hold one short line: breaks become spaces, the rest of the
+    // control characters go, and a long paste is cut (nothing there is longer than a name).
+    let line: String = crate::forms::text::clean_paste(text)
+        .chars()
+        .map(|c| if c == '\n' || c == '\t' { ' ' } else { c })
+        .take(PASTE_LINE_MAX)
+        .collect();
+    if let Some(input) = app.command.as_mut() {
+        input.push_str(&line);
+    } else if app.overlay.is_none() && filter_editing(app) {
+        let m = &mut app.matcher;
+        focused!(app, l => {
+            l.filter.query.push_str(&line);
+            let q = l.filter.query.clone();
+            l.set_query(&q, m);
+        });
+    }
+}
+
+/// The most characters a paste adds to the command line or the filter.
+const PASTE_LINE_MAX: usize = 1024;
+
+fn filter_editing(app: &App) -> bool {
+    match app.pane {
+        Pane::Registries => app.registries.filter.editing,
+        Pane::Repositories => app.repos.filter.editing,
+        Pane::Images => app.images.filter.editing,
+        Pane::Tags => app.tags.filter.editing,
+    }
 }
 
 fn filter_key(app: &mut App, ev: KeyEvent) {
@@ -245,6 +275,8 @@ fn list_action(app: &mut App, action: Action, fx: &mut Vec<Effect>) {
         | Action::PrevField
         | Action::Save
         | Action::CancelForm
+        | Action::Undo
+        | Action::Redo
         | Action::Confirm
         | Action::Deny => {}
     }

@@ -70,12 +70,14 @@ pub fn now_epoch() -> i64 {
         .unwrap_or(0)
 }
 
-/// The terminal event as a message (key presses, mouse, resize; focus and paste are ignored).
+/// The terminal event as a message (key presses, mouse, resize, bracketed paste; focus changes
+/// are ignored).
 fn event_msg(ev: Event) -> Option<Msg> {
     match ev {
         Event::Key(k) => Some(Msg::Key(k)),
         Event::Mouse(m) => Some(Msg::Mouse(m)),
         Event::Resize(w, h) => Some(Msg::Resize(w, h)),
+        Event::Paste(text) => Some(Msg::Paste(text)),
         _ => None,
     }
 }

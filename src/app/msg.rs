@@ -35,6 +35,8 @@ pub enum Msg {
     Key(KeyEvent),
     Mouse(MouseEvent),
     Resize(u16, u16),
+    /// A bracketed paste: the block as text, delivered at once (never as keys).
+    Paste(String),
     /// The clock (epoch seconds) for relative times, and a beat for the spinner.
     Tick(i64),
     Connected(ConnectionInfo),

@@ -69,6 +69,8 @@ pub fn action_short(a: Action) -> &'static str {
         Action::PrevField => "previous field",
         Action::Save => "save",
         Action::CancelForm => "cancel",
+        Action::Undo => "undo",
+        Action::Redo => "redo",
         Action::Confirm => "yes",
         Action::Deny => "no",
     }

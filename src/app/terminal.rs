@@ -4,7 +4,9 @@
 use std::io::{self, Stdout};
 use std::sync::atomic::{AtomicBool, Ordering};
 
-use crossterm::event::{DisableMouseCapture, EnableMouseCapture};
+use crossterm::event::{
+    DisableBracketedPaste, DisableMouseCapture, EnableBracketedPaste, EnableMouseCapture,
+};
 use crossterm::terminal::{
     EnterAlternateScreen, LeaveAlternateScreen, disable_raw_mode, enable_raw_mode,
 };
@@ -31,7 +33,14 @@ pub fn enter() -> io::Result<(Tui, Guard)> {
     enable_raw_mode()?;
     ENTERED.store(true, Ordering::SeqCst);
     let guard = Guard;
-    execute!(io::stdout(), EnterAlternateScreen, EnableMouseCapture)?;
+    // Bracketed paste: a pasted block arrives as one event of text, so it is one edit and a pasted
+    // escape sequence or newline is never read as a key.
+    execute!(
+        io::stdout(),
+        EnterAlternateScreen,
+        EnableMouseCapture,
+        EnableBracketedPaste
+    )?;
     let terminal = Terminal::new(CrosstermBackend::new(io::stdout()))?;
     Ok((terminal, guard))
 }
@@ -48,6 +57,7 @@ pub fn restore() {
     // should be tried even when another fails.
     let _ = execute!(
         io::stdout(),
+        DisableBracketedPaste,
         DisableMouseCapture,
         LeaveAlternateScreen,
         cursor::Show
@@ -83,6 +93,7 @@ pub fn resume(terminal: &mut Tui) -> io::Result<()> {
         io::stdout(),
         EnterAlternateScreen,
         EnableMouseCapture,
+        EnableBracketedPaste,
         crossterm::terminal::Clear(crossterm::terminal::ClearType::All)
     )?;
     // Both buffers blank, like the screen: the next draw writes every non-blank cell. (Not

@@ -22,6 +22,7 @@ pub fn update(app: &mut App, msg: Msg) -> Vec<Effect> {
             keys::on_key(app, k, &mut fx);
             edit::drop_pending_if_moved(app);
         }
+        Msg::Paste(text) => keys::on_paste(app, &text, &mut fx),
         // A popup owns the screen: clicks and the wheel must not move the lists under it.
         Msg::Mouse(_) if app.modal.is_some() => {}
         Msg::Mouse(m) => {

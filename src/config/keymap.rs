@@ -87,6 +87,8 @@ actions! {
     PrevField "prev_field" Form ["shift-tab"] "forms: previous field";
     Save "save" Form ["ctrl-s"] "forms: save";
     CancelForm "cancel_form" Form ["esc"] "forms: cancel (asks first when something changed)";
+    Undo "undo" Form ["ctrl-z"] "forms: undo the last change to a field (a paste is one change)";
+    Redo "redo" Form ["ctrl-y", "ctrl-Z"] "forms: redo what undo took back (ctrl-Z is ctrl-shift-z)";
     Confirm "confirm" Confirm ["y"] "confirmations: yes";
     Deny "deny" Confirm ["n", "esc"] "confirmations: no";
 }

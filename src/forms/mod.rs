@@ -16,6 +16,7 @@ mod render;
 pub mod repository;
 pub mod tags;
 pub mod text;
+pub mod textarea;
 
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 
@@ -233,6 +234,59 @@ impl Form {
         FormEvent::Moved
     }
 
+    /// A pasted block (bracketed paste) for the focused field: inserted as text in one change,
+    /// one undo step, never read as keys. Too large a paste is refused with a message on the field.
+    pub fn paste(&mut self, text: &str) -> FormEvent {
+        if self.status != Status::Editing {
+            return FormEvent::Ignored;
+        }
+        let focus = self.focus;
+        let field = &mut self.fields[focus];
+        let n = text.chars().count();
+        let result = match &mut field.editor {
+            Editor::Multi { area, .. } => area.paste(text),
+            _ if n > text::MAX_PASTE_CHARS => Err(text::paste_too_large(n)),
+            Editor::Line(l) | Editor::Path { line: l, .. } => Ok(l.paste(text)),
+            // Typing in the entry changes nothing submitted yet.
+            Editor::Checklist(c) => Ok(match c.adding.as_mut().map(|ed| ed.paste(text)) {
+                Some(Edit::Changed) => Edit::Moved,
+                _ => Edit::Ignored,
+            }),
+        };
+        match result {
+            Err(msg) => {
+                field.error = Some(msg);
+                FormEvent::Moved
+            }
+            Ok(edit) => self.edited(focus, edit),
+        }
+    }
+
+    /// What a change to field `focus` means: a path is checked again, any other edit clears the
+    /// error a failed save left.
+    fn edited(&mut self, focus: usize, edit: Edit) -> FormEvent {
+        let field = &mut self.fields[focus];
+        match edit {
+            Edit::Ignored => FormEvent::Ignored,
+            Edit::Moved => FormEvent::Moved,
+            Edit::Changed => {
+                field.error = None;
+                let Editor::Path { line, check } = &mut field.editor else {
+                    return FormEvent::Changed;
+                };
+                if line.text().trim().is_empty() {
+                    *check = PathCheck::Empty;
+                    return FormEvent::Changed;
+                }
+                *check = PathCheck::Pending;
+                FormEvent::Request(FormRequest::CheckPath {
+                    field: focus,
+                    path: line.text().to_string(),
+                })
+            }
+        }
+    }
+
     pub fn handle_key(&mut self, key: KeyEvent) -> FormEvent {
         match self.status {
             Status::Saving => return FormEvent::Ignored,
@@ -278,42 +332,17 @@ impl Form {
             _ => {}
         }
         let focus = self.focus;
-        let field = &mut self.fields[focus];
-        let edit = match &mut field.editor {
+        let edit = match &mut self.fields[focus].editor {
             Editor::Multi { area, .. } if ctrl(&key, 'e') => {
                 return FormEvent::Request(FormRequest::ExternalEditor {
                     field: focus,
                     text: area.text(),
                 });
             }
-            Editor::Line(l) => l.handle_key(key),
+            Editor::Line(l) | Editor::Path { line: l, .. } => l.handle_key(key),
             Editor::Multi { area, .. } => area.handle_key(key),
             Editor::Checklist(c) => c.handle_key(key),
-            Editor::Path { line, check } => {
-                let e = line.handle_key(key);
-                if e == Edit::Changed {
-                    field.error = None;
-                    let path = line.text().trim().to_string();
-                    if path.is_empty() {
-                        *check = PathCheck::Empty;
-                        return FormEvent::Changed;
-                    }
-                    *check = PathCheck::Pending;
-                    return FormEvent::Request(FormRequest::CheckPath {
-                        field: focus,
-                        path: line.text().to_string(),
-                    });
-                }
-                e
-            }
         };
-        match edit {
-            Edit::Ignored => FormEvent::Ignored,
-            Edit::Moved => FormEvent::Moved,
-            Edit::Changed => {
-                field.error = None;
-                FormEvent::Changed
-            }
-        }
+        self.edited(focus, edit)
     }
 }

@@ -8,7 +8,7 @@ use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Borders, Clear, Paragraph, Widget, Wrap};
 
 use super::field::{Editor, Field};
-use super::text::{LineEditor, TextArea};
+use super::text::LineEditor;
 use super::{Form, Status};
 use crate::fmt::centered;
 
@@ -24,42 +24,67 @@ fn fixed_rows(f: &Field) -> u16 {
     1 + body + u16::from(f.check().is_some() || f.hint.is_some()) + 2 * u16::from(f.error.is_some())
 }
 
-/// A line editor's text windowed so the cursor stays visible, with the cursor cell reversed.
+/// A line editor's text windowed by display width so the cursor cell stays inside `width` cells,
+/// with the cursor cell reversed. Wide graphemes take two cells and never straddle the edge;
+/// what the text holds is drawn through `clean_line`, so a control character in a prefilled
+/// value cannot reach the terminal.
 fn line_spans(l: &LineEditor, width: usize, focused: bool) -> Line<'static> {
-    let chars: Vec<char> = l.text().chars().collect();
-    let cur = l.cursor();
-    let start = (cur + 1).saturating_sub(width.max(1));
-    let shown: String = chars.iter().skip(start).take(width).collect();
-    if !focused {
-        return Line::raw(shown);
+    use unicode_segmentation::UnicodeSegmentation;
+    let width = width.max(1);
+    // (drawn text, cells) per grapheme, and the index of the grapheme the cursor stands before.
+    let mut cells: Vec<(String, usize)> = Vec::new();
+    let (mut chars, mut cur) = (0, None);
+    for g in l.text().graphemes(true) {
+        if cur.is_none() && chars >= l.cursor() {
+            cur = Some(cells.len());
+        }
+        chars += g.chars().count();
+        let shown = crate::sanitize::clean_line(g).into_owned();
+        let w = crate::sanitize::display_width(&shown);
+        cells.push((shown, w));
     }
-    let rel = cur - start;
-    let before: String = shown.chars().take(rel).collect();
-    let at: String = shown.chars().nth(rel).map_or(" ".into(), String::from);
-    let after: String = shown.chars().skip(rel + 1).collect();
+    let cur = cur.unwrap_or(cells.len());
+    // The cursor's own cell(s): at the end of the text, a blank.
+    let cur_w = cells.get(cur).map_or(1, |c| c.1.max(1));
+    // As much text before the cursor as fits beside it.
+    let mut start = cur;
+    let mut used = cur_w.min(width);
+    while start > 0 && used + cells[start - 1].1 <= width {
+        start -= 1;
+        used += cells[start].1;
+    }
+    let (mut before, mut at, mut after) = (String::new(), String::new(), String::new());
+    let mut room = width;
+    for (i, (g, w)) in cells.iter().enumerate().skip(start) {
+        let w = if i == cur { (*w).max(1) } else { *w };
+        if w > room {
+            break;
+        }
+        room -= w;
+        match i.cmp(&cur) {
+            std::cmp::Ordering::Less => before.push_str(g),
+            std::cmp::Ordering::Equal if cells[i].1 == 0 => at.push(' '),
+            std::cmp::Ordering::Equal => at.push_str(g),
+            std::cmp::Ordering::Greater => after.push_str(g),
+        }
+    }
+    // At the end of the text, or on a grapheme that draws nothing, the cursor is a blank cell.
+    let blank = cells.get(cur).is_none_or(|c| c.1 == 0);
+    if !focused {
+        return Line::raw(if blank {
+            before + &after
+        } else {
+            before + &at + &after
+        });
+    }
+    if cur == cells.len() {
+        at.push(' ');
+    }
     Line::from(vec![
         Span::raw(before),
         Span::styled(at, CURSOR),
         Span::raw(after),
     ])
-}
-
-fn area_lines(a: &TextArea, width: usize, height: usize, focused: bool) -> Vec<Line<'static>> {
-    let (row, _) = a.cursor();
-    let h = height.max(1);
-    let start = a.scroll.clamp((row + 1).saturating_sub(h), row);
-    a.lines()
-        .enumerate()
-        .skip(start)
-        .take(h)
-        .map(|(i, text)| {
-            if i == row {
-                line_spans(&LineEditor::at(text, a.cursor().1), width, focused)
-            } else {
-                Line::raw(text.chars().take(width).collect::<String>())
-            }
-        })
-        .collect()
 }
 
 fn checklist_line(f: &Editor, focused: bool) -> Line<'static> {
@@ -145,14 +170,7 @@ fn draw_field(f: &Field, focused: bool, area: Rect, buf: &mut Buffer) {
             let block = Block::new().borders(Borders::LEFT).border_style(OK);
             let inner = block.inner(edit);
             block.render(edit, buf);
-            a.view_height.set(inner.height.max(1) as usize);
-            Paragraph::new(area_lines(
-                a,
-                inner.width as usize,
-                inner.height as usize,
-                focused,
-            ))
-            .render(inner, buf);
+            a.render(inner, buf, focused);
             if let Some(v) = view {
                 let block = Block::new()
                     .borders(Borders::LEFT)

@@ -1,9 +1,12 @@
-//! Text editing state: a single-line editor and a multi-line one. Cursors are char indices so
-//! multi-byte input never splits a character.
-
-use std::cell::Cell;
+//! The single-line editor, and what both editors share: the keys they read, how pasted text is
+//! cleaned, and `Edit`. Cursors are char indices; motions and deletions step over whole grapheme
+//! clusters (an accented letter, a flag, a family emoji joined by ZWJ) so the cursor never lands
+//! inside one and its cell on screen is always the one a person expects.
 
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
+use unicode_segmentation::UnicodeSegmentation;
+
+pub use super::textarea::TextArea;
 
 /// What an editor did with a key.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -11,6 +14,101 @@ pub enum Edit {
     Ignored,
     Moved,
     Changed,
+}
+
+/// The largest paste taken, in characters: more than twice the longest field the service accepts
+/// (about/usage text, 25,600), so no real text is refused, while a mistaken paste of a log file
+/// cannot make the editor hold (and re-wrap on every key) megabytes.
+pub const MAX_PASTE_CHARS: usize = 64 * 1024;
+
+/// Undo steps kept per editor; the oldest go first.
+pub const MAX_UNDO: usize = 1000;
+
+/// The editing keys both editors read, named once so the multi-line editor and the single-line
+/// one agree (and help lists them). Undo and redo come through the keymap's `undo`/`redo` actions,
+/// which the app maps onto ctrl-z / ctrl-y before a form sees them.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum EditKey {
+    Undo,
+    Redo,
+    WordLeft,
+    WordRight,
+    LineStart,
+    LineEnd,
+    KillToEnd,
+    KillToStart,
+    DeleteWordBack,
+    DeleteWordForward,
+}
+
+impl EditKey {
+    pub fn of(key: &KeyEvent) -> Option<EditKey> {
+        let ctrl = key.modifiers.contains(KeyModifiers::CONTROL);
+        let alt = key.modifiers.contains(KeyModifiers::ALT);
+        Some(match key.code {
+            KeyCode::Char('z') if ctrl => EditKey::Undo,
+            // ctrl-shift-z arrives as 'Z' (with SHIFT) where the terminal can tell it apart.
+            KeyCode::Char('y') | KeyCode::Char('Z') if ctrl => EditKey::Redo,
+            KeyCode::Char('b') if alt => EditKey::WordLeft,
+            KeyCode::Char('f') if alt => EditKey::WordRight,
+            KeyCode::Left if ctrl || alt => EditKey::WordLeft,
+            KeyCode::Right if ctrl || alt => EditKey::WordRight,
+            KeyCode::Char('a') if ctrl => EditKey::LineStart,
+            KeyCode::Char('e') if ctrl => EditKey::LineEnd,
+            KeyCode::Char('k') if ctrl => EditKey::KillToEnd,
+            KeyCode::Char('u') if ctrl => EditKey::KillToStart,
+            KeyCode::Char('w') if ctrl => EditKey::DeleteWordBack,
+            KeyCode::Backspace if alt || ctrl => EditKey::DeleteWordBack,
+            KeyCode::Char('d') if alt => EditKey::DeleteWordForward,
+            KeyCode::Delete if alt || ctrl => EditKey::DeleteWordForward,
+            _ => return None,
+        })
+    }
+}
+
+/// The editing keys for help, as (keys, what they do); undo and redo are listed from the keymap.
+pub const HELP: &[(&str, &str)] = &[
+    (
+        "alt-b alt-f ctrl-← ctrl-→",
+        "forms: move a word left / right",
+    ),
+    (
+        "ctrl-a home · ctrl-e end",
+        "forms: start / end of the line (ctrl-e in a long text: $EDITOR)",
+    ),
+    (
+        "ctrl-w alt-d",
+        "forms: delete the word before / after the cursor",
+    ),
+    (
+        "ctrl-u ctrl-k",
+        "forms: delete to the start / end of the line",
+    ),
+    (
+        "paste",
+        "forms: a pasted block goes in as text, one change for undo",
+    ),
+];
+
+/// Pasted text as it may enter an editor: line ends normalised to `\n`, and every other control
+/// character (ESC and so every escape sequence's introducer, BEL, C1 controls, ...) dropped, so a
+/// pasted sequence arrives as the harmless text around it and can never act as a key or reach the
+/// terminal. Tabs are kept for the multi-line editor, which draws them as spaces.
+pub fn clean_paste(text: &str) -> String {
+    text.replace("\r\n", "\n")
+        .chars()
+        .map(|c| if c == '\r' { '\n' } else { c })
+        .filter(|c| !c.is_control() || *c == '\n' || *c == '\t')
+        .collect()
+}
+
+/// Why a paste was refused, for the field's error line.
+pub fn paste_too_large(chars: usize) -> String {
+    format!(
+        "paste of {} characters refused: an editor takes at most {} at once",
+        super::field::thousands(chars),
+        super::field::thousands(MAX_PASTE_CHARS)
+    )
 }
 
 fn byte_at(s: &str, ch: usize) -> usize {
@@ -21,18 +119,48 @@ fn is_word(c: char) -> bool {
     c.is_alphanumeric() || c == '_'
 }
 
-/// One line of text with a cursor.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
+/// Char index of every grapheme boundary of `s`, from 0 to its length.
+fn boundaries(s: &str) -> Vec<usize> {
+    let mut out = vec![0];
+    let mut n = 0;
+    for g in s.graphemes(true) {
+        n += g.chars().count();
+        out.push(n);
+    }
+    out
+}
+
+/// One line of text with a cursor, and its own undo history.
+#[derive(Debug, Clone, Default)]
 pub struct LineEditor {
     text: String,
     cursor: usize,
+    /// (text, cursor) before each change, newest last.
+    undo: Vec<(String, usize)>,
+    redo: Vec<(String, usize)>,
+    /// The last change was typing a word character: the next one joins its undo step, so undo
+    /// takes back a word, not a letter.
+    typing: bool,
 }
+
+/// Two editors are equal when they hold the same text with the cursor in the same place; their
+/// histories are how they got there.
+impl PartialEq for LineEditor {
+    fn eq(&self, other: &Self) -> bool {
+        self.text == other.text && self.cursor == other.cursor
+    }
+}
+impl Eq for LineEditor {}
 
 impl LineEditor {
     pub fn new(text: &str) -> Self {
         let text: String = text.chars().filter(|c| *c != '\n' && *c != '\r').collect();
         let cursor = text.chars().count();
-        LineEditor { text, cursor }
+        LineEditor {
+            text,
+            cursor,
+            ..Default::default()
+        }
     }
 
     /// `text` with the cursor at char `col` (clamped).
@@ -54,10 +182,67 @@ impl LineEditor {
         self.text.chars().count()
     }
 
+    /// Record the state before a change (a typed run of word characters is one step).
+    fn checkpoint(&mut self, typing: bool) {
+        if !(typing && self.typing) {
+            self.undo.push((self.text.clone(), self.cursor));
+            if self.undo.len() > MAX_UNDO {
+                self.undo.remove(0);
+            }
+        }
+        self.typing = typing;
+        self.redo.clear();
+    }
+
     pub fn insert(&mut self, c: char) {
+        self.checkpoint(is_word(c));
         let b = byte_at(&self.text, self.cursor);
         self.text.insert(b, c);
         self.cursor += 1;
+    }
+
+    /// Insert a pasted block as one change (one undo step). Line breaks and tabs become spaces,
+    /// since this editor holds one line; other control characters are dropped.
+    pub fn paste(&mut self, text: &str) -> Edit {
+        let clean: String = clean_paste(text)
+            .chars()
+            .map(|c| if c == '\n' || c == '\t' { ' ' } else { c })
+            .collect();
+        if clean.is_empty() {
+            return Edit::Ignored;
+        }
+        self.checkpoint(false);
+        let b = byte_at(&self.text, self.cursor);
+        self.text.insert_str(b, &clean);
+        self.cursor += clean.chars().count();
+        Edit::Changed
+    }
+
+    pub fn can_undo(&self) -> bool {
+        !self.undo.is_empty()
+    }
+
+    pub fn undo(&mut self) -> Edit {
+        self.step(true)
+    }
+
+    pub fn redo(&mut self) -> Edit {
+        self.step(false)
+    }
+
+    fn step(&mut self, back: bool) -> Edit {
+        let (from, to) = if back {
+            (&mut self.undo, &mut self.redo)
+        } else {
+            (&mut self.redo, &mut self.undo)
+        };
+        let Some((text, cursor)) = from.pop() else {
+            return Edit::Ignored;
+        };
+        to.push((std::mem::replace(&mut self.text, text), self.cursor));
+        self.cursor = cursor;
+        self.typing = false;
+        Edit::Changed
     }
 
     fn chars(&self) -> Vec<char> {
@@ -89,227 +274,98 @@ impl LineEditor {
         i
     }
 
-    fn remove_range(&mut self, from: usize, to: usize) {
+    /// The grapheme boundary before / after the cursor.
+    fn grapheme_left(&self) -> usize {
+        let b = boundaries(&self.text);
+        b.iter()
+            .rev()
+            .copied()
+            .find(|&i| i < self.cursor)
+            .unwrap_or(0)
+    }
+
+    fn grapheme_right(&self) -> usize {
+        let b = boundaries(&self.text);
+        b.iter()
+            .copied()
+            .find(|&i| i > self.cursor)
+            .unwrap_or(self.len())
+    }
+
+    /// `i` moved to a grapheme boundary (a word ends before a combining mark otherwise).
+    fn snap(&self, i: usize, up: bool) -> usize {
+        let b = boundaries(&self.text);
+        if up {
+            b.iter().copied().find(|&x| x >= i).unwrap_or(i)
+        } else {
+            b.iter().rev().copied().find(|&x| x <= i).unwrap_or(0)
+        }
+    }
+
+    /// Delete chars `from..to` as one change; `Ignored` when the range is empty.
+    fn remove_range(&mut self, from: usize, to: usize) -> Edit {
+        if from >= to {
+            return Edit::Ignored;
+        }
+        self.checkpoint(false);
         let (a, b) = (byte_at(&self.text, from), byte_at(&self.text, to));
         self.text.replace_range(a..b, "");
         self.cursor = from;
+        Edit::Changed
+    }
+
+    fn edit_key(&mut self, k: EditKey) -> Edit {
+        let before = self.cursor;
+        match k {
+            EditKey::Undo => return self.undo(),
+            EditKey::Redo => return self.redo(),
+            EditKey::WordLeft => self.cursor = self.snap(self.word_left(), false),
+            EditKey::WordRight => self.cursor = self.snap(self.word_right(), true),
+            EditKey::LineStart => self.cursor = 0,
+            EditKey::LineEnd => self.cursor = self.len(),
+            EditKey::KillToEnd => return self.remove_range(self.cursor, self.len()),
+            EditKey::KillToStart => return self.remove_range(0, self.cursor),
+            EditKey::DeleteWordBack => {
+                return self.remove_range(self.snap(self.word_left(), false), self.cursor);
+            }
+            EditKey::DeleteWordForward => {
+                return self.remove_range(self.cursor, self.snap(self.word_right(), true));
+            }
+        }
+        if self.cursor == before {
+            Edit::Ignored
+        } else {
+            self.typing = false;
+            Edit::Moved
+        }
     }
 
     pub fn handle_key(&mut self, key: KeyEvent) -> Edit {
+        if let Some(k) = EditKey::of(&key) {
+            return self.edit_key(k);
+        }
         let ctrl = key.modifiers.contains(KeyModifiers::CONTROL);
         let alt = key.modifiers.contains(KeyModifiers::ALT);
         let before = self.cursor;
         match key.code {
-            KeyCode::Char('a') if ctrl => self.cursor = 0,
-            KeyCode::Char('e') if ctrl => self.cursor = self.len(),
-            KeyCode::Char('w') if ctrl => {
-                let from = self.word_left();
-                if from == self.cursor {
-                    return Edit::Ignored;
-                }
-                self.remove_range(from, self.cursor);
-                return Edit::Changed;
-            }
-            KeyCode::Char('u') if ctrl => {
-                if self.cursor == 0 {
-                    return Edit::Ignored;
-                }
-                self.remove_range(0, self.cursor);
-                return Edit::Changed;
-            }
-            KeyCode::Char('b') if alt => self.cursor = self.word_left(),
-            KeyCode::Char('f') if alt => self.cursor = self.word_right(),
-            KeyCode::Char(c) if !ctrl && !alt => {
+            KeyCode::Char(c) if !ctrl && !alt && !c.is_control() => {
                 self.insert(c);
                 return Edit::Changed;
             }
-            KeyCode::Left if ctrl || alt => self.cursor = self.word_left(),
-            KeyCode::Right if ctrl || alt => self.cursor = self.word_right(),
-            KeyCode::Left => self.cursor = self.cursor.saturating_sub(1),
-            KeyCode::Right => self.cursor = (self.cursor + 1).min(self.len()),
+            KeyCode::Left => self.cursor = self.grapheme_left(),
+            KeyCode::Right => self.cursor = self.grapheme_right(),
             KeyCode::Home => self.cursor = 0,
             KeyCode::End => self.cursor = self.len(),
-            KeyCode::Backspace if self.cursor > 0 => {
-                self.remove_range(self.cursor - 1, self.cursor);
-                return Edit::Changed;
-            }
-            KeyCode::Delete if self.cursor < self.len() => {
-                self.remove_range(self.cursor, self.cursor + 1);
-                return Edit::Changed;
-            }
+            KeyCode::Backspace => return self.remove_range(self.grapheme_left(), self.cursor),
+            KeyCode::Delete => return self.remove_range(self.cursor, self.grapheme_right()),
             _ => return Edit::Ignored,
         }
         if self.cursor == before {
             Edit::Ignored
         } else {
+            self.typing = false;
             Edit::Moved
         }
-    }
-}
-
-/// Multi-line text with a cursor (row, column) and a scroll offset that follows the cursor.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct TextArea {
-    /// Rows shown at the last render (a memo the widget sets), so scrolling moves the window only
-    /// when the cursor leaves it.
-    pub view_height: Cell<usize>,
-    lines: Vec<LineEditor>,
-    row: usize,
-    /// Column the cursor wants to be in when moving up/down through shorter lines.
-    goal: usize,
-    pub scroll: usize,
-}
-
-impl Default for TextArea {
-    fn default() -> Self {
-        Self::new("")
-    }
-}
-
-impl TextArea {
-    pub fn new(text: &str) -> Self {
-        let mut lines: Vec<LineEditor> = text.split('\n').map(LineEditor::new).collect();
-        for l in &mut lines {
-            l.cursor = 0;
-        }
-        TextArea {
-            view_height: Cell::new(8),
-            lines,
-            row: 0,
-            goal: 0,
-            scroll: 0,
-        }
-    }
-
-    pub fn text(&self) -> String {
-        let v: Vec<&str> = self.lines.iter().map(LineEditor::text).collect();
-        v.join("\n")
-    }
-
-    pub fn lines(&self) -> impl Iterator<Item = &str> {
-        self.lines.iter().map(LineEditor::text)
-    }
-
-    pub fn line_count(&self) -> usize {
-        self.lines.len()
-    }
-
-    /// (row, column) in chars.
-    pub fn cursor(&self) -> (usize, usize) {
-        (self.row, self.lines[self.row].cursor)
-    }
-
-    /// Replace the whole text (from $EDITOR or a template), keeping the cursor row where possible.
-    pub fn set_text(&mut self, text: &str) {
-        let (row, height) = (self.row, self.view_height.get());
-        *self = TextArea::new(text);
-        self.row = row.min(self.lines.len() - 1);
-        self.view_height.set(height);
-        self.scroll_to(height);
-    }
-
-    /// Keep the cursor row inside a window of `height` rows.
-    pub fn scroll_to(&mut self, height: usize) {
-        let h = height.max(1);
-        if self.row < self.scroll {
-            self.scroll = self.row;
-        } else if self.row >= self.scroll + h {
-            self.scroll = self.row + 1 - h;
-        }
-    }
-
-    fn set_col(&mut self, col: usize) {
-        let l = &mut self.lines[self.row];
-        l.cursor = col.min(l.len());
-    }
-
-    fn move_row(&mut self, to: usize) {
-        self.row = to;
-        self.set_col(self.goal);
-    }
-
-    pub fn handle_key(&mut self, key: KeyEvent) -> Edit {
-        let ctrl = key.modifiers.contains(KeyModifiers::CONTROL);
-        let (row, col) = self.cursor();
-        let edit = match key.code {
-            KeyCode::Enter => {
-                let line = &mut self.lines[row];
-                let b = byte_at(&line.text, col);
-                let rest = line.text.split_off(b);
-                self.lines.insert(
-                    row + 1,
-                    LineEditor {
-                        text: rest,
-                        cursor: 0,
-                    },
-                );
-                self.row += 1;
-                Edit::Changed
-            }
-            KeyCode::Tab => {
-                // Two spaces: tab itself moves between fields, and JSON/markdown indent with spaces.
-                self.lines[row].insert(' ');
-                self.lines[row].insert(' ');
-                Edit::Changed
-            }
-            KeyCode::Up if row > 0 => {
-                self.move_row(row - 1);
-                self.scroll_to(self.view_height.get());
-                return Edit::Moved;
-            }
-            KeyCode::Down if row + 1 < self.lines.len() => {
-                self.move_row(row + 1);
-                self.scroll_to(self.view_height.get());
-                return Edit::Moved;
-            }
-            KeyCode::PageUp => {
-                self.move_row(row.saturating_sub(10));
-                self.scroll_to(self.view_height.get());
-                return Edit::Moved;
-            }
-            KeyCode::PageDown => {
-                self.move_row((row + 10).min(self.lines.len() - 1));
-                self.scroll_to(self.view_height.get());
-                return Edit::Moved;
-            }
-            KeyCode::Home if ctrl => {
-                self.row = 0;
-                self.set_col(0);
-                Edit::Moved
-            }
-            KeyCode::End if ctrl => {
-                self.row = self.lines.len() - 1;
-                self.set_col(usize::MAX);
-                Edit::Moved
-            }
-            KeyCode::Backspace if col == 0 && row > 0 => {
-                let line = self.lines.remove(row);
-                self.row -= 1;
-                let prev = &mut self.lines[self.row];
-                prev.cursor = prev.len();
-                prev.text.push_str(&line.text);
-                Edit::Changed
-            }
-            KeyCode::Delete if col == self.lines[row].len() && row + 1 < self.lines.len() => {
-                let next = self.lines.remove(row + 1);
-                self.lines[row].text.push_str(&next.text);
-                Edit::Changed
-            }
-            KeyCode::Left if col == 0 && row > 0 && !ctrl => {
-                self.row -= 1;
-                self.set_col(usize::MAX);
-                Edit::Moved
-            }
-            KeyCode::Right if col == self.lines[row].len() && row + 1 < self.lines.len() => {
-                self.row += 1;
-                self.set_col(0);
-                Edit::Moved
-            }
-            _ => self.lines[row].handle_key(key),
-        };
-        self.goal = self.lines[self.row].cursor;
-        self.scroll_to(self.view_height.get());
-        edit
     }
 }
 
@@ -319,6 +375,12 @@ mod tests {
 
     fn k(code: KeyCode) -> KeyEvent {
         KeyEvent::new(code, KeyModifiers::NONE)
+    }
+    fn ctrl(c: char) -> KeyEvent {
+        KeyEvent::new(KeyCode::Char(c), KeyModifiers::CONTROL)
+    }
+    fn alt(c: char) -> KeyEvent {
+        KeyEvent::new(KeyCode::Char(c), KeyModifiers::ALT)
     }
     fn type_str(e: &mut LineEditor, s: &str) {
         for c in s.chars() {
@@ -352,71 +414,90 @@ mod tests {
         assert_eq!(e.cursor(), 9);
         e.handle_key(KeyEvent::new(KeyCode::Left, KeyModifiers::CONTROL));
         assert_eq!(e.cursor(), 5);
-        e.handle_key(KeyEvent::new(KeyCode::Char('f'), KeyModifiers::ALT));
+        e.handle_key(alt('f'));
         assert_eq!(e.cursor(), 8);
-        e.handle_key(KeyEvent::new(KeyCode::Char('w'), KeyModifiers::CONTROL));
+        e.handle_key(ctrl('w'));
         assert_eq!(e.text(), "acme/ frontend");
-        e.handle_key(KeyEvent::new(KeyCode::Char('u'), KeyModifiers::CONTROL));
+        e.handle_key(ctrl('u'));
         assert_eq!(e.text(), " frontend");
-        e.handle_key(KeyEvent::new(KeyCode::Char('e'), KeyModifiers::CONTROL));
+        e.handle_key(ctrl('e'));
         assert_eq!(e.cursor(), 9);
+        e.handle_key(alt('b'));
+        assert_eq!(e.cursor(), 1);
+        e.handle_key(alt('d'));
+        assert_eq!(e.text(), " ");
+        e.handle_key(ctrl('a'));
+        e.handle_key(ctrl('k'));
+        assert_eq!(e.text(), "");
     }
 
     #[test]
-    fn area_split_join_and_vertical_moves() {
-        let mut t = TextArea::new("one\ntwo three");
-        t.handle_key(k(KeyCode::End));
-        t.handle_key(k(KeyCode::Enter));
-        for c in "x".chars() {
-            t.handle_key(k(KeyCode::Char(c)));
-        }
-        assert_eq!(t.text(), "one\nx\ntwo three");
-        assert_eq!(t.cursor(), (1, 1));
-        t.handle_key(k(KeyCode::Home));
-        t.handle_key(k(KeyCode::Backspace));
-        assert_eq!(t.text(), "onex\ntwo three");
-        assert_eq!(t.cursor(), (0, 3));
-        t.handle_key(k(KeyCode::Down));
-        assert_eq!(t.cursor(), (1, 3));
-        t.handle_key(k(KeyCode::End));
-        t.handle_key(k(KeyCode::Up));
-        assert_eq!(t.cursor(), (0, 4), "clamped to the shorter line");
-        t.handle_key(k(KeyCode::Delete));
-        assert_eq!(t.text(), "onextwo three");
-        t.handle_key(k(KeyCode::Tab));
-        assert_eq!(t.text(), "onex  two three");
+    fn motions_and_deletions_step_over_whole_graphemes() {
+        // e + combining acute, a ZWJ family, a flag: 2 + 5 + 2 chars, three graphemes.
+        let mut e = LineEditor::new("e\u{301}👨\u{200d}👩\u{200d}👧🇯🇵");
+        assert_eq!(e.cursor(), 9);
+        e.handle_key(k(KeyCode::Left));
+        assert_eq!(e.cursor(), 7, "before the flag");
+        e.handle_key(k(KeyCode::Left));
+        assert_eq!(e.cursor(), 2, "before the family");
+        e.handle_key(k(KeyCode::Delete));
+        assert_eq!(e.text(), "e\u{301}🇯🇵");
+        e.handle_key(k(KeyCode::Backspace));
+        assert_eq!((e.text(), e.cursor()), ("🇯🇵", 0));
+        e.handle_key(k(KeyCode::Right));
+        assert_eq!(e.cursor(), 2);
+        let mut e = LineEditor::at("cafe\u{301} bar", 0);
+        e.handle_key(alt('f'));
+        assert_eq!(
+            e.cursor(),
+            5,
+            "after the accent, not between it and its letter"
+        );
     }
 
     #[test]
-    fn area_scrolls_to_keep_the_cursor_visible() {
-        let text: Vec<String> = (0..30).map(|i| i.to_string()).collect();
-        let mut t = TextArea::new(&text.join("\n"));
-        t.handle_key(k(KeyCode::PageDown));
-        t.handle_key(k(KeyCode::PageDown));
-        t.scroll_to(5);
-        assert_eq!((t.cursor().0, t.scroll), (20, 16));
-        t.handle_key(k(KeyCode::PageUp));
-        t.scroll_to(5);
-        assert_eq!(t.scroll, 10);
-        t.set_text("a\nb");
-        assert_eq!(t.cursor().0, 1);
+    fn undo_takes_back_a_word_then_redo_puts_it_back() {
+        let mut e = LineEditor::new("");
+        type_str(&mut e, "hello world");
+        assert_eq!(e.handle_key(ctrl('z')), Edit::Changed);
+        assert_eq!(e.text(), "hello ");
+        e.handle_key(ctrl('z'));
+        assert_eq!(e.text(), "hello");
+        e.handle_key(ctrl('z'));
+        assert_eq!(e.text(), "");
+        assert_eq!(
+            e.handle_key(ctrl('z')),
+            Edit::Ignored,
+            "nothing left to undo"
+        );
+        e.handle_key(ctrl('y'));
+        assert_eq!(e.text(), "hello");
+        e.handle_key(KeyEvent::new(
+            KeyCode::Char('Z'),
+            KeyModifiers::CONTROL | KeyModifiers::SHIFT,
+        ));
+        assert_eq!((e.text(), e.cursor()), ("hello ", 6));
+        // A new change forgets what could be redone.
+        type_str(&mut e, "!");
+        assert_eq!(e.handle_key(ctrl('y')), Edit::Ignored);
     }
 
     #[test]
-    fn moving_inside_the_window_does_not_scroll() {
-        let text: Vec<String> = (0..30).map(|i| i.to_string()).collect();
-        let mut t = TextArea::new(&text.join("\n"));
-        t.view_height.set(5);
-        for _ in 0..7 {
-            t.handle_key(k(KeyCode::Down));
-        }
-        assert_eq!((t.cursor().0, t.scroll), (7, 3));
-        t.handle_key(k(KeyCode::Up));
-        t.handle_key(k(KeyCode::Up));
-        assert_eq!((t.cursor().0, t.scroll), (5, 3), "still inside rows 3..8");
-        for _ in 0..3 {
-            t.handle_key(k(KeyCode::Up));
-        }
-        assert_eq!((t.cursor().0, t.scroll), (2, 2));
+    fn a_paste_is_one_undo_step_and_its_controls_are_dropped() {
+        let mut e = LineEditor::new("a");
+        assert_eq!(e.paste("b\u{1b}[2J\tc\r\nd\u{7}"), Edit::Changed);
+        assert_eq!(e.text(), "ab[2J c d");
+        assert_eq!(e.cursor(), 9);
+        e.undo();
+        assert_eq!((e.text(), e.cursor()), ("a", 1));
+        assert_eq!(e.paste("\u{1b}\u{7}"), Edit::Ignored, "nothing printable");
+        assert!(!e.can_undo());
+    }
+
+    #[test]
+    fn control_characters_typed_as_keys_are_not_inserted() {
+        let mut e = LineEditor::new("");
+        assert_eq!(e.handle_key(k(KeyCode::Char('\u{1b}'))), Edit::Ignored);
+        assert_eq!(e.text(), "");
     }
 }

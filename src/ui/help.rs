@@ -78,6 +78,12 @@ pub fn text(app: &App) -> Text<'static> {
         Span::styled(format!("  {:<28}", "ctrl-e"), theme().key),
         Span::raw("forms: edit a long text (about, usage, policy, tags) in $VISUAL / $EDITOR"),
     ]));
+    for (keys, what) in crate::forms::text::HELP {
+        lines.push(Line::from(vec![
+            Span::styled(format!("  {keys:<28}"), theme().key),
+            Span::raw(*what),
+        ]));
+    }
     lines.push(Line::default());
     lines.push(Line::styled("Commands (:)", theme().title));
     for c in COMMANDS {

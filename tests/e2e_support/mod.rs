@@ -303,6 +303,33 @@ impl Pane<'_> {
         assert!(status.success(), "tmux send-keys -l {text:?}");
     }
 
+    /// Paste `text` as a terminal does when the application asked for bracketed paste (tmux
+    /// `paste-buffer -p`; its line feeds arrive as carriage returns, as from a real paste).
+    pub fn paste(&self, text: &str) {
+        let status = self
+            .tmux
+            .cmd()
+            .args(["set-buffer", "-b", "ecrp-test", "--", text])
+            .status()
+            .expect("tmux set-buffer");
+        assert!(status.success(), "tmux set-buffer {text:?}");
+        let status = self
+            .tmux
+            .cmd()
+            .args([
+                "paste-buffer",
+                "-p",
+                "-d",
+                "-b",
+                "ecrp-test",
+                "-t",
+                &self.target,
+            ])
+            .status()
+            .expect("tmux paste-buffer");
+        assert!(status.success(), "tmux paste-buffer -p");
+    }
+
     /// Wait until the screen shows every one of `texts`; the screen then.
     pub fn wait_for(&self, texts: &[&str]) -> String {
         self.wait_until(&format!("{texts:?} on the screen"), |s| {
