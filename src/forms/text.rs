@@ -106,8 +106,8 @@ pub fn clean_paste(text: &str) -> String {
 pub fn paste_too_large(chars: usize) -> String {
     format!(
         "paste of {} characters refused: an editor takes at most {} at once",
-        super::field::thousands(chars),
-        super::field::thousands(MAX_PASTE_CHARS)
+        crate::fmt::thousands(chars),
+        crate::fmt::thousands(MAX_PASTE_CHARS)
     )
 }
 
