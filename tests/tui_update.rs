@@ -71,7 +71,7 @@ fn movement_keys() {
     send(&mut app, key('G'));
     assert_eq!(app.repos.cursor.selected, 99);
     // The window follows the cursor.
-    let visible = ecrp::ui::layout::visible_rows(&app, Pane::Repositories);
+    let visible = ecrp::app::layout::visible_rows(&app, Pane::Repositories);
     assert_eq!(app.repos.cursor.offset, 100 - visible);
     send(&mut app, key('g'));
     assert_eq!((app.repos.cursor.selected, app.repos.cursor.offset), (0, 0));
@@ -448,7 +448,7 @@ fn catalogs_of_visible_rows_are_fetched_once() {
         .iter()
         .filter(|e| matches!(e, Effect::Catalog(_)))
         .count();
-    let visible = ecrp::ui::layout::visible_rows(&app, Pane::Repositories);
+    let visible = ecrp::app::layout::visible_rows(&app, Pane::Repositories);
     assert_eq!(fetched, visible, "only the visible rows");
     let fx = send(&mut app, key('j'));
     assert!(
@@ -487,7 +487,7 @@ fn mouse_click_selects_and_wheel_scrolls() {
         })
     };
     let mut app = with_repos(50);
-    let rect = ecrp::ui::layout::pane_rect(&app, Pane::Repositories).unwrap();
+    let rect = ecrp::app::layout::pane_rect(&app, Pane::Repositories).unwrap();
     // Border, column header, then rows: the fourth row.
     send(
         &mut app,
@@ -511,7 +511,7 @@ fn mouse_click_selects_and_wheel_scrolls() {
     // In the images view, a click on the repositories pane goes back to it.
     send(&mut app, code(KeyCode::Enter));
     assert_eq!(app.pane, Pane::Images);
-    let rect = ecrp::ui::layout::pane_rect(&app, Pane::Repositories).unwrap();
+    let rect = ecrp::app::layout::pane_rect(&app, Pane::Repositories).unwrap();
     send(
         &mut app,
         mouse(

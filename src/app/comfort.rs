@@ -2,21 +2,12 @@
 //! and auto-refresh. Like the rest of `update`, nothing here does I/O: it opens menus and returns
 //! effects.
 
-use super::keymap::Action;
+use super::base::{self, current_profile};
+use super::load::LoadState;
 use super::msg::{Effect, ListId};
-use super::nav;
 use super::state::{App, Overlay, Pane, PickItem, Picker, PickerKind, Status};
 use super::strings;
 use crate::profiles::{ECR_PUBLIC_REGIONS, ProfileInfo};
-
-/// The profile the client uses now (as the header shows it).
-pub fn current_profile(app: &App) -> String {
-    app.connection
-        .as_ref()
-        .map(|c| c.profile.clone())
-        .or_else(|| app.opts.client.profile.clone())
-        .unwrap_or_else(|| "default".into())
-}
 
 fn current_region(app: &App) -> Option<String> {
     app.connection
@@ -153,60 +144,30 @@ pub fn login(app: &mut App, fx: &mut Vec<Effect>) {
     });
 }
 
-/// Keys in a menu: move, enter chooses, esc closes.
-pub fn picker_action(app: &mut App, action: Action, fx: &mut Vec<Effect>) {
-    let Some(Overlay::Picker(p)) = app.overlay.as_mut() else {
-        return;
-    };
-    let last = p.items.len().saturating_sub(1);
-    match action {
-        Action::Up => p.selected = p.selected.saturating_sub(1),
-        Action::Down => p.selected = (p.selected + 1).min(last),
-        Action::Top | Action::PageUp => p.selected = 0,
-        Action::Bottom | Action::PageDown => p.selected = last,
-        Action::Back => {
-            if p.kind == PickerKind::Drafts {
-                app.status = Status::Info(strings::DRAFTS_KEPT.into());
-            }
-            app.overlay = None;
-        }
-        Action::Open => {
-            let (kind, item) = (p.kind, p.items.get(p.selected).cloned());
-            app.overlay = None;
-            if let Some(item) = item {
-                choose(app, kind, item, fx);
-            }
-        }
-        Action::Quit => app.quit = true,
-        _ => {}
+/// A copy choice: the OSC 52 sequence goes to the terminal.
+pub fn copy_chosen(app: &mut App, item: &PickItem, fx: &mut Vec<Effect>) {
+    match crate::clipboard::sequence(&item.value, app.opts.in_tmux) {
+        Ok(bytes) => fx.push(Effect::WriteTerminal {
+            bytes,
+            done: strings::copied(&item.label, &item.value),
+        }),
+        Err(e) => app.status = Status::Warning(e.to_string()),
     }
 }
 
-fn choose(app: &mut App, kind: PickerKind, item: PickItem, fx: &mut Vec<Effect>) {
-    match kind {
-        PickerKind::Copy => match crate::clipboard::sequence(&item.value, app.opts.in_tmux) {
-            Ok(bytes) => fx.push(Effect::WriteTerminal {
-                bytes,
-                done: strings::copied(&item.label, &item.value),
-            }),
-            Err(e) => app.status = Status::Warning(e.to_string()),
-        },
-        PickerKind::Profiles => {
-            app.opts.client.profile = Some(item.value.clone());
-            // The profile's own region, unless the user picked one in this session.
-            if !app.region_chosen {
-                app.opts.client.region = None;
-            }
-            reconnect(app, strings::switching("profile", &item.value), fx);
-        }
-        PickerKind::Regions => {
-            app.opts.client.region = Some(item.value.clone());
-            app.region_chosen = true;
-            reconnect(app, strings::switching("region", &item.value), fx);
-        }
-        PickerKind::Drafts => super::unsaved::draft_chosen(app, &item.value, fx),
-        PickerKind::PolicyStart => super::policy_menu::policy_start_chosen(app, &item.value),
+pub fn profile_chosen(app: &mut App, profile: &str, fx: &mut Vec<Effect>) {
+    app.opts.client.profile = Some(profile.to_string());
+    // The profile's own region, unless the user picked one in this session.
+    if !app.region_chosen {
+        app.opts.client.region = None;
     }
+    reconnect(app, strings::switching("profile", profile), fx);
+}
+
+pub fn region_chosen(app: &mut App, region: &str, fx: &mut Vec<Effect>) {
+    app.opts.client.region = Some(region.to_string());
+    app.region_chosen = true;
+    reconnect(app, strings::switching("region", region), fx);
 }
 
 /// Build a new client for the changed options and start over on the panes (the endpoint, in
@@ -218,7 +179,7 @@ fn reconnect(app: &mut App, message: String, fx: &mut Vec<Effect>) {
         ListId::Images,
         ListId::Tags,
     ] {
-        nav::stop(app, list, fx);
+        base::stop(app, list, fx);
         app.load_mut(list).reset();
     }
     app.registries.clear();
@@ -265,7 +226,7 @@ pub fn auto_refresh_tick(app: &mut App, fx: &mut Vec<Effect>) {
     }
     let list = app.pane.list();
     // A load still running (or failed, waiting for `r`) is left alone.
-    if !matches!(app.load_of(list).state, super::load::LoadState::Done) {
+    if !matches!(app.load_of(list).state, LoadState::Done) {
         return;
     }
     app.refreshed_at = app.now;
@@ -276,5 +237,5 @@ pub fn auto_refresh_tick(app: &mut App, fx: &mut Vec<Effect>) {
         ListId::Tags => app.tags.staged = Some(Vec::new()),
     }
     app.load_mut(list).reset();
-    nav::start(app, list, fx);
+    base::start(app, list, fx);
 }

@@ -5,11 +5,10 @@ use std::collections::HashMap;
 
 use crossterm::event::{KeyCode, KeyEvent};
 
-use super::edit::refuse_read_only;
+use super::base::{forget, refuse_read_only, reload};
 use super::load::LoadState;
 use super::modal::{ConfirmAction, ConfirmModal, Deleting, Modal};
 use super::msg::{Effect, ListId, Mutation};
-use super::saved::reload;
 use super::state::{App, Fetch, Overlay, Pane, Status};
 use super::strings;
 use crate::aws::{DeleteOutcome, ImageRow, TagRow};
@@ -239,18 +238,6 @@ pub fn repo_delete_key(app: &mut App, ev: KeyEvent, fx: &mut Vec<Effect>) {
             }));
         }
     }
-}
-
-/// Drop a list's rows and progress; it loads from the start when next shown.
-fn forget(app: &mut App, list: ListId, fx: &mut Vec<Effect>) {
-    super::nav::stop(app, list, fx);
-    match list {
-        ListId::Images => app.images.clear(),
-        ListId::Tags => app.tags.clear(),
-        ListId::Registries => app.registries.clear(),
-        ListId::Repositories => app.repos.clear(),
-    }
-    app.load_mut(list).reset();
 }
 
 pub fn repository_deleted(app: &mut App, name: &str, fx: &mut Vec<Effect>) {

@@ -4,13 +4,13 @@
 use crossterm::event::{KeyCode, KeyEvent, KeyEventKind, KeyModifiers};
 
 use super::keymap::{Action, action_for, applies};
+use super::layout;
 use super::modal::Modal;
 use super::msg::Effect;
 use super::nav::{self, View};
 use super::state::{App, Overlay, Pane, Status};
-use super::{comfort, command, delete, edit, strings};
+use super::{comfort, command, delete, edit, route, strings};
 use crate::forms::confirm::ConfirmEvent;
-use crate::ui;
 
 pub fn on_key(app: &mut App, ev: KeyEvent, fx: &mut Vec<Effect>) {
     if ev.kind == KeyEventKind::Release {
@@ -52,7 +52,7 @@ pub fn on_key(app: &mut App, ev: KeyEvent, fx: &mut Vec<Effect>) {
         return;
     }
     if matches!(app.overlay, Some(Overlay::Picker(_))) {
-        comfort::picker_action(app, action, fx);
+        route::picker_action(app, action, fx);
     } else if app.overlay.is_some() {
         overlay_action(app, action, fx);
     } else {
@@ -84,7 +84,7 @@ fn modal_key(app: &mut App, ev: KeyEvent, fx: &mut Vec<Effect>) {
             if matches!(answer, ConfirmEvent::Yes | ConfirmEvent::No)
                 && let Some(Modal::Confirm(m)) = app.modal.take()
             {
-                edit::confirmed(app, *m, answer == ConfirmEvent::Yes, fx);
+                route::confirmed(app, *m, answer == ConfirmEvent::Yes, fx);
             }
         }
         Some(Modal::RepoDelete { confirm, .. }) => {
@@ -183,7 +183,7 @@ fn command_key(app: &mut App, ev: KeyEvent, fx: &mut Vec<Effect>) {
                 return;
             }
             match command::parse(&text) {
-                Ok(cmd) => nav::run_command(app, cmd, fx),
+                Ok(cmd) => route::run_command(app, cmd, fx),
                 Err(msg) => app.status = Status::Warning(msg),
             }
         }
@@ -193,7 +193,7 @@ fn command_key(app: &mut App, ev: KeyEvent, fx: &mut Vec<Effect>) {
 }
 
 fn page(app: &App) -> isize {
-    ui::layout::visible_rows(app, app.pane).max(1) as isize
+    layout::visible_rows(app, app.pane).max(1) as isize
 }
 
 fn list_action(app: &mut App, action: Action, fx: &mut Vec<Effect>) {
@@ -259,8 +259,8 @@ fn open_error(app: &mut App) {
 }
 
 fn overlay_action(app: &mut App, action: Action, fx: &mut Vec<Effect>) {
-    let max = ui::overlay_max_scroll(app);
-    let page = ui::layout::read_view_inner(app).height.max(1);
+    let max = app.overlay.as_ref().map_or(0, |o| app.view_scroll.max(o));
+    let page = layout::read_view_inner(app).height.max(1);
     let Some(scroll) = app.overlay.as_mut().and_then(|o| match o {
         Overlay::Catalog { scroll, .. }
         | Overlay::Policy { scroll, .. }

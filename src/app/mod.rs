@@ -3,12 +3,14 @@
 //!
 //! `run` is what `ecrp` and `ecrp --demo` call.
 
+mod base;
 mod comfort;
 pub mod command;
 mod delete;
 mod edit;
 pub mod keymap;
 mod keys;
+pub mod layout;
 pub mod list;
 pub mod load;
 pub mod modal;
@@ -18,6 +20,7 @@ pub mod mutate;
 mod nav;
 pub mod pace;
 mod policy_menu;
+mod route;
 mod rows;
 pub mod runner;
 mod saved;
@@ -34,30 +37,10 @@ use futures::StreamExt;
 use tokio::sync::mpsc;
 use tokio::time::{Instant, MissedTickBehavior, interval, sleep_until};
 
-use crate::aws::ClientOptions;
-use crate::config::{Config, ConfigWarning};
 pub use msg::{Effect, ListId, Msg, Mutation, PageRows};
 pub use runner::Runner;
-pub use state::{App, Fetch, Overlay, Pane, PickItem, Picker, PickerKind, Status};
+pub use state::{App, Fetch, Overlay, Pane, PickItem, Picker, PickerKind, RunOptions, Status};
 pub use update::{start, update};
-
-#[derive(Debug, Clone, Default)]
-pub struct RunOptions {
-    pub client: ClientOptions,
-    pub read_only: bool,
-    /// Shown in the header when running on the built-in emulator.
-    pub demo: bool,
-    /// Keys, theme (already resolved from `auto`), date format, page size, auto-refresh.
-    pub config: Config,
-    /// Problems in the config file: the status line says so at start, `!` lists them.
-    pub config_warnings: Vec<ConfigWarning>,
-    /// The default config file was written there just now (first run): the status line says so.
-    pub config_created: Option<std::path::PathBuf>,
-    /// NO_COLOR: styles (bold, reverse) only.
-    pub no_color: bool,
-    /// Inside tmux the OSC 52 sequence is wrapped in tmux's passthrough.
-    pub in_tmux: bool,
-}
 
 pub use pace::{FRAME, Pacer};
 /// Spinner and relative-time beat.

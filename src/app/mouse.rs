@@ -4,10 +4,10 @@ use crossterm::event::{MouseButton, MouseEvent, MouseEventKind};
 use ratatui::layout::{Position, Rect};
 
 use super::keys;
+use super::layout::{self, Slot};
 use super::msg::Effect;
 use super::nav;
 use super::state::{App, Pane};
-use crate::ui::layout::{self, Slot};
 
 const WHEEL_ROWS: isize = 3;
 

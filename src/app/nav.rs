@@ -1,45 +1,11 @@
 //! Moving between panes and views, and the loads that follow: drilling in starts (or resumes) a
 //! load, leaving a pane cancels it.
 
-use super::command::Cmd;
+use super::base::{ensure_loading, start, stop};
 use super::load::LoadState;
 use super::msg::{Effect, ListId};
 use super::state::{App, Fetch, Overlay, Pane, Status};
 use super::strings;
-
-/// Start `list`'s load unless it is done, running, or failed (a failure waits for `r`).
-pub fn ensure_loading(app: &mut App, list: ListId, fx: &mut Vec<Effect>) {
-    if app.connection.is_none() || !app.load_of(list).needs_start() {
-        return;
-    }
-    start(app, list, fx);
-}
-
-/// Request the next page of `list` from where it stopped.
-pub fn start(app: &mut App, list: ListId, fx: &mut Vec<Effect>) {
-    let repo = match list {
-        ListId::Images | ListId::Tags => match &app.repo {
-            Some(r) => Some(r.repository_name.clone()),
-            None => return,
-        },
-        _ => None,
-    };
-    let (generation, token) = app.load_mut(list).start();
-    fx.push(Effect::Load {
-        list,
-        generation,
-        repo,
-        token,
-    });
-}
-
-/// Leaving a pane: stop its load (resumed from the last token on return).
-pub fn stop(app: &mut App, list: ListId, fx: &mut Vec<Effect>) {
-    if app.load_of(list).is_loading() {
-        fx.push(Effect::Cancel(list));
-    }
-    app.load_mut(list).stop();
-}
 
 /// `r`: after a failure, retry from the failed page keeping the rows; otherwise reload from zero.
 pub fn refresh(app: &mut App, fx: &mut Vec<Effect>) {
@@ -205,48 +171,5 @@ pub fn refresh_view(app: &mut App, fx: &mut Vec<Effect>) {
             fx.push(Effect::ResourceTags(arn));
         }
         _ => {}
-    }
-}
-
-/// Run a `:` command.
-pub fn run_command(app: &mut App, cmd: Cmd, fx: &mut Vec<Effect>) {
-    app.overlay = None;
-    match cmd {
-        Cmd::Registries | Cmd::Repositories => {
-            stop(app, ListId::Images, fx);
-            stop(app, ListId::Tags, fx);
-            if cmd == Cmd::Registries {
-                app.skip_single_registry = false;
-                stop(app, ListId::Repositories, fx);
-                app.pane = Pane::Registries;
-                ensure_loading(app, ListId::Registries, fx);
-            } else {
-                app.pane = Pane::Repositories;
-                ensure_loading(app, ListId::Repositories, fx);
-            }
-        }
-        Cmd::Images | Cmd::Tags => {
-            let target = if cmd == Cmd::Images {
-                Pane::Images
-            } else {
-                Pane::Tags
-            };
-            match app.pane {
-                Pane::Images | Pane::Tags if app.pane != target => switch_view(app, fx),
-                Pane::Images | Pane::Tags => {}
-                _ => open_repo(app, target, fx),
-            }
-        }
-        Cmd::Catalog => open_view(app, View::Catalog, fx),
-        Cmd::Policy => open_view(app, View::Policy, fx),
-        Cmd::ResourceTags => open_view(app, View::ResourceTags, fx),
-        Cmd::DisplayName => super::edit::registry_name(app),
-        Cmd::NewRepository => super::edit::new_repository(app),
-        Cmd::Login => super::comfort::login(app, fx),
-        Cmd::Profiles => super::comfort::ask_profiles(fx),
-        Cmd::Regions => super::comfort::regions(app),
-        Cmd::AutoRefresh => super::comfort::toggle_auto_refresh(app),
-        Cmd::Help => app.overlay = Some(Overlay::Help { scroll: 0 }),
-        Cmd::Quit => app.quit = true,
     }
 }

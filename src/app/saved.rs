@@ -2,11 +2,12 @@
 //! affected panes reload (the screen shows the service's truth); on failure the form stays open
 //! with every typed character and the error beside the field it concerns.
 
+use super::base::{reload, set_error};
 use super::modal::{ConfirmAction, ConfirmModal, Modal};
 use super::msg::{Effect, ListId, Mutation};
 use super::state::{App, Fetch, Pane, Status};
 use super::unsaved::remove_draft;
-use super::{nav, strings, update};
+use super::{nav, strings};
 use crate::aws::AwsError;
 use crate::forms::policy;
 
@@ -116,7 +117,7 @@ fn failed(app: &mut App, op: Mutation, e: AwsError) {
             }
         }
     }
-    update::set_error(app, e);
+    set_error(app, e);
 }
 
 /// The form field a service error is about when its message does not name it.
@@ -132,17 +133,4 @@ fn field_of(code: &str) -> Option<&'static str> {
 /// out): the service's message says to set force.
 fn needs_force(e: &AwsError) -> bool {
     e.message.to_ascii_lowercase().contains("force")
-}
-
-/// Reload a list from zero (after a mutation), wherever the user is.
-pub fn reload(app: &mut App, list: ListId, fx: &mut Vec<Effect>) {
-    nav::stop(app, list, fx);
-    match list {
-        ListId::Registries => app.registries.clear(),
-        ListId::Repositories => app.repos.clear(),
-        ListId::Images => app.images.clear(),
-        ListId::Tags => app.tags.clear(),
-    }
-    app.load_mut(list).reset();
-    nav::start(app, list, fx);
 }

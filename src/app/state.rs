@@ -1,17 +1,38 @@
 //! The application state: everything `view` draws and `update` changes.
 
+use std::cell::Cell;
 use std::collections::HashMap;
+use std::mem::{Discriminant, discriminant};
 
-use nucleo_matcher::{Config, Matcher};
+use nucleo_matcher::Matcher;
 
-use super::RunOptions;
 use super::keymap::Context;
 use super::list::List;
 use super::modal::{Modal, PendingEdit};
 use super::msg::ListId;
 use super::strings;
+use crate::aws::ClientOptions;
 use crate::aws::{AwsError, Catalog, ConnectionInfo, ImageRow, RegistryRow, RepoRow, Tag, TagRow};
+use crate::config::{Config, ConfigWarning};
 use crate::drafts::Draft;
+
+#[derive(Debug, Clone, Default)]
+pub struct RunOptions {
+    pub client: ClientOptions,
+    pub read_only: bool,
+    /// Shown in the header when running on the built-in emulator.
+    pub demo: bool,
+    /// Keys, theme (already resolved from `auto`), date format, page size, auto-refresh.
+    pub config: Config,
+    /// Problems in the config file: the status line says so at start, `!` lists them.
+    pub config_warnings: Vec<ConfigWarning>,
+    /// The default config file was written there just now (first run): the status line says so.
+    pub config_created: Option<std::path::PathBuf>,
+    /// NO_COLOR: styles (bold, reverse) only.
+    pub no_color: bool,
+    /// Inside tmux the OSC 52 sequence is wrapped in tmux's passthrough.
+    pub in_tmux: bool,
+}
 
 /// The focused list.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -105,6 +126,26 @@ pub enum Status {
     Error(AwsError),
 }
 
+/// How far the open view scrolls, as the last frame measured it: only the drawing code knows how
+/// tall a rendered text is, so `view` records it here and `update` reads it. It is kept with the
+/// kind of view it was measured for, so a limit never clamps another view; before the first frame
+/// of a view it is unknown and does not clamp (the drawing clamps the offset it shows).
+#[derive(Debug, Default)]
+pub struct ScrollLimit(Cell<Option<(Discriminant<Overlay>, u16)>>);
+
+impl ScrollLimit {
+    pub fn record(&self, view: &Overlay, max: u16) {
+        self.0.set(Some((discriminant(view), max)));
+    }
+
+    pub fn max(&self, view: &Overlay) -> u16 {
+        match self.0.get() {
+            Some((kind, max)) if kind == discriminant(view) => max,
+            _ => u16::MAX,
+        }
+    }
+}
+
 pub struct App {
     pub opts: RunOptions,
     /// Epoch seconds; relative times are computed from it (the tick updates it, tests fix it).
@@ -127,6 +168,8 @@ pub struct App {
     pub policies: HashMap<Box<str>, Fetch<Option<String>>>,
     pub resource_tags: HashMap<Box<str>, Fetch<Vec<Tag>>>,
     pub overlay: Option<Overlay>,
+    /// How far the open view can scroll (measured while drawing).
+    pub view_scroll: ScrollLimit,
     /// The `:` prompt's input while it is open.
     pub command: Option<String>,
     pub status: Status,
@@ -183,6 +226,7 @@ impl App {
             policies: HashMap::new(),
             resource_tags: HashMap::new(),
             overlay: None,
+            view_scroll: ScrollLimit::default(),
             command: None,
             status,
             last_error: None,
@@ -192,7 +236,7 @@ impl App {
             refreshed_at: now,
             region_chosen: false,
             switching: false,
-            matcher: Matcher::new(Config::DEFAULT),
+            matcher: Matcher::new(nucleo_matcher::Config::DEFAULT),
             skip_single_registry: true,
             modal: None,
             pending_edit: None,

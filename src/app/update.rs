@@ -1,13 +1,14 @@
 //! `update`: the only place state changes. Pure: it never awaits and never does I/O; what needs
 //! the network is returned as `Effect`s.
 
+use super::base::{self, set_error};
+use super::layout;
 use super::list::{List, Row};
 use super::msg::{Effect, ListId, Msg, PageRows};
 use super::state::{App, Fetch, Pane, Status};
-use super::{comfort, delete, edit, keys, mouse, nav, saved, strings, unsaved};
+use super::{comfort, delete, edit, keys, mouse, saved, strings, unsaved};
 use crate::aws::AwsError;
 use crate::aws::Page;
-use crate::ui::layout;
 
 /// What to run when the app starts: build the client (off the UI's path, so the first frame shows
 /// "connecting…" at once).
@@ -44,8 +45,8 @@ pub fn update(app: &mut App, msg: Msg) -> Vec<Effect> {
             app.connection = Some(info);
             // Both at once: with a single registry (the usual case) the repositories are shown
             // as soon as the registry list says so, without a second round trip.
-            nav::ensure_loading(app, ListId::Registries, &mut fx);
-            nav::ensure_loading(app, ListId::Repositories, &mut fx);
+            base::ensure_loading(app, ListId::Registries, &mut fx);
+            base::ensure_loading(app, ListId::Repositories, &mut fx);
             app.display_name = Some(Fetch::Loading);
             fx.push(Effect::RegistryName);
         }
@@ -112,14 +113,6 @@ fn fetched<T>(app: &mut App, r: Result<T, AwsError>, report: bool) -> Fetch<T> {
     }
 }
 
-pub fn set_error(app: &mut App, e: AwsError) {
-    tracing::warn!(code = %e.code, detail = %e.detail, "AWS error");
-    // Credentials problems (expired SSO session, failing credential_process) say what to run.
-    app.advice = crate::profiles::explain_aws_error(&comfort::current_profile(app), &e);
-    app.status = Status::Error(e.clone());
-    app.last_error = Some(e);
-}
-
 fn on_page(app: &mut App, generation: u64, rows: PageRows, fx: &mut Vec<Effect>) {
     let list = rows.list();
     if app.load_of(list).generation != generation {
@@ -157,7 +150,7 @@ fn on_page(app: &mut App, generation: u64, rows: PageRows, fx: &mut Vec<Effect>)
     {
         app.skip_single_registry = false;
         app.pane = Pane::Repositories;
-        nav::ensure_loading(app, ListId::Repositories, fx);
+        base::ensure_loading(app, ListId::Repositories, fx);
     }
 }
 

@@ -48,7 +48,7 @@ pub fn text(app: &App) -> Text<'static> {
 }
 
 pub fn area(body: Rect) -> Rect {
-    super::layout::centered(
+    crate::app::layout::centered(
         body,
         100.min(body.width.saturating_sub(2)),
         16.min(body.height),

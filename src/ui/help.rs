@@ -112,7 +112,7 @@ pub fn text(app: &App) -> Text<'static> {
 }
 
 pub fn area(body: Rect) -> Rect {
-    super::layout::centered(body, 96.min(body.width.saturating_sub(2)), body.height)
+    crate::app::layout::centered(body, 96.min(body.width.saturating_sub(2)), body.height)
 }
 
 pub fn draw(f: &mut Frame, body: Rect, app: &App, scroll: u16) {

@@ -37,7 +37,7 @@ pub fn draw(f: &mut Frame, body: Rect, p: &Picker) {
         .unwrap_or(0);
     let want_w = (label_w + detail_w + 8).max(48) as u16;
     let want_h = p.items.len() as u16 + 2;
-    let r = super::layout::centered(body, want_w.min(body.width.saturating_sub(2)), want_h);
+    let r = crate::app::layout::centered(body, want_w.min(body.width.saturating_sub(2)), want_h);
     f.render_widget(Clear, r);
     let b = block(
         format!("{} · enter chooses · esc closes", title(p.kind)),

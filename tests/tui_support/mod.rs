@@ -217,6 +217,8 @@ impl Harness {
         let fx = app::update(&mut self.app, m);
         self.run(fx);
         self.settle().await;
+        // As the event loop does: a frame after every key, which measures what `update` reads.
+        render(&self.app);
     }
 
     pub async fn keys(&mut self, keys: &str) {
