@@ -20,7 +20,8 @@ pub fn set_error(app: &mut App, e: AwsError) {
 
 /// The profile the client uses now (as the header shows it).
 pub fn current_profile(app: &App) -> String {
-    app.connection
+    app.remote
+        .connection
         .as_ref()
         .map(|c| c.profile.clone())
         .or_else(|| app.opts.client.profile.clone())
@@ -37,7 +38,7 @@ pub fn refuse_read_only(app: &mut App, what: &str) -> bool {
 
 /// Start `list`'s load unless it is done, running, or failed (a failure waits for `r`).
 pub fn ensure_loading(app: &mut App, list: ListId, fx: &mut Vec<Effect>) {
-    if app.connection.is_none() || !app.load_of(list).needs_start() {
+    if app.remote.connection.is_none() || !app.load_of(list).needs_start() {
         return;
     }
     start(app, list, fx);
@@ -46,7 +47,7 @@ pub fn ensure_loading(app: &mut App, list: ListId, fx: &mut Vec<Effect>) {
 /// Request the next page of `list` from where it stopped.
 pub fn start(app: &mut App, list: ListId, fx: &mut Vec<Effect>) {
     let repo = match list {
-        ListId::Images | ListId::Tags => match &app.repo {
+        ListId::Images | ListId::Tags => match &app.remote.repo {
             Some(r) => Some(r.repository_name.clone()),
             None => return,
         },
@@ -72,12 +73,7 @@ pub fn stop(app: &mut App, list: ListId, fx: &mut Vec<Effect>) {
 /// Drop a list's rows and progress; it loads from the start when next shown.
 pub fn forget(app: &mut App, list: ListId, fx: &mut Vec<Effect>) {
     stop(app, list, fx);
-    match list {
-        ListId::Images => app.images.clear(),
-        ListId::Tags => app.tags.clear(),
-        ListId::Registries => app.registries.clear(),
-        ListId::Repositories => app.repos.clear(),
-    }
+    app.remote.list_mut(list).clear();
     app.load_mut(list).reset();
 }
 

@@ -10,7 +10,8 @@ use super::strings;
 use crate::profiles::{ECR_PUBLIC_REGIONS, ProfileInfo};
 
 fn current_region(app: &App) -> Option<String> {
-    app.connection
+    app.remote
+        .connection
         .as_ref()
         .map(|c| c.region.clone())
         .or_else(|| app.opts.client.region.clone())
@@ -81,20 +82,20 @@ pub fn copy_menu(app: &mut App) {
         return;
     };
     let uri = repo.repository_uri.to_string();
-    let items = match app.pane {
-        Pane::Images => app.images.selected().map(|i| {
-            crate::clipboard::image_choices(
-                &uri,
-                i.image_tags.first().map(|t| &**t),
-                &i.image_digest,
-            )
-        }),
-        Pane::Tags => app
-            .tags
-            .selected()
-            .map(|t| crate::clipboard::image_choices(&uri, Some(&t.image_tag), &t.image_digest)),
-        _ => Some(crate::clipboard::repository_choices(&uri)),
-    };
+    let items =
+        match app.pane {
+            Pane::Images => app.remote.images.selected().map(|i| {
+                crate::clipboard::image_choices(
+                    &uri,
+                    i.image_tags.first().map(|t| &**t),
+                    &i.image_digest,
+                )
+            }),
+            Pane::Tags => app.remote.tags.selected().map(|t| {
+                crate::clipboard::image_choices(&uri, Some(&t.image_tag), &t.image_digest)
+            }),
+            _ => Some(crate::clipboard::repository_choices(&uri)),
+        };
     let Some(choices) = items else {
         app.status = Status::Warning(strings::NOTHING_SELECTED.into());
         return;
@@ -133,7 +134,7 @@ pub fn open_gallery(app: &mut App, fx: &mut Vec<Effect>) {
 
 /// `:login`.
 pub fn login(app: &mut App, fx: &mut Vec<Effect>) {
-    if app.connection.is_none() {
+    if app.remote.connection.is_none() {
         app.status = Status::Warning(strings::CONNECTING.into());
         return;
     }
@@ -173,25 +174,10 @@ pub fn region_chosen(app: &mut App, region: &str, fx: &mut Vec<Effect>) {
 /// Build a new client for the changed options and start over on the panes (the endpoint, in
 /// `--demo` the emulator's, is kept in `opts.client`).
 fn reconnect(app: &mut App, message: String, fx: &mut Vec<Effect>) {
-    for list in [
-        ListId::Registries,
-        ListId::Repositories,
-        ListId::Images,
-        ListId::Tags,
-    ] {
+    for list in ListId::ALL {
         base::stop(app, list, fx);
-        app.load_mut(list).reset();
     }
-    app.registries.clear();
-    app.repos.clear();
-    app.images.clear();
-    app.tags.clear();
-    app.repo = None;
-    app.catalogs.clear();
-    app.policies.clear();
-    app.resource_tags.clear();
-    app.display_name = None;
-    app.connection = None;
+    app.remote = std::mem::take(&mut app.remote).successor();
     app.pane = Pane::Registries;
     app.skip_single_registry = true;
     app.last_error = None;
@@ -221,7 +207,7 @@ pub fn auto_refresh_tick(app: &mut App, fx: &mut Vec<Effect>) {
     let Some(every) = app.auto_refresh else {
         return;
     };
-    if app.connection.is_none() || app.now - app.refreshed_at < every as i64 {
+    if app.remote.connection.is_none() || app.now - app.refreshed_at < every as i64 {
         return;
     }
     let list = app.pane.list();
@@ -230,12 +216,7 @@ pub fn auto_refresh_tick(app: &mut App, fx: &mut Vec<Effect>) {
         return;
     }
     app.refreshed_at = app.now;
-    match list {
-        ListId::Registries => app.registries.staged = Some(Vec::new()),
-        ListId::Repositories => app.repos.staged = Some(Vec::new()),
-        ListId::Images => app.images.staged = Some(Vec::new()),
-        ListId::Tags => app.tags.staged = Some(Vec::new()),
-    }
+    app.remote.list_mut(list).stage();
     app.load_mut(list).reset();
     base::start(app, list, fx);
 }

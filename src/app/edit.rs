@@ -47,7 +47,7 @@ pub fn registry_name(app: &mut App) {
     if refuse_read_only(app, "editing") {
         return;
     }
-    match &app.display_name {
+    match &app.remote.display_name {
         Some(Fetch::Ready(name)) => {
             let form = registry::registry_name_form(name.as_deref());
             open_form(app, form, FormKind::RegistryName);
@@ -93,28 +93,30 @@ pub fn begin(
 pub fn begin_pending(app: &mut App, pending: PendingEdit, fx: &mut Vec<Effect>) {
     let name = pending.repo.clone();
     let ready = match &pending.what {
-        EditTarget::Catalog => matches!(app.catalogs.get(&name), Some(Fetch::Ready(_))),
-        EditTarget::Policy => matches!(app.policies.get(&name), Some(Fetch::Ready(_))),
-        EditTarget::Tags { arn } => matches!(app.resource_tags.get(arn), Some(Fetch::Ready(_))),
+        EditTarget::Catalog => matches!(app.remote.catalogs.get(&name), Some(Fetch::Ready(_))),
+        EditTarget::Policy => matches!(app.remote.policies.get(&name), Some(Fetch::Ready(_))),
+        EditTarget::Tags { arn } => {
+            matches!(app.remote.resource_tags.get(arn), Some(Fetch::Ready(_)))
+        }
     };
     if !ready {
         // Fetch (again, after a failure) unless a fetch is already on its way.
         match &pending.what {
             EditTarget::Catalog => {
-                if !matches!(app.catalogs.get(&name), Some(Fetch::Loading)) {
-                    app.catalogs.insert(name.clone(), Fetch::Loading);
+                if !matches!(app.remote.catalogs.get(&name), Some(Fetch::Loading)) {
+                    app.remote.catalogs.insert(name.clone(), Fetch::Loading);
                     fx.push(Effect::Catalog(name.clone()));
                 }
             }
             EditTarget::Policy => {
-                if !matches!(app.policies.get(&name), Some(Fetch::Loading)) {
-                    app.policies.insert(name.clone(), Fetch::Loading);
+                if !matches!(app.remote.policies.get(&name), Some(Fetch::Loading)) {
+                    app.remote.policies.insert(name.clone(), Fetch::Loading);
                     fx.push(Effect::Policy(name.clone()));
                 }
             }
             EditTarget::Tags { arn } => {
-                if !matches!(app.resource_tags.get(arn), Some(Fetch::Loading)) {
-                    app.resource_tags.insert(arn.clone(), Fetch::Loading);
+                if !matches!(app.remote.resource_tags.get(arn), Some(Fetch::Loading)) {
+                    app.remote.resource_tags.insert(arn.clone(), Fetch::Loading);
                     fx.push(Effect::ResourceTags(arn.clone()));
                 }
             }
@@ -152,9 +154,9 @@ pub fn fetched(app: &mut App, fx: &mut Vec<Effect>) {
         return;
     };
     let state = match &p.what {
-        EditTarget::Catalog => state_of(app.catalogs.get(&p.repo)),
-        EditTarget::Policy => state_of(app.policies.get(&p.repo)),
-        EditTarget::Tags { arn } => state_of(app.resource_tags.get(arn)),
+        EditTarget::Catalog => state_of(app.remote.catalogs.get(&p.repo)),
+        EditTarget::Policy => state_of(app.remote.policies.get(&p.repo)),
+        EditTarget::Tags { arn } => state_of(app.remote.resource_tags.get(arn)),
     };
     match state {
         Some(Fetch::Ready(())) => {
@@ -183,7 +185,7 @@ fn state_of<T>(f: Option<&Fetch<T>>) -> Option<Fetch<()>> {
 fn open_ready(app: &mut App, p: PendingEdit, fx: &mut Vec<Effect>) {
     let (form, kind) = match &p.what {
         EditTarget::Catalog => {
-            let Some(Fetch::Ready(c)) = app.catalogs.get(&p.repo) else {
+            let Some(Fetch::Ready(c)) = app.remote.catalogs.get(&p.repo) else {
                 return;
             };
             (
@@ -195,7 +197,7 @@ fn open_ready(app: &mut App, p: PendingEdit, fx: &mut Vec<Effect>) {
             )
         }
         EditTarget::Policy => {
-            let Some(Fetch::Ready(current)) = app.policies.get(&p.repo) else {
+            let Some(Fetch::Ready(current)) = app.remote.policies.get(&p.repo) else {
                 return;
             };
             let current = current.clone();
@@ -224,7 +226,7 @@ fn open_ready(app: &mut App, p: PendingEdit, fx: &mut Vec<Effect>) {
             )
         }
         EditTarget::Tags { arn } => {
-            let Some(Fetch::Ready(current)) = app.resource_tags.get(arn) else {
+            let Some(Fetch::Ready(current)) = app.remote.resource_tags.get(arn) else {
                 return;
             };
             (

@@ -7,7 +7,7 @@ use super::keys;
 use super::layout::{self, Slot};
 use super::msg::Effect;
 use super::nav;
-use super::state::{App, Pane};
+use super::state::App;
 
 const WHEEL_ROWS: isize = 3;
 
@@ -46,12 +46,7 @@ fn click(app: &mut App, x: u16, y: u16, fx: &mut Vec<Effect>) {
     }
     let pos = (y - first) as usize;
     let len = app.list_len(pane.list());
-    match pane {
-        Pane::Registries => select_at(&mut app.registries.cursor, len, pos),
-        Pane::Repositories => select_at(&mut app.repos.cursor, len, pos),
-        Pane::Images => select_at(&mut app.images.cursor, len, pos),
-        Pane::Tags => select_at(&mut app.tags.cursor, len, pos),
-    }
+    select_at(app.remote.list_mut(pane.list()).cursor_mut(), len, pos);
 }
 
 fn select_at(cursor: &mut super::list::Cursor, len: usize, pos: usize) {

@@ -22,6 +22,15 @@ pub enum ListId {
     Tags,
 }
 
+impl ListId {
+    pub const ALL: [ListId; 4] = [
+        ListId::Registries,
+        ListId::Repositories,
+        ListId::Images,
+        ListId::Tags,
+    ];
+}
+
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum PageRows {
     Registries(Page<RegistryRow>),

@@ -10,7 +10,7 @@ use super::strings;
 /// `r`: after a failure, retry from the failed page keeping the rows; otherwise reload from zero.
 pub fn refresh(app: &mut App, fx: &mut Vec<Effect>) {
     let list = app.pane.list();
-    if app.connection.is_none() {
+    if app.remote.connection.is_none() {
         return;
     }
     if matches!(app.load_of(list).state, LoadState::Failed(_)) {
@@ -21,17 +21,17 @@ pub fn refresh(app: &mut App, fx: &mut Vec<Effect>) {
     stop(app, list, fx);
     match list {
         ListId::Registries => {
-            app.registries.clear();
-            app.display_name = Some(Fetch::Loading);
+            app.remote.registries.clear();
+            app.remote.display_name = Some(Fetch::Loading);
             fx.push(Effect::RegistryName);
         }
         ListId::Repositories => {
-            app.repos.clear();
+            app.remote.repos.clear();
             // Descriptions may have changed too.
-            app.catalogs.clear();
+            app.remote.catalogs.clear();
         }
-        ListId::Images => app.images.clear(),
-        ListId::Tags => app.tags.clear(),
+        ListId::Images => app.remote.images.clear(),
+        ListId::Tags => app.remote.tags.clear(),
     }
     app.load_mut(list).reset();
     app.status = Status::None;
@@ -42,7 +42,7 @@ pub fn refresh(app: &mut App, fx: &mut Vec<Effect>) {
 pub fn open(app: &mut App, fx: &mut Vec<Effect>) {
     match app.pane {
         Pane::Registries => {
-            if app.registries.selected().is_some() {
+            if app.remote.registries.selected().is_some() {
                 app.pane = Pane::Repositories;
                 ensure_loading(app, ListId::Repositories, fx);
             }
@@ -55,18 +55,18 @@ pub fn open(app: &mut App, fx: &mut Vec<Effect>) {
 /// Show the images (or tags) of the selected repository; the rows of the repository opened last
 /// are reused.
 pub fn open_repo(app: &mut App, target: Pane, fx: &mut Vec<Effect>) {
-    let Some(row) = app.repos.selected().cloned() else {
+    let Some(row) = app.remote.repos.selected().cloned() else {
         app.status = Status::Warning(strings::needs_repository("images"));
         return;
     };
-    if app.repo.as_ref().map(|r| &r.repository_name) != Some(&row.repository_name) {
+    if app.remote.repo.as_ref().map(|r| &r.repository_name) != Some(&row.repository_name) {
         stop(app, ListId::Images, fx);
         stop(app, ListId::Tags, fx);
-        app.images.clear();
-        app.images.load.reset();
-        app.tags.clear();
-        app.tags.load.reset();
-        app.repo = Some(row);
+        app.remote.images.clear();
+        app.remote.images.load.reset();
+        app.remote.tags.clear();
+        app.remote.tags.load.reset();
+        app.remote.repo = Some(row);
     }
     app.pane = target;
     ensure_loading(app, target.list(), fx);
@@ -121,8 +121,11 @@ pub fn open_view(app: &mut App, view: View, fx: &mut Vec<Effect>) {
     let name = repo.repository_name.clone();
     match view {
         View::Catalog => {
-            if matches!(app.catalogs.get(&name), None | Some(Fetch::Failed(_))) {
-                app.catalogs.insert(name.clone(), Fetch::Loading);
+            if matches!(
+                app.remote.catalogs.get(&name),
+                None | Some(Fetch::Failed(_))
+            ) {
+                app.remote.catalogs.insert(name.clone(), Fetch::Loading);
                 fx.push(Effect::Catalog(name.clone()));
             }
             app.overlay = Some(Overlay::Catalog {
@@ -131,8 +134,11 @@ pub fn open_view(app: &mut App, view: View, fx: &mut Vec<Effect>) {
             });
         }
         View::Policy => {
-            if matches!(app.policies.get(&name), None | Some(Fetch::Failed(_))) {
-                app.policies.insert(name.clone(), Fetch::Loading);
+            if matches!(
+                app.remote.policies.get(&name),
+                None | Some(Fetch::Failed(_))
+            ) {
+                app.remote.policies.insert(name.clone(), Fetch::Loading);
                 fx.push(Effect::Policy(name.clone()));
             }
             app.overlay = Some(Overlay::Policy {
@@ -142,8 +148,11 @@ pub fn open_view(app: &mut App, view: View, fx: &mut Vec<Effect>) {
         }
         View::ResourceTags => {
             let arn = repo.repository_arn.clone();
-            if matches!(app.resource_tags.get(&arn), None | Some(Fetch::Failed(_))) {
-                app.resource_tags.insert(arn.clone(), Fetch::Loading);
+            if matches!(
+                app.remote.resource_tags.get(&arn),
+                None | Some(Fetch::Failed(_))
+            ) {
+                app.remote.resource_tags.insert(arn.clone(), Fetch::Loading);
                 fx.push(Effect::ResourceTags(arn.clone()));
             }
             app.overlay = Some(Overlay::ResourceTags {
@@ -159,15 +168,15 @@ pub fn open_view(app: &mut App, view: View, fx: &mut Vec<Effect>) {
 pub fn refresh_view(app: &mut App, fx: &mut Vec<Effect>) {
     match app.overlay.clone() {
         Some(Overlay::Catalog { repo, .. }) => {
-            app.catalogs.insert(repo.clone(), Fetch::Loading);
+            app.remote.catalogs.insert(repo.clone(), Fetch::Loading);
             fx.push(Effect::Catalog(repo));
         }
         Some(Overlay::Policy { repo, .. }) => {
-            app.policies.insert(repo.clone(), Fetch::Loading);
+            app.remote.policies.insert(repo.clone(), Fetch::Loading);
             fx.push(Effect::Policy(repo));
         }
         Some(Overlay::ResourceTags { arn, .. }) => {
-            app.resource_tags.insert(arn.clone(), Fetch::Loading);
+            app.remote.resource_tags.insert(arn.clone(), Fetch::Loading);
             fx.push(Effect::ResourceTags(arn));
         }
         _ => {}

@@ -33,7 +33,7 @@ pub fn policy_start_chosen(app: &mut App, value: &str) {
     let (Some(how), Some(registry), Some(repo)) = (parts.next(), parts.next(), parts.next()) else {
         return;
     };
-    let Some(Fetch::Ready(current)) = app.policies.get(repo).cloned() else {
+    let Some(Fetch::Ready(current)) = app.remote.policies.get(repo).cloned() else {
         return;
     };
     let (repo, registry): (Box<str>, Box<str>) = (repo.into(), registry.into());

@@ -36,13 +36,13 @@ fn succeeded(app: &mut App, op: Mutation, fx: &mut Vec<Effect>) {
             close_form(app, fx);
             app.status = Status::Info(strings::done("saved the catalog of", &repo));
             // Show the service's truth: the catalog (and the description in the list) again.
-            app.catalogs.insert(repo.clone(), Fetch::Loading);
+            app.remote.catalogs.insert(repo.clone(), Fetch::Loading);
             fx.push(Effect::Catalog(repo));
         }
         Mutation::PutRegistryName(name) => {
             close_form(app, fx);
             app.status = Status::Info(strings::done("display name set to", &name));
-            app.display_name = Some(Fetch::Loading);
+            app.remote.display_name = Some(Fetch::Loading);
             fx.push(Effect::RegistryName);
         }
         Mutation::CreateRepository(r) => {
@@ -59,18 +59,18 @@ fn succeeded(app: &mut App, op: Mutation, fx: &mut Vec<Effect>) {
         Mutation::SetPolicy { repo, .. } => {
             close_form(app, fx);
             app.status = Status::Info(strings::done("applied the policy of", &repo));
-            app.policies.insert(repo.clone(), Fetch::Loading);
+            app.remote.policies.insert(repo.clone(), Fetch::Loading);
             fx.push(Effect::Policy(repo));
         }
         Mutation::DeletePolicy { repo } => {
             app.status = Status::Info(strings::done("removed the policy of", &repo));
-            app.policies.insert(repo.clone(), Fetch::Loading);
+            app.remote.policies.insert(repo.clone(), Fetch::Loading);
             fx.push(Effect::Policy(repo));
         }
         Mutation::Tags { arn, delta } => {
             close_form(app, fx);
             app.status = Status::Info(strings::tags_saved(delta.tag.len(), delta.untag.len()));
-            app.resource_tags.insert(arn.clone(), Fetch::Loading);
+            app.remote.resource_tags.insert(arn.clone(), Fetch::Loading);
             fx.push(Effect::ResourceTags(arn));
         }
         Mutation::DeleteRepository { name, .. } => {

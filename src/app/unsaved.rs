@@ -62,8 +62,8 @@ pub fn offer_drafts(app: &mut App) {
     if app.drafts_offered
         || app.overlay.is_some()
         || app.modal.is_some()
-        || app.registries.load.is_loading()
-        || app.registries.rows.is_empty()
+        || app.remote.registries.load.is_loading()
+        || app.remote.registries.rows.is_empty()
     {
         return;
     }
@@ -79,7 +79,8 @@ pub fn offer_drafts(app: &mut App) {
         .iter()
         .enumerate()
         .filter(|(_, d)| {
-            app.registries
+            app.remote
+                .registries
                 .rows
                 .iter()
                 .any(|r| r.registry_id == d.registry)

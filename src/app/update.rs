@@ -42,12 +42,12 @@ pub fn update(app: &mut App, msg: Msg) -> Vec<Effect> {
             if std::mem::take(&mut app.switching) {
                 app.status = Status::Info(strings::switched(&info.profile, &info.region));
             }
-            app.connection = Some(info);
+            app.remote.connection = Some(info);
             // Both at once: with a single registry (the usual case) the repositories are shown
             // as soon as the registry list says so, without a second round trip.
             base::ensure_loading(app, ListId::Registries, &mut fx);
             base::ensure_loading(app, ListId::Repositories, &mut fx);
-            app.display_name = Some(Fetch::Loading);
+            app.remote.display_name = Some(Fetch::Loading);
             fx.push(Effect::RegistryName);
         }
         Msg::Page { generation, rows } => on_page(app, generation, rows, &mut fx),
@@ -63,7 +63,7 @@ pub fn update(app: &mut App, msg: Msg) -> Vec<Effect> {
         }
         Msg::RegistryName(r) => {
             // A registry without catalog data, or a caller who may not read it, still browses.
-            app.display_name = Some(match r {
+            app.remote.display_name = Some(match r {
                 Ok(n) => Fetch::Ready(n),
                 Err(e) => Fetch::Failed(e),
             });
@@ -71,17 +71,17 @@ pub fn update(app: &mut App, msg: Msg) -> Vec<Effect> {
         Msg::Catalog(repo, r) => {
             let shown = app.current_repo().map(|c| &*c.repository_name) == Some(&*repo);
             let v = fetched(app, r, shown);
-            app.catalogs.insert(repo, v);
+            app.remote.catalogs.insert(repo, v);
             edit::fetched(app, &mut fx);
         }
         Msg::Policy(repo, r) => {
             let v = fetched(app, r, true);
-            app.policies.insert(repo, v);
+            app.remote.policies.insert(repo, v);
             edit::fetched(app, &mut fx);
         }
         Msg::ResourceTags(arn, r) => {
             let v = fetched(app, r, true);
-            app.resource_tags.insert(arn, v);
+            app.remote.resource_tags.insert(arn, v);
             edit::fetched(app, &mut fx);
         }
         Msg::Drafts(list) => app.drafts = Some(list),
@@ -125,16 +125,16 @@ fn on_page(app: &mut App, generation: u64, rows: PageRows, fx: &mut Vec<Effect>)
     }
     let m = &mut app.matcher;
     match rows {
-        PageRows::Registries(p) => take_page(&mut app.registries, p, m),
-        PageRows::Repositories(p) => take_page(&mut app.repos, p, m),
-        PageRows::Images(p) => take_page(&mut app.images, p, m),
-        PageRows::Tags(p) => take_page(&mut app.tags, p, m),
+        PageRows::Registries(p) => take_page(&mut app.remote.registries, p, m),
+        PageRows::Repositories(p) => take_page(&mut app.remote.repos, p, m),
+        PageRows::Images(p) => take_page(&mut app.remote.images, p, m),
+        PageRows::Tags(p) => take_page(&mut app.remote.tags, p, m),
     }
     if let Some((l, key)) = &app.select_after_load
         && *l == list
     {
         let found = match list {
-            ListId::Repositories => select_key(&mut app.repos, key),
+            ListId::Repositories => select_key(&mut app.remote.repos, key),
             _ => false,
         };
         if found || !app.load_of(list).is_loading() {
@@ -143,7 +143,7 @@ fn on_page(app: &mut App, generation: u64, rows: PageRows, fx: &mut Vec<Effect>)
     }
     if list == ListId::Registries
         && app.skip_single_registry
-        && !app.registries.load.is_loading()
+        && !app.remote.registries.load.is_loading()
         && app.single_registry()
         && app.pane == Pane::Registries
         && app.overlay.is_none()
@@ -184,39 +184,29 @@ fn take_page<T: Row>(l: &mut List<T>, p: Page<T>, m: &mut nucleo_matcher::Matche
 /// After every message: keep cursors on screen, and fetch the catalogs of the repositories on
 /// screen (descriptions in the list, the preview), each once.
 fn after(app: &mut App, fx: &mut Vec<Effect>) {
-    for pane in [
-        Pane::Registries,
-        Pane::Repositories,
-        Pane::Images,
-        Pane::Tags,
-    ] {
+    for pane in Pane::ALL {
         let h = layout::visible_rows(app, pane);
-        if h == 0 {
-            continue;
-        }
-        match pane {
-            Pane::Registries => app.registries.scroll_into_view(h),
-            Pane::Repositories => app.repos.scroll_into_view(h),
-            Pane::Images => app.images.scroll_into_view(h),
-            Pane::Tags => app.tags.scroll_into_view(h),
+        if h > 0 {
+            app.remote.list_mut(pane.list()).scroll_into_view(h);
         }
     }
-    if app.connection.is_none() {
+    if app.remote.connection.is_none() {
         return;
     }
     unsaved::offer_drafts(app);
     let h = layout::visible_rows(app, Pane::Repositories);
     let mut wanted: Vec<Box<str>> = app
+        .remote
         .repos
-        .window(app.repos.cursor.offset, h)
+        .window(app.remote.repos.cursor.offset, h)
         .map(|r| r.repository_name.clone())
         .collect();
     if let Some(r) = app.current_repo() {
         wanted.push(r.repository_name.clone());
     }
     for name in wanted {
-        if !app.catalogs.contains_key(&name) {
-            app.catalogs.insert(name.clone(), Fetch::Loading);
+        if !app.remote.catalogs.contains_key(&name) {
+            app.remote.catalogs.insert(name.clone(), Fetch::Loading);
             fx.push(Effect::Catalog(name));
         }
     }

@@ -118,16 +118,6 @@ fn too_small(f: &mut Frame, area: Rect) {
     );
 }
 
-/// Whether the focused list's `/` prompt is open.
-pub fn filter_editing(app: &App) -> bool {
-    match app.pane {
-        Pane::Registries => app.registries.filter.editing,
-        Pane::Repositories => app.repos.filter.editing,
-        Pane::Images => app.images.filter.editing,
-        Pane::Tags => app.tags.filter.editing,
-    }
-}
-
 /// How far the open view can scroll: its content's height minus what fits.
 fn overlay_max_scroll(app: &App) -> u16 {
     let Some(a) = layout::areas(app, Rect::new(0, 0, app.width, app.height)) else {

@@ -100,8 +100,8 @@ pub async fn press(h: &mut Harness, k: Msg, n: usize) {
 /// Put the cursor on repository `name` as a user would: from the top, `j` until it is selected.
 pub async fn select_repo(h: &mut Harness, name: &str) {
     h.keys("g").await;
-    for _ in 0..h.app.repos.len() {
-        if h.app.repos.selected().map(|r| &*r.repository_name) == Some(name) {
+    for _ in 0..h.app.remote.repos.len() {
+        if h.app.remote.repos.selected().map(|r| &*r.repository_name) == Some(name) {
             return;
         }
         h.keys("j").await;
