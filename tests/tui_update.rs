@@ -5,7 +5,7 @@ mod tui_support;
 
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 use ecrp::app::load::LoadState;
-use ecrp::app::{self, App, Effect, ListId, Msg, Overlay, PageRows, Pane, Status};
+use ecrp::app::{self, Answer, App, Effect, ListId, Msg, Overlay, PageRows, Pane, Read, Status};
 use ecrp::aws::{AwsError, RegistryRow};
 use tui_support::*;
 
@@ -48,7 +48,13 @@ fn connecting_starts_registry_and_repository_loads() {
     let (app, fx) = connected_app(160, 45);
     assert!(load_generation(&fx, ListId::Registries).is_some());
     assert!(load_generation(&fx, ListId::Repositories).is_some());
-    assert!(fx.iter().any(|e| matches!(e, Effect::RegistryName)));
+    assert!(fx.iter().any(|e| matches!(
+        e,
+        Effect::Fetch {
+            read: Read::RegistryName,
+            ..
+        }
+    )));
     assert_eq!(app.pane, Pane::Registries);
 }
 
@@ -424,8 +430,9 @@ fn command_line_runs_completes_and_rejects() {
     let fx = send(&mut app, code(KeyCode::Enter));
     assert!(matches!(app.overlay, Some(Overlay::Policy { .. })));
     assert!(
-        fx.iter()
-            .any(|e| matches!(e, Effect::Policy(r) if &**r == "repo-000"))
+        fx.iter().any(
+            |e| matches!(e, Effect::Fetch { read: Read::Policy(r), .. } if &**r == "repo-000")
+        )
     );
     send(&mut app, code(KeyCode::Esc));
 
@@ -441,7 +448,7 @@ fn command_line_runs_completes_and_rejects() {
     let fx = send(&mut app, code(KeyCode::Enter));
     assert!(
         fx.iter().any(
-            |e| matches!(e, Effect::ResourceTags(arn) if arn.ends_with("repository/repo-000"))
+            |e| matches!(e, Effect::Fetch { read: Read::ResourceTags(arn), .. } if arn.ends_with("repository/repo-000"))
         )
     );
 
@@ -469,13 +476,27 @@ fn catalogs_of_visible_rows_are_fetched_once() {
     let fx = send(&mut app, repos_page(rows, rp, None));
     let fetched = fx
         .iter()
-        .filter(|e| matches!(e, Effect::Catalog(_)))
+        .filter(|e| {
+            matches!(
+                e,
+                Effect::Fetch {
+                    read: Read::Catalog(_),
+                    ..
+                }
+            )
+        })
         .count();
     let visible = ecrp::app::layout::visible_rows(&app, Pane::Repositories);
     assert_eq!(fetched, visible, "only the visible rows");
     let fx = send(&mut app, key('j'));
     assert!(
-        !fx.iter().any(|e| matches!(e, Effect::Catalog(_))),
+        !fx.iter().any(|e| matches!(
+            e,
+            Effect::Fetch {
+                read: Read::Catalog(_),
+                ..
+            }
+        )),
         "cached"
     );
 }
@@ -632,7 +653,8 @@ fn status_line_names_what_is_loading() {
     send(&mut app2, key('p'));
     let s = screen(&app2);
     assert!(s.contains("fetching policy"), "{s}");
-    send(&mut app2, Msg::Policy("repo-000".into(), Ok(None)));
+    let m = fetched(&app2, Answer::Policy("repo-000".into(), Ok(None)));
+    send(&mut app2, m);
     let s = screen(&app2);
     assert!(!s.contains("fetching policy"));
     assert!(s.contains("has no policy"), "{s}");
@@ -643,8 +665,10 @@ fn status_line_names_what_is_loading() {
 #[test]
 fn a_pending_edit_is_dropped_by_esc_or_moving_away() {
     use ecrp::aws::Catalog;
-    let catalog =
-        |app: &mut App, name: &str| send(app, Msg::Catalog(name.into(), Ok(Catalog::default())));
+    let catalog = |app: &mut App, name: &str| {
+        let m = fetched(app, Answer::Catalog(name.into(), Ok(Catalog::default())));
+        send(app, m)
+    };
 
     // Moving away: the answer for repo-000 arrives after the cursor left it.
     let mut app = with_repos(3);
@@ -690,4 +714,86 @@ fn a_pending_edit_is_dropped_by_esc_or_moving_away() {
         matches!(app.modal, Some(ecrp::app::modal::Modal::Form(_))),
         "the form opens on the same repository"
     );
+}
+
+/// A profile switch replaces the client: answers the old client still delivers (a catalog, a
+/// page) belong to the old account and must not land in the new one's state.
+#[test]
+fn a_late_answer_from_the_previous_client_never_lands_after_a_switch() {
+    use ecrp::aws::Catalog;
+    use ecrp::profiles::{ProfileInfo, ProfileKind};
+    let mut app = with_repos(3);
+    // The generation the old client's pages of repositories carry.
+    let old_page = app.load_of(ListId::Repositories).generation;
+    let old_client = app.remote.client;
+    let fx = send(&mut app, key('c'));
+    assert!(
+        matches!(
+            app.remote.catalogs.get("repo-000"),
+            Some(ecrp::app::Fetch::Loading)
+        ),
+        "the catalog is on its way: {fx:?}"
+    );
+    send(&mut app, code(KeyCode::Esc));
+
+    // ctrl-p, the profiles arrive, enter picks the other one.
+    send(&mut app, ctrl('p'));
+    send(
+        &mut app,
+        Msg::Profiles(Ok(vec![
+            ProfileInfo {
+                name: "default".into(),
+                kind: ProfileKind::StaticKeys,
+                region: None,
+            },
+            ProfileInfo {
+                name: "prod".into(),
+                kind: ProfileKind::StaticKeys,
+                region: None,
+            },
+        ])),
+    );
+    send(&mut app, key('j'));
+    let fx = send(&mut app, code(KeyCode::Enter));
+    assert!(
+        fx.iter()
+            .any(|e| matches!(e, Effect::Connect(o) if o.profile.as_deref() == Some("prod"))),
+        "{fx:?}"
+    );
+    assert_ne!(app.remote.client, old_client, "a new client generation");
+
+    // The old client's answers arrive late.
+    send(
+        &mut app,
+        Msg::Fetched {
+            client: old_client,
+            answer: Answer::Catalog("repo-000".into(), Ok(Catalog::default())),
+        },
+    );
+    assert_eq!(
+        app.remote.catalogs.get("repo-000"),
+        None,
+        "the late catalog is dropped"
+    );
+    send(
+        &mut app,
+        repos_page(vec![repo("old-account-repo", NOW)], old_page, None),
+    );
+    assert_eq!(app.remote.repos.rows.len(), 0, "the late page is dropped");
+
+    // The new client's answers do land.
+    send(
+        &mut app,
+        Msg::Connected(ecrp::aws::ConnectionInfo {
+            profile: "prod".into(),
+            region: "us-east-1".into(),
+            endpoint: None,
+        }),
+    );
+    let m = fetched(
+        &app,
+        Answer::Catalog("repo-000".into(), Ok(Catalog::default())),
+    );
+    send(&mut app, m);
+    assert!(app.remote.catalogs.get("repo-000").is_some());
 }

@@ -3,8 +3,8 @@
 //! feature may use it without importing another feature.
 
 use super::modal::{EditForm, FormKind, Modal};
-use super::msg::{Effect, ListId};
-use super::state::{App, Status};
+use super::msg::{Effect, ListId, Read};
+use super::state::{App, Fetch, Status};
 use super::strings;
 use crate::aws::AwsError;
 use crate::config::Action;
@@ -81,6 +81,15 @@ pub fn forget(app: &mut App, list: ListId, fx: &mut Vec<Effect>) {
 pub fn reload(app: &mut App, list: ListId, fx: &mut Vec<Effect>) {
     forget(app, list, fx);
     start(app, list, fx);
+}
+
+/// Ask for the registry's display name (again).
+pub fn fetch_display_name(app: &mut App, fx: &mut Vec<Effect>) {
+    app.remote.display_name = Some(Fetch::Loading);
+    fx.push(Effect::Fetch {
+        client: app.remote.client,
+        read: Read::RegistryName,
+    });
 }
 
 /// Open `form` as a popup.

@@ -101,25 +101,11 @@ pub fn begin_pending(app: &mut App, pending: PendingEdit, fx: &mut Vec<Effect>) 
     };
     if !ready {
         // Fetch (again, after a failure) unless a fetch is already on its way.
+        let client = app.remote.client;
         match &pending.what {
-            EditTarget::Catalog => {
-                if !matches!(app.remote.catalogs.get(&name), Some(Fetch::Loading)) {
-                    app.remote.catalogs.insert(name.clone(), Fetch::Loading);
-                    fx.push(Effect::Catalog(name.clone()));
-                }
-            }
-            EditTarget::Policy => {
-                if !matches!(app.remote.policies.get(&name), Some(Fetch::Loading)) {
-                    app.remote.policies.insert(name.clone(), Fetch::Loading);
-                    fx.push(Effect::Policy(name.clone()));
-                }
-            }
-            EditTarget::Tags { arn } => {
-                if !matches!(app.remote.resource_tags.get(arn), Some(Fetch::Loading)) {
-                    app.remote.resource_tags.insert(arn.clone(), Fetch::Loading);
-                    fx.push(Effect::ResourceTags(arn.clone()));
-                }
-            }
+            EditTarget::Catalog => app.remote.catalogs.want(&name, client, fx),
+            EditTarget::Policy => app.remote.policies.want(&name, client, fx),
+            EditTarget::Tags { arn } => app.remote.resource_tags.want(arn, client, fx),
         }
         app.status = Status::Info(strings::fetching_before_edit(&name));
         app.pending_edit = Some(pending);

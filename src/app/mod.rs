@@ -8,6 +8,7 @@ mod comfort;
 pub mod command;
 mod delete;
 mod edit;
+pub mod fetch;
 pub mod keymap;
 mod keys;
 pub mod layout;
@@ -37,7 +38,7 @@ use futures::StreamExt;
 use tokio::sync::mpsc;
 use tokio::time::{Instant, MissedTickBehavior, interval, sleep_until};
 
-pub use msg::{Effect, ListId, Msg, Mutation, PageRows};
+pub use msg::{Answer, Effect, ListId, Msg, Mutation, PageRows, Read};
 pub use runner::Runner;
 pub use state::{App, Fetch, Overlay, Pane, PickItem, Picker, PickerKind, RunOptions, Status};
 pub use update::{start, update};

@@ -1,10 +1,10 @@
 //! Moving between panes and views, and the loads that follow: drilling in starts (or resumes) a
 //! load, leaving a pane cancels it.
 
-use super::base::{ensure_loading, start, stop};
+use super::base::{self, ensure_loading, start, stop};
 use super::load::LoadState;
 use super::msg::{Effect, ListId};
-use super::state::{App, Fetch, Overlay, Pane, Status};
+use super::state::{App, Overlay, Pane, Status};
 use super::strings;
 
 /// `r`: after a failure, retry from the failed page keeping the rows; otherwise reload from zero.
@@ -22,8 +22,7 @@ pub fn refresh(app: &mut App, fx: &mut Vec<Effect>) {
     match list {
         ListId::Registries => {
             app.remote.registries.clear();
-            app.remote.display_name = Some(Fetch::Loading);
-            fx.push(Effect::RegistryName);
+            base::fetch_display_name(app, fx);
         }
         ListId::Repositories => {
             app.remote.repos.clear();
@@ -119,65 +118,42 @@ pub fn open_view(app: &mut App, view: View, fx: &mut Vec<Effect>) {
         return;
     };
     let name = repo.repository_name.clone();
-    match view {
+    let client = app.remote.client;
+    app.overlay = Some(match view {
         View::Catalog => {
-            if matches!(
-                app.remote.catalogs.get(&name),
-                None | Some(Fetch::Failed(_))
-            ) {
-                app.remote.catalogs.insert(name.clone(), Fetch::Loading);
-                fx.push(Effect::Catalog(name.clone()));
-            }
-            app.overlay = Some(Overlay::Catalog {
+            app.remote.catalogs.want(&name, client, fx);
+            Overlay::Catalog {
                 repo: name,
                 scroll: 0,
-            });
+            }
         }
         View::Policy => {
-            if matches!(
-                app.remote.policies.get(&name),
-                None | Some(Fetch::Failed(_))
-            ) {
-                app.remote.policies.insert(name.clone(), Fetch::Loading);
-                fx.push(Effect::Policy(name.clone()));
-            }
-            app.overlay = Some(Overlay::Policy {
+            app.remote.policies.want(&name, client, fx);
+            Overlay::Policy {
                 repo: name,
                 scroll: 0,
-            });
+            }
         }
         View::ResourceTags => {
             let arn = repo.repository_arn.clone();
-            if matches!(
-                app.remote.resource_tags.get(&arn),
-                None | Some(Fetch::Failed(_))
-            ) {
-                app.remote.resource_tags.insert(arn.clone(), Fetch::Loading);
-                fx.push(Effect::ResourceTags(arn.clone()));
-            }
-            app.overlay = Some(Overlay::ResourceTags {
+            app.remote.resource_tags.want(&arn, client, fx);
+            Overlay::ResourceTags {
                 repo: name,
                 arn,
                 scroll: 0,
-            });
+            }
         }
-    }
+    });
 }
 
 /// `r` in a read view: fetch it again.
 pub fn refresh_view(app: &mut App, fx: &mut Vec<Effect>) {
-    match app.overlay.clone() {
-        Some(Overlay::Catalog { repo, .. }) => {
-            app.remote.catalogs.insert(repo.clone(), Fetch::Loading);
-            fx.push(Effect::Catalog(repo));
-        }
-        Some(Overlay::Policy { repo, .. }) => {
-            app.remote.policies.insert(repo.clone(), Fetch::Loading);
-            fx.push(Effect::Policy(repo));
-        }
+    let client = app.remote.client;
+    match &app.overlay {
+        Some(Overlay::Catalog { repo, .. }) => app.remote.catalogs.request(repo, client, fx),
+        Some(Overlay::Policy { repo, .. }) => app.remote.policies.request(repo, client, fx),
         Some(Overlay::ResourceTags { arn, .. }) => {
-            app.remote.resource_tags.insert(arn.clone(), Fetch::Loading);
-            fx.push(Effect::ResourceTags(arn));
+            app.remote.resource_tags.request(arn, client, fx)
         }
         _ => {}
     }

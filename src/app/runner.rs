@@ -9,7 +9,7 @@ use futures::StreamExt;
 use tokio::sync::{Semaphore, mpsc::UnboundedSender};
 use tokio::task::AbortHandle;
 
-use super::msg::{Effect, ListId, Msg, PageRows};
+use super::msg::{Answer, Effect, ListId, Msg, PageRows, Read};
 use super::mutate::{self, DraftOp, DraftWriter};
 use crate::aws::{self, Api, AwsError, Page, PageStream};
 use crate::drafts::Drafts;
@@ -172,46 +172,20 @@ impl Runner {
                 };
                 self.loads.insert(list, handle);
             }
-            Effect::RegistryName => {
+            Effect::Fetch { client, read } => {
                 let api = self.api();
+                // Catalogs are fetched for every repository on screen: a few at a time.
+                let permits = matches!(read, Read::Catalog(_)).then(|| self.catalogs.clone());
                 self.spawn(async move {
-                    let r = match api {
-                        Ok(api) => api.registry_display_name().await,
-                        Err(e) => Err(e),
+                    let _permit = match permits {
+                        Some(p) => Some(p.acquire_owned().await),
+                        None => None,
                     };
-                    let _ = tx.send(Msg::RegistryName(r));
-                });
-            }
-            Effect::Catalog(repo) => {
-                let api = self.api();
-                let permits = self.catalogs.clone();
-                self.spawn(async move {
-                    let _permit = permits.acquire_owned().await;
-                    let r = match api {
-                        Ok(api) => api.repository_catalog(&repo).await,
-                        Err(e) => Err(e),
+                    let answer = match api {
+                        Ok(api) => fetch(&api, read).await,
+                        Err(e) => failed(read, e),
                     };
-                    let _ = tx.send(Msg::Catalog(repo, r));
-                });
-            }
-            Effect::Policy(repo) => {
-                let api = self.api();
-                self.spawn(async move {
-                    let r = match api {
-                        Ok(api) => api.repository_policy(&repo).await,
-                        Err(e) => Err(e),
-                    };
-                    let _ = tx.send(Msg::Policy(repo, r));
-                });
-            }
-            Effect::ResourceTags(arn) => {
-                let api = self.api();
-                self.spawn(async move {
-                    let r = match api {
-                        Ok(api) => api.list_tags(&arn).await,
-                        Err(e) => Err(e),
-                    };
-                    let _ = tx.send(Msg::ResourceTags(arn, r));
+                    let _ = tx.send(Msg::Fetched { client, answer });
                 });
             }
             Effect::ListProfiles => {
@@ -413,5 +387,34 @@ async fn login(api: Result<Api, AwsError>, demo: bool, profile: &str) -> Result<
             })
         }
         Err(e) => Err(e.to_string()),
+    }
+}
+
+/// Run a single read.
+async fn fetch(api: &Api, read: Read) -> Answer {
+    match read {
+        Read::RegistryName => Answer::RegistryName(api.registry_display_name().await),
+        Read::Catalog(repo) => {
+            let r = api.repository_catalog(&repo).await;
+            Answer::Catalog(repo, r)
+        }
+        Read::Policy(repo) => {
+            let r = api.repository_policy(&repo).await;
+            Answer::Policy(repo, r)
+        }
+        Read::ResourceTags(arn) => {
+            let r = api.list_tags(&arn).await;
+            Answer::ResourceTags(arn, r)
+        }
+    }
+}
+
+/// The answer to a read that could not be sent (no client).
+fn failed(read: Read, e: AwsError) -> Answer {
+    match read {
+        Read::RegistryName => Answer::RegistryName(Err(e)),
+        Read::Catalog(repo) => Answer::Catalog(repo, Err(e)),
+        Read::Policy(repo) => Answer::Policy(repo, Err(e)),
+        Read::ResourceTags(arn) => Answer::ResourceTags(arn, Err(e)),
     }
 }

@@ -2,10 +2,10 @@
 //! affected panes reload (the screen shows the service's truth); on failure the form stays open
 //! with every typed character and the error beside the field it concerns.
 
-use super::base::{reload, set_error};
+use super::base::{self, reload, set_error};
 use super::modal::{ConfirmAction, ConfirmModal, Modal};
 use super::msg::{Effect, ListId, Mutation};
-use super::state::{App, Fetch, Pane, Status};
+use super::state::{App, Pane, Status};
 use super::unsaved::remove_draft;
 use super::{nav, strings};
 use crate::aws::AwsError;
@@ -36,14 +36,12 @@ fn succeeded(app: &mut App, op: Mutation, fx: &mut Vec<Effect>) {
             close_form(app, fx);
             app.status = Status::Info(strings::done("saved the catalog of", &repo));
             // Show the service's truth: the catalog (and the description in the list) again.
-            app.remote.catalogs.insert(repo.clone(), Fetch::Loading);
-            fx.push(Effect::Catalog(repo));
+            app.remote.catalogs.request(&repo, app.remote.client, fx);
         }
         Mutation::PutRegistryName(name) => {
             close_form(app, fx);
             app.status = Status::Info(strings::done("display name set to", &name));
-            app.remote.display_name = Some(Fetch::Loading);
-            fx.push(Effect::RegistryName);
+            base::fetch_display_name(app, fx);
         }
         Mutation::CreateRepository(r) => {
             close_form(app, fx);
@@ -59,19 +57,18 @@ fn succeeded(app: &mut App, op: Mutation, fx: &mut Vec<Effect>) {
         Mutation::SetPolicy { repo, .. } => {
             close_form(app, fx);
             app.status = Status::Info(strings::done("applied the policy of", &repo));
-            app.remote.policies.insert(repo.clone(), Fetch::Loading);
-            fx.push(Effect::Policy(repo));
+            app.remote.policies.request(&repo, app.remote.client, fx);
         }
         Mutation::DeletePolicy { repo } => {
             app.status = Status::Info(strings::done("removed the policy of", &repo));
-            app.remote.policies.insert(repo.clone(), Fetch::Loading);
-            fx.push(Effect::Policy(repo));
+            app.remote.policies.request(&repo, app.remote.client, fx);
         }
         Mutation::Tags { arn, delta } => {
             close_form(app, fx);
             app.status = Status::Info(strings::tags_saved(delta.tag.len(), delta.untag.len()));
-            app.remote.resource_tags.insert(arn.clone(), Fetch::Loading);
-            fx.push(Effect::ResourceTags(arn));
+            app.remote
+                .resource_tags
+                .request(&arn, app.remote.client, fx);
         }
         Mutation::DeleteRepository { name, .. } => {
             super::delete::repository_deleted(app, &name, fx)

@@ -1,15 +1,16 @@
 //! The application state: everything `view` draws and `update` changes.
 
 use std::cell::Cell;
-use std::collections::HashMap;
 use std::mem::{Discriminant, discriminant};
 
 use nucleo_matcher::Matcher;
 
+use super::fetch::Cache;
+pub use super::fetch::Fetch;
 use super::keymap::Context;
 use super::list::{AnyList, List};
 use super::modal::{Modal, PendingEdit};
-use super::msg::ListId;
+use super::msg::{ListId, Read};
 use super::strings;
 use crate::aws::ClientOptions;
 use crate::aws::{AwsError, Catalog, ConnectionInfo, ImageRow, RegistryRow, RepoRow, Tag, TagRow};
@@ -130,14 +131,6 @@ pub struct Picker {
     pub selected: usize,
 }
 
-/// A single fetched value.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum Fetch<T> {
-    Loading,
-    Ready(T),
-    Failed(AwsError),
-}
-
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Status {
     None,
@@ -171,8 +164,10 @@ impl ScrollLimit {
 
 /// What the service said, for the client in use: a profile or region switch replaces all of it
 /// at once (`successor`), so nothing of the old account lingers.
-#[derive(Default)]
 pub struct Remote {
+    /// The generation of the client in use: single reads carry it, and an answer carrying
+    /// another comes from a client replaced since.
+    pub client: u64,
     /// `None` while the client is being built.
     pub connection: Option<ConnectionInfo>,
     pub display_name: Option<Fetch<Option<String>>>,
@@ -182,9 +177,27 @@ pub struct Remote {
     pub tags: List<TagRow>,
     /// The repository whose images and tags are loaded.
     pub repo: Option<RepoRow>,
-    pub catalogs: HashMap<Box<str>, Fetch<Catalog>>,
-    pub policies: HashMap<Box<str>, Fetch<Option<String>>>,
-    pub resource_tags: HashMap<Box<str>, Fetch<Vec<Tag>>>,
+    pub catalogs: Cache<Catalog>,
+    pub policies: Cache<Option<String>>,
+    pub resource_tags: Cache<Vec<Tag>>,
+}
+
+impl Default for Remote {
+    fn default() -> Self {
+        Remote {
+            client: 0,
+            connection: None,
+            display_name: None,
+            registries: List::default(),
+            repos: List::default(),
+            images: List::default(),
+            tags: List::default(),
+            repo: None,
+            catalogs: Cache::new(Read::Catalog),
+            policies: Cache::new(Read::Policy),
+            resource_tags: Cache::new(Read::ResourceTags),
+        }
+    }
 }
 
 impl Remote {
@@ -202,6 +215,7 @@ impl Remote {
             repos: self.repos,
             images: self.images,
             tags: self.tags,
+            client: self.client + 1,
             ..Remote::default()
         }
     }

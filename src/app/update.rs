@@ -4,7 +4,7 @@
 use super::base::{self, set_error};
 use super::layout;
 use super::list::{List, Row};
-use super::msg::{Effect, ListId, Msg, PageRows};
+use super::msg::{Answer, Effect, ListId, Msg, PageRows};
 use super::state::{App, Fetch, Pane, Status};
 use super::{comfort, delete, edit, keys, mouse, saved, strings, unsaved};
 use crate::aws::AwsError;
@@ -47,8 +47,7 @@ pub fn update(app: &mut App, msg: Msg) -> Vec<Effect> {
             // as soon as the registry list says so, without a second round trip.
             base::ensure_loading(app, ListId::Registries, &mut fx);
             base::ensure_loading(app, ListId::Repositories, &mut fx);
-            app.remote.display_name = Some(Fetch::Loading);
-            fx.push(Effect::RegistryName);
+            base::fetch_display_name(app, &mut fx);
         }
         Msg::Page { generation, rows } => on_page(app, generation, rows, &mut fx),
         Msg::PageFailed {
@@ -61,29 +60,10 @@ pub fn update(app: &mut App, msg: Msg) -> Vec<Effect> {
                 set_error(app, error);
             }
         }
-        Msg::RegistryName(r) => {
-            // A registry without catalog data, or a caller who may not read it, still browses.
-            app.remote.display_name = Some(match r {
-                Ok(n) => Fetch::Ready(n),
-                Err(e) => Fetch::Failed(e),
-            });
-        }
-        Msg::Catalog(repo, r) => {
-            let shown = app.current_repo().map(|c| &*c.repository_name) == Some(&*repo);
-            let v = fetched(app, r, shown);
-            app.remote.catalogs.insert(repo, v);
-            edit::fetched(app, &mut fx);
-        }
-        Msg::Policy(repo, r) => {
-            let v = fetched(app, r, true);
-            app.remote.policies.insert(repo, v);
-            edit::fetched(app, &mut fx);
-        }
-        Msg::ResourceTags(arn, r) => {
-            let v = fetched(app, r, true);
-            app.remote.resource_tags.insert(arn, v);
-            edit::fetched(app, &mut fx);
-        }
+        // An answer to a client replaced since (a profile or region switch): not about this
+        // account, so it must not land.
+        Msg::Fetched { client, .. } if client != app.remote.client => {}
+        Msg::Fetched { answer, .. } => on_answer(app, answer, &mut fx),
         Msg::Drafts(list) => app.drafts = Some(list),
         Msg::PathChecked { field, path, check } => edit::path_checked(app, field, &path, check),
         Msg::EditorDone { field, result } => edit::editor_done(app, field, result, &mut fx),
@@ -97,6 +77,29 @@ pub fn update(app: &mut App, msg: Msg) -> Vec<Effect> {
     }
     after(app, &mut fx);
     fx
+}
+
+fn on_answer(app: &mut App, answer: Answer, fx: &mut Vec<Effect>) {
+    match answer {
+        // A registry without catalog data, or a caller who may not read it, still browses.
+        Answer::RegistryName(r) => app.remote.display_name = Some(Fetch::from_result(r)),
+        Answer::Catalog(repo, r) => {
+            let shown = app.current_repo().map(|c| &*c.repository_name) == Some(&*repo);
+            let v = fetched(app, r, shown);
+            app.remote.catalogs.arrived(repo, v);
+            edit::fetched(app, fx);
+        }
+        Answer::Policy(repo, r) => {
+            let v = fetched(app, r, true);
+            app.remote.policies.arrived(repo, v);
+            edit::fetched(app, fx);
+        }
+        Answer::ResourceTags(arn, r) => {
+            let v = fetched(app, r, true);
+            app.remote.resource_tags.arrived(arn, v);
+            edit::fetched(app, fx);
+        }
+    }
 }
 
 /// A fetched value; its error reaches the status line when it concerns what is on screen (a
@@ -205,9 +208,6 @@ fn after(app: &mut App, fx: &mut Vec<Effect>) {
         wanted.push(r.repository_name.clone());
     }
     for name in wanted {
-        if !app.remote.catalogs.contains_key(&name) {
-            app.remote.catalogs.insert(name.clone(), Fetch::Loading);
-            fx.push(Effect::Catalog(name));
-        }
+        app.remote.catalogs.want_once(&name, app.remote.client, fx);
     }
 }

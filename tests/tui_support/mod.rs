@@ -101,6 +101,14 @@ pub fn load_generation(fx: &[Effect], list: app::ListId) -> Option<(u64, Option<
     })
 }
 
+/// A single read's answer, as the app's current client would deliver it.
+pub fn fetched(app: &App, answer: app::Answer) -> Msg {
+    Msg::Fetched {
+        client: app.remote.client,
+        answer,
+    }
+}
+
 pub fn repos_page(rows: Vec<RepoRow>, generation: u64, next: Option<&str>) -> Msg {
     Msg::Page {
         generation,
