@@ -8,7 +8,7 @@ use ratatui::widgets::Paragraph;
 use super::fmt::thousands;
 use super::text::{clean, styled};
 use super::theme::{SPINNER, theme};
-use crate::app::keymap::{Action, applies, first_key};
+use crate::app::keymap::{Action, applies, first_key, footer_rows, row_of};
 use crate::app::load::LoadState;
 use crate::app::state::Layer;
 use crate::app::strings;
@@ -88,28 +88,6 @@ pub fn draw_status(f: &mut Frame, area: Rect, app: &App) {
     f.render_widget(Paragraph::new(Line::from(spans)), area);
 }
 
-/// The footer's keys, in this order, when they apply here: the most used first, since on a narrow
-/// terminal the ones before help and quit give way from the end (help lists every key).
-const FOOTER: &[Action] = &[
-    Action::Open,
-    Action::Back,
-    Action::Filter,
-    Action::ToggleTags,
-    Action::Edit,
-    Action::New,
-    Action::Mark,
-    Action::Delete,
-    Action::Command,
-    Action::Catalog,
-    Action::Policy,
-    Action::ResourceTags,
-    Action::Sort,
-    Action::Refresh,
-    Action::Copy,
-    Action::Help,
-    Action::Quit,
-];
-
 /// Drop whole hints until the line fits in `width`: first those before the last `kept`, from the
 /// end, then the kept ones. A hint is never cut in the middle of a word.
 fn fit(items: &mut Vec<(String, String)>, width: usize, kept: usize) {
@@ -152,19 +130,16 @@ pub fn draw_keys(f: &mut Frame, area: Rect, app: &App) {
         if (app.last_error.is_some() || !app.opts.config_warnings.is_empty())
             && let Some(k) = first_key(app.keymap(), Action::ErrorDetails)
         {
-            items.push((k, strings::action_short(Action::ErrorDetails).to_string()));
+            items.push((k, row_of(Action::ErrorDetails).label.to_string()));
         }
-        for &a in FOOTER {
+        for r in footer_rows() {
+            let a = r.action;
             // Read-only: the keys that could only be refused are left out (help says why).
-            let mutates = matches!(
-                a,
-                Action::Edit | Action::New | Action::Mark | Action::Delete
-            );
-            if !applies(a, ctx) || (mutates && app.opts.read_only) {
+            if !applies(a, ctx) || (r.mutates && app.opts.read_only) {
                 continue;
             }
             if let Some(k) = first_key(app.keymap(), a) {
-                items.push((k, strings::action_short(a).to_string()));
+                items.push((k, r.label.to_string()));
                 kept += usize::from(matches!(a, Action::Help | Action::Quit));
             }
         }
