@@ -8,6 +8,7 @@ mod comfort;
 pub mod command;
 mod delete;
 mod edit;
+pub mod effects;
 pub mod fetch;
 pub mod keymap;
 mod keys;
@@ -17,17 +18,14 @@ pub mod load;
 pub mod modal;
 mod mouse;
 pub mod msg;
-pub mod mutate;
 mod nav;
 pub mod pace;
 mod policy_menu;
 mod route;
 mod rows;
-pub mod runner;
 mod saved;
 pub mod state;
 pub mod strings;
-mod terminal;
 mod unsaved;
 mod update;
 
@@ -38,8 +36,9 @@ use futures::StreamExt;
 use tokio::sync::mpsc;
 use tokio::time::{Instant, MissedTickBehavior, interval, sleep_until};
 
+pub use effects::runner::Runner;
+use effects::terminal;
 pub use msg::{Answer, Effect, ListId, Msg, Mutation, PageRows, Read};
-pub use runner::Runner;
 pub use state::{App, Fetch, Overlay, Pane, PickItem, Picker, PickerKind, RunOptions, Status};
 pub use update::{start, update};
 
@@ -52,6 +51,29 @@ pub fn now_epoch() -> i64 {
         .duration_since(UNIX_EPOCH)
         .map(|d| d.as_secs() as i64)
         .unwrap_or(0)
+}
+
+/// An edit of a form field in $VISUAL / $EDITOR, handed back by `dispatch`: running it needs the
+/// terminal, which only the caller holds.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct EditorRequest {
+    pub field: usize,
+    pub text: String,
+}
+
+/// One message through `update`, and its effects to the runner: the event loop and the test
+/// harness both go through here. The editor is the one effect the runner cannot run alone (the
+/// loop has to let go of the terminal first), so it comes back to the caller, who answers with
+/// `Msg::EditorDone`.
+pub fn dispatch(app: &mut App, runner: &mut Runner, msg: Msg) -> Option<EditorRequest> {
+    let mut editor = None;
+    for e in update(app, msg) {
+        match e {
+            Effect::Editor { field, text } => editor = Some(EditorRequest { field, text }),
+            e => runner.run(e),
+        }
+    }
+    editor
 }
 
 /// The terminal event as a message (key presses, mouse, resize; focus and paste are ignored).
@@ -134,15 +156,12 @@ pub async fn run(opts: RunOptions) -> anyhow::Result<()> {
                 Msg::Tick(now) => app.is_busy() || now / 60 != app.now / 60,
                 _ => true,
             };
-            let mut effects: std::collections::VecDeque<Effect> = update(&mut app, msg).into();
-            while let Some(e) = effects.pop_front() {
-                match e {
-                    // The editor needs the terminal: ecrp lets go of it meanwhile.
-                    Effect::Editor { field, text } => {
-                        let result = edit_outside(&mut terminal, &mut events, text).await?;
-                        effects.extend(update(&mut app, Msg::EditorDone { field, result }));
-                    }
-                    e => runner.run(e),
+            let mut next = Some(msg);
+            while let Some(msg) = next.take() {
+                // The editor needs the terminal: ecrp lets go of it meanwhile.
+                if let Some(EditorRequest { field, text }) = dispatch(&mut app, &mut runner, msg) {
+                    let result = edit_outside(&mut terminal, &mut events, text).await?;
+                    next = Some(Msg::EditorDone { field, result });
                 }
             }
             dirty |= redraw;

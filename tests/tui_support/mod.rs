@@ -199,13 +199,22 @@ impl Harness {
         }
     }
 
+    /// A message through the same dispatch as the event loop; with no terminal to lend, the
+    /// editor runs as a task (a scripted $VISUAL).
+    pub fn deliver(&mut self, m: Msg) {
+        if let Some(app::EditorRequest { field, text }) =
+            app::dispatch(&mut self.app, &mut self.runner, m)
+        {
+            self.runner.edit_in_task(field, text);
+        }
+    }
+
     /// Deliver messages until no task is running and none is queued.
     pub async fn settle(&mut self) {
         let deadline = tokio::time::Instant::now() + Duration::from_secs(20);
         loop {
             while let Ok(m) = self.rx.try_recv() {
-                let fx = app::update(&mut self.app, m);
-                self.run(fx);
+                self.deliver(m);
             }
             if self.runner.in_flight() == 0 && self.rx.is_empty() {
                 return;
@@ -214,16 +223,14 @@ impl Harness {
             if let Ok(Some(m)) =
                 tokio::time::timeout(Duration::from_millis(50), self.rx.recv()).await
             {
-                let fx = app::update(&mut self.app, m);
-                self.run(fx);
+                self.deliver(m);
             }
         }
     }
 
     /// Send a message (a key) and wait until everything it started has answered.
     pub async fn send(&mut self, m: Msg) {
-        let fx = app::update(&mut self.app, m);
-        self.run(fx);
+        self.deliver(m);
         self.settle().await;
         // As the event loop does: a frame after every key, which measures what `update` reads.
         render(&self.app);

@@ -9,8 +9,8 @@ use futures::StreamExt;
 use tokio::sync::{Semaphore, mpsc::UnboundedSender};
 use tokio::task::AbortHandle;
 
-use super::msg::{Answer, Effect, ListId, Msg, PageRows, Read};
 use super::mutate::{self, DraftOp, DraftWriter};
+use crate::app::msg::{Answer, Effect, ListId, Msg, PageRows, Read};
 use crate::aws::{self, Api, AwsError, Page, PageStream};
 use crate::drafts::Drafts;
 
@@ -97,6 +97,20 @@ impl Runner {
             .unwrap_or_else(|p| p.into_inner())
             .clone()
             .ok_or_else(|| AwsError::new("NotConnected", "the client is not ready yet"))
+    }
+
+    /// Run $VISUAL / $EDITOR on `text` off the UI's path, answering with `Msg::EditorDone`: for
+    /// callers without a terminal to lend it (the tests with a scripted editor).
+    pub fn edit_in_task(&mut self, field: usize, text: String) {
+        let tx = self.tx.clone();
+        self.spawn(async move {
+            let result = tokio::task::spawn_blocking(move || {
+                crate::forms::editor::edit_in_editor(&text).map_err(|e| e.to_string())
+            })
+            .await
+            .unwrap_or_else(|e| Err(e.to_string()));
+            let _ = tx.send(Msg::EditorDone { field, result });
+        });
     }
 
     pub fn run(&mut self, effect: Effect) {
@@ -271,18 +285,10 @@ impl Runner {
                     let _ = tx.send(Msg::PathChecked { field, path, check });
                 });
             }
-            Effect::Editor { field, text } => {
-                // `app::run` suspends the terminal and runs the editor itself; this path is for
-                // callers without a terminal (tests with a scripted $VISUAL).
-                self.spawn(async move {
-                    let result = tokio::task::spawn_blocking(move || {
-                        crate::forms::editor::edit_in_editor(&text).map_err(|e| e.to_string())
-                    })
-                    .await
-                    .unwrap_or_else(|e| Err(e.to_string()));
-                    let _ = tx.send(Msg::EditorDone { field, result });
-                });
-            }
+            // Without a terminal to suspend (the tests' scripted $VISUAL); `app::dispatch` hands
+            // this effect to its caller instead, and `edit_in_task` is what a caller without a
+            // terminal runs.
+            Effect::Editor { field, text } => self.edit_in_task(field, text),
             Effect::ReadDrafts => {
                 let drafts = self.drafts.clone();
                 self.spawn(async move {
@@ -371,7 +377,7 @@ async fn login(api: Result<Api, AwsError>, demo: bool, profile: &str) -> Result<
         )),
         Ok(LoginOutcome::NoDocker { expires_at }) => {
             let why = if demo {
-                super::strings::DEMO_LOGIN
+                crate::app::strings::DEMO_LOGIN
             } else {
                 login::NO_DOCKER
             };
