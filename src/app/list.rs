@@ -462,6 +462,9 @@ impl<T: Row> List<T> {
 /// need, so code that works on "the focused list" or "list `id`" is written once.
 pub trait AnyList {
     fn len(&self) -> usize;
+    fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
     fn rows_loaded(&self) -> usize;
     fn load(&self) -> &Load;
     fn load_mut(&mut self) -> &mut Load;
