@@ -1,16 +1,16 @@
 //! Editing: forms opened prefilled from the service's current values (fetched first when they
-//! are not known), their keys, and saving through effects. The answers are handled in `saved`,
-//! drafts in `unsaved`.
+//! are not known), their keys, and saving through effects. The answers are handled in `outcomes`,
+//! drafts in `drafts`.
 
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 
 use super::base::{edit_form, open_form, refuse_read_only, set_error};
+use super::drafts::{find_draft, has_draft, remove_draft, restore, save_draft};
 use super::modal::{ConfirmAction, ConfirmModal, EditTarget, FormKind, Modal, PendingEdit};
 use super::msg::{Effect, Mutation};
 use super::policy_menu::policy_start_menu;
 use super::state::{App, Fetch, Overlay, Pane, Status};
 use super::strings;
-use super::unsaved::{find_draft, has_draft, remove_draft, restore, save_draft};
 use crate::aws::RepoRow;
 use crate::config::{Action, KeyContext};
 use crate::drafts::{self, Draft, DraftKind};

@@ -3,15 +3,16 @@
 //!
 //! `run` is what `ecrp` and `ecrp --demo` call.
 
+pub mod actions;
 mod base;
 mod comfort;
 pub mod command;
 mod delete;
+mod drafts;
 mod edit;
 pub mod effects;
 pub mod fetch;
-pub mod keymap;
-mod keys;
+mod key_dispatch;
 pub mod layout;
 pub mod list;
 pub mod load;
@@ -19,14 +20,13 @@ pub mod modal;
 mod mouse;
 pub mod msg;
 mod nav;
+mod outcomes;
 pub mod pace;
 mod policy_menu;
 mod route;
 mod rows;
-mod saved;
 pub mod state;
 pub mod strings;
-mod unsaved;
 mod update;
 
 use std::time::{Duration, SystemTime, UNIX_EPOCH};

@@ -3,7 +3,7 @@
 use crossterm::event::{MouseButton, MouseEvent, MouseEventKind};
 use ratatui::layout::{Position, Rect};
 
-use super::keys;
+use super::key_dispatch;
 use super::layout::{self, Slot};
 use super::msg::Effect;
 use super::nav;
@@ -13,8 +13,8 @@ const WHEEL_ROWS: isize = 3;
 
 pub fn on_mouse(app: &mut App, ev: MouseEvent, fx: &mut Vec<Effect>) {
     match ev.kind {
-        MouseEventKind::ScrollDown => keys::scroll(app, WHEEL_ROWS, fx),
-        MouseEventKind::ScrollUp => keys::scroll(app, -WHEEL_ROWS, fx),
+        MouseEventKind::ScrollDown => key_dispatch::scroll(app, WHEEL_ROWS, fx),
+        MouseEventKind::ScrollUp => key_dispatch::scroll(app, -WHEEL_ROWS, fx),
         MouseEventKind::Down(MouseButton::Left) if app.overlay.is_none() => {
             click(app, ev.column, ev.row, fx)
         }

@@ -2,14 +2,14 @@
 //! the features (navigation, comfort, edits, drafts, deletes) and call into them, so no feature
 //! needs to import another to hand over.
 
+use super::actions::Action;
 use super::base::{self, refuse_read_only};
 use super::command::Cmd;
-use super::keymap::Action;
+use super::drafts::{remove_draft, restore};
 use super::modal::{ConfirmAction, ConfirmModal, EditTarget, FormKind, Modal, PendingEdit};
 use super::msg::{Effect, ListId, Mutation};
 use super::nav::{self, View};
 use super::state::{App, Overlay, Pane, PickItem, PickerKind, Status};
-use super::unsaved::{remove_draft, restore};
 use super::{comfort, delete, edit, policy_menu, strings};
 use crate::drafts::DraftKind;
 

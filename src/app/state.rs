@@ -5,9 +5,9 @@ use std::mem::{Discriminant, discriminant};
 
 use nucleo_matcher::Matcher;
 
+use super::actions::Context;
 use super::fetch::Cache;
 pub use super::fetch::Fetch;
-use super::keymap::Context;
 use super::list::{AnyList, List};
 use super::modal::{Modal, PendingEdit};
 use super::msg::{ListId, Read};

@@ -6,7 +6,7 @@ use super::layout;
 use super::list::{List, Row};
 use super::msg::{Answer, Effect, ListId, Msg, PageRows};
 use super::state::{App, Fetch, Pane, Status};
-use super::{comfort, delete, edit, keys, mouse, saved, strings, unsaved};
+use super::{comfort, delete, drafts, edit, key_dispatch, mouse, outcomes, strings};
 use crate::aws::AwsError;
 use crate::aws::Page;
 
@@ -20,7 +20,7 @@ pub fn update(app: &mut App, msg: Msg) -> Vec<Effect> {
     let mut fx = Vec::new();
     match msg {
         Msg::Key(k) => {
-            keys::on_key(app, k, &mut fx);
+            key_dispatch::on_key(app, k, &mut fx);
             edit::drop_pending_if_moved(app);
         }
         // A popup owns the screen: clicks and the wheel must not move the lists under it.
@@ -67,7 +67,7 @@ pub fn update(app: &mut App, msg: Msg) -> Vec<Effect> {
         Msg::Drafts(list) => app.drafts = Some(list),
         Msg::PathChecked { field, path, check } => edit::path_checked(app, field, &path, check),
         Msg::EditorDone { field, result } => edit::editor_done(app, field, result, &mut fx),
-        Msg::Saved { op, result } => saved::saved(app, op, result, &mut fx),
+        Msg::Saved { op, result } => outcomes::saved(app, op, result, &mut fx),
         Msg::Deleted(o) => delete::chunk_done(app, &o),
         Msg::DeleteEnded { not_sent } => delete::ended(app, not_sent, &mut fx),
         Msg::Profiles(r) => comfort::profiles_arrived(app, r),
@@ -196,7 +196,7 @@ fn after(app: &mut App, fx: &mut Vec<Effect>) {
     if app.remote.connection.is_none() {
         return;
     }
-    unsaved::offer_drafts(app);
+    drafts::offer_drafts(app);
     let h = layout::visible_rows(app, Pane::Repositories);
     let mut wanted: Vec<Box<str>> = app
         .remote

@@ -8,7 +8,7 @@ use ratatui::widgets::Paragraph;
 use super::fmt::thousands;
 use super::text::{clean, styled};
 use super::theme::{SPINNER, theme};
-use crate::app::keymap::{Action, applies, first_key, footer_rows, row_of};
+use crate::app::actions::{Action, applies, first_key, footer_rows, row_of};
 use crate::app::load::LoadState;
 use crate::app::state::Layer;
 use crate::app::strings;

@@ -76,7 +76,7 @@ pub fn draw_header(f: &mut Frame, area: Rect, app: &App) {
 }
 
 fn help_hint(app: &App) -> String {
-    match crate::app::keymap::first_key(app.keymap(), crate::config::Action::Help) {
+    match crate::app::actions::first_key(app.keymap(), crate::config::Action::Help) {
         Some(k) => format!(" {k} help "),
         None => String::new(),
     }

@@ -3,10 +3,10 @@
 //! with every typed character and the error beside the field it concerns.
 
 use super::base::{self, reload, set_error};
+use super::drafts::remove_draft;
 use super::modal::{ConfirmAction, ConfirmModal, Modal};
 use super::msg::{Effect, ListId, Mutation};
 use super::state::{App, Pane, Status};
-use super::unsaved::remove_draft;
 use super::{nav, strings};
 use crate::aws::AwsError;
 use crate::forms::policy;

@@ -3,7 +3,7 @@
 
 use crossterm::event::{KeyCode, KeyEvent, KeyEventKind, KeyModifiers};
 
-use super::keymap::{Action, action_for, applies};
+use super::actions::{Action, action_for, applies};
 use super::layout;
 use super::modal::Modal;
 use super::msg::Effect;
