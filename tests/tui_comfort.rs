@@ -29,7 +29,13 @@ async fn demo_with(
 }
 
 fn selected_repo(h: &Harness) -> String {
-    h.app.repos.selected().unwrap().repository_name.to_string()
+    h.app
+        .remote
+        .repos
+        .selected()
+        .unwrap()
+        .repository_name
+        .to_string()
 }
 
 #[tokio::test]
@@ -107,12 +113,12 @@ async fn region_picker_reconnects_keeps_the_emulator_and_reloads() {
     };
     assert_eq!(opts.region.as_deref(), Some("us-west-2"));
     assert_eq!(opts.endpoint_url.as_deref(), Some(emu.url().as_str()));
-    assert!(h.app.repos.rows.is_empty(), "panes start over");
+    assert!(h.app.remote.repos.rows.is_empty(), "panes start over");
     h.run(fx);
     h.settle().await;
     let s = h.screen();
     assert!(s.contains("us-west-2"), "{s}");
-    assert!(!h.app.repos.rows.is_empty(), "reloaded:\n{s}");
+    assert!(!h.app.remote.repos.rows.is_empty(), "reloaded:\n{s}");
     emu.shutdown().await;
 }
 
@@ -156,7 +162,7 @@ fn profile_picker_lists_kinds_and_regions_and_switches() {
         panic!("{fx:?}");
     };
     assert_eq!(opts.profile.as_deref(), Some("prod"));
-    assert!(app.connection.is_none());
+    assert!(app.remote.connection.is_none());
     assert!(screen(&app).contains("switching profile to prod"));
     // The new client answers; the panes load again.
     let fx = app::update(
@@ -261,7 +267,7 @@ async fn auto_refresh_keeps_selection_and_filter_without_emptying_the_pane() {
     h.send(code(KeyCode::Enter)).await;
     h.send(key('j')).await;
     let chosen = selected_repo(&h);
-    let shown = h.app.repos.len();
+    let shown = h.app.remote.repos.len();
     h.send(key('R')).await;
     assert_eq!(h.app.auto_refresh, Some(10));
     assert!(h.screen().contains("auto 10s"), "{}", h.screen());
@@ -274,12 +280,12 @@ async fn auto_refresh_keeps_selection_and_filter_without_emptying_the_pane() {
         "{fx:?}"
     );
     // While the new pages are on their way the old rows stay on screen.
-    assert_eq!(h.app.repos.len(), shown);
+    assert_eq!(h.app.remote.repos.len(), shown);
     assert_eq!(selected_repo(&h), chosen);
     h.run(fx);
     h.settle().await;
-    assert_eq!(h.app.repos.filter.query, "a");
-    assert_eq!(h.app.repos.len(), shown);
+    assert_eq!(h.app.remote.repos.filter.query, "a");
+    assert_eq!(h.app.remote.repos.len(), shown);
     assert_eq!(selected_repo(&h), chosen);
     h.send(key('R')).await;
     assert_eq!(h.app.auto_refresh, None);
@@ -329,8 +335,8 @@ async fn absolute_dates_everywhere() {
 async fn page_size_from_the_config_sets_the_page_length() {
     let (emu, h) = demo_with(|o| o.config.page_size = 5).await;
     // 13 repositories in pages of 5.
-    assert_eq!(h.app.repos.rows.len(), 13);
-    assert_eq!(h.app.repos.load.pages, 3);
+    assert_eq!(h.app.remote.repos.rows.len(), 13);
+    assert_eq!(h.app.remote.repos.load.pages, 3);
     emu.shutdown().await;
 }
 
@@ -366,8 +372,8 @@ fn auto_refresh_swaps_in_the_new_set_whole_and_follows_the_selected_row() {
     assert_eq!(token, None, "from the first page");
     // First page of the new set: not shown yet.
     app::update(&mut app, repos_page(names(&["a", "b"]), g, Some("t2")));
-    assert_eq!(app.repos.rows.len(), 3);
+    assert_eq!(app.remote.repos.rows.len(), 3);
     app::update(&mut app, repos_page(names(&["c", "d"]), g, None));
-    assert_eq!(app.repos.rows.len(), 4);
-    assert_eq!(&*app.repos.selected().unwrap().repository_name, "c");
+    assert_eq!(app.remote.repos.rows.len(), 4);
+    assert_eq!(&*app.remote.repos.selected().unwrap().repository_name, "c");
 }

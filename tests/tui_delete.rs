@@ -81,8 +81,8 @@ async fn untagged_images_go_in_chunks_of_100_after_one_confirmation() {
     let before = images_of(&emu, "ci/builds").await;
     assert_eq!(before.len(), 3_500);
     open_images(&mut h, "ci/builds", Some("untagged")).await;
-    assert_eq!(h.app.images.rows.len(), 3_500, "every page loaded");
-    let shown = h.app.images.len();
+    assert_eq!(h.app.remote.images.rows.len(), 3_500, "every page loaded");
+    let shown = h.app.remote.images.len();
     let untagged: HashSet<String> = before
         .iter()
         .filter(|(_, t)| t.is_empty())
@@ -96,7 +96,7 @@ async fn untagged_images_go_in_chunks_of_100_after_one_confirmation() {
     assert!(shown > 300, "a few hundred: {shown}");
 
     h.send(ctrl('a')).await;
-    assert_eq!(h.app.images.marked_count(), shown);
+    assert_eq!(h.app.remote.images.marked_count(), shown);
     assert_eq!(
         h.app.status,
         Status::Info(format!("{shown} marked: d deletes them"))
@@ -158,8 +158,16 @@ async fn untagged_images_go_in_chunks_of_100_after_one_confirmation() {
     );
     h.send(code(KeyCode::Enter)).await;
     assert!(h.app.modal.is_none());
-    assert_eq!(h.app.images.rows.len(), 3_500 - shown, "the list reloaded");
-    assert_eq!(h.app.images.len(), 0, "nothing untagged is shown any more");
+    assert_eq!(
+        h.app.remote.images.rows.len(),
+        3_500 - shown,
+        "the list reloaded"
+    );
+    assert_eq!(
+        h.app.remote.images.len(),
+        0,
+        "nothing untagged is shown any more"
+    );
     emu.shutdown().await;
 }
 
@@ -186,17 +194,20 @@ async fn a_tag_shared_with_other_tags_goes_alone_and_a_last_tag_takes_its_image(
         type_text(&mut h, tag).await;
         h.send(code(KeyCode::Enter)).await;
         // The fuzzy filter also keeps near matches (v1.4.2 for v1.4.1): move down to the tag.
-        for _ in 0..h.app.tags.len() {
-            if h.app.tags.selected().map(|t| &*t.image_tag) == Some(tag) {
+        for _ in 0..h.app.remote.tags.len() {
+            if h.app.remote.tags.selected().map(|t| &*t.image_tag) == Some(tag) {
                 break;
             }
             h.keys("j").await;
         }
-        assert_eq!(h.app.tags.selected().map(|t| &*t.image_tag), Some(tag));
+        assert_eq!(
+            h.app.remote.tags.selected().map(|t| &*t.image_tag),
+            Some(tag)
+        );
         h.keys(" ").await;
         h.send(code(KeyCode::Esc)).await;
     }
-    assert_eq!(h.app.tags.marked_count(), 2);
+    assert_eq!(h.app.remote.tags.marked_count(), 2);
     h.keys("d").await;
     let text = confirm(&h.app).confirm.text();
     assert!(
@@ -249,7 +260,7 @@ async fn partial_failures_are_reported_with_code_and_reason() {
         .collect();
     assert_eq!((children.len(), standalone.len()), (10, 2));
     open_images(&mut h, "web", Some("untagged")).await;
-    assert_eq!(h.app.images.len(), 12);
+    assert_eq!(h.app.remote.images.len(), 12);
 
     // One of them is deleted behind the app's back.
     truth(&emu)
@@ -322,7 +333,7 @@ async fn esc_stops_a_long_delete_and_the_report_says_what_was_not_sent() {
     let mut h = Harness::start(&emu.url(), W, H, NOW).await;
     open_images(&mut h, "ci/builds", None).await;
     h.send(ctrl('a')).await;
-    assert_eq!(h.app.images.marked_count(), 3_500);
+    assert_eq!(h.app.remote.images.marked_count(), 3_500);
     h.keys("d").await;
     let fx = app::update(&mut h.app, key('y'));
     h.run(fx);
@@ -379,6 +390,7 @@ async fn a_report_longer_than_the_screen_scrolls_to_its_last_failure() {
     h.send(ctrl('a')).await;
     let marked: Vec<String> = h
         .app
+        .remote
         .images
         .marked_rows()
         .map(|r| r.image_digest.to_string())

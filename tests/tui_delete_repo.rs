@@ -63,12 +63,13 @@ async fn an_empty_repository_is_deleted_once_its_name_is_typed() {
     assert!(!repo_exists(&emu, "tmp/empty").await);
     assert!(
         h.app
+            .remote
             .repos
             .rows
             .iter()
             .all(|r| &*r.repository_name != "tmp/empty")
     );
-    assert_eq!(h.app.repos.len(), 13);
+    assert_eq!(h.app.remote.repos.len(), 13);
     emu.shutdown().await;
 }
 
@@ -97,7 +98,7 @@ async fn a_repository_with_images_asks_about_force_apart() {
 
     // Images loaded: the question comes right after the name, with the count, before any call.
     open_images(&mut h, "worker", None).await;
-    assert_eq!(h.app.images.rows.len(), 4);
+    assert_eq!(h.app.remote.images.rows.len(), 4);
     h.send(code(KeyCode::Esc)).await;
     assert_eq!(h.app.pane, Pane::Repositories);
     h.keys("d").await;
@@ -116,11 +117,12 @@ async fn a_repository_with_images_asks_about_force_apart() {
     assert!(!repo_exists(&emu, "worker").await);
     assert!(
         h.app
+            .remote
             .repos
             .rows
             .iter()
             .all(|r| &*r.repository_name != "worker")
     );
-    assert_eq!(h.app.repo, None, "its images are forgotten");
+    assert_eq!(h.app.remote.repo, None, "its images are forgotten");
     emu.shutdown().await;
 }

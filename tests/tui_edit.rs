@@ -83,7 +83,7 @@ async fn catalog_description_is_saved_and_every_untouched_field_kept() {
     assert_eq!(after.usage_text, before.usage_text);
     assert_eq!(after.logo_url, before.logo_url, "the logo stays");
     // The preview was fetched again and shows the service's new value.
-    match h.app.catalogs.get("worker") {
+    match h.app.remote.catalogs.get("worker") {
         Some(Fetch::Ready(c)) => assert_eq!(
             c.description.as_deref(),
             Some("Runs queued jobs, schedules and retries.")
@@ -283,9 +283,9 @@ async fn new_repository_is_created_selected_and_tagged() {
         Status::Info("created repository team/shop".into())
     );
     assert_eq!(h.app.pane, Pane::Repositories);
-    assert_eq!(h.app.repos.len(), 14, "the list reloaded");
+    assert_eq!(h.app.remote.repos.len(), 14, "the list reloaded");
     assert_eq!(
-        h.app.repos.selected().map(|r| &*r.repository_name),
+        h.app.remote.repos.selected().map(|r| &*r.repository_name),
         Some("team/shop"),
         "the new repository is selected"
     );
@@ -356,7 +356,7 @@ async fn a_duplicate_name_keeps_the_form_and_everything_typed() {
     h.send(ctrl('s')).await;
     assert!(h.app.modal.is_none(), "{}", h.screen());
     assert_eq!(
-        h.app.repos.selected().map(|r| &*r.repository_name),
+        h.app.remote.repos.selected().map(|r| &*r.repository_name),
         Some("web-next")
     );
     assert_eq!(ops(&emu, "CreateRepository"), 2);

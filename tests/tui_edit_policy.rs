@@ -144,7 +144,7 @@ async fn a_template_policy_is_reviewed_with_its_diff_then_applied() {
     assert_eq!(ops(&emu, "SetRepositoryPolicy"), 1);
     assert_eq!(policy_of(&emu, "worker").await.as_deref(), Some(&*text));
     assert_eq!(
-        h.app.policies.get("worker"),
+        h.app.remote.policies.get("worker"),
         Some(&Fetch::Ready(Some(text.clone()))),
         "the policy view reloaded"
     );
@@ -262,7 +262,10 @@ async fn a_lockout_policy_needs_force_and_a_policy_can_be_deleted() {
         Status::Info("removed the policy of worker".into())
     );
     assert_eq!(policy_of(&emu, "worker").await, None);
-    assert_eq!(h.app.policies.get("worker"), Some(&Fetch::Ready(None)));
+    assert_eq!(
+        h.app.remote.policies.get("worker"),
+        Some(&Fetch::Ready(None))
+    );
     assert!(h.screen().contains(strings::NO_POLICY));
     h.keys("d").await;
     assert_eq!(

@@ -149,7 +149,7 @@ async fn read_only_refuses_at_the_keys_and_at_the_runner() {
     h.send(code(KeyCode::Enter)).await;
     assert_eq!(h.app.pane, ecrp::app::Pane::Images);
     h.keys(" d").await;
-    assert_eq!(h.app.images.marked_count(), 1);
+    assert_eq!(h.app.remote.images.marked_count(), 1);
     assert_eq!(
         h.app.status,
         Status::Warning(strings::read_only_refusal("deleting"))
@@ -168,7 +168,7 @@ async fn read_only_refuses_at_the_keys_and_at_the_runner() {
         "{e:?}"
     );
     // … and a bulk delete.
-    let digest = h.app.images.rows[0].image_digest.to_string();
+    let digest = h.app.remote.images.rows[0].image_digest.to_string();
     h.run(vec![Effect::DeleteImages {
         repo: "web".into(),
         ids: vec![ImageRef::Digest(digest.clone())],
@@ -332,7 +332,7 @@ async fn e_on_a_repository_with_a_draft_asks_to_restore_it() {
     h.send(code(KeyCode::Esc)).await;
     assert!(h.app.modal.is_none(), "unchanged: closes at once");
     assert!(matches!(
-        h.app.catalogs.get("web"),
+        h.app.remote.catalogs.get("web"),
         Some(Fetch::Ready(c)) if c.description.as_deref() == Some(&*current)
     ));
     assert_eq!(mutations(&emu), 0);
@@ -353,7 +353,14 @@ async fn a_service_refusal_of_tags_keeps_the_lines_typed() {
 
     // Someone else tags the repository meanwhile: the service now refuses the 45 new ones.
     let c = truth(&emu).await;
-    let arn = h.app.repos.selected().unwrap().repository_arn.to_string();
+    let arn = h
+        .app
+        .remote
+        .repos
+        .selected()
+        .unwrap()
+        .repository_arn
+        .to_string();
     let others = (1..=5).map(|i| {
         aws_sdk_ecrpublic::types::Tag::builder()
             .key(format!("x{i}"))

@@ -38,15 +38,22 @@ async fn browse_edit_and_clean_up_under_faults_with_exact_counts() {
     .await;
     let mut h = Harness::start(&emu.url(), 160, 45, NOW).await;
     load_fully(&mut h, ListId::Repositories).await;
-    assert_eq!(h.app.repos.rows.len(), 13, "every repository, once");
+    assert_eq!(h.app.remote.repos.rows.len(), 13, "every repository, once");
 
     // Browse: all 3,500 images of ci/builds, each once, however many requests failed.
     h.keys("/ci/builds").await;
     h.send(code(KeyCode::Enter)).await;
     h.send(code(KeyCode::Enter)).await;
     load_fully(&mut h, ListId::Images).await;
-    let digests: HashSet<&str> = h.app.images.rows.iter().map(|r| &*r.image_digest).collect();
-    assert_eq!(h.app.images.rows.len(), 3_500);
+    let digests: HashSet<&str> = h
+        .app
+        .remote
+        .images
+        .rows
+        .iter()
+        .map(|r| &*r.image_digest)
+        .collect();
+    assert_eq!(h.app.remote.images.rows.len(), 3_500);
     assert_eq!(digests.len(), 3_500, "no image twice");
 
     // Edit: each save lands whole, or leaves the form open with every typed character.
@@ -94,6 +101,7 @@ async fn browse_edit_and_clean_up_under_faults_with_exact_counts() {
     load_fully(&mut h, ListId::Images).await;
     let untagged: HashSet<String> = h
         .app
+        .remote
         .images
         .rows
         .iter()

@@ -28,10 +28,17 @@ async fn every_page_arrives_and_is_counted() {
     h.send(code(KeyCode::Enter)).await;
     h.send(code(KeyCode::Enter)).await;
     assert_eq!(h.app.pane, Pane::Images);
-    assert_eq!(h.app.images.rows.len(), 2_500);
-    assert_eq!(h.app.images.load.pages, 3, "1,000 rows per page");
-    assert_eq!(h.app.images.load.state, LoadState::Done);
-    let mut digests: Vec<&str> = h.app.images.rows.iter().map(|r| &*r.image_digest).collect();
+    assert_eq!(h.app.remote.images.rows.len(), 2_500);
+    assert_eq!(h.app.remote.images.load.pages, 3, "1,000 rows per page");
+    assert_eq!(h.app.remote.images.load.state, LoadState::Done);
+    let mut digests: Vec<&str> = h
+        .app
+        .remote
+        .images
+        .rows
+        .iter()
+        .map(|r| &*r.image_digest)
+        .collect();
     digests.sort_unstable();
     digests.dedup();
     assert_eq!(digests.len(), 2_500, "no row twice");
@@ -40,13 +47,13 @@ async fn every_page_arrives_and_is_counted() {
 
     // The tags view loads the same way, and tab back reuses the images.
     h.send(code(KeyCode::Tab)).await;
-    assert_eq!(h.app.tags.rows.len(), 2_500);
+    assert_eq!(h.app.remote.tags.rows.len(), 2_500);
     h.send(code(KeyCode::Tab)).await;
-    assert_eq!(h.app.images.load.pages, 3, "not reloaded");
+    assert_eq!(h.app.remote.images.load.pages, 3, "not reloaded");
 
     // The last row is reachable and drawn.
     h.keys("G").await;
-    assert_eq!(h.app.images.cursor.selected, 2_499);
+    assert_eq!(h.app.remote.images.cursor.selected, 2_499);
     assert!(h.screen().contains("▶ "));
     emu.shutdown().await;
 }
@@ -69,12 +76,12 @@ async fn leaving_cancels_and_returning_resumes() {
     h.run(fx);
     h.run(fx2);
     h.settle().await;
-    assert_eq!(h.app.images.load.state, LoadState::Stopped);
-    assert!(h.app.images.rows.is_empty());
+    assert_eq!(h.app.remote.images.load.state, LoadState::Stopped);
+    assert!(h.app.remote.images.rows.is_empty());
     // Returning starts (resumes) and finishes the load.
     h.send(code(KeyCode::Enter)).await;
-    assert_eq!(h.app.images.rows.len(), 3_000);
-    assert_eq!(h.app.images.load.state, LoadState::Done);
+    assert_eq!(h.app.remote.images.rows.len(), 3_000);
+    assert_eq!(h.app.remote.images.load.state, LoadState::Done);
     emu.shutdown().await;
 }
 
@@ -87,19 +94,23 @@ async fn the_cursor_stays_on_screen_while_pages_reorder_the_list() {
     h.send(code(KeyCode::Enter)).await;
     h.send(code(KeyCode::Tab)).await;
     assert_eq!(h.app.pane, Pane::Tags);
-    assert_eq!(h.app.tags.rows.len(), 2_500);
+    assert_eq!(h.app.remote.tags.rows.len(), 2_500);
     // Untouched, the cursor is on the first row: the newest tag.
-    assert_eq!(h.app.tags.cursor.selected, 0);
-    assert_eq!(h.app.tags.cursor.offset, 0);
+    assert_eq!(h.app.remote.tags.cursor.selected, 0);
+    assert_eq!(h.app.remote.tags.cursor.offset, 0);
     let newest = h
         .app
+        .remote
         .tags
         .rows
         .iter()
         .map(|t| t.image_pushed_at)
         .max()
         .unwrap();
-    assert_eq!(h.app.tags.selected().unwrap().image_pushed_at, newest);
+    assert_eq!(
+        h.app.remote.tags.selected().unwrap().image_pushed_at,
+        newest
+    );
     assert!(h.screen().contains("▶ "), "the selected row is drawn");
 
     emu.shutdown().await;

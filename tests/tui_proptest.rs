@@ -5,7 +5,7 @@
 mod tui_support;
 
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers, MouseButton, MouseEvent, MouseEventKind};
-use ecrp::app::{self, App, Effect, ListId, Msg, PageRows};
+use ecrp::app::{self, Answer, App, Effect, ListId, Msg, PageRows, Read};
 use ecrp::aws::{AwsError, Catalog, DeleteOutcome, RegistryRow, Tag};
 use ecrp::drafts::{Draft, DraftKind};
 use ecrp::forms::PathCheck;
@@ -14,6 +14,35 @@ use proptest::prelude::*;
 use ratatui::Terminal;
 use ratatui::backend::TestBackend;
 use tui_support::*;
+
+/// What the service would say to a single read.
+fn read_answer(read: Read) -> Answer {
+    match read {
+        Read::Catalog(repo) => Answer::Catalog(
+            repo,
+            Ok(Catalog {
+                description: Some("A very long description ".repeat(20)),
+                architectures: vec!["x86-64".into()],
+                operating_systems: vec!["Linux".into()],
+                about_text: Some("# T\n\n| a | b |\n|---|---|\n| 1 | 2 |\n\n- x\n  - y".into()),
+                usage_text: Some("```\ndocker run\n```".into()),
+                ..Default::default()
+            }),
+        ),
+        Read::Policy(repo) => Answer::Policy(
+            repo,
+            Ok(Some(r#"{"Version":"2012-10-17","Statement":[]}"#.into())),
+        ),
+        Read::ResourceTags(arn) => Answer::ResourceTags(
+            arn,
+            Ok(vec![Tag {
+                key: "k".into(),
+                value: "v".into(),
+            }]),
+        ),
+        Read::RegistryName => Answer::RegistryName(Ok(Some("Name".into()))),
+    }
+}
 
 fn answer(app: &mut App, fx: Vec<Effect>, fail: bool) {
     let mut queue = fx;
@@ -82,29 +111,10 @@ fn answer(app: &mut App, fx: Vec<Effect>, fail: bool) {
                 };
                 Msg::Page { generation, rows }
             }
-            Effect::Catalog(repo) => Msg::Catalog(
-                repo,
-                Ok(Catalog {
-                    description: Some("A very long description ".repeat(20)),
-                    architectures: vec!["x86-64".into()],
-                    operating_systems: vec!["Linux".into()],
-                    about_text: Some("# T\n\n| a | b |\n|---|---|\n| 1 | 2 |\n\n- x\n  - y".into()),
-                    usage_text: Some("```\ndocker run\n```".into()),
-                    ..Default::default()
-                }),
-            ),
-            Effect::Policy(repo) => Msg::Policy(
-                repo,
-                Ok(Some(r#"{"Version":"2012-10-17","Statement":[]}"#.into())),
-            ),
-            Effect::ResourceTags(arn) => Msg::ResourceTags(
-                arn,
-                Ok(vec![Tag {
-                    key: "k".into(),
-                    value: "v".into(),
-                }]),
-            ),
-            Effect::RegistryName => Msg::RegistryName(Ok(Some("Name".into()))),
+            Effect::Fetch { client, read } => Msg::Fetched {
+                client,
+                answer: read_answer(read),
+            },
             Effect::Connect(opts) => Msg::Connected(ecrp::aws::ConnectionInfo {
                 profile: opts.profile.unwrap_or_else(|| "default".into()),
                 region: opts.region.unwrap_or_else(|| "us-east-1".into()),

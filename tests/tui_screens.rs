@@ -93,6 +93,7 @@ async fn error_in_status_and_details_popup() {
     let api = ecrp::aws::Api::new(client, false);
     let name = h
         .app
+        .remote
         .repos
         .selected()
         .expect("a repository")

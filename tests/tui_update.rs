@@ -5,7 +5,7 @@ mod tui_support;
 
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 use ecrp::app::load::LoadState;
-use ecrp::app::{self, App, Effect, ListId, Msg, Overlay, PageRows, Pane, Status};
+use ecrp::app::{self, Answer, App, Effect, ListId, Msg, Overlay, PageRows, Pane, Read, Status};
 use ecrp::aws::{AwsError, RegistryRow};
 use tui_support::*;
 
@@ -48,7 +48,13 @@ fn connecting_starts_registry_and_repository_loads() {
     let (app, fx) = connected_app(160, 45);
     assert!(load_generation(&fx, ListId::Registries).is_some());
     assert!(load_generation(&fx, ListId::Repositories).is_some());
-    assert!(fx.iter().any(|e| matches!(e, Effect::RegistryName)));
+    assert!(fx.iter().any(|e| matches!(
+        e,
+        Effect::Fetch {
+            read: Read::RegistryName,
+            ..
+        }
+    )));
     assert_eq!(app.pane, Pane::Registries);
 }
 
@@ -56,8 +62,8 @@ fn connecting_starts_registry_and_repository_loads() {
 fn single_registry_starts_on_repositories() {
     let app = with_repos(3);
     assert_eq!(app.pane, Pane::Repositories);
-    assert_eq!(app.repos.len(), 3);
-    assert_eq!(app.repos.load.state, LoadState::Done);
+    assert_eq!(app.remote.repos.len(), 3);
+    assert_eq!(app.remote.repos.load.state, LoadState::Done);
 }
 
 #[test]
@@ -65,22 +71,28 @@ fn movement_keys() {
     let mut app = with_repos(100);
     send(&mut app, key('j'));
     send(&mut app, code(KeyCode::Down));
-    assert_eq!(app.repos.cursor.selected, 2);
+    assert_eq!(app.remote.repos.cursor.selected, 2);
     send(&mut app, key('k'));
-    assert_eq!(app.repos.cursor.selected, 1);
+    assert_eq!(app.remote.repos.cursor.selected, 1);
     send(&mut app, key('G'));
-    assert_eq!(app.repos.cursor.selected, 99);
+    assert_eq!(app.remote.repos.cursor.selected, 99);
     // The window follows the cursor.
-    let visible = ecrp::ui::layout::visible_rows(&app, Pane::Repositories);
-    assert_eq!(app.repos.cursor.offset, 100 - visible);
+    let visible = ecrp::app::layout::visible_rows(&app, Pane::Repositories);
+    assert_eq!(app.remote.repos.cursor.offset, 100 - visible);
     send(&mut app, key('g'));
-    assert_eq!((app.repos.cursor.selected, app.repos.cursor.offset), (0, 0));
+    assert_eq!(
+        (
+            app.remote.repos.cursor.selected,
+            app.remote.repos.cursor.offset
+        ),
+        (0, 0)
+    );
     send(&mut app, code(KeyCode::PageDown));
-    assert_eq!(app.repos.cursor.selected, visible);
+    assert_eq!(app.remote.repos.cursor.selected, visible);
     send(&mut app, code(KeyCode::PageUp));
-    assert_eq!(app.repos.cursor.selected, 0);
+    assert_eq!(app.remote.repos.cursor.selected, 0);
     send(&mut app, code(KeyCode::Up));
-    assert_eq!(app.repos.cursor.selected, 0, "clamped at the top");
+    assert_eq!(app.remote.repos.cursor.selected, 0, "clamped at the top");
 }
 
 #[test]
@@ -90,7 +102,7 @@ fn drill_in_and_back_cancels_and_reuses() {
     let fx = send(&mut app, code(KeyCode::Enter));
     assert_eq!(app.pane, Pane::Images);
     assert_eq!(
-        app.repo.as_ref().unwrap().repository_name.as_ref(),
+        app.remote.repo.as_ref().unwrap().repository_name.as_ref(),
         "repo-001"
     );
     let (g, token) = load_generation(&fx, ListId::Images).expect("images load");
@@ -102,7 +114,7 @@ fn drill_in_and_back_cancels_and_reuses() {
             rows: PageRows::Images(page(vec![image("aa", &["v1"], 10, NOW)], Some("t1"), 1)),
         },
     );
-    assert_eq!(app.images.rows.len(), 1);
+    assert_eq!(app.remote.images.rows.len(), 1);
     // Leaving while page 2 loads cancels it.
     let fx = send(&mut app, code(KeyCode::Esc));
     assert_eq!(app.pane, Pane::Repositories);
@@ -110,7 +122,7 @@ fn drill_in_and_back_cancels_and_reuses() {
         fx.iter()
             .any(|e| matches!(e, Effect::Cancel(ListId::Images)))
     );
-    assert_eq!(app.images.load.state, LoadState::Stopped);
+    assert_eq!(app.remote.images.load.state, LoadState::Stopped);
     // Its late answer is dropped.
     send(
         &mut app,
@@ -119,10 +131,10 @@ fn drill_in_and_back_cancels_and_reuses() {
             rows: PageRows::Images(page(vec![image("bb", &[], 10, NOW)], None, 2)),
         },
     );
-    assert_eq!(app.images.rows.len(), 1);
+    assert_eq!(app.remote.images.rows.len(), 1);
     // Returning to the same repository keeps the rows and resumes from the token.
     let fx = send(&mut app, key('l'));
-    assert_eq!(app.images.rows.len(), 1);
+    assert_eq!(app.remote.images.rows.len(), 1);
     assert_eq!(
         load_generation(&fx, ListId::Images).unwrap().1.as_deref(),
         Some("t1")
@@ -131,7 +143,7 @@ fn drill_in_and_back_cancels_and_reuses() {
     send(&mut app, key('h'));
     send(&mut app, key('j'));
     let fx = send(&mut app, code(KeyCode::Right));
-    assert!(app.images.rows.is_empty());
+    assert!(app.remote.images.rows.is_empty());
     assert_eq!(load_generation(&fx, ListId::Images).unwrap().1, None);
 }
 
@@ -149,7 +161,7 @@ fn tab_switches_images_and_tags() {
             rows: PageRows::Tags(page(vec![tag_row("latest", "aa", NOW)], None, 1)),
         },
     );
-    assert_eq!(app.tags.len(), 1);
+    assert_eq!(app.remote.tags.len(), 1);
     send(&mut app, code(KeyCode::Tab));
     assert_eq!(app.pane, Pane::Images);
     let fx = send(&mut app, code(KeyCode::Tab));
@@ -174,6 +186,7 @@ fn filter_is_fuzzy_keeps_and_clears() {
         send(&mut app, key(c));
     }
     let shown: Vec<&str> = app
+        .remote
         .repos
         .window(0, 10)
         .map(|r| &*r.repository_name)
@@ -181,18 +194,28 @@ fn filter_is_fuzzy_keeps_and_clears() {
     assert_eq!(shown, ["web", "webhook-relay"]);
     // Enter keeps the filter, and keys move again.
     send(&mut app, code(KeyCode::Enter));
-    assert!(!app.repos.filter.editing);
+    assert!(!app.remote.repos.filter.editing);
     send(&mut app, key('j'));
     assert_eq!(
-        app.repos.selected().unwrap().repository_name.as_ref(),
+        app.remote
+            .repos
+            .selected()
+            .unwrap()
+            .repository_name
+            .as_ref(),
         "webhook-relay"
     );
     // Esc clears it (and does not leave the pane).
     send(&mut app, code(KeyCode::Esc));
-    assert_eq!(app.repos.len(), 5);
+    assert_eq!(app.remote.repos.len(), 5);
     assert_eq!(app.pane, Pane::Repositories);
     assert_eq!(
-        app.repos.selected().unwrap().repository_name.as_ref(),
+        app.remote
+            .repos
+            .selected()
+            .unwrap()
+            .repository_name
+            .as_ref(),
         "webhook-relay",
         "the selection stays on its row"
     );
@@ -220,10 +243,13 @@ fn incremental_filter_equals_full_refilter() {
         let (g, _) = load_generation(&send(&mut full, key('r')), ListId::Repositories).unwrap();
         send(&mut full, repos_page(rows.clone(), g, None));
         let mut m = nucleo_matcher::Matcher::new(nucleo_matcher::Config::DEFAULT);
-        full.repos.set_query(query, &mut m);
-        assert_eq!(inc.repos.view, full.repos.view, "query {query:?}");
+        full.remote.repos.set_query(query, &mut m);
+        assert_eq!(
+            inc.remote.repos.view, full.remote.repos.view,
+            "query {query:?}"
+        );
         assert!(
-            !inc.repos.view.is_empty() || query.contains(' '),
+            !inc.remote.repos.view.is_empty() || query.contains(' '),
             "query {query:?}"
         );
     }
@@ -244,6 +270,7 @@ fn filter_applies_to_pages_arriving_later() {
         repos_page(vec![repo("worker", NOW), repo("docs", NOW)], g, None),
     );
     let shown: Vec<&str> = app
+        .remote
         .repos
         .window(0, 10)
         .map(|r| &*r.repository_name)
@@ -268,7 +295,8 @@ fn sort_cycles_and_reverses() {
         ),
     );
     let names = |app: &App| -> Vec<String> {
-        app.repos
+        app.remote
+            .repos
             .window(0, 10)
             .map(|r| r.repository_name.to_string())
             .collect()
@@ -290,19 +318,20 @@ fn pages_merge_into_the_sort_order() {
         &mut app,
         repos_page(vec![repo("d", NOW), repo("b", NOW)], g, Some("t")),
     );
-    assert_eq!(app.repos.load.state, LoadState::Loading { page: 2 });
+    assert_eq!(app.remote.repos.load.state, LoadState::Loading { page: 2 });
     send(
         &mut app,
         repos_page(vec![repo("c", NOW), repo("a", NOW)], g, None),
     );
     let names: Vec<&str> = app
+        .remote
         .repos
         .window(0, 10)
         .map(|r| &*r.repository_name)
         .collect();
     assert_eq!(names, ["a", "b", "c", "d"]);
-    assert_eq!(app.repos.load.state, LoadState::Done);
-    assert_eq!(app.repos.load.pages, 2);
+    assert_eq!(app.remote.repos.load.state, LoadState::Done);
+    assert_eq!(app.remote.repos.load.pages, 2);
 }
 
 #[test]
@@ -319,8 +348,8 @@ fn failed_page_keeps_rows_and_retry_resumes_from_token() {
             error: err.clone(),
         },
     );
-    assert_eq!(app.repos.rows.len(), 1, "rows kept");
-    assert_eq!(app.repos.load.state, LoadState::Failed(err.clone()));
+    assert_eq!(app.remote.repos.rows.len(), 1, "rows kept");
+    assert_eq!(app.remote.repos.load.state, LoadState::Failed(err.clone()));
     assert_eq!(app.status, Status::Error(err));
     // `!` shows the details.
     send(&mut app, key('!'));
@@ -332,10 +361,10 @@ fn failed_page_keeps_rows_and_retry_resumes_from_token() {
     let (g2, token) = load_generation(&fx, ListId::Repositories).unwrap();
     assert_eq!(token.as_deref(), Some("tok-2"));
     assert!(g2 > g);
-    assert_eq!(app.repos.rows.len(), 1);
+    assert_eq!(app.remote.repos.rows.len(), 1);
     send(&mut app, repos_page(vec![repo("b", NOW)], g2, None));
-    assert_eq!(app.repos.rows.len(), 2);
-    assert_eq!(app.repos.load.state, LoadState::Done);
+    assert_eq!(app.remote.repos.rows.len(), 2);
+    assert_eq!(app.remote.repos.load.state, LoadState::Done);
 }
 
 #[test]
@@ -352,7 +381,7 @@ fn stale_failure_is_dropped() {
         },
     );
     assert_eq!(app.status, Status::None);
-    assert!(app.repos.load.is_loading());
+    assert!(app.remote.repos.load.is_loading());
 }
 
 #[test]
@@ -360,7 +389,7 @@ fn refresh_reloads_from_zero() {
     let mut app = with_repos(5);
     let fx = send(&mut app, key('r'));
     assert_eq!(load_generation(&fx, ListId::Repositories).unwrap().1, None);
-    assert!(app.repos.rows.is_empty());
+    assert!(app.remote.repos.rows.is_empty());
 }
 
 #[test]
@@ -401,8 +430,9 @@ fn command_line_runs_completes_and_rejects() {
     let fx = send(&mut app, code(KeyCode::Enter));
     assert!(matches!(app.overlay, Some(Overlay::Policy { .. })));
     assert!(
-        fx.iter()
-            .any(|e| matches!(e, Effect::Policy(r) if &**r == "repo-000"))
+        fx.iter().any(
+            |e| matches!(e, Effect::Fetch { read: Read::Policy(r), .. } if &**r == "repo-000")
+        )
     );
     send(&mut app, code(KeyCode::Esc));
 
@@ -418,7 +448,7 @@ fn command_line_runs_completes_and_rejects() {
     let fx = send(&mut app, code(KeyCode::Enter));
     assert!(
         fx.iter().any(
-            |e| matches!(e, Effect::ResourceTags(arn) if arn.ends_with("repository/repo-000"))
+            |e| matches!(e, Effect::Fetch { read: Read::ResourceTags(arn), .. } if arn.ends_with("repository/repo-000"))
         )
     );
 
@@ -446,13 +476,27 @@ fn catalogs_of_visible_rows_are_fetched_once() {
     let fx = send(&mut app, repos_page(rows, rp, None));
     let fetched = fx
         .iter()
-        .filter(|e| matches!(e, Effect::Catalog(_)))
+        .filter(|e| {
+            matches!(
+                e,
+                Effect::Fetch {
+                    read: Read::Catalog(_),
+                    ..
+                }
+            )
+        })
         .count();
-    let visible = ecrp::ui::layout::visible_rows(&app, Pane::Repositories);
+    let visible = ecrp::app::layout::visible_rows(&app, Pane::Repositories);
     assert_eq!(fetched, visible, "only the visible rows");
     let fx = send(&mut app, key('j'));
     assert!(
-        !fx.iter().any(|e| matches!(e, Effect::Catalog(_))),
+        !fx.iter().any(|e| matches!(
+            e,
+            Effect::Fetch {
+                read: Read::Catalog(_),
+                ..
+            }
+        )),
         "cached"
     );
 }
@@ -487,7 +531,7 @@ fn mouse_click_selects_and_wheel_scrolls() {
         })
     };
     let mut app = with_repos(50);
-    let rect = ecrp::ui::layout::pane_rect(&app, Pane::Repositories).unwrap();
+    let rect = ecrp::app::layout::pane_rect(&app, Pane::Repositories).unwrap();
     // Border, column header, then rows: the fourth row.
     send(
         &mut app,
@@ -497,21 +541,21 @@ fn mouse_click_selects_and_wheel_scrolls() {
             rect.y + 2 + 3,
         ),
     );
-    assert_eq!(app.repos.cursor.selected, 3);
+    assert_eq!(app.remote.repos.cursor.selected, 3);
     send(
         &mut app,
         mouse(MouseEventKind::ScrollDown, rect.x + 5, rect.y + 5),
     );
-    assert_eq!(app.repos.cursor.selected, 6);
+    assert_eq!(app.remote.repos.cursor.selected, 6);
     send(
         &mut app,
         mouse(MouseEventKind::ScrollUp, rect.x + 5, rect.y + 5),
     );
-    assert_eq!(app.repos.cursor.selected, 3);
+    assert_eq!(app.remote.repos.cursor.selected, 3);
     // In the images view, a click on the repositories pane goes back to it.
     send(&mut app, code(KeyCode::Enter));
     assert_eq!(app.pane, Pane::Images);
-    let rect = ecrp::ui::layout::pane_rect(&app, Pane::Repositories).unwrap();
+    let rect = ecrp::app::layout::pane_rect(&app, Pane::Repositories).unwrap();
     send(
         &mut app,
         mouse(
@@ -521,7 +565,7 @@ fn mouse_click_selects_and_wheel_scrolls() {
         ),
     );
     assert_eq!(app.pane, Pane::Repositories);
-    assert_eq!(app.repos.cursor.selected, 0);
+    assert_eq!(app.remote.repos.cursor.selected, 0);
 }
 
 #[test]
@@ -609,7 +653,8 @@ fn status_line_names_what_is_loading() {
     send(&mut app2, key('p'));
     let s = screen(&app2);
     assert!(s.contains("fetching policy"), "{s}");
-    send(&mut app2, Msg::Policy("repo-000".into(), Ok(None)));
+    let m = fetched(&app2, Answer::Policy("repo-000".into(), Ok(None)));
+    send(&mut app2, m);
     let s = screen(&app2);
     assert!(!s.contains("fetching policy"));
     assert!(s.contains("has no policy"), "{s}");
@@ -620,8 +665,10 @@ fn status_line_names_what_is_loading() {
 #[test]
 fn a_pending_edit_is_dropped_by_esc_or_moving_away() {
     use ecrp::aws::Catalog;
-    let catalog =
-        |app: &mut App, name: &str| send(app, Msg::Catalog(name.into(), Ok(Catalog::default())));
+    let catalog = |app: &mut App, name: &str| {
+        let m = fetched(app, Answer::Catalog(name.into(), Ok(Catalog::default())));
+        send(app, m)
+    };
 
     // Moving away: the answer for repo-000 arrives after the cursor left it.
     let mut app = with_repos(3);
@@ -667,4 +714,86 @@ fn a_pending_edit_is_dropped_by_esc_or_moving_away() {
         matches!(app.modal, Some(ecrp::app::modal::Modal::Form(_))),
         "the form opens on the same repository"
     );
+}
+
+/// A profile switch replaces the client: answers the old client still delivers (a catalog, a
+/// page) belong to the old account and must not land in the new one's state.
+#[test]
+fn a_late_answer_from_the_previous_client_never_lands_after_a_switch() {
+    use ecrp::aws::Catalog;
+    use ecrp::profiles::{ProfileInfo, ProfileKind};
+    let mut app = with_repos(3);
+    // The generation the old client's pages of repositories carry.
+    let old_page = app.load_of(ListId::Repositories).generation;
+    let old_client = app.remote.client;
+    let fx = send(&mut app, key('c'));
+    assert!(
+        matches!(
+            app.remote.catalogs.get("repo-000"),
+            Some(ecrp::app::Fetch::Loading)
+        ),
+        "the catalog is on its way: {fx:?}"
+    );
+    send(&mut app, code(KeyCode::Esc));
+
+    // ctrl-p, the profiles arrive, enter picks the other one.
+    send(&mut app, ctrl('p'));
+    send(
+        &mut app,
+        Msg::Profiles(Ok(vec![
+            ProfileInfo {
+                name: "default".into(),
+                kind: ProfileKind::StaticKeys,
+                region: None,
+            },
+            ProfileInfo {
+                name: "prod".into(),
+                kind: ProfileKind::StaticKeys,
+                region: None,
+            },
+        ])),
+    );
+    send(&mut app, key('j'));
+    let fx = send(&mut app, code(KeyCode::Enter));
+    assert!(
+        fx.iter()
+            .any(|e| matches!(e, Effect::Connect(o) if o.profile.as_deref() == Some("prod"))),
+        "{fx:?}"
+    );
+    assert_ne!(app.remote.client, old_client, "a new client generation");
+
+    // The old client's answers arrive late.
+    send(
+        &mut app,
+        Msg::Fetched {
+            client: old_client,
+            answer: Answer::Catalog("repo-000".into(), Ok(Catalog::default())),
+        },
+    );
+    assert_eq!(
+        app.remote.catalogs.get("repo-000"),
+        None,
+        "the late catalog is dropped"
+    );
+    send(
+        &mut app,
+        repos_page(vec![repo("old-account-repo", NOW)], old_page, None),
+    );
+    assert_eq!(app.remote.repos.rows.len(), 0, "the late page is dropped");
+
+    // The new client's answers do land.
+    send(
+        &mut app,
+        Msg::Connected(ecrp::aws::ConnectionInfo {
+            profile: "prod".into(),
+            region: "us-east-1".into(),
+            endpoint: None,
+        }),
+    );
+    let m = fetched(
+        &app,
+        Answer::Catalog("repo-000".into(), Ok(Catalog::default())),
+    );
+    send(&mut app, m);
+    assert!(app.remote.catalogs.get("repo-000").is_some());
 }

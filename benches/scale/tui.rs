@@ -114,13 +114,18 @@ impl Driver {
             self.app.pane == Pane::Repositories,
             "not on the repositories"
         );
-        let pos = (0..self.app.repos.len())
+        let pos = (0..self.app.remote.repos.len())
             .find(|&i| {
-                self.app.repos.select(i);
-                self.app.repos.selected().map(|r| &*r.repository_name) == Some(repo)
+                self.app.remote.repos.select(i);
+                self.app
+                    .remote
+                    .repos
+                    .selected()
+                    .map(|r| &*r.repository_name)
+                    == Some(repo)
             })
             .with_context(|| format!("no repository {repo} in the list"))?;
-        self.app.repos.select(pos);
+        self.app.remote.repos.select(pos);
         Ok(())
     }
 
@@ -143,14 +148,14 @@ impl Driver {
                 self.draw()?;
                 pacer.drew(Instant::now());
                 dirty = false;
-                if first.is_none() && !self.app.images.rows.is_empty() {
+                if first.is_none() && !self.app.remote.images.rows.is_empty() {
                     first = Some(t.elapsed());
                     ensure!(
                         self.screen().contains("build-"),
                         "the first rows are not on screen"
                     );
                 }
-                if self.app.images.load.state == LoadState::Done {
+                if self.app.remote.images.load.state == LoadState::Done {
                     let all = t.elapsed();
                     return Ok(Opened {
                         entered,
@@ -176,9 +181,9 @@ impl Driver {
                 bail!("a page failed: {error:?}");
             }
             let got = t.elapsed();
-            let had_rows = !self.app.images.rows.is_empty();
+            let had_rows = !self.app.remote.images.rows.is_empty();
             self.apply(m);
-            if !had_rows && !self.app.images.rows.is_empty() {
+            if !had_rows && !self.app.remote.images.rows.is_empty() {
                 (arrived, applied) = (Some(got), Some(t.elapsed()));
             }
             dirty = true;
@@ -227,16 +232,16 @@ pub fn filter_run(d: &mut Driver, typed: &str, narrow: char) -> Result<FilterTim
     let mut shown = Vec::new();
     for c in typed.chars() {
         times.push(d.timed_key(KeyCode::Char(c))?);
-        shown.push(d.app.images.len());
+        shown.push(d.app.remote.images.len());
     }
     let narrow = d.timed_key(KeyCode::Char(narrow))?;
-    shown.push(d.app.images.len());
+    shown.push(d.app.remote.images.len());
     let backspace = d.timed_key(KeyCode::Backspace)?;
     // Leave the filter cleared for the next run.
     d.apply(key(KeyCode::Esc));
     d.draw()?;
     ensure!(
-        d.app.images.len() == d.app.images.rows.len(),
+        d.app.remote.images.len() == d.app.remote.images.rows.len(),
         "esc did not clear the filter"
     );
     Ok(FilterTimes {

@@ -72,9 +72,9 @@ async fn tui_in_process(opts: &Opts, url: &str, floor: &Outcome) -> Result<Vec<R
             tokio::time::sleep(PAUSE).await;
             let o = d.open_and_load(paced).await?;
             anyhow::ensure!(
-                d.app.images.rows.len() == BIG_COUNT,
+                d.app.remote.images.rows.len() == BIG_COUNT,
                 "the TUI loaded {} images",
-                d.app.images.rows.len()
+                d.app.remote.images.rows.len()
             );
             if paced {
                 paced_first.push(o.first);
@@ -102,7 +102,10 @@ async fn tui_in_process(opts: &Opts, url: &str, floor: &Outcome) -> Result<Vec<R
     let mut s = tui::Driver::start(&small.url()).await?;
     s.select_repo("small")?;
     s.open_and_load(false).await?;
-    anyhow::ensure!(s.app.images.rows.len() == 100, "small holds 100 images");
+    anyhow::ensure!(
+        s.app.remote.images.rows.len() == 100,
+        "small holds 100 images"
+    );
     let (mut frame_big, mut frame_small) = (Vec::new(), Vec::new());
     for _ in 0..FRAME_BLOCKS {
         frame_big.extend(d.frames(FRAMES / FRAME_BLOCKS)?);

@@ -2,24 +2,16 @@
 //! and auto-refresh. Like the rest of `update`, nothing here does I/O: it opens menus and returns
 //! effects.
 
-use super::keymap::Action;
+use super::base::{self, current_profile};
+use super::load::LoadState;
 use super::msg::{Effect, ListId};
-use super::nav;
 use super::state::{App, Overlay, Pane, PickItem, Picker, PickerKind, Status};
 use super::strings;
 use crate::profiles::{ECR_PUBLIC_REGIONS, ProfileInfo};
 
-/// The profile the client uses now (as the header shows it).
-pub fn current_profile(app: &App) -> String {
-    app.connection
-        .as_ref()
-        .map(|c| c.profile.clone())
-        .or_else(|| app.opts.client.profile.clone())
-        .unwrap_or_else(|| "default".into())
-}
-
 fn current_region(app: &App) -> Option<String> {
-    app.connection
+    app.remote
+        .connection
         .as_ref()
         .map(|c| c.region.clone())
         .or_else(|| app.opts.client.region.clone())
@@ -90,20 +82,20 @@ pub fn copy_menu(app: &mut App) {
         return;
     };
     let uri = repo.repository_uri.to_string();
-    let items = match app.pane {
-        Pane::Images => app.images.selected().map(|i| {
-            crate::clipboard::image_choices(
-                &uri,
-                i.image_tags.first().map(|t| &**t),
-                &i.image_digest,
-            )
-        }),
-        Pane::Tags => app
-            .tags
-            .selected()
-            .map(|t| crate::clipboard::image_choices(&uri, Some(&t.image_tag), &t.image_digest)),
-        _ => Some(crate::clipboard::repository_choices(&uri)),
-    };
+    let items =
+        match app.pane {
+            Pane::Images => app.remote.images.selected().map(|i| {
+                crate::clipboard::image_choices(
+                    &uri,
+                    i.image_tags.first().map(|t| &**t),
+                    &i.image_digest,
+                )
+            }),
+            Pane::Tags => app.remote.tags.selected().map(|t| {
+                crate::clipboard::image_choices(&uri, Some(&t.image_tag), &t.image_digest)
+            }),
+            _ => Some(crate::clipboard::repository_choices(&uri)),
+        };
     let Some(choices) = items else {
         app.status = Status::Warning(strings::NOTHING_SELECTED.into());
         return;
@@ -142,7 +134,7 @@ pub fn open_gallery(app: &mut App, fx: &mut Vec<Effect>) {
 
 /// `:login`.
 pub fn login(app: &mut App, fx: &mut Vec<Effect>) {
-    if app.connection.is_none() {
+    if app.remote.connection.is_none() {
         app.status = Status::Warning(strings::CONNECTING.into());
         return;
     }
@@ -153,84 +145,39 @@ pub fn login(app: &mut App, fx: &mut Vec<Effect>) {
     });
 }
 
-/// Keys in a menu: move, enter chooses, esc closes.
-pub fn picker_action(app: &mut App, action: Action, fx: &mut Vec<Effect>) {
-    let Some(Overlay::Picker(p)) = app.overlay.as_mut() else {
-        return;
-    };
-    let last = p.items.len().saturating_sub(1);
-    match action {
-        Action::Up => p.selected = p.selected.saturating_sub(1),
-        Action::Down => p.selected = (p.selected + 1).min(last),
-        Action::Top | Action::PageUp => p.selected = 0,
-        Action::Bottom | Action::PageDown => p.selected = last,
-        Action::Back => {
-            if p.kind == PickerKind::Drafts {
-                app.status = Status::Info(strings::DRAFTS_KEPT.into());
-            }
-            app.overlay = None;
-        }
-        Action::Open => {
-            let (kind, item) = (p.kind, p.items.get(p.selected).cloned());
-            app.overlay = None;
-            if let Some(item) = item {
-                choose(app, kind, item, fx);
-            }
-        }
-        Action::Quit => app.quit = true,
-        _ => {}
+/// A copy choice: the OSC 52 sequence goes to the terminal.
+pub fn copy_chosen(app: &mut App, item: &PickItem, fx: &mut Vec<Effect>) {
+    match crate::clipboard::sequence(&item.value, app.opts.in_tmux) {
+        Ok(bytes) => fx.push(Effect::WriteTerminal {
+            bytes,
+            done: strings::copied(&item.label, &item.value),
+        }),
+        Err(e) => app.status = Status::Warning(e.to_string()),
     }
 }
 
-fn choose(app: &mut App, kind: PickerKind, item: PickItem, fx: &mut Vec<Effect>) {
-    match kind {
-        PickerKind::Copy => match crate::clipboard::sequence(&item.value, app.opts.in_tmux) {
-            Ok(bytes) => fx.push(Effect::WriteTerminal {
-                bytes,
-                done: strings::copied(&item.label, &item.value),
-            }),
-            Err(e) => app.status = Status::Warning(e.to_string()),
-        },
-        PickerKind::Profiles => {
-            app.opts.client.profile = Some(item.value.clone());
-            // The profile's own region, unless the user picked one in this session.
-            if !app.region_chosen {
-                app.opts.client.region = None;
-            }
-            reconnect(app, strings::switching("profile", &item.value), fx);
-        }
-        PickerKind::Regions => {
-            app.opts.client.region = Some(item.value.clone());
-            app.region_chosen = true;
-            reconnect(app, strings::switching("region", &item.value), fx);
-        }
-        PickerKind::Drafts => super::unsaved::draft_chosen(app, &item.value, fx),
-        PickerKind::PolicyStart => super::policy_menu::policy_start_chosen(app, &item.value),
+pub fn profile_chosen(app: &mut App, profile: &str, fx: &mut Vec<Effect>) {
+    app.opts.client.profile = Some(profile.to_string());
+    // The profile's own region, unless the user picked one in this session.
+    if !app.region_chosen {
+        app.opts.client.region = None;
     }
+    reconnect(app, strings::switching("profile", profile), fx);
+}
+
+pub fn region_chosen(app: &mut App, region: &str, fx: &mut Vec<Effect>) {
+    app.opts.client.region = Some(region.to_string());
+    app.region_chosen = true;
+    reconnect(app, strings::switching("region", region), fx);
 }
 
 /// Build a new client for the changed options and start over on the panes (the endpoint, in
 /// `--demo` the emulator's, is kept in `opts.client`).
 fn reconnect(app: &mut App, message: String, fx: &mut Vec<Effect>) {
-    for list in [
-        ListId::Registries,
-        ListId::Repositories,
-        ListId::Images,
-        ListId::Tags,
-    ] {
-        nav::stop(app, list, fx);
-        app.load_mut(list).reset();
+    for list in ListId::ALL {
+        base::stop(app, list, fx);
     }
-    app.registries.clear();
-    app.repos.clear();
-    app.images.clear();
-    app.tags.clear();
-    app.repo = None;
-    app.catalogs.clear();
-    app.policies.clear();
-    app.resource_tags.clear();
-    app.display_name = None;
-    app.connection = None;
+    app.remote = std::mem::take(&mut app.remote).successor();
     app.pane = Pane::Registries;
     app.skip_single_registry = true;
     app.last_error = None;
@@ -260,21 +207,16 @@ pub fn auto_refresh_tick(app: &mut App, fx: &mut Vec<Effect>) {
     let Some(every) = app.auto_refresh else {
         return;
     };
-    if app.connection.is_none() || app.now - app.refreshed_at < every as i64 {
+    if app.remote.connection.is_none() || app.now - app.refreshed_at < every as i64 {
         return;
     }
     let list = app.pane.list();
     // A load still running (or failed, waiting for `r`) is left alone.
-    if !matches!(app.load_of(list).state, super::load::LoadState::Done) {
+    if !matches!(app.load_of(list).state, LoadState::Done) {
         return;
     }
     app.refreshed_at = app.now;
-    match list {
-        ListId::Registries => app.registries.staged = Some(Vec::new()),
-        ListId::Repositories => app.repos.staged = Some(Vec::new()),
-        ListId::Images => app.images.staged = Some(Vec::new()),
-        ListId::Tags => app.tags.staged = Some(Vec::new()),
-    }
+    app.remote.list_mut(list).stage();
     app.load_mut(list).reset();
-    nav::start(app, list, fx);
+    base::start(app, list, fx);
 }

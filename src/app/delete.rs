@@ -5,11 +5,10 @@ use std::collections::HashMap;
 
 use crossterm::event::{KeyCode, KeyEvent};
 
-use super::edit::refuse_read_only;
+use super::base::{forget, refuse_read_only, reload};
 use super::load::LoadState;
 use super::modal::{ConfirmAction, ConfirmModal, Deleting, Modal};
 use super::msg::{Effect, ListId, Mutation};
-use super::saved::reload;
 use super::state::{App, Fetch, Overlay, Pane, Status};
 use super::strings;
 use crate::aws::{DeleteOutcome, ImageRow, TagRow};
@@ -20,12 +19,12 @@ use crate::forms::policy::delete_policy_confirm;
 pub fn mark(app: &mut App) {
     match app.pane {
         Pane::Images => {
-            app.images.toggle_mark();
-            app.images.move_by(1);
+            app.remote.images.toggle_mark();
+            app.remote.images.move_by(1);
         }
         Pane::Tags => {
-            app.tags.toggle_mark();
-            app.tags.move_by(1);
+            app.remote.tags.toggle_mark();
+            app.remote.tags.move_by(1);
         }
         _ => {}
     }
@@ -34,8 +33,8 @@ pub fn mark(app: &mut App) {
 /// `ctrl-a`: mark every row shown (every match of the filter), or unmark them when all are.
 pub fn mark_all(app: &mut App) {
     let shown = match app.pane {
-        Pane::Images => app.images.len(),
-        Pane::Tags => app.tags.len(),
+        Pane::Images => app.remote.images.len(),
+        Pane::Tags => app.remote.tags.len(),
         _ => return,
     };
     if shown == 0 {
@@ -43,8 +42,14 @@ pub fn mark_all(app: &mut App) {
         return;
     }
     let (marked, n) = match app.pane {
-        Pane::Images => (app.images.mark_all_shown(), app.images.marked_count()),
-        _ => (app.tags.mark_all_shown(), app.tags.marked_count()),
+        Pane::Images => (
+            app.remote.images.mark_all_shown(),
+            app.remote.images.marked_count(),
+        ),
+        _ => (
+            app.remote.tags.mark_all_shown(),
+            app.remote.tags.marked_count(),
+        ),
     };
     app.status = Status::Info(if marked {
         strings::marked(n)
@@ -61,7 +66,7 @@ pub fn delete(app: &mut App) {
     match &app.overlay {
         Some(Overlay::Policy { repo, .. }) => {
             let repo = repo.clone();
-            if matches!(app.policies.get(&repo), Some(Fetch::Ready(None))) {
+            if matches!(app.remote.policies.get(&repo), Some(Fetch::Ready(None))) {
                 app.status = Status::Warning(strings::NO_POLICY_TO_DELETE.into());
                 return;
             }
@@ -78,15 +83,15 @@ pub fn delete(app: &mut App) {
     match app.pane {
         Pane::Registries => app.status = Status::Warning(strings::REGISTRY_NOT_DELETABLE.into()),
         Pane::Repositories => {
-            let Some(repo) = app.repos.selected() else {
+            let Some(repo) = app.remote.repos.selected() else {
                 app.status = Status::Warning(strings::NOTHING_SELECTED.into());
                 return;
             };
             let name = repo.repository_name.clone();
             // The image count is known when this repository's images are all loaded.
-            let images = (app.repo.as_ref().map(|r| &r.repository_name) == Some(&name)
-                && app.images.load.state == LoadState::Done)
-                .then_some(app.images.rows.len());
+            let images = (app.remote.repo.as_ref().map(|r| &r.repository_name) == Some(&name)
+                && app.remote.images.load.state == LoadState::Done)
+                .then_some(app.remote.images.rows.len());
             app.modal = Some(Modal::RepoDelete {
                 confirm: RepoDeleteConfirm::new(&name, images),
                 busy: false,
@@ -97,21 +102,26 @@ pub fn delete(app: &mut App) {
 }
 
 fn images_or_tags(app: &mut App) {
-    let Some(repo) = app.repo.as_ref().map(|r| r.repository_name.to_string()) else {
+    let Some(repo) = app
+        .remote
+        .repo
+        .as_ref()
+        .map(|r| r.repository_name.to_string())
+    else {
         return;
     };
     let plan = if app.pane == Pane::Images {
-        let rows: Vec<&ImageRow> = if app.images.marked_count() > 0 {
-            app.images.marked_rows().collect()
+        let rows: Vec<&ImageRow> = if app.remote.images.marked_count() > 0 {
+            app.remote.images.marked_rows().collect()
         } else {
-            app.images.selected().into_iter().collect()
+            app.remote.images.selected().into_iter().collect()
         };
         DeletePlan::new(&repo, &rows, &[], |_| None)
     } else {
-        let rows: Vec<&TagRow> = if app.tags.marked_count() > 0 {
-            app.tags.marked_rows().collect()
+        let rows: Vec<&TagRow> = if app.remote.tags.marked_count() > 0 {
+            app.remote.tags.marked_rows().collect()
         } else {
-            app.tags.selected().into_iter().collect()
+            app.remote.tags.selected().into_iter().collect()
         };
         let tags_of = tags_by_digest(app);
         DeletePlan::new(&repo, &[], &rows, |d| tags_of.get(d).cloned())
@@ -131,14 +141,14 @@ fn images_or_tags(app: &mut App) {
 /// An image in neither is left out, and its plan line says so instead of guessing.
 fn tags_by_digest(app: &App) -> HashMap<String, Vec<String>> {
     let mut m: HashMap<String, Vec<String>> = HashMap::new();
-    if app.tags.load.state == LoadState::Done {
-        for t in &app.tags.rows {
+    if app.remote.tags.load.state == LoadState::Done {
+        for t in &app.remote.tags.rows {
             m.entry(t.image_digest.to_string())
                 .or_default()
                 .push(t.image_tag.to_string());
         }
     }
-    for i in &app.images.rows {
+    for i in &app.remote.images.rows {
         m.entry(i.image_digest.to_string())
             .or_insert_with(|| i.image_tags.iter().map(|t| t.to_string()).collect());
     }
@@ -182,6 +192,7 @@ pub fn ended(app: &mut App, not_sent: usize, fx: &mut Vec<Effect>) {
     ));
     let repo = d.progress.repo.clone();
     if app
+        .remote
         .repo
         .as_ref()
         .is_some_and(|r| *r.repository_name == *repo)
@@ -241,35 +252,24 @@ pub fn repo_delete_key(app: &mut App, ev: KeyEvent, fx: &mut Vec<Effect>) {
     }
 }
 
-/// Drop a list's rows and progress; it loads from the start when next shown.
-fn forget(app: &mut App, list: ListId, fx: &mut Vec<Effect>) {
-    super::nav::stop(app, list, fx);
-    match list {
-        ListId::Images => app.images.clear(),
-        ListId::Tags => app.tags.clear(),
-        ListId::Registries => app.registries.clear(),
-        ListId::Repositories => app.repos.clear(),
-    }
-    app.load_mut(list).reset();
-}
-
 pub fn repository_deleted(app: &mut App, name: &str, fx: &mut Vec<Effect>) {
     app.modal = None;
     app.status = Status::Info(strings::done("deleted repository", name));
     if app
+        .remote
         .repo
         .as_ref()
         .is_some_and(|r| &*r.repository_name == name)
     {
         forget(app, ListId::Images, fx);
         forget(app, ListId::Tags, fx);
-        app.repo = None;
+        app.remote.repo = None;
         if matches!(app.pane, Pane::Images | Pane::Tags) {
             app.pane = Pane::Repositories;
         }
     }
-    app.catalogs.remove(name);
-    app.policies.remove(name);
+    app.remote.catalogs.remove(name);
+    app.remote.policies.remove(name);
     reload(app, ListId::Repositories, fx);
 }
 

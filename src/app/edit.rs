@@ -1,31 +1,22 @@
 //! Editing: forms opened prefilled from the service's current values (fetched first when they
-//! are not known), their keys, and saving through effects. The answers are handled in `saved`,
-//! drafts in `unsaved`.
+//! are not known), their keys, and saving through effects. The answers are handled in `outcomes`,
+//! drafts in `drafts`.
 
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 
-use super::modal::{
-    ConfirmAction, ConfirmModal, EditForm, EditTarget, FormKind, Modal, PendingEdit,
-};
+use super::base::{edit_form, open_form, refuse_read_only, set_error};
+use super::drafts::{find_draft, has_draft, remove_draft, restore, save_draft};
+use super::modal::{ConfirmAction, ConfirmModal, EditTarget, FormKind, Modal, PendingEdit};
 use super::msg::{Effect, Mutation};
 use super::policy_menu::policy_start_menu;
 use super::state::{App, Fetch, Overlay, Pane, Status};
-use super::unsaved::{find_draft, has_draft, remove_draft, restore, save_draft};
-use super::{strings, update};
+use super::strings;
 use crate::aws::RepoRow;
 use crate::config::{Action, KeyContext};
 use crate::drafts::{self, Draft, DraftKind};
 use crate::forms::{
     FormEvent, FormOutcome, FormRequest, PathCheck, catalog, policy, registry, repository, tags,
 };
-
-/// Mutations are off: say so instead of opening anything.
-pub fn refuse_read_only(app: &mut App, what: &str) -> bool {
-    if app.opts.read_only {
-        app.status = Status::Warning(strings::read_only_refusal(what));
-    }
-    app.opts.read_only
-}
 
 /// `e`: edit what is selected (or the open view).
 pub fn edit(app: &mut App, fx: &mut Vec<Effect>) {
@@ -56,10 +47,10 @@ pub fn registry_name(app: &mut App) {
     if refuse_read_only(app, "editing") {
         return;
     }
-    match &app.display_name {
+    match &app.remote.display_name {
         Some(Fetch::Ready(name)) => {
             let form = registry::registry_name_form(name.as_deref());
-            open(app, form, FormKind::RegistryName);
+            open_form(app, form, FormKind::RegistryName);
         }
         Some(Fetch::Failed(e)) => {
             app.status = Status::Warning(strings::cannot_prefill("display name", e))
@@ -73,32 +64,11 @@ pub fn new_repository(app: &mut App) {
     if refuse_read_only(app, "creating repositories") {
         return;
     }
-    open(
+    open_form(
         app,
         repository::new_repository_form(),
         FormKind::NewRepository,
     );
-}
-
-pub(super) fn open(app: &mut App, form: crate::forms::Form, kind: FormKind) {
-    let ef = edit_form(app, form, kind);
-    app.modal = Some(Modal::Form(Box::new(ef)));
-}
-
-/// A form as the app shows it: its bottom line names the user's keys.
-fn edit_form(app: &App, mut form: crate::forms::Form, kind: FormKind) -> EditForm {
-    let keys = app.keymap();
-    form.hints = crate::forms::Hints {
-        next: keys.label(Action::NextField),
-        back: keys.label(Action::PrevField),
-        save: keys.label(Action::Save),
-        cancel: keys.label(Action::CancelForm),
-        save_label: match kind {
-            FormKind::PolicyTemplate { .. } => "continue",
-            _ => "save",
-        },
-    };
-    EditForm { form, kind }
 }
 
 /// Open an edit of `repo` once what it starts from is known; fetch it first when it is not.
@@ -123,31 +93,19 @@ pub fn begin(
 pub fn begin_pending(app: &mut App, pending: PendingEdit, fx: &mut Vec<Effect>) {
     let name = pending.repo.clone();
     let ready = match &pending.what {
-        EditTarget::Catalog => matches!(app.catalogs.get(&name), Some(Fetch::Ready(_))),
-        EditTarget::Policy => matches!(app.policies.get(&name), Some(Fetch::Ready(_))),
-        EditTarget::Tags { arn } => matches!(app.resource_tags.get(arn), Some(Fetch::Ready(_))),
+        EditTarget::Catalog => matches!(app.remote.catalogs.get(&name), Some(Fetch::Ready(_))),
+        EditTarget::Policy => matches!(app.remote.policies.get(&name), Some(Fetch::Ready(_))),
+        EditTarget::Tags { arn } => {
+            matches!(app.remote.resource_tags.get(arn), Some(Fetch::Ready(_)))
+        }
     };
     if !ready {
         // Fetch (again, after a failure) unless a fetch is already on its way.
+        let client = app.remote.client;
         match &pending.what {
-            EditTarget::Catalog => {
-                if !matches!(app.catalogs.get(&name), Some(Fetch::Loading)) {
-                    app.catalogs.insert(name.clone(), Fetch::Loading);
-                    fx.push(Effect::Catalog(name.clone()));
-                }
-            }
-            EditTarget::Policy => {
-                if !matches!(app.policies.get(&name), Some(Fetch::Loading)) {
-                    app.policies.insert(name.clone(), Fetch::Loading);
-                    fx.push(Effect::Policy(name.clone()));
-                }
-            }
-            EditTarget::Tags { arn } => {
-                if !matches!(app.resource_tags.get(arn), Some(Fetch::Loading)) {
-                    app.resource_tags.insert(arn.clone(), Fetch::Loading);
-                    fx.push(Effect::ResourceTags(arn.clone()));
-                }
-            }
+            EditTarget::Catalog => app.remote.catalogs.want(&name, client, fx),
+            EditTarget::Policy => app.remote.policies.want(&name, client, fx),
+            EditTarget::Tags { arn } => app.remote.resource_tags.want(arn, client, fx),
         }
         app.status = Status::Info(strings::fetching_before_edit(&name));
         app.pending_edit = Some(pending);
@@ -182,9 +140,9 @@ pub fn fetched(app: &mut App, fx: &mut Vec<Effect>) {
         return;
     };
     let state = match &p.what {
-        EditTarget::Catalog => state_of(app.catalogs.get(&p.repo)),
-        EditTarget::Policy => state_of(app.policies.get(&p.repo)),
-        EditTarget::Tags { arn } => state_of(app.resource_tags.get(arn)),
+        EditTarget::Catalog => state_of(app.remote.catalogs.get(&p.repo)),
+        EditTarget::Policy => state_of(app.remote.policies.get(&p.repo)),
+        EditTarget::Tags { arn } => state_of(app.remote.resource_tags.get(arn)),
     };
     match state {
         Some(Fetch::Ready(())) => {
@@ -196,7 +154,7 @@ pub fn fetched(app: &mut App, fx: &mut Vec<Effect>) {
         }
         Some(Fetch::Failed(e)) => {
             app.pending_edit = None;
-            update::set_error(app, e);
+            set_error(app, e);
         }
         _ => {}
     }
@@ -213,7 +171,7 @@ fn state_of<T>(f: Option<&Fetch<T>>) -> Option<Fetch<()>> {
 fn open_ready(app: &mut App, p: PendingEdit, fx: &mut Vec<Effect>) {
     let (form, kind) = match &p.what {
         EditTarget::Catalog => {
-            let Some(Fetch::Ready(c)) = app.catalogs.get(&p.repo) else {
+            let Some(Fetch::Ready(c)) = app.remote.catalogs.get(&p.repo) else {
                 return;
             };
             (
@@ -225,7 +183,7 @@ fn open_ready(app: &mut App, p: PendingEdit, fx: &mut Vec<Effect>) {
             )
         }
         EditTarget::Policy => {
-            let Some(Fetch::Ready(current)) = app.policies.get(&p.repo) else {
+            let Some(Fetch::Ready(current)) = app.remote.policies.get(&p.repo) else {
                 return;
             };
             let current = current.clone();
@@ -238,7 +196,7 @@ fn open_ready(app: &mut App, p: PendingEdit, fx: &mut Vec<Effect>) {
                         registry: p.registry.clone(),
                         current,
                     };
-                    open(app, policy::template_form(), kind);
+                    open_form(app, policy::template_form(), kind);
                 } else {
                     policy_start_menu(app, &p);
                 }
@@ -254,7 +212,7 @@ fn open_ready(app: &mut App, p: PendingEdit, fx: &mut Vec<Effect>) {
             )
         }
         EditTarget::Tags { arn } => {
-            let Some(Fetch::Ready(current)) = app.resource_tags.get(arn) else {
+            let Some(Fetch::Ready(current)) = app.remote.resource_tags.get(arn) else {
                 return;
             };
             (
@@ -418,45 +376,6 @@ fn save(app: &mut App, fx: &mut Vec<Effect>) {
     };
     ef.form.saving();
     fx.push(Effect::Mutate(op));
-}
-
-/// A confirmation's answer. `yes` runs its action; `no` returns to the form under it, if any.
-pub fn confirmed(app: &mut App, m: ConfirmModal, yes: bool, fx: &mut Vec<Effect>) {
-    let ConfirmModal { action, under, .. } = m;
-    match (action, yes) {
-        (ConfirmAction::ApplyPolicy { text, force }, true) => {
-            let Some(mut ef) = under else { return };
-            let FormKind::Policy { repo, .. } = &ef.kind else {
-                return;
-            };
-            fx.push(Effect::Mutate(Mutation::SetPolicy {
-                repo: repo.clone(),
-                text,
-                force,
-            }));
-            ef.form.saving();
-            app.modal = Some(Modal::Form(ef));
-        }
-        (ConfirmAction::RestoreDraft { draft }, yes) => {
-            let Some(mut ef) = under else { return };
-            if yes {
-                restore(&mut ef, &draft, fx);
-            } else {
-                remove_draft(&ef.kind, fx);
-                if let Some(list) = app.drafts.as_mut() {
-                    list.retain(|d| d != &draft);
-                }
-            }
-            app.modal = Some(Modal::Form(ef));
-        }
-        (ConfirmAction::DeletePolicy { repo }, true) => {
-            app.modal = None;
-            app.status = Status::Info(strings::working("removing the policy of", &repo));
-            fx.push(Effect::Mutate(Mutation::DeletePolicy { repo }));
-        }
-        (ConfirmAction::DeleteImages { plan }, true) => super::delete::start(app, plan, fx),
-        (_, false) => app.modal = under.map(Modal::Form),
-    }
 }
 
 /// Text back from the editor: into the field; an editor that failed leaves the text as it was.

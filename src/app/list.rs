@@ -458,6 +458,96 @@ impl<T: Row> List<T> {
     }
 }
 
+/// Whatever a list is, seen without its row type: what navigation, filtering, loads and marks
+/// need, so code that works on "the focused list" or "list `id`" is written once.
+pub trait AnyList {
+    fn len(&self) -> usize;
+    fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+    fn rows_loaded(&self) -> usize;
+    fn load(&self) -> &Load;
+    fn load_mut(&mut self) -> &mut Load;
+    fn filter(&self) -> &Filter;
+    fn filter_mut(&mut self) -> &mut Filter;
+    fn cursor(&self) -> Cursor;
+    fn cursor_mut(&mut self) -> &mut Cursor;
+    fn move_by(&mut self, delta: isize);
+    fn select(&mut self, pos: usize);
+    fn cycle_sort(&mut self);
+    fn reverse_sort(&mut self);
+    fn set_query(&mut self, query: &str, matcher: &mut Matcher);
+    fn scroll_into_view(&mut self, height: usize);
+    /// Drop the rows (the load state is the caller's business).
+    fn clear(&mut self);
+    /// A background reload begins: pages are collected and swapped in whole at the end.
+    fn stage(&mut self);
+    fn toggle_mark(&mut self);
+    /// Mark every row shown, or unmark them when all are: whether they are now marked.
+    fn mark_all_shown(&mut self) -> bool;
+    fn marked_count(&self) -> usize;
+}
+
+impl<T: Row> AnyList for List<T> {
+    fn len(&self) -> usize {
+        List::len(self)
+    }
+    fn rows_loaded(&self) -> usize {
+        self.rows.len()
+    }
+    fn load(&self) -> &Load {
+        &self.load
+    }
+    fn load_mut(&mut self) -> &mut Load {
+        &mut self.load
+    }
+    fn filter(&self) -> &Filter {
+        &self.filter
+    }
+    fn filter_mut(&mut self) -> &mut Filter {
+        &mut self.filter
+    }
+    fn cursor(&self) -> Cursor {
+        self.cursor
+    }
+    fn cursor_mut(&mut self) -> &mut Cursor {
+        &mut self.cursor
+    }
+    fn move_by(&mut self, delta: isize) {
+        List::move_by(self, delta)
+    }
+    fn select(&mut self, pos: usize) {
+        List::select(self, pos)
+    }
+    fn cycle_sort(&mut self) {
+        List::cycle_sort(self)
+    }
+    fn reverse_sort(&mut self) {
+        List::reverse_sort(self)
+    }
+    fn set_query(&mut self, query: &str, matcher: &mut Matcher) {
+        List::set_query(self, query, matcher)
+    }
+    fn scroll_into_view(&mut self, height: usize) {
+        List::scroll_into_view(self, height)
+    }
+    fn clear(&mut self) {
+        List::clear(self)
+    }
+    fn stage(&mut self) {
+        self.staged = Some(Vec::new());
+    }
+    fn toggle_mark(&mut self) {
+        List::toggle_mark(self)
+    }
+    fn mark_all_shown(&mut self) -> bool {
+        List::mark_all_shown(self)
+    }
+    fn marked_count(&self) -> usize {
+        List::marked_count(self)
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use nucleo_matcher::{Config, Matcher, Utf32Str};

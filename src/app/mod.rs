@@ -3,28 +3,30 @@
 //!
 //! `run` is what `ecrp` and `ecrp --demo` call.
 
+pub mod actions;
+mod base;
 mod comfort;
 pub mod command;
 mod delete;
+mod drafts;
 mod edit;
-pub mod keymap;
-mod keys;
+pub mod effects;
+pub mod fetch;
+mod key_dispatch;
+pub mod layout;
 pub mod list;
 pub mod load;
 pub mod modal;
 mod mouse;
 pub mod msg;
-pub mod mutate;
 mod nav;
+mod outcomes;
 pub mod pace;
 mod policy_menu;
+mod route;
 mod rows;
-pub mod runner;
-mod saved;
 pub mod state;
 pub mod strings;
-mod terminal;
-mod unsaved;
 mod update;
 
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
@@ -34,30 +36,11 @@ use futures::StreamExt;
 use tokio::sync::mpsc;
 use tokio::time::{Instant, MissedTickBehavior, interval, sleep_until};
 
-use crate::aws::ClientOptions;
-use crate::config::{Config, ConfigWarning};
-pub use msg::{Effect, ListId, Msg, Mutation, PageRows};
-pub use runner::Runner;
-pub use state::{App, Fetch, Overlay, Pane, PickItem, Picker, PickerKind, Status};
+pub use effects::runner::Runner;
+use effects::terminal;
+pub use msg::{Answer, Effect, ListId, Msg, Mutation, PageRows, Read};
+pub use state::{App, Fetch, Overlay, Pane, PickItem, Picker, PickerKind, RunOptions, Status};
 pub use update::{start, update};
-
-#[derive(Debug, Clone, Default)]
-pub struct RunOptions {
-    pub client: ClientOptions,
-    pub read_only: bool,
-    /// Shown in the header when running on the built-in emulator.
-    pub demo: bool,
-    /// Keys, theme (already resolved from `auto`), date format, page size, auto-refresh.
-    pub config: Config,
-    /// Problems in the config file: the status line says so at start, `!` lists them.
-    pub config_warnings: Vec<ConfigWarning>,
-    /// The default config file was written there just now (first run): the status line says so.
-    pub config_created: Option<std::path::PathBuf>,
-    /// NO_COLOR: styles (bold, reverse) only.
-    pub no_color: bool,
-    /// Inside tmux the OSC 52 sequence is wrapped in tmux's passthrough.
-    pub in_tmux: bool,
-}
 
 pub use pace::{FRAME, Pacer};
 /// Spinner and relative-time beat.
@@ -68,6 +51,29 @@ pub fn now_epoch() -> i64 {
         .duration_since(UNIX_EPOCH)
         .map(|d| d.as_secs() as i64)
         .unwrap_or(0)
+}
+
+/// An edit of a form field in $VISUAL / $EDITOR, handed back by `dispatch`: running it needs the
+/// terminal, which only the caller holds.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct EditorRequest {
+    pub field: usize,
+    pub text: String,
+}
+
+/// One message through `update`, and its effects to the runner: the event loop and the test
+/// harness both go through here. The editor is the one effect the runner cannot run alone (the
+/// loop has to let go of the terminal first), so it comes back to the caller, who answers with
+/// `Msg::EditorDone`.
+pub fn dispatch(app: &mut App, runner: &mut Runner, msg: Msg) -> Option<EditorRequest> {
+    let mut editor = None;
+    for e in update(app, msg) {
+        match e {
+            Effect::Editor { field, text } => editor = Some(EditorRequest { field, text }),
+            e => runner.run(e),
+        }
+    }
+    editor
 }
 
 /// The terminal event as a message (key presses, mouse, resize, bracketed paste; focus changes
@@ -152,15 +158,12 @@ pub async fn run(opts: RunOptions) -> anyhow::Result<()> {
                 Msg::Tick(now) => app.is_busy() || now / 60 != app.now / 60,
                 _ => true,
             };
-            let mut effects: std::collections::VecDeque<Effect> = update(&mut app, msg).into();
-            while let Some(e) = effects.pop_front() {
-                match e {
-                    // The editor needs the terminal: ecrp lets go of it meanwhile.
-                    Effect::Editor { field, text } => {
-                        let result = edit_outside(&mut terminal, &mut events, text).await?;
-                        effects.extend(update(&mut app, Msg::EditorDone { field, result }));
-                    }
-                    e => runner.run(e),
+            let mut next = Some(msg);
+            while let Some(msg) = next.take() {
+                // The editor needs the terminal: ecrp lets go of it meanwhile.
+                if let Some(EditorRequest { field, text }) = dispatch(&mut app, &mut runner, msg) {
+                    let result = edit_outside(&mut terminal, &mut events, text).await?;
+                    next = Some(Msg::EditorDone { field, result });
                 }
             }
             dirty |= redraw;

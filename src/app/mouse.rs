@@ -3,18 +3,18 @@
 use crossterm::event::{MouseButton, MouseEvent, MouseEventKind};
 use ratatui::layout::{Position, Rect};
 
-use super::keys;
+use super::key_dispatch;
+use super::layout::{self, Slot};
 use super::msg::Effect;
 use super::nav;
-use super::state::{App, Pane};
-use crate::ui::layout::{self, Slot};
+use super::state::App;
 
 const WHEEL_ROWS: isize = 3;
 
 pub fn on_mouse(app: &mut App, ev: MouseEvent, fx: &mut Vec<Effect>) {
     match ev.kind {
-        MouseEventKind::ScrollDown => keys::scroll(app, WHEEL_ROWS, fx),
-        MouseEventKind::ScrollUp => keys::scroll(app, -WHEEL_ROWS, fx),
+        MouseEventKind::ScrollDown => key_dispatch::scroll(app, WHEEL_ROWS, fx),
+        MouseEventKind::ScrollUp => key_dispatch::scroll(app, -WHEEL_ROWS, fx),
         MouseEventKind::Down(MouseButton::Left) if app.overlay.is_none() => {
             click(app, ev.column, ev.row, fx)
         }
@@ -46,12 +46,7 @@ fn click(app: &mut App, x: u16, y: u16, fx: &mut Vec<Effect>) {
     }
     let pos = (y - first) as usize;
     let len = app.list_len(pane.list());
-    match pane {
-        Pane::Registries => select_at(&mut app.registries.cursor, len, pos),
-        Pane::Repositories => select_at(&mut app.repos.cursor, len, pos),
-        Pane::Images => select_at(&mut app.images.cursor, len, pos),
-        Pane::Tags => select_at(&mut app.tags.cursor, len, pos),
-    }
+    select_at(app.remote.list_mut(pane.list()).cursor_mut(), len, pos);
 }
 
 fn select_at(cursor: &mut super::list::Cursor, len: usize, pos: usize) {

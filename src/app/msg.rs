@@ -22,6 +22,15 @@ pub enum ListId {
     Tags,
 }
 
+impl ListId {
+    pub const ALL: [ListId; 4] = [
+        ListId::Registries,
+        ListId::Repositories,
+        ListId::Images,
+        ListId::Tags,
+    ];
+}
+
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum PageRows {
     Registries(Page<RegistryRow>),
@@ -49,11 +58,11 @@ pub enum Msg {
         generation: u64,
         error: AwsError,
     },
-    RegistryName(Result<Option<String>, AwsError>),
-    Catalog(Box<str>, Result<Catalog, AwsError>),
-    Policy(Box<str>, Result<Option<String>, AwsError>),
-    /// Keyed by the repository ARN.
-    ResourceTags(Box<str>, Result<Vec<Tag>, AwsError>),
+    /// A single read's answer, from the client of generation `client`.
+    Fetched {
+        client: u64,
+        answer: Answer,
+    },
     /// The profiles in the shared AWS files, for the ctrl-p picker (or why they could not be read).
     Profiles(Result<Vec<ProfileInfo>, String>),
     /// The outcome of a copy, a browser launch or a docker login, for the status line.
@@ -99,11 +108,11 @@ pub enum Effect {
     },
     /// Stop `list`'s load: no further request is sent.
     Cancel(ListId),
-    RegistryName,
-    Catalog(Box<str>),
-    Policy(Box<str>),
-    /// ListTagsForResource of a repository ARN.
-    ResourceTags(Box<str>),
+    /// A single read, for the client of generation `client` (its answer carries it back).
+    Fetch {
+        client: u64,
+        read: Read,
+    },
     /// Read the shared AWS config and credentials files.
     ListProfiles,
     /// Write `bytes` (an OSC 52 sequence) to the terminal; `done` is the status message after.
@@ -150,6 +159,26 @@ pub enum Effect {
         repo: Box<str>,
         kind: DraftKind,
     },
+}
+
+/// A single value read from the service.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Read {
+    RegistryName,
+    Catalog(Box<str>),
+    Policy(Box<str>),
+    /// ListTagsForResource of a repository ARN.
+    ResourceTags(Box<str>),
+}
+
+/// What a `Read` found.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Answer {
+    RegistryName(Result<Option<String>, AwsError>),
+    Catalog(Box<str>, Result<Catalog, AwsError>),
+    Policy(Box<str>, Result<Option<String>, AwsError>),
+    /// Keyed by the repository ARN.
+    ResourceTags(Box<str>, Result<Vec<Tag>, AwsError>),
 }
 
 /// Every change ecrp makes, as sent.

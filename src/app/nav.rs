@@ -1,50 +1,16 @@
 //! Moving between panes and views, and the loads that follow: drilling in starts (or resumes) a
 //! load, leaving a pane cancels it.
 
-use super::command::Cmd;
+use super::base::{self, ensure_loading, start, stop};
 use super::load::LoadState;
 use super::msg::{Effect, ListId};
-use super::state::{App, Fetch, Overlay, Pane, Status};
+use super::state::{App, Overlay, Pane, Status};
 use super::strings;
-
-/// Start `list`'s load unless it is done, running, or failed (a failure waits for `r`).
-pub fn ensure_loading(app: &mut App, list: ListId, fx: &mut Vec<Effect>) {
-    if app.connection.is_none() || !app.load_of(list).needs_start() {
-        return;
-    }
-    start(app, list, fx);
-}
-
-/// Request the next page of `list` from where it stopped.
-pub fn start(app: &mut App, list: ListId, fx: &mut Vec<Effect>) {
-    let repo = match list {
-        ListId::Images | ListId::Tags => match &app.repo {
-            Some(r) => Some(r.repository_name.clone()),
-            None => return,
-        },
-        _ => None,
-    };
-    let (generation, token) = app.load_mut(list).start();
-    fx.push(Effect::Load {
-        list,
-        generation,
-        repo,
-        token,
-    });
-}
-
-/// Leaving a pane: stop its load (resumed from the last token on return).
-pub fn stop(app: &mut App, list: ListId, fx: &mut Vec<Effect>) {
-    if app.load_of(list).is_loading() {
-        fx.push(Effect::Cancel(list));
-    }
-    app.load_mut(list).stop();
-}
 
 /// `r`: after a failure, retry from the failed page keeping the rows; otherwise reload from zero.
 pub fn refresh(app: &mut App, fx: &mut Vec<Effect>) {
     let list = app.pane.list();
-    if app.connection.is_none() {
+    if app.remote.connection.is_none() {
         return;
     }
     // Not after a token loop: its last token is the one that loops, so that reloads from zero.
@@ -56,17 +22,16 @@ pub fn refresh(app: &mut App, fx: &mut Vec<Effect>) {
     stop(app, list, fx);
     match list {
         ListId::Registries => {
-            app.registries.clear();
-            app.display_name = Some(Fetch::Loading);
-            fx.push(Effect::RegistryName);
+            app.remote.registries.clear();
+            base::fetch_display_name(app, fx);
         }
         ListId::Repositories => {
-            app.repos.clear();
+            app.remote.repos.clear();
             // Descriptions may have changed too.
-            app.catalogs.clear();
+            app.remote.catalogs.clear();
         }
-        ListId::Images => app.images.clear(),
-        ListId::Tags => app.tags.clear(),
+        ListId::Images => app.remote.images.clear(),
+        ListId::Tags => app.remote.tags.clear(),
     }
     app.load_mut(list).reset();
     app.status = Status::None;
@@ -77,7 +42,7 @@ pub fn refresh(app: &mut App, fx: &mut Vec<Effect>) {
 pub fn open(app: &mut App, fx: &mut Vec<Effect>) {
     match app.pane {
         Pane::Registries => {
-            if app.registries.selected().is_some() {
+            if app.remote.registries.selected().is_some() {
                 app.pane = Pane::Repositories;
                 ensure_loading(app, ListId::Repositories, fx);
             }
@@ -90,18 +55,18 @@ pub fn open(app: &mut App, fx: &mut Vec<Effect>) {
 /// Show the images (or tags) of the selected repository; the rows of the repository opened last
 /// are reused.
 pub fn open_repo(app: &mut App, target: Pane, fx: &mut Vec<Effect>) {
-    let Some(row) = app.repos.selected().cloned() else {
+    let Some(row) = app.remote.repos.selected().cloned() else {
         app.status = Status::Warning(strings::needs_repository("images"));
         return;
     };
-    if app.repo.as_ref().map(|r| &r.repository_name) != Some(&row.repository_name) {
+    if app.remote.repo.as_ref().map(|r| &r.repository_name) != Some(&row.repository_name) {
         stop(app, ListId::Images, fx);
         stop(app, ListId::Tags, fx);
-        app.images.clear();
-        app.images.load.reset();
-        app.tags.clear();
-        app.tags.load.reset();
-        app.repo = Some(row);
+        app.remote.images.clear();
+        app.remote.images.load.reset();
+        app.remote.tags.clear();
+        app.remote.tags.load.reset();
+        app.remote.repo = Some(row);
     }
     app.pane = target;
     ensure_loading(app, target.list(), fx);
@@ -154,100 +119,43 @@ pub fn open_view(app: &mut App, view: View, fx: &mut Vec<Effect>) {
         return;
     };
     let name = repo.repository_name.clone();
-    match view {
+    let client = app.remote.client;
+    app.overlay = Some(match view {
         View::Catalog => {
-            if matches!(app.catalogs.get(&name), None | Some(Fetch::Failed(_))) {
-                app.catalogs.insert(name.clone(), Fetch::Loading);
-                fx.push(Effect::Catalog(name.clone()));
-            }
-            app.overlay = Some(Overlay::Catalog {
+            app.remote.catalogs.want(&name, client, fx);
+            Overlay::Catalog {
                 repo: name,
                 scroll: 0,
-            });
+            }
         }
         View::Policy => {
-            if matches!(app.policies.get(&name), None | Some(Fetch::Failed(_))) {
-                app.policies.insert(name.clone(), Fetch::Loading);
-                fx.push(Effect::Policy(name.clone()));
-            }
-            app.overlay = Some(Overlay::Policy {
+            app.remote.policies.want(&name, client, fx);
+            Overlay::Policy {
                 repo: name,
                 scroll: 0,
-            });
+            }
         }
         View::ResourceTags => {
             let arn = repo.repository_arn.clone();
-            if matches!(app.resource_tags.get(&arn), None | Some(Fetch::Failed(_))) {
-                app.resource_tags.insert(arn.clone(), Fetch::Loading);
-                fx.push(Effect::ResourceTags(arn.clone()));
-            }
-            app.overlay = Some(Overlay::ResourceTags {
+            app.remote.resource_tags.want(&arn, client, fx);
+            Overlay::ResourceTags {
                 repo: name,
                 arn,
                 scroll: 0,
-            });
+            }
         }
-    }
+    });
 }
 
 /// `r` in a read view: fetch it again.
 pub fn refresh_view(app: &mut App, fx: &mut Vec<Effect>) {
-    match app.overlay.clone() {
-        Some(Overlay::Catalog { repo, .. }) => {
-            app.catalogs.insert(repo.clone(), Fetch::Loading);
-            fx.push(Effect::Catalog(repo));
-        }
-        Some(Overlay::Policy { repo, .. }) => {
-            app.policies.insert(repo.clone(), Fetch::Loading);
-            fx.push(Effect::Policy(repo));
-        }
+    let client = app.remote.client;
+    match &app.overlay {
+        Some(Overlay::Catalog { repo, .. }) => app.remote.catalogs.request(repo, client, fx),
+        Some(Overlay::Policy { repo, .. }) => app.remote.policies.request(repo, client, fx),
         Some(Overlay::ResourceTags { arn, .. }) => {
-            app.resource_tags.insert(arn.clone(), Fetch::Loading);
-            fx.push(Effect::ResourceTags(arn));
+            app.remote.resource_tags.request(arn, client, fx)
         }
         _ => {}
-    }
-}
-
-/// Run a `:` command.
-pub fn run_command(app: &mut App, cmd: Cmd, fx: &mut Vec<Effect>) {
-    app.overlay = None;
-    match cmd {
-        Cmd::Registries | Cmd::Repositories => {
-            stop(app, ListId::Images, fx);
-            stop(app, ListId::Tags, fx);
-            if cmd == Cmd::Registries {
-                app.skip_single_registry = false;
-                stop(app, ListId::Repositories, fx);
-                app.pane = Pane::Registries;
-                ensure_loading(app, ListId::Registries, fx);
-            } else {
-                app.pane = Pane::Repositories;
-                ensure_loading(app, ListId::Repositories, fx);
-            }
-        }
-        Cmd::Images | Cmd::Tags => {
-            let target = if cmd == Cmd::Images {
-                Pane::Images
-            } else {
-                Pane::Tags
-            };
-            match app.pane {
-                Pane::Images | Pane::Tags if app.pane != target => switch_view(app, fx),
-                Pane::Images | Pane::Tags => {}
-                _ => open_repo(app, target, fx),
-            }
-        }
-        Cmd::Catalog => open_view(app, View::Catalog, fx),
-        Cmd::Policy => open_view(app, View::Policy, fx),
-        Cmd::ResourceTags => open_view(app, View::ResourceTags, fx),
-        Cmd::DisplayName => super::edit::registry_name(app),
-        Cmd::NewRepository => super::edit::new_repository(app),
-        Cmd::Login => super::comfort::login(app, fx),
-        Cmd::Profiles => super::comfort::ask_profiles(fx),
-        Cmd::Regions => super::comfort::regions(app),
-        Cmd::AutoRefresh => super::comfort::toggle_auto_refresh(app),
-        Cmd::Help => app.overlay = Some(Overlay::Help { scroll: 0 }),
-        Cmd::Quit => app.quit = true,
     }
 }

@@ -1,6 +1,6 @@
 //! The policy's first step when one is in place: edit it, or start over from a template.
 
-use super::edit::open;
+use super::base::open_form;
 use super::modal::{FormKind, PendingEdit};
 use super::state::{App, Fetch, Overlay, PickItem, Picker, PickerKind};
 use super::strings;
@@ -33,7 +33,7 @@ pub fn policy_start_chosen(app: &mut App, value: &str) {
     let (Some(how), Some(registry), Some(repo)) = (parts.next(), parts.next(), parts.next()) else {
         return;
     };
-    let Some(Fetch::Ready(current)) = app.policies.get(repo).cloned() else {
+    let Some(Fetch::Ready(current)) = app.remote.policies.get(repo).cloned() else {
         return;
     };
     let (repo, registry): (Box<str>, Box<str>) = (repo.into(), registry.into());
@@ -48,10 +48,10 @@ pub fn policy_start_chosen(app: &mut App, value: &str) {
             registry,
             current,
         };
-        open(app, policy::template_form(), kind);
+        open_form(app, policy::template_form(), kind);
     } else {
         let form = policy::policy_form(&repo, current.as_deref());
-        open(
+        open_form(
             app,
             form,
             FormKind::Policy {

@@ -1,17 +1,55 @@
 //! The application state: everything `view` draws and `update` changes.
 
-use std::collections::HashMap;
+use std::cell::Cell;
+use std::mem::{Discriminant, discriminant};
 
-use nucleo_matcher::{Config, Matcher};
+use nucleo_matcher::Matcher;
 
-use super::RunOptions;
-use super::keymap::Context;
-use super::list::List;
+use super::actions::Context;
+use super::fetch::Cache;
+pub use super::fetch::Fetch;
+use super::list::{AnyList, List};
 use super::modal::{Modal, PendingEdit};
-use super::msg::ListId;
+use super::msg::{ListId, Read};
 use super::strings;
+use crate::aws::ClientOptions;
 use crate::aws::{AwsError, Catalog, ConnectionInfo, ImageRow, RegistryRow, RepoRow, Tag, TagRow};
+use crate::config::{Config, ConfigWarning};
 use crate::drafts::Draft;
+
+#[derive(Debug, Clone, Default)]
+pub struct RunOptions {
+    pub client: ClientOptions,
+    pub read_only: bool,
+    /// Shown in the header when running on the built-in emulator.
+    pub demo: bool,
+    /// Keys, theme (already resolved from `auto`), date format, page size, auto-refresh.
+    pub config: Config,
+    /// Problems in the config file: the status line says so at start, `!` lists them.
+    pub config_warnings: Vec<ConfigWarning>,
+    /// The default config file was written there just now (first run): the status line says so.
+    pub config_created: Option<std::path::PathBuf>,
+    /// NO_COLOR: styles (bold, reverse) only.
+    pub no_color: bool,
+    /// Inside tmux the OSC 52 sequence is wrapped in tmux's passthrough.
+    pub in_tmux: bool,
+}
+
+/// What is on top of the screen, highest first.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Layer {
+    /// A form, confirmation or delete progress: it takes every key.
+    Popup,
+    /// The `:` prompt.
+    CommandLine,
+    /// A menu (profiles, regions, what to copy, drafts).
+    Menu,
+    /// A full view or popup over the lists (catalog, policy, tags, help, error details).
+    View,
+    /// The focused list's `/` prompt.
+    FilterPrompt,
+    Lists,
+}
 
 /// The focused list.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -23,6 +61,13 @@ pub enum Pane {
 }
 
 impl Pane {
+    pub const ALL: [Pane; 4] = [
+        Pane::Registries,
+        Pane::Repositories,
+        Pane::Images,
+        Pane::Tags,
+    ];
+
     pub fn list(self) -> ListId {
         match self {
             Pane::Registries => ListId::Registries,
@@ -86,14 +131,6 @@ pub struct Picker {
     pub selected: usize,
 }
 
-/// A single fetched value.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum Fetch<T> {
-    Loading,
-    Ready(T),
-    Failed(AwsError),
-}
-
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Status {
     None,
@@ -105,6 +142,104 @@ pub enum Status {
     Error(AwsError),
 }
 
+/// How far the open view scrolls, as the last frame measured it: only the drawing code knows how
+/// tall a rendered text is, so `view` records it here and `update` reads it. It is kept with the
+/// kind of view it was measured for, so a limit never clamps another view; before the first frame
+/// of a view it is unknown and does not clamp (the drawing clamps the offset it shows).
+#[derive(Debug, Default)]
+pub struct ScrollLimit(Cell<Option<(Discriminant<Overlay>, u16)>>);
+
+impl ScrollLimit {
+    pub fn record(&self, view: &Overlay, max: u16) {
+        self.0.set(Some((discriminant(view), max)));
+    }
+
+    pub fn max(&self, view: &Overlay) -> u16 {
+        match self.0.get() {
+            Some((kind, max)) if kind == discriminant(view) => max,
+            _ => u16::MAX,
+        }
+    }
+}
+
+/// What the service said, for the client in use: a profile or region switch replaces all of it
+/// at once (`successor`), so nothing of the old account lingers.
+pub struct Remote {
+    /// The generation of the client in use: single reads carry it, and an answer carrying
+    /// another comes from a client replaced since.
+    pub client: u64,
+    /// `None` while the client is being built.
+    pub connection: Option<ConnectionInfo>,
+    pub display_name: Option<Fetch<Option<String>>>,
+    pub registries: List<RegistryRow>,
+    pub repos: List<RepoRow>,
+    pub images: List<ImageRow>,
+    pub tags: List<TagRow>,
+    /// The repository whose images and tags are loaded.
+    pub repo: Option<RepoRow>,
+    pub catalogs: Cache<Catalog>,
+    pub policies: Cache<Option<String>>,
+    pub resource_tags: Cache<Vec<Tag>>,
+}
+
+impl Default for Remote {
+    fn default() -> Self {
+        Remote {
+            client: 0,
+            connection: None,
+            display_name: None,
+            registries: List::default(),
+            repos: List::default(),
+            images: List::default(),
+            tags: List::default(),
+            repo: None,
+            catalogs: Cache::new(Read::Catalog),
+            policies: Cache::new(Read::Policy),
+            resource_tags: Cache::new(Read::ResourceTags),
+        }
+    }
+}
+
+impl Remote {
+    /// The empty state for a new client. The lists keep their sort and filter (the user's
+    /// choices, not the account's), and their load generations go on from the old ones, so a
+    /// page the old client still delivers matches no load of the new one.
+    pub fn successor(mut self) -> Remote {
+        for id in ListId::ALL {
+            let l = self.list_mut(id);
+            l.clear();
+            l.load_mut().reset();
+        }
+        Remote {
+            registries: self.registries,
+            repos: self.repos,
+            images: self.images,
+            tags: self.tags,
+            client: self.client + 1,
+            ..Remote::default()
+        }
+    }
+
+    /// Any of the four lists, whatever its row type.
+    pub fn list(&self, id: ListId) -> &dyn AnyList {
+        match id {
+            ListId::Registries => &self.registries,
+            ListId::Repositories => &self.repos,
+            ListId::Images => &self.images,
+            ListId::Tags => &self.tags,
+        }
+    }
+
+    pub fn list_mut(&mut self, id: ListId) -> &mut dyn AnyList {
+        match id {
+            ListId::Registries => &mut self.registries,
+            ListId::Repositories => &mut self.repos,
+            ListId::Images => &mut self.images,
+            ListId::Tags => &mut self.tags,
+        }
+    }
+}
+
 pub struct App {
     pub opts: RunOptions,
     /// Epoch seconds; relative times are computed from it (the tick updates it, tests fix it).
@@ -113,20 +248,12 @@ pub struct App {
     pub beat: u64,
     pub width: u16,
     pub height: u16,
-    /// `None` while the client is being built.
-    pub connection: Option<ConnectionInfo>,
-    pub display_name: Option<Fetch<Option<String>>>,
-    pub registries: List<RegistryRow>,
-    pub repos: List<RepoRow>,
-    pub images: List<ImageRow>,
-    pub tags: List<TagRow>,
+    /// What the service said, for the client in use.
+    pub remote: Remote,
     pub pane: Pane,
-    /// The repository whose images and tags are loaded.
-    pub repo: Option<RepoRow>,
-    pub catalogs: HashMap<Box<str>, Fetch<Catalog>>,
-    pub policies: HashMap<Box<str>, Fetch<Option<String>>>,
-    pub resource_tags: HashMap<Box<str>, Fetch<Vec<Tag>>>,
     pub overlay: Option<Overlay>,
+    /// How far the open view can scroll (measured while drawing).
+    pub view_scroll: ScrollLimit,
     /// The `:` prompt's input while it is open.
     pub command: Option<String>,
     pub status: Status,
@@ -171,18 +298,10 @@ impl App {
             beat: 0,
             width,
             height,
-            connection: None,
-            display_name: None,
-            registries: List::default(),
-            repos: List::default(),
-            images: List::default(),
-            tags: List::default(),
+            remote: Remote::default(),
             pane: Pane::Registries,
-            repo: None,
-            catalogs: HashMap::new(),
-            policies: HashMap::new(),
-            resource_tags: HashMap::new(),
             overlay: None,
+            view_scroll: ScrollLimit::default(),
             command: None,
             status,
             last_error: None,
@@ -192,7 +311,7 @@ impl App {
             refreshed_at: now,
             region_chosen: false,
             switching: false,
-            matcher: Matcher::new(Config::DEFAULT),
+            matcher: Matcher::new(nucleo_matcher::Config::DEFAULT),
             skip_single_registry: true,
             modal: None,
             pending_edit: None,
@@ -206,18 +325,15 @@ impl App {
 
     /// Where keys are read now.
     pub fn context(&self) -> Context {
-        match &self.modal {
-            Some(Modal::Form(_)) => return Context::Form,
-            Some(_) => return Context::Confirm,
-            None => {}
-        }
-        match &self.overlay {
-            Some(Overlay::Help { .. }) => Context::Help,
-            Some(Overlay::Policy { .. }) => Context::PolicyView,
-            Some(Overlay::ErrorDetails { .. }) => Context::ErrorDetails,
-            Some(Overlay::Picker(_)) => Context::Picker,
-            Some(_) => Context::ReadView,
-            None => match self.pane {
+        match (self.layer(), &self.modal, &self.overlay) {
+            (Layer::Popup, Some(Modal::Form(_)), _) => Context::Form,
+            (Layer::Popup, _, _) => Context::Confirm,
+            (_, _, Some(Overlay::Help { .. })) => Context::Help,
+            (_, _, Some(Overlay::Policy { .. })) => Context::PolicyView,
+            (_, _, Some(Overlay::ErrorDetails { .. })) => Context::ErrorDetails,
+            (_, _, Some(Overlay::Picker(_))) => Context::Picker,
+            (_, _, Some(_)) => Context::ReadView,
+            (_, _, None) => match self.pane {
                 Pane::Registries => Context::Registries,
                 Pane::Repositories => Context::Repositories,
                 Pane::Images => Context::Images,
@@ -228,15 +344,15 @@ impl App {
 
     /// With one registry (the usual case) its pane is skipped and it is named in the header.
     pub fn single_registry(&self) -> bool {
-        self.registries.rows.len() == 1
+        self.remote.registries.rows.len() == 1
     }
 
     /// The registry the header names: the only one, or the selected one.
     pub fn registry(&self) -> Option<&RegistryRow> {
         if self.single_registry() {
-            self.registries.rows.first()
+            self.remote.registries.rows.first()
         } else {
-            self.registries.selected()
+            self.remote.registries.selected()
         }
     }
 
@@ -244,36 +360,54 @@ impl App {
     /// browsing its images, else the selected one.
     pub fn current_repo(&self) -> Option<&RepoRow> {
         match self.pane {
-            Pane::Images | Pane::Tags => self.repo.as_ref(),
-            _ => self.repos.selected(),
+            Pane::Images | Pane::Tags => self.remote.repo.as_ref(),
+            _ => self.remote.repos.selected(),
         }
     }
 
     pub fn load_of(&self, id: ListId) -> &super::load::Load {
-        match id {
-            ListId::Registries => &self.registries.load,
-            ListId::Repositories => &self.repos.load,
-            ListId::Images => &self.images.load,
-            ListId::Tags => &self.tags.load,
-        }
+        self.remote.list(id).load()
     }
 
     pub fn load_mut(&mut self, id: ListId) -> &mut super::load::Load {
-        match id {
-            ListId::Registries => &mut self.registries.load,
-            ListId::Repositories => &mut self.repos.load,
-            ListId::Images => &mut self.images.load,
-            ListId::Tags => &mut self.tags.load,
-        }
+        self.remote.list_mut(id).load_mut()
     }
 
     /// Number of shown rows of a list.
     pub fn list_len(&self, id: ListId) -> usize {
-        match id {
-            ListId::Registries => self.registries.len(),
-            ListId::Repositories => self.repos.len(),
-            ListId::Images => self.images.len(),
-            ListId::Tags => self.tags.len(),
+        self.remote.list(id).len()
+    }
+
+    /// The focused list.
+    pub fn focused(&self) -> &dyn AnyList {
+        self.remote.list(self.pane.list())
+    }
+
+    pub fn focused_mut(&mut self) -> &mut dyn AnyList {
+        self.remote.list_mut(self.pane.list())
+    }
+
+    /// Whether the focused list's `/` prompt is open.
+    pub fn filter_editing(&self) -> bool {
+        self.focused().filter().editing
+    }
+
+    /// What is on top: it takes the keys and names the footer's keys, and `view` draws the
+    /// layers in this order from the bottom (lists, view or menu, command line, popup).
+    pub fn layer(&self) -> Layer {
+        if self.modal.is_some() {
+            Layer::Popup
+        } else if self.command.is_some() {
+            Layer::CommandLine
+        } else if let Some(o) = &self.overlay {
+            match o {
+                Overlay::Picker(_) => Layer::Menu,
+                _ => Layer::View,
+            }
+        } else if self.filter_editing() {
+            Layer::FilterPrompt
+        } else {
+            Layer::Lists
         }
     }
 
@@ -282,14 +416,7 @@ impl App {
     }
 
     pub fn is_busy(&self) -> bool {
-        self.connection.is_none()
-            || [
-                ListId::Registries,
-                ListId::Repositories,
-                ListId::Images,
-                ListId::Tags,
-            ]
-            .iter()
-            .any(|&l| self.load_of(l).is_loading())
+        self.remote.connection.is_none()
+            || ListId::ALL.iter().any(|&l| self.load_of(l).is_loading())
     }
 }

@@ -1,7 +1,5 @@
 //! Every label and message the UI shows, in one place (for consistency now, translation later).
 
-use super::keymap::Action;
-
 pub const APP: &str = "ecrp";
 pub const CONNECTING: &str = "connecting…";
 pub const READ_ONLY: &str = "READ-ONLY";
@@ -34,47 +32,6 @@ pub const RESOURCE_TAGS: &str = "Resource tags";
 pub const DETAILS: &str = "Details";
 pub const HELP: &str = "Help";
 pub const ERROR: &str = "Error";
-
-/// Short footer labels.
-pub fn action_short(a: Action) -> &'static str {
-    match a {
-        Action::Up | Action::Down => "move",
-        Action::PageUp | Action::PageDown => "page",
-        Action::Top | Action::Bottom => "ends",
-        Action::Open => "open",
-        Action::Back => "back",
-        Action::Filter => "filter",
-        Action::Command => "command",
-        Action::ToggleTags => "images/tags",
-        Action::Catalog => "catalog",
-        Action::Policy => "policy",
-        Action::ResourceTags => "tags",
-        Action::Sort => "sort",
-        Action::SortReverse => "reverse",
-        Action::Refresh => "refresh",
-        Action::AutoRefresh => "auto",
-        Action::Copy => "copy",
-        Action::OpenBrowser => "gallery",
-        Action::Profiles => "profile",
-        Action::Regions => "region",
-        Action::ErrorDetails => "error",
-        Action::Help => "help",
-        Action::Quit => "quit",
-        Action::Edit => "edit",
-        Action::New => "new",
-        Action::Mark => "mark",
-        Action::MarkAll => "mark all",
-        Action::Delete => "delete",
-        Action::NextField => "next field",
-        Action::PrevField => "previous field",
-        Action::Save => "save",
-        Action::CancelForm => "cancel",
-        Action::Undo => "undo",
-        Action::Redo => "redo",
-        Action::Confirm => "yes",
-        Action::Deny => "no",
-    }
-}
 
 /// Seconds auto-refresh uses when the config leaves it off and the key turns it on.
 pub const AUTO_REFRESH_DEFAULT_SECONDS: u64 = 10;

@@ -1,13 +1,14 @@
 //! `update`: the only place state changes. Pure: it never awaits and never does I/O; what needs
 //! the network is returned as `Effect`s.
 
+use super::base::{self, set_error};
+use super::layout;
 use super::list::{List, Row};
-use super::msg::{Effect, ListId, Msg, PageRows};
+use super::msg::{Answer, Effect, ListId, Msg, PageRows};
 use super::state::{App, Fetch, Pane, Status};
-use super::{comfort, delete, edit, keys, mouse, nav, saved, strings, unsaved};
+use super::{comfort, delete, drafts, edit, key_dispatch, mouse, outcomes, strings};
 use crate::aws::AwsError;
 use crate::aws::Page;
-use crate::ui::layout;
 
 /// What to run when the app starts: build the client (off the UI's path, so the first frame shows
 /// "connecting…" at once).
@@ -19,10 +20,10 @@ pub fn update(app: &mut App, msg: Msg) -> Vec<Effect> {
     let mut fx = Vec::new();
     match msg {
         Msg::Key(k) => {
-            keys::on_key(app, k, &mut fx);
+            key_dispatch::on_key(app, k, &mut fx);
             edit::drop_pending_if_moved(app);
         }
-        Msg::Paste(text) => keys::on_paste(app, &text, &mut fx),
+        Msg::Paste(text) => key_dispatch::on_paste(app, &text, &mut fx),
         // A popup owns the screen: clicks and the wheel must not move the lists under it.
         Msg::Mouse(_) if app.modal.is_some() => {}
         Msg::Mouse(m) => {
@@ -42,13 +43,12 @@ pub fn update(app: &mut App, msg: Msg) -> Vec<Effect> {
             if std::mem::take(&mut app.switching) {
                 app.status = Status::Info(strings::switched(&info.profile, &info.region));
             }
-            app.connection = Some(info);
+            app.remote.connection = Some(info);
             // Both at once: with a single registry (the usual case) the repositories are shown
             // as soon as the registry list says so, without a second round trip.
-            nav::ensure_loading(app, ListId::Registries, &mut fx);
-            nav::ensure_loading(app, ListId::Repositories, &mut fx);
-            app.display_name = Some(Fetch::Loading);
-            fx.push(Effect::RegistryName);
+            base::ensure_loading(app, ListId::Registries, &mut fx);
+            base::ensure_loading(app, ListId::Repositories, &mut fx);
+            base::fetch_display_name(app, &mut fx);
         }
         Msg::Page { generation, rows } => on_page(app, generation, rows, &mut fx),
         Msg::PageFailed {
@@ -61,33 +61,14 @@ pub fn update(app: &mut App, msg: Msg) -> Vec<Effect> {
                 set_error(app, error);
             }
         }
-        Msg::RegistryName(r) => {
-            // A registry without catalog data, or a caller who may not read it, still browses.
-            app.display_name = Some(match r {
-                Ok(n) => Fetch::Ready(n),
-                Err(e) => Fetch::Failed(e),
-            });
-        }
-        Msg::Catalog(repo, r) => {
-            let shown = app.current_repo().map(|c| &*c.repository_name) == Some(&*repo);
-            let v = fetched(app, r, shown);
-            app.catalogs.insert(repo, v);
-            edit::fetched(app, &mut fx);
-        }
-        Msg::Policy(repo, r) => {
-            let v = fetched(app, r, true);
-            app.policies.insert(repo, v);
-            edit::fetched(app, &mut fx);
-        }
-        Msg::ResourceTags(arn, r) => {
-            let v = fetched(app, r, true);
-            app.resource_tags.insert(arn, v);
-            edit::fetched(app, &mut fx);
-        }
+        // An answer to a client replaced since (a profile or region switch): not about this
+        // account, so it must not land.
+        Msg::Fetched { client, .. } if client != app.remote.client => {}
+        Msg::Fetched { answer, .. } => on_answer(app, answer, &mut fx),
         Msg::Drafts(list) => app.drafts = Some(list),
         Msg::PathChecked { field, path, check } => edit::path_checked(app, field, &path, check),
         Msg::EditorDone { field, result } => edit::editor_done(app, field, result, &mut fx),
-        Msg::Saved { op, result } => saved::saved(app, op, result, &mut fx),
+        Msg::Saved { op, result } => outcomes::saved(app, op, result, &mut fx),
         Msg::Deleted(o) => delete::chunk_done(app, &o),
         Msg::DeleteEnded { not_sent } => delete::ended(app, not_sent, &mut fx),
         Msg::Profiles(r) => comfort::profiles_arrived(app, r),
@@ -97,6 +78,29 @@ pub fn update(app: &mut App, msg: Msg) -> Vec<Effect> {
     }
     after(app, &mut fx);
     fx
+}
+
+fn on_answer(app: &mut App, answer: Answer, fx: &mut Vec<Effect>) {
+    match answer {
+        // A registry without catalog data, or a caller who may not read it, still browses.
+        Answer::RegistryName(r) => app.remote.display_name = Some(Fetch::from_result(r)),
+        Answer::Catalog(repo, r) => {
+            let shown = app.current_repo().map(|c| &*c.repository_name) == Some(&*repo);
+            let v = fetched(app, r, shown);
+            app.remote.catalogs.arrived(repo, v);
+            edit::fetched(app, fx);
+        }
+        Answer::Policy(repo, r) => {
+            let v = fetched(app, r, true);
+            app.remote.policies.arrived(repo, v);
+            edit::fetched(app, fx);
+        }
+        Answer::ResourceTags(arn, r) => {
+            let v = fetched(app, r, true);
+            app.remote.resource_tags.arrived(arn, v);
+            edit::fetched(app, fx);
+        }
+    }
 }
 
 /// A fetched value; its error reaches the status line when it concerns what is on screen (a
@@ -113,14 +117,6 @@ fn fetched<T>(app: &mut App, r: Result<T, AwsError>, report: bool) -> Fetch<T> {
     }
 }
 
-pub fn set_error(app: &mut App, e: AwsError) {
-    tracing::warn!(code = %e.code, detail = %e.detail, "AWS error");
-    // Credentials problems (expired SSO session, failing credential_process) say what to run.
-    app.advice = crate::profiles::explain_aws_error(&comfort::current_profile(app), &e);
-    app.status = Status::Error(e.clone());
-    app.last_error = Some(e);
-}
-
 fn on_page(app: &mut App, generation: u64, rows: PageRows, fx: &mut Vec<Effect>) {
     let list = rows.list();
     if app.load_of(list).generation != generation {
@@ -133,16 +129,16 @@ fn on_page(app: &mut App, generation: u64, rows: PageRows, fx: &mut Vec<Effect>)
     }
     let m = &mut app.matcher;
     match rows {
-        PageRows::Registries(p) => take_page(&mut app.registries, p, m),
-        PageRows::Repositories(p) => take_page(&mut app.repos, p, m),
-        PageRows::Images(p) => take_page(&mut app.images, p, m),
-        PageRows::Tags(p) => take_page(&mut app.tags, p, m),
+        PageRows::Registries(p) => take_page(&mut app.remote.registries, p, m),
+        PageRows::Repositories(p) => take_page(&mut app.remote.repos, p, m),
+        PageRows::Images(p) => take_page(&mut app.remote.images, p, m),
+        PageRows::Tags(p) => take_page(&mut app.remote.tags, p, m),
     }
     if let Some((l, key)) = &app.select_after_load
         && *l == list
     {
         let found = match list {
-            ListId::Repositories => select_key(&mut app.repos, key),
+            ListId::Repositories => select_key(&mut app.remote.repos, key),
             _ => false,
         };
         if found || !app.load_of(list).is_loading() {
@@ -151,14 +147,14 @@ fn on_page(app: &mut App, generation: u64, rows: PageRows, fx: &mut Vec<Effect>)
     }
     if list == ListId::Registries
         && app.skip_single_registry
-        && !app.registries.load.is_loading()
+        && !app.remote.registries.load.is_loading()
         && app.single_registry()
         && app.pane == Pane::Registries
         && app.overlay.is_none()
     {
         app.skip_single_registry = false;
         app.pane = Pane::Repositories;
-        nav::ensure_loading(app, ListId::Repositories, fx);
+        base::ensure_loading(app, ListId::Repositories, fx);
     }
 }
 
@@ -192,40 +188,27 @@ fn take_page<T: Row>(l: &mut List<T>, p: Page<T>, m: &mut nucleo_matcher::Matche
 /// After every message: keep cursors on screen, and fetch the catalogs of the repositories on
 /// screen (descriptions in the list, the preview), each once.
 fn after(app: &mut App, fx: &mut Vec<Effect>) {
-    for pane in [
-        Pane::Registries,
-        Pane::Repositories,
-        Pane::Images,
-        Pane::Tags,
-    ] {
+    for pane in Pane::ALL {
         let h = layout::visible_rows(app, pane);
-        if h == 0 {
-            continue;
-        }
-        match pane {
-            Pane::Registries => app.registries.scroll_into_view(h),
-            Pane::Repositories => app.repos.scroll_into_view(h),
-            Pane::Images => app.images.scroll_into_view(h),
-            Pane::Tags => app.tags.scroll_into_view(h),
+        if h > 0 {
+            app.remote.list_mut(pane.list()).scroll_into_view(h);
         }
     }
-    if app.connection.is_none() {
+    if app.remote.connection.is_none() {
         return;
     }
-    unsaved::offer_drafts(app);
+    drafts::offer_drafts(app);
     let h = layout::visible_rows(app, Pane::Repositories);
     let mut wanted: Vec<Box<str>> = app
+        .remote
         .repos
-        .window(app.repos.cursor.offset, h)
+        .window(app.remote.repos.cursor.offset, h)
         .map(|r| r.repository_name.clone())
         .collect();
     if let Some(r) = app.current_repo() {
         wanted.push(r.repository_name.clone());
     }
     for name in wanted {
-        if !app.catalogs.contains_key(&name) {
-            app.catalogs.insert(name.clone(), Fetch::Loading);
-            fx.push(Effect::Catalog(name));
-        }
+        app.remote.catalogs.want_once(&name, app.remote.client, fx);
     }
 }

@@ -29,6 +29,10 @@ pub use ops::{DELETE_CHUNK, DeleteOutcome, DeleteReport, PolicyText};
 pub use push::{PushTarget, PutOutcome};
 pub use rows::*;
 
+/// BatchDeleteImage calls in flight during a bulk delete (the TUI's and `ecrp prune`'s): enough to
+/// hide the round trip, few enough not to provoke throttling.
+pub const DELETE_CONCURRENCY: usize = 8;
+
 /// The region that serves the ECR Public API; AWS documents us-east-1 as the one to use.
 pub const DEFAULT_REGION: &str = "us-east-1";
 /// Page size for every paginated load: the service maximum, so 100,000 images take 100 calls.

@@ -295,7 +295,7 @@ impl Api {
         outcome
     }
 
-    /// Delete many images: chunks of 100, `concurrency` calls in flight, one outcome per chunk as
+    /// Delete many images (see [`DELETE_CONCURRENCY`]): chunks of 100, `concurrency` calls in flight, one outcome per chunk as
     /// it finishes (for a progress bar). Dropping the stream stops sending further chunks.
     pub fn delete_images(
         &self,
@@ -303,10 +303,26 @@ impl Api {
         ids: Vec<ImageRef>,
         concurrency: usize,
     ) -> impl Stream<Item = DeleteOutcome> + Send + 'static {
+        let never = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(false));
+        self.delete_images_until(repo, ids, concurrency, never)
+    }
+
+    /// As `delete_images`, but once `stop` is set no further chunk starts; chunks already sent
+    /// still report, so every id is either in an outcome or was never sent.
+    pub fn delete_images_until(
+        &self,
+        repo: &str,
+        ids: Vec<ImageRef>,
+        concurrency: usize,
+        stop: std::sync::Arc<std::sync::atomic::AtomicBool>,
+    ) -> impl Stream<Item = DeleteOutcome> + Send + 'static {
         let api = self.clone();
         let repo = repo.to_string();
         let chunks: Vec<Vec<ImageRef>> = ids.chunks(DELETE_CHUNK).map(<[_]>::to_vec).collect();
         futures::stream::iter(chunks)
+            .take_while(move |_| {
+                futures::future::ready(!stop.load(std::sync::atomic::Ordering::SeqCst))
+            })
             .map(move |chunk| {
                 let api = api.clone();
                 let repo = repo.clone();

@@ -1,4 +1,4 @@
-//! Forms for every mutation (issue 4), as pure state machines in the app's Elm style: the app feeds
+//! Forms for every mutation, as pure state machines in the app's Elm style: the app feeds
 //! keys to `Form::handle_key`, turns the `FormEvent` into effects (save, $EDITOR, a path check, a
 //! draft write), and reports results back with `saving` / `save_failed` / `set_path_check`.
 //! Rendering is a widget over `&Form`; nothing here does I/O except `editor::edit_in_editor`, which

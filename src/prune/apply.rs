@@ -10,7 +10,7 @@ use futures::StreamExt;
 
 use super::journal::{self, Journal, JournalImage};
 use super::{JournalMode, PruneOptions, fetch_verified};
-use crate::app::mutate::DELETE_CONCURRENCY;
+use crate::aws::DELETE_CONCURRENCY;
 use crate::aws::{Api, ImageRef, ImageRow};
 use crate::lifecycle::{Manifest, ManifestSource, Plan, Topology};
 

@@ -65,7 +65,7 @@ pub fn text(cat: &Catalog, width: u16) -> Text<'static> {
 
 /// The catalog of `repo` as fetched so far: the text, or a line saying it is loading or failed.
 pub fn fetched(app: &App, repo: &str, width: u16) -> Text<'static> {
-    match app.catalogs.get(repo) {
+    match app.remote.catalogs.get(repo) {
         Some(Fetch::Ready(c)) => text(c, width),
         Some(Fetch::Failed(e)) => failed(e),
         Some(Fetch::Loading) | None => Text::styled("loading catalog…", theme().dim),

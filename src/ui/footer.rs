@@ -7,8 +7,9 @@ use ratatui::widgets::Paragraph;
 
 use super::text::{clean, styled};
 use super::theme::{SPINNER, theme};
-use crate::app::keymap::{Action, applies, first_key};
+use crate::app::actions::{Action, applies, first_key, footer_rows, row_of};
 use crate::app::load::LoadState;
+use crate::app::state::Layer;
 use crate::app::strings;
 use crate::app::{App, Fetch, ListId, Overlay, Status};
 use crate::fmt::thousands;
@@ -22,50 +23,36 @@ fn list_name(l: ListId) -> &'static str {
     }
 }
 
-fn rows_of(app: &App, l: ListId) -> usize {
-    match l {
-        ListId::Registries => app.registries.rows.len(),
-        ListId::Repositories => app.repos.rows.len(),
-        ListId::Images => app.images.rows.len(),
-        ListId::Tags => app.tags.rows.len(),
-    }
-}
-
 /// "⠋ loading images: page 3 (2,000 rows)", for each running load.
 fn loading(app: &App) -> Option<String> {
     let spin = SPINNER[(app.beat as usize) % SPINNER.len()];
-    if app.connection.is_none() {
+    if app.remote.connection.is_none() {
         return Some(format!("{spin} {}", strings::CONNECTING));
     }
-    let mut parts: Vec<String> = [
-        ListId::Registries,
-        ListId::Repositories,
-        ListId::Images,
-        ListId::Tags,
-    ]
-    .into_iter()
-    .filter_map(|l| match app.load_of(l).state {
-        LoadState::Loading { page } => Some(format!(
-            "loading {}: page {page} ({} rows)",
-            list_name(l),
-            thousands(rows_of(app, l))
-        )),
-        _ => None,
-    })
-    .collect();
+    let mut parts: Vec<String> = ListId::ALL
+        .into_iter()
+        .filter_map(|l| match app.load_of(l).state {
+            LoadState::Loading { page } => Some(format!(
+                "loading {}: page {page} ({} rows)",
+                list_name(l),
+                thousands(app.remote.list(l).rows_loaded())
+            )),
+            _ => None,
+        })
+        .collect();
     // Single reads the screen is waiting for.
     let repo = app.current_repo().map(|r| &r.repository_name);
-    if repo.is_some_and(|n| matches!(app.catalogs.get(n), Some(Fetch::Loading))) {
+    if repo.is_some_and(|n| matches!(app.remote.catalogs.get(n), Some(Fetch::Loading))) {
         parts.push("fetching catalog".into());
     }
     match &app.overlay {
         Some(Overlay::Policy { repo, .. })
-            if matches!(app.policies.get(repo), Some(Fetch::Loading)) =>
+            if matches!(app.remote.policies.get(repo), Some(Fetch::Loading)) =>
         {
             parts.push("fetching policy".into())
         }
         Some(Overlay::ResourceTags { arn, .. })
-            if matches!(app.resource_tags.get(arn), Some(Fetch::Loading)) =>
+            if matches!(app.remote.resource_tags.get(arn), Some(Fetch::Loading)) =>
         {
             parts.push("fetching resource tags".into())
         }
@@ -101,28 +88,6 @@ pub fn draw_status(f: &mut Frame, area: Rect, app: &App) {
     f.render_widget(Paragraph::new(Line::from(spans)), area);
 }
 
-/// The footer's keys, in this order, when they apply here: the most used first, since on a narrow
-/// terminal the ones before help and quit give way from the end (help lists every key).
-const FOOTER: &[Action] = &[
-    Action::Open,
-    Action::Back,
-    Action::Filter,
-    Action::ToggleTags,
-    Action::Edit,
-    Action::New,
-    Action::Mark,
-    Action::Delete,
-    Action::Command,
-    Action::Catalog,
-    Action::Policy,
-    Action::ResourceTags,
-    Action::Sort,
-    Action::Refresh,
-    Action::Copy,
-    Action::Help,
-    Action::Quit,
-];
-
 /// Drop whole hints until the line fits in `width`: first those before the last `kept`, from the
 /// end, then the kept ones. A hint is never cut in the middle of a word.
 fn fit(items: &mut Vec<(String, String)>, width: usize, kept: usize) {
@@ -143,16 +108,14 @@ fn fit(items: &mut Vec<(String, String)>, width: usize, kept: usize) {
 pub fn draw_keys(f: &mut Frame, area: Rect, app: &App) {
     let ctx = app.context();
     let mut spans: Vec<Span> = vec![" ".into()];
-    let prompt_keys: &[(&str, &str)] = if app.command.is_some() {
-        &[("tab", "complete"), ("enter", "run"), ("esc", "cancel")]
-    } else if app.overlay.is_none() && crate::ui::filter_editing(app) {
-        &[
+    let prompt_keys: &[(&str, &str)] = match app.layer() {
+        Layer::CommandLine => &[("tab", "complete"), ("enter", "run"), ("esc", "cancel")],
+        Layer::FilterPrompt => &[
             ("enter", "keep filter"),
             ("esc", "clear filter"),
             ("↑↓", "move"),
-        ]
-    } else {
-        &[]
+        ],
+        _ => &[],
     };
     // (key, what it does) in the order shown.
     let mut items: Vec<(String, String)> = Vec::new();
@@ -167,19 +130,16 @@ pub fn draw_keys(f: &mut Frame, area: Rect, app: &App) {
         if (app.last_error.is_some() || !app.opts.config_warnings.is_empty())
             && let Some(k) = first_key(app.keymap(), Action::ErrorDetails)
         {
-            items.push((k, strings::action_short(Action::ErrorDetails).to_string()));
+            items.push((k, row_of(Action::ErrorDetails).label.to_string()));
         }
-        for &a in FOOTER {
+        for r in footer_rows() {
+            let a = r.action;
             // Read-only: the keys that could only be refused are left out (help says why).
-            let mutates = matches!(
-                a,
-                Action::Edit | Action::New | Action::Mark | Action::Delete
-            );
-            if !applies(a, ctx) || (mutates && app.opts.read_only) {
+            if !applies(a, ctx) || (r.mutates && app.opts.read_only) {
                 continue;
             }
             if let Some(k) = first_key(app.keymap(), a) {
-                items.push((k, strings::action_short(a).to_string()));
+                items.push((k, r.label.to_string()));
                 kept += usize::from(matches!(a, Action::Help | Action::Quit));
             }
         }

@@ -21,7 +21,7 @@ fn registry_label(app: &App) -> Option<String> {
         r.registry_uri.clone()
     };
     let mut s = clean(&uri);
-    if let Some(Fetch::Ready(Some(name))) = &app.display_name {
+    if let Some(Fetch::Ready(Some(name))) = &app.remote.display_name {
         s.push_str(&format!(" ({})", clean(name)));
     }
     Some(s)
@@ -48,7 +48,7 @@ pub fn draw_header(f: &mut Frame, area: Rect, app: &App) {
         spans.push(styled(format!(" auto {n}s "), theme().badge));
     }
     spans.push("  ".into());
-    match &app.connection {
+    match &app.remote.connection {
         None => spans.push(styled(strings::CONNECTING, theme().dim)),
         Some(c) => {
             let mut parts = vec![format!("profile {}", clean(&c.profile)), clean(&c.region)];
@@ -76,7 +76,7 @@ pub fn draw_header(f: &mut Frame, area: Rect, app: &App) {
 }
 
 fn help_hint(app: &App) -> String {
-    match crate::app::keymap::first_key(app.keymap(), crate::config::Action::Help) {
+    match crate::app::actions::first_key(app.keymap(), crate::config::Action::Help) {
         Some(k) => format!(" {k} help "),
         None => String::new(),
     }
@@ -91,10 +91,14 @@ fn crumbs(app: &App) -> Vec<String> {
     } else {
         c.push(format!(
             "registries ({})",
-            thousands(app.registries.rows.len())
+            thousands(app.remote.registries.rows.len())
         ));
         if app.pane != Pane::Registries
-            && let Some(a) = app.registries.selected().and_then(|r| r.primary_alias())
+            && let Some(a) = app
+                .remote
+                .registries
+                .selected()
+                .and_then(|r| r.primary_alias())
         {
             c.push(clean(a));
         }
@@ -104,9 +108,9 @@ fn crumbs(app: &App) -> Vec<String> {
     }
     c.push(format!(
         "repositories ({})",
-        thousands(app.repos.rows.len())
+        thousands(app.remote.repos.rows.len())
     ));
-    if let (Pane::Images | Pane::Tags, Some(r)) = (app.pane, &app.repo) {
+    if let (Pane::Images | Pane::Tags, Some(r)) = (app.pane, &app.remote.repo) {
         c.push(clean(&r.repository_name));
         c.push(
             if app.pane == Pane::Images {
@@ -164,10 +168,10 @@ pub fn draw_crumb(f: &mut Frame, area: Rect, app: &App) {
     ));
     f.render_widget(Paragraph::new(line), area);
     let right = match app.pane {
-        Pane::Registries => filter_and_sort(&app.registries),
-        Pane::Repositories => filter_and_sort(&app.repos),
-        Pane::Images => filter_and_sort(&app.images),
-        Pane::Tags => filter_and_sort(&app.tags),
+        Pane::Registries => filter_and_sort(&app.remote.registries),
+        Pane::Repositories => filter_and_sort(&app.remote.repos),
+        Pane::Images => filter_and_sort(&app.remote.images),
+        Pane::Tags => filter_and_sort(&app.remote.tags),
     };
     f.render_widget(
         Paragraph::new(Line::from(right)).alignment(Alignment::Right),

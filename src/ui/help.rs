@@ -8,8 +8,8 @@ use ratatui::widgets::{Clear, Paragraph};
 
 use super::list::block;
 use super::theme::{CHECK, SELECTED_SYMBOL, SELECTED_UNFOCUSED_SYMBOL, theme};
+use crate::app::actions::{Action, Context, applies, keys_for};
 use crate::app::command::COMMANDS;
-use crate::app::keymap::{Action, Context, applies, keys_for};
 use crate::app::strings;
 use crate::app::{App, Pane};
 

@@ -73,6 +73,7 @@ pub fn draw(f: &mut Frame, area: Rect, app: &App, focused: bool) {
         });
     }
     let repo = app
+        .remote
         .repo
         .as_ref()
         .map(|r| clean(&r.repository_name))
@@ -80,13 +81,13 @@ pub fn draw(f: &mut Frame, area: Rect, app: &App, focused: bool) {
     let title = format!(
         "{} · {repo} {}",
         strings::IMAGES,
-        list::counts(app, &app.images)
+        list::counts(app, &app.remote.images)
     );
     list::draw(
         f,
         area,
         app,
-        &app.images,
+        &app.remote.images,
         Head {
             title,
             focused,

@@ -119,7 +119,7 @@ pub fn draw<T: Row>(
     if list.is_empty() {
         let msg = if !list.rows.is_empty() {
             strings::NO_MATCH
-        } else if list.load.is_loading() || app.connection.is_none() {
+        } else if list.load.is_loading() || app.remote.connection.is_none() {
             "loading…"
         } else {
             strings::EMPTY

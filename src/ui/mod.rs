@@ -1,5 +1,5 @@
 //! Drawing: `view(&App, &mut Frame)` is pure (state → cells); a file per pane or popup, the
-//! colours in `theme`, the geometry in `layout` (shared with `update` for mouse and paging).
+//! colours in `theme`, the geometry in `app::layout` (the app's, which `update` uses for mouse and paging).
 
 mod catalog;
 mod command;
@@ -8,7 +8,6 @@ mod footer;
 mod header;
 mod help;
 mod images;
-pub mod layout;
 mod list;
 mod modal;
 mod picker;
@@ -27,9 +26,9 @@ use ratatui::style::Color;
 use ratatui::text::Line;
 use ratatui::widgets::{Paragraph, Wrap};
 
+use crate::app::layout::{self, Slot};
 use crate::app::strings;
 use crate::app::{App, Overlay, Pane};
-use layout::Slot;
 
 pub fn view(app: &App, f: &mut Frame) {
     theme::set(theme::palette(app.opts.config.theme, app.opts.no_color));
@@ -53,20 +52,26 @@ pub fn view(app: &App, f: &mut Frame) {
                     Slot::Preview => preview::draw(f, *r, app),
                 }
             }
-            match &app.overlay {
-                Some(Overlay::Catalog { repo, scroll }) => {
-                    catalog::draw_full(f, a.body, app, repo, *scroll)
+            if let Some(o) = &app.overlay {
+                // Measured for `update`, which cannot know how tall the drawn text is.
+                let max = overlay_max_scroll(app);
+                app.view_scroll.record(o, max);
+                match o {
+                    Overlay::Catalog { repo, scroll } => {
+                        catalog::draw_full(f, a.body, app, repo, (*scroll).min(max))
+                    }
+                    Overlay::Policy { repo, scroll } => {
+                        policy::draw(f, a.body, app, repo, (*scroll).min(max))
+                    }
+                    Overlay::ResourceTags { repo, arn, scroll } => {
+                        resource_tags::draw(f, a.body, app, repo, arn, (*scroll).min(max))
+                    }
+                    Overlay::Help { scroll } => help::draw(f, a.body, app, (*scroll).min(max)),
+                    Overlay::ErrorDetails { scroll } => {
+                        error::draw(f, a.body, app, (*scroll).min(max))
+                    }
+                    Overlay::Picker(p) => picker::draw(f, a.body, p),
                 }
-                Some(Overlay::Policy { repo, scroll }) => {
-                    policy::draw(f, a.body, app, repo, *scroll)
-                }
-                Some(Overlay::ResourceTags { repo, arn, scroll }) => {
-                    resource_tags::draw(f, a.body, app, repo, arn, *scroll)
-                }
-                Some(Overlay::Help { scroll }) => help::draw(f, a.body, app, *scroll),
-                Some(Overlay::ErrorDetails { scroll }) => error::draw(f, a.body, app, *scroll),
-                Some(Overlay::Picker(p)) => picker::draw(f, a.body, p),
-                None => {}
             }
             if let Some(input) = &app.command {
                 command::draw(f, a.body, input);
@@ -112,18 +117,8 @@ fn too_small(f: &mut Frame, area: Rect) {
     );
 }
 
-/// Whether the focused list's `/` prompt is open.
-pub fn filter_editing(app: &App) -> bool {
-    match app.pane {
-        Pane::Registries => app.registries.filter.editing,
-        Pane::Repositories => app.repos.filter.editing,
-        Pane::Images => app.images.filter.editing,
-        Pane::Tags => app.tags.filter.editing,
-    }
-}
-
 /// How far the open view can scroll: its content's height minus what fits.
-pub fn overlay_max_scroll(app: &App) -> u16 {
+fn overlay_max_scroll(app: &App) -> u16 {
     let Some(a) = layout::areas(app, Rect::new(0, 0, app.width, app.height)) else {
         return 0;
     };

@@ -13,7 +13,7 @@ use crate::app::strings;
 use crate::app::{App, Fetch};
 
 pub fn text(app: &App, repo: &str) -> Text<'static> {
-    match app.policies.get(repo) {
+    match app.remote.policies.get(repo) {
         // Pretty, coloured, key order kept; escapes stay visible (never decoded to raw bytes).
         Some(Fetch::Ready(Some(p))) => crate::highlight::json(p),
         Some(Fetch::Ready(None)) => Text::from(Line::styled(strings::NO_POLICY, theme().info)),

@@ -21,24 +21,29 @@ pub fn draw(f: &mut Frame, area: Rect, app: &App) {
     let (title, text) = match app.pane {
         Pane::Registries => (
             strings::DETAILS,
-            app.registries.selected().map(|r| registry(app, r)),
+            app.remote.registries.selected().map(|r| registry(app, r)),
         ),
         Pane::Repositories => (
             strings::CATALOG,
-            app.repos.selected().map(|r| repository(app, r, inner_w)),
+            app.remote
+                .repos
+                .selected()
+                .map(|r| repository(app, r, inner_w)),
         ),
         Pane::Images => (
             strings::DETAILS,
-            app.images
+            app.remote
+                .images
                 .selected()
-                .zip(app.repo.as_ref())
+                .zip(app.remote.repo.as_ref())
                 .map(|(i, r)| image(app, r, i, inner_w)),
         ),
         Pane::Tags => (
             strings::DETAILS,
-            app.tags
+            app.remote
+                .tags
                 .selected()
-                .zip(app.repo.as_ref())
+                .zip(app.remote.repo.as_ref())
                 .map(|(t, r)| tag(app, r, t, inner_w)),
         ),
     };
@@ -66,8 +71,8 @@ fn registry(app: &App, r: &RegistryRow) -> Text<'static> {
     ];
     // GetRegistryCatalogData describes the caller's own registry, the one DescribeRegistries
     // lists first.
-    let own = app.registries.rows.first().map(|o| &o.registry_id) == Some(&r.registry_id);
-    let name = match (&app.display_name, &r.display_name) {
+    let own = app.remote.registries.rows.first().map(|o| &o.registry_id) == Some(&r.registry_id);
+    let name = match (&app.remote.display_name, &r.display_name) {
         (_, Some(d)) => Some(clean(d)),
         (Some(crate::app::Fetch::Ready(Some(d))), None) if own => Some(clean(d)),
         _ => None,

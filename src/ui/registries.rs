@@ -31,13 +31,13 @@ pub fn draw(f: &mut Frame, area: Rect, app: &App, focused: bool) {
     let title = format!(
         "{} {}",
         strings::REGISTRIES,
-        list::counts(app, &app.registries)
+        list::counts(app, &app.remote.registries)
     );
     list::draw(
         f,
         area,
         app,
-        &app.registries,
+        &app.remote.registries,
         Head {
             title,
             focused,

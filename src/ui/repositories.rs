@@ -36,13 +36,13 @@ pub fn draw(f: &mut Frame, area: Rect, app: &App, focused: bool) {
     let title = format!(
         "{} {}",
         strings::REPOSITORIES,
-        list::counts(app, &app.repos)
+        list::counts(app, &app.remote.repos)
     );
     list::draw(
         f,
         area,
         app,
-        &app.repos,
+        &app.remote.repos,
         Head {
             title,
             focused,
@@ -51,7 +51,7 @@ pub fn draw(f: &mut Frame, area: Rect, app: &App, focused: bool) {
         |r| {
             let mut cells = vec![clean(&r.repository_name)];
             if !narrow {
-                let desc = match app.catalogs.get(&r.repository_name) {
+                let desc = match app.remote.catalogs.get(&r.repository_name) {
                     Some(Fetch::Ready(c)) => clean(c.description.as_deref().unwrap_or("")),
                     Some(Fetch::Loading) => "…".into(),
                     Some(Fetch::Failed(_)) => "?".into(),

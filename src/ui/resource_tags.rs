@@ -14,7 +14,7 @@ use crate::app::strings;
 use crate::app::{App, Fetch};
 
 pub fn text(app: &App, arn: &str) -> Text<'static> {
-    match app.resource_tags.get(arn) {
+    match app.remote.resource_tags.get(arn) {
         Some(Fetch::Ready(tags)) if tags.is_empty() => {
             Text::from(Line::styled(strings::NO_TAGS, theme().info))
         }

@@ -29,6 +29,7 @@ pub fn draw(f: &mut Frame, area: Rect, app: &App, focused: bool) {
         },
     ];
     let repo = app
+        .remote
         .repo
         .as_ref()
         .map(|r| clean(&r.repository_name))
@@ -36,13 +37,13 @@ pub fn draw(f: &mut Frame, area: Rect, app: &App, focused: bool) {
     let title = format!(
         "{} · {repo} {}",
         strings::TAGS,
-        list::counts(app, &app.tags)
+        list::counts(app, &app.remote.tags)
     );
     list::draw(
         f,
         area,
         app,
-        &app.tags,
+        &app.remote.tags,
         Head {
             title,
             focused,

@@ -82,8 +82,7 @@ pub fn ctrl_code(c: KeyCode) -> Msg {
 /// waiting for them in between (draft writes coalesce as they do for a fast typist). Then settle.
 pub async fn type_text(h: &mut Harness, text: &str) {
     for c in text.chars() {
-        let fx = app::update(&mut h.app, char_key(c));
-        h.run(fx);
+        h.deliver(char_key(c));
     }
     h.settle().await;
 }
@@ -91,8 +90,7 @@ pub async fn type_text(h: &mut Harness, text: &str) {
 /// Press `k` `n` times (then settle).
 pub async fn press(h: &mut Harness, k: Msg, n: usize) {
     for _ in 0..n {
-        let fx = app::update(&mut h.app, k.clone());
-        h.run(fx);
+        h.deliver(k.clone());
     }
     h.settle().await;
 }
@@ -100,8 +98,8 @@ pub async fn press(h: &mut Harness, k: Msg, n: usize) {
 /// Put the cursor on repository `name` as a user would: from the top, `j` until it is selected.
 pub async fn select_repo(h: &mut Harness, name: &str) {
     h.keys("g").await;
-    for _ in 0..h.app.repos.len() {
-        if h.app.repos.selected().map(|r| &*r.repository_name) == Some(name) {
+    for _ in 0..h.app.remote.repos.len() {
+        if h.app.remote.repos.selected().map(|r| &*r.repository_name) == Some(name) {
             return;
         }
         h.keys("j").await;

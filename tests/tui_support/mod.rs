@@ -101,6 +101,14 @@ pub fn load_generation(fx: &[Effect], list: app::ListId) -> Option<(u64, Option<
     })
 }
 
+/// A single read's answer, as the app's current client would deliver it.
+pub fn fetched(app: &App, answer: app::Answer) -> Msg {
+    Msg::Fetched {
+        client: app.remote.client,
+        answer,
+    }
+}
+
 pub fn repos_page(rows: Vec<RepoRow>, generation: u64, next: Option<&str>) -> Msg {
     Msg::Page {
         generation,
@@ -191,13 +199,22 @@ impl Harness {
         }
     }
 
+    /// A message through the same dispatch as the event loop; with no terminal to lend, the
+    /// editor runs as a task (a scripted $VISUAL).
+    pub fn deliver(&mut self, m: Msg) {
+        if let Some(app::EditorRequest { field, text }) =
+            app::dispatch(&mut self.app, &mut self.runner, m)
+        {
+            self.runner.edit_in_task(field, text);
+        }
+    }
+
     /// Deliver messages until no task is running and none is queued.
     pub async fn settle(&mut self) {
         let deadline = tokio::time::Instant::now() + Duration::from_secs(20);
         loop {
             while let Ok(m) = self.rx.try_recv() {
-                let fx = app::update(&mut self.app, m);
-                self.run(fx);
+                self.deliver(m);
                 // Checked here too: a load that never ends keeps this queue full.
                 assert!(tokio::time::Instant::now() < deadline, "app did not settle");
             }
@@ -208,17 +225,17 @@ impl Harness {
             if let Ok(Some(m)) =
                 tokio::time::timeout(Duration::from_millis(50), self.rx.recv()).await
             {
-                let fx = app::update(&mut self.app, m);
-                self.run(fx);
+                self.deliver(m);
             }
         }
     }
 
     /// Send a message (a key) and wait until everything it started has answered.
     pub async fn send(&mut self, m: Msg) {
-        let fx = app::update(&mut self.app, m);
-        self.run(fx);
+        self.deliver(m);
         self.settle().await;
+        // As the event loop does: a frame after every key, which measures what `update` reads.
+        render(&self.app);
     }
 
     pub async fn keys(&mut self, keys: &str) {

@@ -2,11 +2,12 @@
 //! affected panes reload (the screen shows the service's truth); on failure the form stays open
 //! with every typed character and the error beside the field it concerns.
 
+use super::base::{self, reload, set_error};
+use super::drafts::remove_draft;
 use super::modal::{ConfirmAction, ConfirmModal, Modal};
 use super::msg::{Effect, ListId, Mutation};
-use super::state::{App, Fetch, Pane, Status};
-use super::unsaved::remove_draft;
-use super::{nav, strings, update};
+use super::state::{App, Pane, Status};
+use super::{nav, strings};
 use crate::aws::AwsError;
 use crate::forms::policy;
 
@@ -35,14 +36,12 @@ fn succeeded(app: &mut App, op: Mutation, fx: &mut Vec<Effect>) {
             close_form(app, fx);
             app.status = Status::Info(strings::done("saved the catalog of", &repo));
             // Show the service's truth: the catalog (and the description in the list) again.
-            app.catalogs.insert(repo.clone(), Fetch::Loading);
-            fx.push(Effect::Catalog(repo));
+            app.remote.catalogs.request(&repo, app.remote.client, fx);
         }
         Mutation::PutRegistryName(name) => {
             close_form(app, fx);
             app.status = Status::Info(strings::done("display name set to", &name));
-            app.display_name = Some(Fetch::Loading);
-            fx.push(Effect::RegistryName);
+            base::fetch_display_name(app, fx);
         }
         Mutation::CreateRepository(r) => {
             close_form(app, fx);
@@ -58,19 +57,18 @@ fn succeeded(app: &mut App, op: Mutation, fx: &mut Vec<Effect>) {
         Mutation::SetPolicy { repo, .. } => {
             close_form(app, fx);
             app.status = Status::Info(strings::done("applied the policy of", &repo));
-            app.policies.insert(repo.clone(), Fetch::Loading);
-            fx.push(Effect::Policy(repo));
+            app.remote.policies.request(&repo, app.remote.client, fx);
         }
         Mutation::DeletePolicy { repo } => {
             app.status = Status::Info(strings::done("removed the policy of", &repo));
-            app.policies.insert(repo.clone(), Fetch::Loading);
-            fx.push(Effect::Policy(repo));
+            app.remote.policies.request(&repo, app.remote.client, fx);
         }
         Mutation::Tags { arn, delta } => {
             close_form(app, fx);
             app.status = Status::Info(strings::tags_saved(delta.tag.len(), delta.untag.len()));
-            app.resource_tags.insert(arn.clone(), Fetch::Loading);
-            fx.push(Effect::ResourceTags(arn));
+            app.remote
+                .resource_tags
+                .request(&arn, app.remote.client, fx);
         }
         Mutation::DeleteRepository { name, .. } => {
             super::delete::repository_deleted(app, &name, fx)
@@ -116,7 +114,7 @@ fn failed(app: &mut App, op: Mutation, e: AwsError) {
             }
         }
     }
-    update::set_error(app, e);
+    set_error(app, e);
 }
 
 /// The form field a service error is about when its message does not name it.
@@ -132,17 +130,4 @@ fn field_of(code: &str) -> Option<&'static str> {
 /// out): the service's message says to set force.
 fn needs_force(e: &AwsError) -> bool {
     e.message.to_ascii_lowercase().contains("force")
-}
-
-/// Reload a list from zero (after a mutation), wherever the user is.
-pub fn reload(app: &mut App, list: ListId, fx: &mut Vec<Effect>) {
-    nav::stop(app, list, fx);
-    match list {
-        ListId::Registries => app.registries.clear(),
-        ListId::Repositories => app.repos.clear(),
-        ListId::Images => app.images.clear(),
-        ListId::Tags => app.tags.clear(),
-    }
-    app.load_mut(list).reset();
-    nav::start(app, list, fx);
 }

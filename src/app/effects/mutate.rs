@@ -8,17 +8,15 @@ use std::sync::{Arc, Mutex};
 use futures::StreamExt;
 use tokio::sync::mpsc::UnboundedSender;
 
-use super::msg::{Msg, Mutation};
-use crate::aws::{Api, AwsError, DELETE_CHUNK, ImageRef};
+use crate::app::msg::{Msg, Mutation};
+use crate::aws::{Api, AwsError, ImageRef};
 use crate::drafts::{DraftKind, Drafts};
 use crate::fmt::thousands;
 use crate::forms::catalog::logo_check;
 use crate::forms::{PathCheck, Values};
 use crate::model::limits::LOGO_MAX_BYTES;
 
-/// BatchDeleteImage calls in flight during a bulk delete: enough to hide the round trip, few
-/// enough not to provoke throttling.
-pub const DELETE_CONCURRENCY: usize = 8;
+pub use crate::aws::DELETE_CONCURRENCY;
 
 /// Run one mutation.
 pub async fn apply(api: &Api, op: &Mutation) -> Result<(), AwsError> {
@@ -61,16 +59,9 @@ pub async fn delete_images(
     stop: Arc<AtomicBool>,
     tx: UnboundedSender<Msg>,
 ) {
-    let chunks: Vec<Vec<ImageRef>> = ids.chunks(DELETE_CHUNK).map(<[_]>::to_vec).collect();
     let total = ids.len();
-    let stop2 = stop.clone();
-    let mut outcomes = futures::stream::iter(chunks)
-        .take_while(move |_| futures::future::ready(!stop2.load(Ordering::SeqCst)))
-        .map(|chunk| {
-            let (api, repo) = (api.clone(), repo.clone());
-            async move { api.batch_delete(&repo, &chunk).await }
-        })
-        .buffer_unordered(DELETE_CONCURRENCY);
+    let mut outcomes =
+        std::pin::pin!(api.delete_images_until(&repo, ids, DELETE_CONCURRENCY, stop));
     let mut sent = 0;
     while let Some(o) = outcomes.next().await {
         sent += o.requested;

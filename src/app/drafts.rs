@@ -2,8 +2,7 @@
 //! writer keeps only the newest), it goes when the form is saved or discarded, and what is left
 //! from an earlier run is offered at start and when that edit is opened again.
 
-use super::edit::{begin_pending, refuse_read_only};
-use super::modal::{EditForm, EditTarget, FormKind, PendingEdit};
+use super::modal::{EditForm, FormKind, PendingEdit};
 use super::msg::Effect;
 use super::state::{App, Overlay, PickItem, Picker, PickerKind, Status};
 use super::strings;
@@ -63,8 +62,8 @@ pub fn offer_drafts(app: &mut App) {
     if app.drafts_offered
         || app.overlay.is_some()
         || app.modal.is_some()
-        || app.registries.load.is_loading()
-        || app.registries.rows.is_empty()
+        || app.remote.registries.load.is_loading()
+        || app.remote.registries.rows.is_empty()
     {
         return;
     }
@@ -80,7 +79,8 @@ pub fn offer_drafts(app: &mut App) {
         .iter()
         .enumerate()
         .filter(|(_, d)| {
-            app.registries
+            app.remote
+                .registries
                 .rows
                 .iter()
                 .any(|r| r.registry_id == d.registry)
@@ -100,30 +100,4 @@ pub fn offer_drafts(app: &mut App) {
         items: mine,
         selected: 0,
     }));
-}
-
-/// A draft chosen from the start-up offer: open its edit with the draft restored.
-pub fn draft_chosen(app: &mut App, value: &str, fx: &mut Vec<Effect>) {
-    if refuse_read_only(app, "editing") {
-        return;
-    }
-    let Some(d) = value
-        .parse::<usize>()
-        .ok()
-        .and_then(|i| app.drafts.as_ref()?.get(i).cloned())
-    else {
-        return;
-    };
-    let what = match d.kind {
-        DraftKind::Catalog => EditTarget::Catalog,
-        DraftKind::Policy => EditTarget::Policy,
-    };
-    let pending = PendingEdit {
-        what,
-        repo: d.repository.as_str().into(),
-        registry: d.registry.as_str().into(),
-        draft: Some(d),
-        on_selection: false,
-    };
-    begin_pending(app, pending, fx);
 }

@@ -3,14 +3,14 @@
 
 use crossterm::event::{KeyCode, KeyEvent, KeyEventKind, KeyModifiers};
 
-use super::keymap::{Action, action_for, applies};
+use super::actions::{Action, action_for, applies};
+use super::layout;
 use super::modal::Modal;
 use super::msg::Effect;
 use super::nav::{self, View};
-use super::state::{App, Overlay, Pane, Status};
-use super::{comfort, command, delete, edit, strings};
+use super::state::{App, Layer, Overlay, Status};
+use super::{comfort, command, delete, edit, route, strings};
 use crate::forms::confirm::ConfirmEvent;
-use crate::ui;
 
 pub fn on_key(app: &mut App, ev: KeyEvent, fx: &mut Vec<Effect>) {
     if ev.kind == KeyEventKind::Release {
@@ -25,17 +25,11 @@ pub fn on_key(app: &mut App, ev: KeyEvent, fx: &mut Vec<Effect>) {
         app.quit = true;
         return;
     }
-    if app.modal.is_some() {
-        modal_key(app, ev, fx);
-        return;
-    }
-    if app.command.is_some() {
-        command_key(app, ev, fx);
-        return;
-    }
-    if app.overlay.is_none() && filter_editing(app) {
-        filter_key(app, ev);
-        return;
+    match app.layer() {
+        Layer::Popup => return modal_key(app, ev, fx),
+        Layer::CommandLine => return command_key(app, ev, fx),
+        Layer::FilterPrompt => return filter_key(app, ev),
+        Layer::Menu | Layer::View | Layer::Lists => {}
     }
     // esc while an edit waits for the current values (and nothing is open above the lists): the
     // user changed their mind.
@@ -51,12 +45,10 @@ pub fn on_key(app: &mut App, ev: KeyEvent, fx: &mut Vec<Effect>) {
     if !applies(action, app.context()) {
         return;
     }
-    if matches!(app.overlay, Some(Overlay::Picker(_))) {
-        comfort::picker_action(app, action, fx);
-    } else if app.overlay.is_some() {
-        overlay_action(app, action, fx);
-    } else {
-        list_action(app, action, fx);
+    match app.layer() {
+        Layer::Menu => route::picker_action(app, action, fx),
+        Layer::View => overlay_action(app, action, fx),
+        _ => list_action(app, action, fx),
     }
 }
 
@@ -84,7 +76,7 @@ fn modal_key(app: &mut App, ev: KeyEvent, fx: &mut Vec<Effect>) {
             if matches!(answer, ConfirmEvent::Yes | ConfirmEvent::No)
                 && let Some(Modal::Confirm(m)) = app.modal.take()
             {
-                edit::confirmed(app, *m, answer == ConfirmEvent::Yes, fx);
+                route::confirmed(app, *m, answer == ConfirmEvent::Yes, fx);
             }
         }
         Some(Modal::RepoDelete { confirm, .. }) => {
@@ -99,30 +91,6 @@ fn modal_key(app: &mut App, ev: KeyEvent, fx: &mut Vec<Effect>) {
         Some(Modal::Deleting(_)) => delete::deleting_key(app, ev, fx),
         None => {}
     }
-}
-
-/// Run `$body` with `$l` bound to the focused list (`app.matcher` stays usable beside it).
-macro_rules! focused {
-    ($app:expr, $l:ident => $body:expr) => {
-        match $app.pane {
-            Pane::Registries => {
-                let $l = &mut $app.registries;
-                $body
-            }
-            Pane::Repositories => {
-                let $l = &mut $app.repos;
-                $body
-            }
-            Pane::Images => {
-                let $l = &mut $app.images;
-                $body
-            }
-            Pane::Tags => {
-                let $l = &mut $app.tags;
-                $body
-            }
-        }
-    };
 }
 
 /// A bracketed paste: text for whatever takes typing (a form's field, the command line, the
@@ -142,53 +110,42 @@ pub fn on_paste(app: &mut App, text: &str, fx: &mut Vec<Effect>) {
         .collect();
     if let Some(input) = app.command.as_mut() {
         input.push_str(&line);
-    } else if app.overlay.is_none() && filter_editing(app) {
+    } else if app.overlay.is_none() && app.filter_editing() {
         let m = &mut app.matcher;
-        focused!(app, l => {
-            l.filter.query.push_str(&line);
-            let q = l.filter.query.clone();
-            l.set_query(&q, m);
-        });
+        let l = app.remote.list_mut(app.pane.list());
+        l.filter_mut().query.push_str(&line);
+        let q = l.filter().query.clone();
+        l.set_query(&q, m);
     }
 }
 
 /// The most characters a paste adds to the command line or the filter.
 const PASTE_LINE_MAX: usize = 1024;
 
-fn filter_editing(app: &App) -> bool {
-    match app.pane {
-        Pane::Registries => app.registries.filter.editing,
-        Pane::Repositories => app.repos.filter.editing,
-        Pane::Images => app.images.filter.editing,
-        Pane::Tags => app.tags.filter.editing,
-    }
-}
-
 fn filter_key(app: &mut App, ev: KeyEvent) {
     let m = &mut app.matcher;
-    focused!(app, l => {
-        match ev.code {
-            KeyCode::Enter => l.filter.editing = false,
-            KeyCode::Esc => {
-                l.filter.editing = false;
-                l.filter.query.clear();
-                l.set_query("", m);
-            }
-            KeyCode::Backspace => {
-                l.filter.query.pop();
-                let q = l.filter.query.clone();
-                l.set_query(&q, m);
-            }
-            KeyCode::Char(c) if !ev.modifiers.contains(KeyModifiers::CONTROL) => {
-                l.filter.query.push(c);
-                let q = l.filter.query.clone();
-                l.set_query(&q, m);
-            }
-            KeyCode::Down => l.move_by(1),
-            KeyCode::Up => l.move_by(-1),
-            _ => {}
+    let l = app.remote.list_mut(app.pane.list());
+    match ev.code {
+        KeyCode::Enter => l.filter_mut().editing = false,
+        KeyCode::Esc => {
+            l.filter_mut().editing = false;
+            l.filter_mut().query.clear();
+            l.set_query("", m);
         }
-    });
+        KeyCode::Backspace => {
+            l.filter_mut().query.pop();
+            let q = l.filter().query.clone();
+            l.set_query(&q, m);
+        }
+        KeyCode::Char(c) if !ev.modifiers.contains(KeyModifiers::CONTROL) => {
+            l.filter_mut().query.push(c);
+            let q = l.filter().query.clone();
+            l.set_query(&q, m);
+        }
+        KeyCode::Down => l.move_by(1),
+        KeyCode::Up => l.move_by(-1),
+        _ => {}
+    }
 }
 
 fn command_key(app: &mut App, ev: KeyEvent, fx: &mut Vec<Effect>) {
@@ -213,7 +170,7 @@ fn command_key(app: &mut App, ev: KeyEvent, fx: &mut Vec<Effect>) {
                 return;
             }
             match command::parse(&text) {
-                Ok(cmd) => nav::run_command(app, cmd, fx),
+                Ok(cmd) => route::run_command(app, cmd, fx),
                 Err(msg) => app.status = Status::Warning(msg),
             }
         }
@@ -223,39 +180,37 @@ fn command_key(app: &mut App, ev: KeyEvent, fx: &mut Vec<Effect>) {
 }
 
 fn page(app: &App) -> isize {
-    ui::layout::visible_rows(app, app.pane).max(1) as isize
+    layout::visible_rows(app, app.pane).max(1) as isize
 }
 
 fn list_action(app: &mut App, action: Action, fx: &mut Vec<Effect>) {
     let page = page(app);
-    let m = &mut app.matcher;
     match action {
-        Action::Up => focused!(app, l => l.move_by(-1)),
-        Action::Down => focused!(app, l => l.move_by(1)),
-        Action::PageUp => focused!(app, l => l.move_by(-page)),
-        Action::PageDown => focused!(app, l => l.move_by(page)),
-        Action::Top => focused!(app, l => l.select(0)),
-        Action::Bottom => focused!(app, l => l.select(usize::MAX)),
+        Action::Up => app.focused_mut().move_by(-1),
+        Action::Down => app.focused_mut().move_by(1),
+        Action::PageUp => app.focused_mut().move_by(-page),
+        Action::PageDown => app.focused_mut().move_by(page),
+        Action::Top => app.focused_mut().select(0),
+        Action::Bottom => app.focused_mut().select(usize::MAX),
         Action::Open => nav::open(app, fx),
         Action::Back => {
-            let filtered = focused!(app, l => {
-                let had = !l.filter.query.is_empty();
-                l.filter.query.clear();
-                l.set_query("", m);
-                had
-            });
+            let m = &mut app.matcher;
+            let l = app.remote.list_mut(app.pane.list());
+            let filtered = !l.filter().query.is_empty();
+            l.filter_mut().query.clear();
+            l.set_query("", m);
             if !filtered {
                 nav::back(app, fx);
             }
         }
-        Action::Filter => focused!(app, l => l.filter.editing = true),
+        Action::Filter => app.focused_mut().filter_mut().editing = true,
         Action::Command => app.command = Some(String::new()),
         Action::ToggleTags => nav::switch_view(app, fx),
         Action::Catalog => nav::open_view(app, View::Catalog, fx),
         Action::Policy => nav::open_view(app, View::Policy, fx),
         Action::ResourceTags => nav::open_view(app, View::ResourceTags, fx),
-        Action::Sort => focused!(app, l => l.cycle_sort()),
-        Action::SortReverse => focused!(app, l => l.reverse_sort()),
+        Action::Sort => app.focused_mut().cycle_sort(),
+        Action::SortReverse => app.focused_mut().reverse_sort(),
         Action::Refresh => nav::refresh(app, fx),
         Action::ErrorDetails => open_error(app),
         Action::Help => app.overlay = Some(Overlay::Help { scroll: 0 }),
@@ -291,8 +246,8 @@ fn open_error(app: &mut App) {
 }
 
 fn overlay_action(app: &mut App, action: Action, fx: &mut Vec<Effect>) {
-    let max = ui::overlay_max_scroll(app);
-    let page = ui::layout::read_view_inner(app).height.max(1);
+    let max = app.overlay.as_ref().map_or(0, |o| app.view_scroll.max(o));
+    let page = layout::read_view_inner(app).height.max(1);
     let Some(scroll) = app.overlay.as_mut().and_then(|o| match o {
         Overlay::Catalog { scroll, .. }
         | Overlay::Policy { scroll, .. }
@@ -335,5 +290,5 @@ pub fn scroll(app: &mut App, delta: isize, fx: &mut Vec<Effect>) {
         }
         return;
     }
-    focused!(app, l => l.move_by(delta));
+    app.focused_mut().move_by(delta);
 }

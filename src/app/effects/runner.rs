@@ -9,8 +9,8 @@ use futures::StreamExt;
 use tokio::sync::{Semaphore, mpsc::UnboundedSender};
 use tokio::task::AbortHandle;
 
-use super::msg::{Effect, ListId, Msg, PageRows};
 use super::mutate::{self, DraftOp, DraftWriter};
+use crate::app::msg::{Answer, Effect, ListId, Msg, PageRows, Read};
 use crate::aws::{self, Api, AwsError, Page, PageStream};
 use crate::drafts::Drafts;
 
@@ -99,6 +99,20 @@ impl Runner {
             .ok_or_else(|| AwsError::new("NotConnected", "the client is not ready yet"))
     }
 
+    /// Run $VISUAL / $EDITOR on `text` off the UI's path, answering with `Msg::EditorDone`: for
+    /// callers without a terminal to lend it (the tests with a scripted editor).
+    pub fn edit_in_task(&mut self, field: usize, text: String) {
+        let tx = self.tx.clone();
+        self.spawn(async move {
+            let result = tokio::task::spawn_blocking(move || {
+                crate::forms::editor::edit_in_editor(&text).map_err(|e| e.to_string())
+            })
+            .await
+            .unwrap_or_else(|e| Err(e.to_string()));
+            let _ = tx.send(Msg::EditorDone { field, result });
+        });
+    }
+
     pub fn run(&mut self, effect: Effect) {
         let tx = self.tx.clone();
         match effect {
@@ -175,46 +189,20 @@ impl Runner {
                 };
                 self.loads.insert(list, handle);
             }
-            Effect::RegistryName => {
+            Effect::Fetch { client, read } => {
                 let api = self.api();
+                // Catalogs are fetched for every repository on screen: a few at a time.
+                let permits = matches!(read, Read::Catalog(_)).then(|| self.catalogs.clone());
                 self.spawn(async move {
-                    let r = match api {
-                        Ok(api) => api.registry_display_name().await,
-                        Err(e) => Err(e),
+                    let _permit = match permits {
+                        Some(p) => Some(p.acquire_owned().await),
+                        None => None,
                     };
-                    let _ = tx.send(Msg::RegistryName(r));
-                });
-            }
-            Effect::Catalog(repo) => {
-                let api = self.api();
-                let permits = self.catalogs.clone();
-                self.spawn(async move {
-                    let _permit = permits.acquire_owned().await;
-                    let r = match api {
-                        Ok(api) => api.repository_catalog(&repo).await,
-                        Err(e) => Err(e),
+                    let answer = match api {
+                        Ok(api) => fetch(&api, read).await,
+                        Err(e) => failed(read, e),
                     };
-                    let _ = tx.send(Msg::Catalog(repo, r));
-                });
-            }
-            Effect::Policy(repo) => {
-                let api = self.api();
-                self.spawn(async move {
-                    let r = match api {
-                        Ok(api) => api.repository_policy(&repo).await,
-                        Err(e) => Err(e),
-                    };
-                    let _ = tx.send(Msg::Policy(repo, r));
-                });
-            }
-            Effect::ResourceTags(arn) => {
-                let api = self.api();
-                self.spawn(async move {
-                    let r = match api {
-                        Ok(api) => api.list_tags(&arn).await,
-                        Err(e) => Err(e),
-                    };
-                    let _ = tx.send(Msg::ResourceTags(arn, r));
+                    let _ = tx.send(Msg::Fetched { client, answer });
                 });
             }
             Effect::ListProfiles => {
@@ -300,18 +288,10 @@ impl Runner {
                     let _ = tx.send(Msg::PathChecked { field, path, check });
                 });
             }
-            Effect::Editor { field, text } => {
-                // `app::run` suspends the terminal and runs the editor itself; this path is for
-                // callers without a terminal (tests with a scripted $VISUAL).
-                self.spawn(async move {
-                    let result = tokio::task::spawn_blocking(move || {
-                        crate::forms::editor::edit_in_editor(&text).map_err(|e| e.to_string())
-                    })
-                    .await
-                    .unwrap_or_else(|e| Err(e.to_string()));
-                    let _ = tx.send(Msg::EditorDone { field, result });
-                });
-            }
+            // Without a terminal to suspend (the tests' scripted $VISUAL); `app::dispatch` hands
+            // this effect to its caller instead, and `edit_in_task` is what a caller without a
+            // terminal runs.
+            Effect::Editor { field, text } => self.edit_in_task(field, text),
             Effect::ReadDrafts => {
                 let drafts = self.drafts.clone();
                 self.spawn(async move {
@@ -400,7 +380,7 @@ async fn login(api: Result<Api, AwsError>, demo: bool, profile: &str) -> Result<
         )),
         Ok(LoginOutcome::NoDocker { expires_at }) => {
             let why = if demo {
-                super::strings::DEMO_LOGIN
+                crate::app::strings::DEMO_LOGIN
             } else {
                 login::NO_DOCKER
             };
@@ -416,5 +396,34 @@ async fn login(api: Result<Api, AwsError>, demo: bool, profile: &str) -> Result<
             })
         }
         Err(e) => Err(e.to_string()),
+    }
+}
+
+/// Run a single read.
+async fn fetch(api: &Api, read: Read) -> Answer {
+    match read {
+        Read::RegistryName => Answer::RegistryName(api.registry_display_name().await),
+        Read::Catalog(repo) => {
+            let r = api.repository_catalog(&repo).await;
+            Answer::Catalog(repo, r)
+        }
+        Read::Policy(repo) => {
+            let r = api.repository_policy(&repo).await;
+            Answer::Policy(repo, r)
+        }
+        Read::ResourceTags(arn) => {
+            let r = api.list_tags(&arn).await;
+            Answer::ResourceTags(arn, r)
+        }
+    }
+}
+
+/// The answer to a read that could not be sent (no client).
+fn failed(read: Read, e: AwsError) -> Answer {
+    match read {
+        Read::RegistryName => Answer::RegistryName(Err(e)),
+        Read::Catalog(repo) => Answer::Catalog(repo, Err(e)),
+        Read::Policy(repo) => Answer::Policy(repo, Err(e)),
+        Read::ResourceTags(arn) => Answer::ResourceTags(arn, Err(e)),
     }
 }

@@ -1,10 +1,10 @@
-//! Where everything goes, computed from the state alone so that `view` draws it and `update` uses
-//! the same rectangles for mouse clicks and page sizes.
+//! Where everything goes, computed from the state alone: the app owns it so that `update` uses the
+//! same rectangles for mouse clicks and page sizes as `ui::view` draws into.
 
 use ratatui::layout::{Constraint, Layout, Rect};
 
-use crate::app::strings::{MIN_HEIGHT, MIN_WIDTH};
-use crate::app::{App, Overlay, Pane};
+use super::state::{App, Overlay, Pane};
+use super::strings::{MIN_HEIGHT, MIN_WIDTH};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Slot {
