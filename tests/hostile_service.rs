@@ -120,7 +120,7 @@ async fn tui_row(m: Misbehaviour) {
             };
             assert_eq!(e.code, code, "{m:?}: {e:?}");
             assert_eq!(
-                h.app.repos.rows.len(),
+                h.app.remote.repos.rows.len(),
                 rows,
                 "{m:?}: the rows that arrived stay"
             );
@@ -144,7 +144,7 @@ async fn tui_row(m: Misbehaviour) {
         }
         Expect::Completes => {
             assert_eq!(load.state, LoadState::Done, "{m:?}\n{}", h.screen());
-            assert_eq!(h.app.repos.rows.len(), REPOS, "{m:?}");
+            assert_eq!(h.app.remote.repos.rows.len(), REPOS, "{m:?}");
             let _ = h.screen();
         }
     }
@@ -405,13 +405,13 @@ async fn r_after_a_token_loop_reloads_from_the_start() {
     )
     .await;
     let mut h = app_against(&hostile.url).await;
-    assert_eq!(h.app.repos.rows.len(), 12);
+    assert_eq!(h.app.remote.repos.rows.len(), 12);
     h.keys("r").await;
     assert!(matches!(
         h.app.load_of(ListId::Repositories).state,
         LoadState::Failed(_)
     ));
-    assert_eq!(h.app.repos.rows.len(), 12, "the same rows, not 12 more");
+    assert_eq!(h.app.remote.repos.rows.len(), 12, "the same rows, not 12 more");
 }
 
 // The long run: random misbehaviour per request across whole sessions.
@@ -449,7 +449,7 @@ fn misbehaviour() -> impl Strategy<Value = Option<Misbehaviour>> {
 /// a misbehaving answer have an empty one).
 fn check_repos(h: &Harness, names: &HashSet<String>) {
     let mut seen = HashSet::new();
-    for r in &h.app.repos.rows {
+    for r in &h.app.remote.repos.rows {
         let n = r.repository_name.to_string();
         if n.is_empty() {
             continue;
@@ -457,8 +457,8 @@ fn check_repos(h: &Harness, names: &HashSet<String>) {
         assert!(names.contains(&n), "{n} is not a repository");
         assert!(seen.insert(n.clone()), "{n} listed twice");
     }
-    assert!(h.app.repos.rows.len() <= REPOS);
-    assert!(h.app.images.rows.len() <= IMAGES);
+    assert!(h.app.remote.repos.rows.len() <= REPOS);
+    assert!(h.app.remote.images.rows.len() <= IMAGES);
 }
 
 async fn session(plan: Vec<Option<Misbehaviour>>) {
@@ -525,13 +525,14 @@ async fn session(plan: Vec<Option<Misbehaviour>>) {
     );
     let listed: HashSet<String> = h
         .app
+        .remote
         .repos
         .rows
         .iter()
         .map(|r| r.repository_name.to_string())
         .collect();
     assert_eq!(listed, names);
-    assert_eq!(h.app.repos.rows.len(), REPOS);
+    assert_eq!(h.app.remote.repos.rows.len(), REPOS);
 }
 
 proptest! {

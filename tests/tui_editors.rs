@@ -298,7 +298,7 @@ async fn a_paste_outside_a_form_is_text_for_the_filter_and_never_keys() {
     assert!(!h.app.quit && h.app.modal.is_none());
     h.keys("/").await;
     h.send(paste("work\ner\u{1b}")).await;
-    assert_eq!(h.app.repos.filter.query, "work er");
+    assert_eq!(h.app.remote.repos.filter.query, "work er");
     assert!(h.screen().contains("/work er"), "{}", h.screen());
     emu.shutdown().await;
 }
