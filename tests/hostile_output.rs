@@ -273,8 +273,11 @@ fn crossterm_sgr(params: &str) -> bool {
     true
 }
 
-/// The private modes ecrp sets and resets, each exactly once: alternate screen and mouse capture.
-const ONCE_MODES: &[&str] = &["?1049", "?1000", "?1002", "?1003", "?1015", "?1006"];
+/// The private modes ecrp sets and resets, each exactly once: alternate screen, mouse capture and
+/// bracketed paste (so a pasted block arrives as text, never as keys).
+const ONCE_MODES: &[&str] = &[
+    "?1049", "?1000", "?1002", "?1003", "?1015", "?1006", "?2004",
+];
 
 fn is_mode(t: &Tok, mode: &str, set: u8) -> bool {
     matches!(t, Tok::Csi { params, inter, fin } if params == mode && inter.is_empty() && *fin == set)

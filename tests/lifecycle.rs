@@ -853,18 +853,31 @@ fn the_binary_plans_as_json_and_refuses_bad_policies_with_a_non_zero_exit() {
         String::from_utf8_lossy(&out.stderr)
     );
     let doc: serde_json::Value = serde_json::from_slice(&out.stdout).expect("one JSON object");
+    // `--demo` maps public.ecr.aws to the emulator's registry API, so the indexes are read: the six
+    // older v1 releases (rule 1) and the ten untagged single-platform images older than a day
+    // (rule 2) expire, while the platform manifests of the staying indexes are kept.
     let expire = doc["expire"].as_array().unwrap();
-    assert_eq!(expire.len(), 6);
+    assert_eq!(expire.len(), 16, "{doc:#}");
     assert!(
         expire
             .iter()
-            .all(|e| e["imageDigest"].as_str().is_some_and(lifecycle::is_digest) && e["rule"] == 1)
+            .all(|e| e["imageDigest"].as_str().is_some_and(lifecycle::is_digest))
     );
-    assert_eq!(doc["totals"]["images"], 6);
+    assert_eq!(expire.iter().filter(|e| e["rule"] == 1).count(), 6);
+    assert_eq!(expire.iter().filter(|e| e["rule"] == 2).count(), 10);
+    assert_eq!(doc["totals"]["images"], 16);
+    let kept = doc["kept_for_multiarch"].as_array().unwrap();
+    assert!(!kept.is_empty());
+    let kept_digests: Vec<&str> = kept
+        .iter()
+        .filter_map(|k| k["imageDigest"].as_str())
+        .collect();
+    assert!(!kept_digests.is_empty(), "{kept:?}");
     assert!(
-        doc["kept_for_multiarch"]
-            .as_array()
-            .is_some_and(|k| !k.is_empty())
+        expire
+            .iter()
+            .all(|e| !kept_digests.contains(&e["imageDigest"].as_str().unwrap())),
+        "a platform manifest of a staying index would expire"
     );
     assert_eq!(doc["repositories"].as_array().unwrap().len(), 2);
     assert_eq!(doc["dryRun"], true);
@@ -877,8 +890,36 @@ fn the_binary_plans_as_json_and_refuses_bad_policies_with_a_non_zero_exit() {
         good.to_str().unwrap(),
         "--apply",
     ]);
-    assert!(!out.status.success());
-    assert!(String::from_utf8_lossy(&out.stderr).contains("--no-journal"));
+    // With the registry API (the demo's emulator) the journal can hold every manifest: apply
+    // writes it first (private), then deletes.
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let journals: Vec<_> = std::fs::read_dir(dir.path().join("journal"))
+        .expect("a journal directory")
+        .map(|e| e.unwrap().path())
+        .collect();
+    assert_eq!(journals.len(), 1, "{journals:?}");
+    use std::os::unix::fs::PermissionsExt;
+    let mode = std::fs::metadata(&journals[0])
+        .unwrap()
+        .permissions()
+        .mode();
+    assert_eq!(mode & 0o777, 0o600);
+    let journal: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(&journals[0]).unwrap()).unwrap();
+    let images = journal["images"].as_array().unwrap();
+    assert!(!images.is_empty());
+    for image in images {
+        assert!(
+            image["imageManifest"]
+                .as_str()
+                .is_some_and(|m| !m.is_empty()),
+            "the journal holds every manifest: {image:#}"
+        );
+    }
 }
 
 /// The plan for 100,000 images beside the time to list them from the emulator. Reports, never
