@@ -146,10 +146,12 @@ async fn run(cli: Cli) -> Result<()> {
                 allow_remote: args.allow_remote,
                 ..Default::default()
             };
-            if let Some(warning) = emulator::remote_warning(&opts) {
+            // Warned once it really listens there: a refused address gets the refusal alone.
+            let warning = emulator::remote_warning(&opts);
+            let emu = emulator::start(opts).await?;
+            if let Some(warning) = warning {
                 eprintln!("{warning}");
             }
-            let emu = emulator::start(opts).await?;
             // The first line on stdout names the address, for scripts that start us on port 0.
             println!("listening on {}", emu.url());
             std::io::stdout().flush()?;

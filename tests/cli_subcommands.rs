@@ -425,6 +425,8 @@ fn the_emulator_stays_on_loopback_unless_remote_access_is_asked_for() {
             stderr.contains("is not a loopback address") && stderr.contains("--allow-remote"),
             "{stderr}"
         );
+        // The refusal alone: no warning about an address it never listened on.
+        assert!(!stderr.contains("warning"), "{stderr}");
     }
 
     let (line, exited, stderr) = emulator_run(&["--addr", "0.0.0.0:0", "--allow-remote"]);
