@@ -411,7 +411,11 @@ async fn r_after_a_token_loop_reloads_from_the_start() {
         h.app.load_of(ListId::Repositories).state,
         LoadState::Failed(_)
     ));
-    assert_eq!(h.app.remote.repos.rows.len(), 12, "the same rows, not 12 more");
+    assert_eq!(
+        h.app.remote.repos.rows.len(),
+        12,
+        "the same rows, not 12 more"
+    );
 }
 
 // The long run: random misbehaviour per request across whole sessions.

@@ -254,7 +254,9 @@ async fn pushed_blobs_are_private_and_the_blob_dir_is_never_a_symlink() {
     for d in [store.clone(), store.join("sha256"), store.join("tmp")] {
         assert_eq!(mode(&d), 0o700, "{}", d.display());
     }
-    let blob = store.join("sha256").join(digest.trim_start_matches("sha256:"));
+    let blob = store
+        .join("sha256")
+        .join(digest.trim_start_matches("sha256:"));
     assert_eq!(std::fs::read(&blob).unwrap(), layer);
     assert_eq!(mode(&blob), 0o600);
     for f in std::fs::read_dir(store.join("sha256")).unwrap() {
@@ -268,7 +270,9 @@ async fn pushed_blobs_are_private_and_the_blob_dir_is_never_a_symlink() {
     std::fs::create_dir(&target).unwrap();
     std::os::unix::fs::symlink(&target, dir.path().join("other.json.blobs")).unwrap();
     let started = ecrp::emulator::start(opts(&other)).await;
-    let e = started.err().expect("a symlinked blob directory is refused");
+    let e = started
+        .err()
+        .expect("a symlinked blob directory is refused");
     assert!(format!("{e:#}").contains("symlink"), "{e:#}");
     assert_eq!(std::fs::read_dir(&target).unwrap().count(), 0);
 }
