@@ -94,9 +94,8 @@ async fn append(s: &mut Session, headers: &HeaderMap, body: Body) -> RegResult<(
         return Err(too_large());
     }
     // 0600, never through a symlink: the upload area is private like the store.
-    let mut file = tokio::fs::File::from_std(
-        crate::private_fs::open_append(&s.file).map_err(io_error)?,
-    );
+    let mut file =
+        tokio::fs::File::from_std(crate::private_fs::open_append(&s.file).map_err(io_error)?);
     let mut stream = body.into_data_stream();
     while let Some(chunk) = stream.next().await {
         let chunk = chunk.map_err(|_| {
