@@ -1,5 +1,5 @@
 //! Private files for what ecrp keeps under its data and cache directories (drafts of unpublished
-//! catalogs and policies, logs, and the listing cache and lifecycle journal that build on this):
+//! catalogs and policies, logs, the lifecycle journal, the emulator's state file and blobs):
 //! directories 0700 and files 0600, so other users of the machine cannot read them, as the AWS CLI
 //! keeps its cache files 0600.
 //!
@@ -46,6 +46,48 @@ pub fn ensure_dir(dir: &Path) -> io::Result<()> {
         );
     }
     Ok(())
+}
+
+/// [`ensure_dir`] for a directory that holds only what ecrp writes (the lifecycle journal, the
+/// emulator's blobs): a symlink at `dir` is refused, not followed, so a planted link cannot send
+/// those files elsewhere. Missing parents are created 0700.
+pub fn ensure_own_dir(dir: &Path) -> io::Result<()> {
+    if let Some(parent) = dir.parent().filter(|p| !p.as_os_str().is_empty()) {
+        DirBuilder::new()
+            .recursive(true)
+            .mode(DIR_MODE)
+            .create(parent)
+            .map_err(|e| with_path(e, parent))?;
+    }
+    match DirBuilder::new().mode(DIR_MODE).create(dir) {
+        Ok(()) => {}
+        Err(e) if e.kind() == io::ErrorKind::AlreadyExists => {}
+        Err(e) => return Err(with_path(e, dir)),
+    }
+    let meta = fs::symlink_metadata(dir)?;
+    if meta.file_type().is_symlink() || !meta.is_dir() {
+        return Err(io::Error::other(format!(
+            "{} is not a directory (a symlink is refused)",
+            dir.display()
+        )));
+    }
+    if meta.permissions().mode() & 0o077 != 0 {
+        fs::set_permissions(dir, Permissions::from_mode(DIR_MODE))
+            .map_err(|e| with_path(e, dir))?;
+    }
+    Ok(())
+}
+
+/// Creates `path` as a new 0600 file for writing; an existing file or a symlink at `path` is an
+/// error (AlreadyExists), never opened or followed.
+pub fn create_new(path: &Path) -> io::Result<File> {
+    OpenOptions::new()
+        .write(true)
+        .create_new(true)
+        .mode(FILE_MODE)
+        .custom_flags(libc::O_NOFOLLOW | libc::O_CLOEXEC)
+        .open(path)
+        .map_err(|e| with_path(e, path))
 }
 
 fn refuse_non_file(path: &Path, file: &File) -> io::Result<()> {
@@ -177,5 +219,34 @@ mod tests {
             .filter(|e| e.file_name().to_string_lossy().ends_with(".tmp"))
             .collect();
         assert!(left.is_empty());
+    }
+
+    #[test]
+    fn own_directories_refuse_symlinks_and_new_files_never_overwrite() {
+        let root = tempfile::tempdir().unwrap();
+        let own = root.path().join("parent/own");
+        ensure_own_dir(&own).unwrap();
+        assert_eq!(mode(&own), 0o700);
+        assert_eq!(mode(&root.path().join("parent")), 0o700);
+        fs::set_permissions(&own, Permissions::from_mode(0o755)).unwrap();
+        ensure_own_dir(&own).unwrap();
+        assert_eq!(mode(&own), 0o700);
+
+        let elsewhere = root.path().join("elsewhere");
+        fs::create_dir(&elsewhere).unwrap();
+        let link = root.path().join("link");
+        std::os::unix::fs::symlink(&elsewhere, &link).unwrap();
+        let e = ensure_own_dir(&link).unwrap_err();
+        assert!(e.to_string().contains("symlink"), "{e}");
+
+        let file = own.join("f");
+        create_new(&file).unwrap().write_all(b"x").unwrap();
+        assert_eq!(mode(&file), 0o600);
+        let again = create_new(&file).unwrap_err();
+        assert_eq!(again.kind(), io::ErrorKind::AlreadyExists);
+        let planted = own.join("planted");
+        std::os::unix::fs::symlink(elsewhere.join("target"), &planted).unwrap();
+        assert!(create_new(&planted).is_err());
+        assert!(!elsewhere.join("target").exists());
     }
 }

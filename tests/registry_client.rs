@@ -570,6 +570,180 @@ async fn service_errors_keep_their_code() {
     assert!(e.to_string().contains("manifest unknown"), "{e}");
 }
 
+/// A token endpoint answering garbage: each a clear error naming what is wrong, never a panic, and
+/// a body without end is read only up to the token cap (so memory stays bounded).
+#[tokio::test]
+async fn a_token_endpoint_that_answers_garbage_is_a_clear_error() {
+    let huge = || {
+        // 1 GiB announced by nothing, produced lazily: only the cap's worth is ever read.
+        let chunks = futures::stream::repeat_with(|| Ok::<_, std::io::Error>(vec![b'a'; 1 << 20]));
+        resp(
+            200,
+            &[],
+            Body::from_stream(futures::StreamExt::take(chunks, 1024)),
+        )
+    };
+    type Answer = Box<dyn Fn() -> Response<Body> + Send + Sync>;
+    let cases: Vec<(&str, Answer, &str)> = vec![
+        (
+            "not JSON",
+            Box::new(|| resp(200, &[], "<html>token service</html>")),
+            "the token response is not JSON",
+        ),
+        (
+            "JSON without a token",
+            Box::new(|| json_resp(&json!({"expires_in": 60, "issued_at": "now"}))),
+            "the token response has no token",
+        ),
+        (
+            "empty token and access_token",
+            Box::new(|| json_resp(&json!({"token": "", "access_token": ""}))),
+            "the token response has no token",
+        ),
+        (
+            "a token that is not a header value",
+            Box::new(|| json_resp(&json!({"token": "a\nb"}))),
+            "not a valid header value",
+        ),
+        ("a huge body", Box::new(huge), "larger than"),
+    ];
+    for (what, answer, want) in cases {
+        let fake = Fake::start(move |s, base| {
+            if s.path == "/token" {
+                answer()
+            } else {
+                challenge(base)
+            }
+        })
+        .await;
+        let e = fake
+            .client(ClientOptions::default())
+            .get_manifest("ns/app", &target("v1"))
+            .await
+            .unwrap_err();
+        assert!(
+            matches!(
+                e,
+                RegistryError::BadResponse { .. } | RegistryError::TooLarge { .. }
+            ) && e.to_string().contains(want),
+            "{what}: {e}"
+        );
+        assert!(
+            e.to_string().contains("/token"),
+            "{what}: names the endpoint: {e}"
+        );
+        assert_eq!(fake.count("/token"), 1, "{what}: asked once, no loop");
+        assert!(
+            fake.seen.lock().iter().all(|s| s.authorization.is_none()),
+            "{what}: nothing was sent with a garbage token"
+        );
+    }
+}
+
+/// A loopback server writing `raw` (status line, headers and body, exactly as given) in answer to
+/// every request: for responses hyper would refuse to send, such as a lying Content-Length.
+/// `close`: shut the connection after writing, else hold it open (the client must time out).
+fn raw_server(raw: Vec<u8>, close: bool) -> String {
+    let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+    let url = format!("http://{}", listener.local_addr().unwrap());
+    std::thread::spawn(move || {
+        let mut held = Vec::new();
+        for conn in listener.incoming() {
+            let Ok(mut c) = conn else { break };
+            let (mut head, mut buf) = (Vec::new(), [0u8; 4096]);
+            while !head.windows(4).any(|w| w == b"\r\n\r\n") {
+                match c.read(&mut buf) {
+                    Ok(0) | Err(_) => break,
+                    Ok(n) => head.extend_from_slice(&buf[..n]),
+                }
+            }
+            let _ = c.write_all(&raw);
+            if close {
+                let _ = c.shutdown(std::net::Shutdown::Both);
+            } else {
+                held.push(c);
+            }
+        }
+    });
+    url
+}
+
+fn lying_response(content_type: &str, body: &[u8], content_length: usize) -> Vec<u8> {
+    let mut raw = format!(
+        "HTTP/1.1 200 OK\r\ncontent-type: {content_type}\r\ndocker-content-digest: {}\r\n\
+         content-length: {content_length}\r\n\r\n",
+        sha(body)
+    )
+    .into_bytes();
+    raw.extend_from_slice(body);
+    raw
+}
+
+/// A Content-Length shorter or longer than the body, for a manifest and for a blob: an error
+/// (the digest or the size catches the short read, the early end or the idle timeout the long
+/// one), never a truncated result taken as good, never a hang.
+#[tokio::test]
+async fn a_content_length_that_lies_is_caught() {
+    let (manifest, _) = image("amd64");
+    let blob = vec![7u8; 10_000];
+    let blob_digest = Digest::sha256(&blob);
+    let n = manifest.len();
+    for (what, content_length, close) in [
+        ("shorter", n - 10, true),
+        ("longer, then closed", n + 100, true),
+        ("longer, then held open", n + 100, false),
+    ] {
+        let url = raw_server(
+            lying_response(OCI_MANIFEST, &manifest, content_length),
+            close,
+        );
+        let client = RegistryClient::new(url.parse().unwrap(), short_timeouts()).unwrap();
+        let e = client
+            .get_manifest("ns/app", &target("v1"))
+            .await
+            .unwrap_err();
+        let fine = match what {
+            "shorter" => matches!(e, RegistryError::DigestMismatch { .. }),
+            "longer, then closed" => matches!(e, RegistryError::Transport { .. }),
+            _ => matches!(e, RegistryError::Timeout { .. }),
+        };
+        assert!(fine, "manifest, Content-Length {what}: {e}");
+        assert!(e.to_string().contains("/v2/ns/app/manifests/v1"), "{e}");
+    }
+    let n = blob.len();
+    for (what, content_length, close) in [
+        ("shorter", n - 10, true),
+        ("longer, then closed", n + 100, true),
+        ("longer, then held open", n + 100, false),
+    ] {
+        let url = raw_server(
+            lying_response("application/octet-stream", &blob, content_length),
+            close,
+        );
+        let client = RegistryClient::new(url.parse().unwrap(), short_timeouts()).unwrap();
+        for expected_size in [None, Some(n as u64)] {
+            let mut out = Vec::new();
+            let e = client
+                .download_blob("ns/app", &blob_digest, expected_size, &mut out)
+                .await
+                .unwrap_err();
+            let fine = match what {
+                "shorter" => matches!(
+                    e,
+                    RegistryError::DigestMismatch { .. } | RegistryError::BadResponse { .. }
+                ),
+                "longer, then closed" => matches!(e, RegistryError::Transport { .. }),
+                _ => matches!(e, RegistryError::Timeout { .. }),
+            };
+            assert!(
+                fine,
+                "blob, Content-Length {what}, size {expected_size:?}: {e}"
+            );
+            assert!(out.len() <= n, "never more than the body was written");
+        }
+    }
+}
+
 /// Tags `t000`…: pages of `n` with a Link to the next, relative or absolute by page.
 fn tags_script(total: usize) -> impl Fn(&Seen, &str) -> Response<Body> + Send + Sync {
     move |s, base| {

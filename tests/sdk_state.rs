@@ -231,3 +231,48 @@ async fn the_state_file_is_private_and_never_written_through_a_symlink() {
     assert!(!target.exists(), "nothing was written through the link");
     emu.shutdown().await;
 }
+
+/// Pushed layers may belong to private images: the blob directory beside the state file and its
+/// subdirectories are 0700, a blob pushed through the API is 0600, and a symlink planted at the
+/// blob directory is refused instead of followed.
+#[tokio::test(flavor = "multi_thread")]
+async fn pushed_blobs_are_private_and_the_blob_dir_is_never_a_symlink() {
+    use std::os::unix::fs::PermissionsExt;
+    let dir = tempfile::tempdir().expect("temp dir");
+    let mode =
+        |p: &std::path::Path| std::fs::symlink_metadata(p).unwrap().permissions().mode() & 0o777;
+    let file = dir.path().join("state.json");
+    let (emu, c) = start_with(opts(&file)).await;
+    create_repo(&c, "blobs").await;
+    let layer = b"a private layer".to_vec();
+    let digest = upload_layer(&c, "blobs", &layer).await;
+    let blobs = upload_blobs(&c, "blobs", "private", 1).await;
+    put_manifest(&c, "blobs", &oci_manifest(&blobs, "private"), Some("v1")).await;
+    emu.shutdown().await;
+
+    let store = dir.path().join("state.json.blobs");
+    for d in [store.clone(), store.join("sha256"), store.join("tmp")] {
+        assert_eq!(mode(&d), 0o700, "{}", d.display());
+    }
+    let blob = store
+        .join("sha256")
+        .join(digest.trim_start_matches("sha256:"));
+    assert_eq!(std::fs::read(&blob).unwrap(), layer);
+    assert_eq!(mode(&blob), 0o600);
+    for f in std::fs::read_dir(store.join("sha256")).unwrap() {
+        let f = f.unwrap().path();
+        assert_eq!(mode(&f), 0o600, "{}", f.display());
+    }
+
+    // A link planted where the blobs go: the emulator refuses to start rather than write there.
+    let other = dir.path().join("other.json");
+    let target = dir.path().join("planted-target");
+    std::fs::create_dir(&target).unwrap();
+    std::os::unix::fs::symlink(&target, dir.path().join("other.json.blobs")).unwrap();
+    let started = ecrp::emulator::start(opts(&other)).await;
+    let e = started
+        .err()
+        .expect("a symlinked blob directory is refused");
+    assert!(format!("{e:#}").contains("symlink"), "{e:#}");
+    assert_eq!(std::fs::read_dir(&target).unwrap().count(), 0);
+}

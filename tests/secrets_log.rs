@@ -3,13 +3,16 @@
 //! The secrets checked are listed in tests/secrets_support.
 
 mod binary_support;
+mod common;
 mod secrets_support;
 
 use std::process::Command;
 
 use binary_support::{BIN, hermetic};
 use ecrp::emulator::{self, EmulatorOptions, Seed};
-use secrets_support::{Secret, assert_absent, fake_docker};
+use secrets_support::{
+    Secret, assert_absent, assert_absent_in_files, assert_no_emulator_token, fake_docker,
+};
 
 #[tokio::test(flavor = "multi_thread")]
 async fn trace_logs_never_contain_the_secret_key() {
@@ -107,4 +110,90 @@ async fn trace_logs_of_a_login_never_contain_the_password() {
         "so is the directory ecrp made for it"
     );
     emu.shutdown().await;
+}
+
+/// The scanner below recognises a real token and password of the emulator, so finding none in
+/// ecrp's output means something.
+#[tokio::test(flavor = "multi_thread")]
+async fn the_token_scanner_finds_real_emulator_tokens() {
+    let emu = emulator::start(EmulatorOptions {
+        seed: Seed::Empty,
+        ..Default::default()
+    })
+    .await
+    .unwrap();
+    let (status, body) = common::http_get(&format!(
+        "{}/token/?service=public.ecr.aws&scope=repository:acme/web:pull",
+        emu.url()
+    ))
+    .await;
+    assert_eq!(status, 200);
+    let doc: serde_json::Value = serde_json::from_slice(&body).unwrap();
+    let token = doc["token"].as_str().expect("a token").to_string();
+    let text = format!("x Authorization: Bearer {token}\ny");
+    assert_eq!(secrets_support::emulator_sealed_values(&text), [token]);
+    let (c_emu, c) = common::start_empty().await;
+    let auth = common::ok(c.get_authorization_token().send().await);
+    let data = auth.authorization_data().expect("authorization data");
+    let basic = data.authorization_token().expect("a token");
+    use base64::Engine;
+    let decoded = base64::engine::general_purpose::STANDARD
+        .decode(basic)
+        .unwrap();
+    let password = String::from_utf8(decoded).unwrap();
+    let password = password.strip_prefix("AWS:").unwrap();
+    let found = secrets_support::emulator_sealed_values(&format!("pw={password} "));
+    assert_eq!(found.len(), 1);
+    assert!(password.ends_with(&found[0]));
+    assert!(secrets_support::emulator_sealed_values("sha256:ab.cd 1.2.3").is_empty());
+    c_emu.shutdown().await;
+    emu.shutdown().await;
+}
+
+/// `inspect`, `tags` (both with --login) and `prune` of the demo at trace level: the demo maps
+/// public.ecr.aws to its in-process emulator, so ecrp fetches a GetAuthorizationToken password
+/// and registry bearer tokens; none of them reaches stdout, stderr or the log file.
+#[test]
+fn registry_tokens_and_passwords_never_reach_inspect_tags_or_prune_output() {
+    let dir = tempfile::tempdir().unwrap();
+    let policy = dir.path().join("policy.json");
+    std::fs::write(&policy, r#"{"rules":[{"rulePriority":1,"selection":{"tagStatus":"untagged","countType":"imageCountMoreThan","countNumber":1},"action":{"type":"expire"}}]}"#).unwrap();
+    let policy = policy.to_str().unwrap().to_string();
+    let runs: [(&str, Vec<&str>); 3] = [
+        (
+            "inspect",
+            vec!["inspect", "public.ecr.aws/acme/api:latest", "--login"],
+        ),
+        ("tags", vec!["tags", "public.ecr.aws/acme/api", "--login"]),
+        ("prune", vec!["prune", "web", "--policy", &policy]),
+    ];
+    let secrets = [Secret::emulator_auth_password(ecrp::aws::DEMO_ACCESS_KEY)];
+    for (name, args) in runs {
+        let log = dir.path().join(format!("{name}.log"));
+        let out = hermetic(&mut Command::new(BIN))
+            .env("ECRP_DATA_DIR", dir.path().join("data"))
+            .arg("--demo")
+            .args(&args)
+            .args(["--log-level", "trace", "--log-file"])
+            .arg(&log)
+            .output()
+            .unwrap();
+        let stdout = String::from_utf8_lossy(&out.stdout);
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert!(out.status.success(), "{name}: {stderr}");
+        let text = std::fs::read_to_string(&log).expect("the log file is written");
+        if name != "prune" {
+            assert!(
+                text.contains("got an ECR Public authorization token")
+                    && text.contains("got a registry token"),
+                "{name}: the log records the password and the token (so the search below means something)"
+            );
+        }
+        for (place, t) in [("log", &text[..]), ("stdout", &stdout), ("stderr", &stderr)] {
+            let place = format!("{name} {place}");
+            assert_absent(&place, t, &secrets);
+            assert_no_emulator_token(&place, t);
+        }
+        assert_absent_in_files(&dir.path().join("data"), &secrets);
+    }
 }

@@ -3,6 +3,9 @@
 //! the client decides, always go to files: under the data directory when the emulator has one
 //! (written to a temporary file, verified, fsynced, renamed), else under a temporary directory
 //! removed at exit. Serving reads files in chunks, so a large blob is never whole in memory.
+//!
+//! Directories are 0700 and files 0600 (`private_fs`), and a symlink planted at the blob
+//! directory or an upload's path is refused: pushed layers may be private images.
 
 use std::collections::HashMap;
 use std::fs::{self, File};
@@ -14,6 +17,7 @@ use anyhow::{Context, Result};
 use axum::body::Bytes;
 
 use super::validate;
+use crate::private_fs;
 
 #[derive(Clone, Default)]
 pub struct BlobStore {
@@ -43,13 +47,14 @@ impl BlobStore {
     /// Makes `dir` the persistent home of every blob, moving the generated ones there, and
     /// removes temporary files a crash may have left.
     pub fn attach(&mut self, dir: &Path) -> Result<()> {
-        fs::create_dir_all(dir.join("sha256"))
-            .with_context(|| format!("creating {}", dir.display()))?;
+        private_fs::ensure_own_dir(dir).with_context(|| format!("creating {}", dir.display()))?;
+        private_fs::ensure_own_dir(&dir.join("sha256"))?;
         let tmp = dir.join("tmp");
-        if tmp.exists() {
+        if fs::symlink_metadata(&tmp).is_ok() {
+            // remove_dir_all removes a symlink itself, never what it points to.
             fs::remove_dir_all(&tmp).with_context(|| format!("cleaning {}", tmp.display()))?;
         }
-        fs::create_dir_all(&tmp)?;
+        private_fs::ensure_own_dir(&tmp)?;
         self.dir = Some(dir.to_path_buf());
         // Generated blobs (regenerable demo content) are written without an fsync each: thousands
         // of them would make the first start take minutes. A killed process loses none of them
@@ -62,7 +67,7 @@ impl BlobStore {
                 continue;
             }
             let path = self.temp_path()?;
-            File::create(&path)?.write_all(&bytes)?;
+            private_fs::create_new(&path)?.write_all(&bytes)?;
             fs::rename(&path, &dest)?;
         }
         File::open(dir.join("sha256"))?.sync_all()?;
@@ -78,8 +83,8 @@ impl BlobStore {
                 .prefix("ecrp-emulator-blobs-")
                 .tempdir()
                 .context("creating a temporary blob directory")?;
-            fs::create_dir_all(t.path().join("sha256"))?;
-            fs::create_dir_all(t.path().join("tmp"))?;
+            private_fs::ensure_own_dir(&t.path().join("sha256"))?;
+            private_fs::ensure_own_dir(&t.path().join("tmp"))?;
             self.temp = Some(Arc::new(t));
         }
         Ok(self
@@ -117,7 +122,7 @@ impl BlobStore {
                 return Ok(());
             }
             let path = self.temp_path()?;
-            File::create(&path)?.write_all(&bytes)?;
+            private_fs::create_new(&path)?.write_all(&bytes)?;
             return self.commit(&path, digest);
         }
         self.mem.entry(digest.to_string()).or_insert(bytes);

@@ -279,11 +279,8 @@ pub fn batch_check_layer_availability(
 
 fn append(path: &std::path::Path, bytes: &[u8]) -> std::io::Result<()> {
     use std::io::Write;
-    std::fs::OpenOptions::new()
-        .create(true)
-        .append(true)
-        .open(path)?
-        .write_all(bytes)
+    // 0600, never through a symlink: the upload area is private like the store.
+    crate::private_fs::open_append(path)?.write_all(bytes)
 }
 
 fn storage_error(e: impl std::fmt::Display) -> ApiError {

@@ -5,14 +5,15 @@
 //! a journal holds what is needed to re-publish images, and a planted symlink must not make ecrp
 //! write it somewhere else.
 
-use std::fs::{self, DirBuilder, OpenOptions};
+use std::fs;
 use std::io::{self, Write};
-use std::os::unix::fs::{DirBuilderExt, OpenOptionsExt, PermissionsExt};
 use std::path::{Path, PathBuf};
 
 use base64::Engine;
 use base64::engine::general_purpose::STANDARD;
 use serde::{Deserialize, Serialize};
+
+use crate::private_fs;
 
 pub const FORMAT: &str = "ecrp-prune-journal/1";
 /// A journal larger than this is refused on restore (100,000 images of 4 KiB manifests fit).
@@ -67,30 +68,6 @@ pub fn default_dir() -> Option<PathBuf> {
     }
 }
 
-/// The journal directory, created 0700 if missing; refused if it is a symlink or not a
-/// directory, and tightened to 0700 if it is looser.
-fn prepare_dir(dir: &Path) -> io::Result<()> {
-    if let Some(parent) = dir.parent() {
-        fs::create_dir_all(parent)?;
-    }
-    match DirBuilder::new().mode(0o700).create(dir) {
-        Ok(()) => {}
-        Err(e) if e.kind() == io::ErrorKind::AlreadyExists => {}
-        Err(e) => return Err(e),
-    }
-    let meta = fs::symlink_metadata(dir)?;
-    if meta.file_type().is_symlink() || !meta.is_dir() {
-        return Err(io::Error::other(format!(
-            "{} is not a directory (a symlink is refused)",
-            dir.display()
-        )));
-    }
-    if meta.permissions().mode() & 0o077 != 0 {
-        fs::set_permissions(dir, fs::Permissions::from_mode(0o700))?;
-    }
-    Ok(())
-}
-
 /// File names from repository names: keep [a-z0-9._-], percent-encode the rest (`/` included).
 fn encode(s: &str) -> String {
     let mut out = String::new();
@@ -113,7 +90,8 @@ fn stamp(t: i64) -> String {
 
 /// Write `journal` as a new file in `dir`, synced before returning; returns its path.
 pub fn write(dir: &Path, journal: &Journal) -> io::Result<PathBuf> {
-    prepare_dir(dir)?;
+    // Refuses a symlinked directory and tightens a loose one.
+    private_fs::ensure_own_dir(dir)?;
     let body = serde_json::to_vec_pretty(journal)?;
     let base = format!(
         "{}-{}",
@@ -127,12 +105,7 @@ pub fn write(dir: &Path, journal: &Journal) -> io::Result<PathBuf> {
             format!("{base}-{n}.json")
         };
         let path = dir.join(name);
-        let file = OpenOptions::new()
-            .write(true)
-            .create_new(true)
-            .mode(0o600)
-            .open(&path);
-        match file {
+        match private_fs::create_new(&path) {
             Ok(mut f) => {
                 f.write_all(&body)?;
                 f.sync_all()?;
@@ -174,6 +147,7 @@ pub fn read(path: &Path) -> Result<Journal, String> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use std::os::unix::fs::PermissionsExt;
 
     fn journal() -> Journal {
         Journal {

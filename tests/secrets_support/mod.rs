@@ -98,3 +98,56 @@ pub fn fake_docker(dir: &Path) -> PathBuf {
     std::fs::set_permissions(&script, std::fs::Permissions::from_mode(0o755)).unwrap();
     bin
 }
+
+/// The emulator's passwords and registry bearer tokens end in a sealed value,
+/// `base64url(payload).<64 hex HMAC>`, whose payload is `<expiry>|<push flag or access key>|<32
+/// hex>`. Finds every such value in `text`, whichever process minted it: `--demo` runs its
+/// emulator inside ecrp, so the test cannot read the tokens it hands out.
+pub fn emulator_sealed_values(text: &str) -> Vec<String> {
+    use base64::Engine;
+    use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+    let is_hex = |b: u8| b.is_ascii_digit() || (b'a'..=b'f').contains(&b);
+    let is_b64 = |b: u8| b.is_ascii_alphanumeric() || b == b'-' || b == b'_';
+    let payload_ok = |p: &str| {
+        let parts: Vec<&str> = p.split('|').collect();
+        parts.len() == 3
+            && !parts[0].is_empty()
+            && parts[0].bytes().all(|b| b.is_ascii_digit())
+            && parts[2].len() == 32
+            && parts[2].bytes().all(is_hex)
+    };
+    let b = text.as_bytes();
+    let mut found = Vec::new();
+    for (dot, _) in text.match_indices('.') {
+        let sig = &b[dot + 1..(dot + 65).min(b.len())];
+        if sig.len() < 64 || !sig.iter().all(|&c| is_hex(c)) {
+            continue;
+        }
+        let mut lo = dot;
+        while lo > 0 && dot - lo < 400 && is_b64(b[lo - 1]) {
+            lo -= 1;
+        }
+        // A password's prefix (`ecrp-emulator-<key>-`) is base64url too: try each start.
+        let hit = (lo..dot).find(|&start| {
+            URL_SAFE_NO_PAD
+                .decode(&text[start..dot])
+                .ok()
+                .and_then(|p| String::from_utf8(p).ok())
+                .is_some_and(|p| payload_ok(&p))
+        });
+        if let Some(start) = hit {
+            found.push(text[start..dot + 65].to_string());
+        }
+    }
+    found
+}
+
+/// Fails naming the place when `text` holds an emulator password or bearer token.
+pub fn assert_no_emulator_token(place: &str, text: &str) {
+    let found = emulator_sealed_values(text);
+    assert!(
+        found.is_empty(),
+        "{} emulator password(s) or bearer token(s) in the {place}",
+        found.len()
+    );
+}

@@ -93,12 +93,9 @@ async fn append(s: &mut Session, headers: &HeaderMap, body: Body) -> RegResult<(
     if declared.is_some_and(|n| s.size.saturating_add(n) > MAX_BLOB_BYTES) {
         return Err(too_large());
     }
-    let mut file = tokio::fs::OpenOptions::new()
-        .create(true)
-        .append(true)
-        .open(&s.file)
-        .await
-        .map_err(io_error)?;
+    // 0600, never through a symlink: the upload area is private like the store.
+    let mut file =
+        tokio::fs::File::from_std(crate::private_fs::open_append(&s.file).map_err(io_error)?);
     let mut stream = body.into_data_stream();
     while let Some(chunk) = stream.next().await {
         let chunk = chunk.map_err(|_| {
@@ -266,7 +263,7 @@ pub async fn handle(
                 return finish(shared, s, digest);
             }
             // The empty file exists from the start so a GET of the upload finds it.
-            std::fs::File::create(&s.file).map_err(io_error)?;
+            crate::private_fs::create_new(&s.file).map_err(io_error)?;
             registry.uploads.lock().insert(id.clone(), s);
             Ok(accepted(name, &id, 0))
         }
