@@ -1,4 +1,4 @@
-//! Every remappable action (GUIDE §2's keymap plus this additions), its defaults, and the
+//! Every remappable action (the k9s and vim habits people bring, plus ecrp's own keys), its defaults, and the
 //! `KeyMap` the TUI asks "which action is this key, here?". One table drives the defaults, the
 //! config file's `[keys]` section, its commented template and the help popup's descriptions.
 
