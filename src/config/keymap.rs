@@ -1,7 +1,7 @@
 //! Every remappable action (the k9s and vim habits people bring, plus ecrp's own keys), its
 //! defaults, and the `KeyMap` the TUI asks "which action is this key, here?". One table drives the
-//! defaults, the
-//! config file's `[keys]` section, its commented template and the help popup's descriptions.
+//! defaults, the config file's `[keys]` section, its commented template and the help popup's
+//! descriptions.
 
 use std::collections::BTreeMap;
 
