@@ -65,10 +65,22 @@ impl AwsError {
         )
     }
 
-    /// Whether retrying from the failed page can help. After a token loop the last token is the
-    /// one that loops: resuming from it would only append the same rows again.
+    /// Whether retrying from the failed page can help. Not when the page itself was the problem:
+    /// after a token loop the last token is the one that loops, and after a page the endpoint
+    /// answered wrongly (too many rows, too large, not ECR Public's JSON, a redirect) or a token the
+    /// service refuses, the token in hand came from that answer, so resuming would fail the same
+    /// way forever; those reload from the first page.
     pub fn is_resumable(&self) -> bool {
-        self.code != PAGINATION_LOOP
+        ![
+            PAGINATION_LOOP,
+            TOO_MANY_ROWS,
+            RESPONSE_TOO_LARGE,
+            INVALID_RESPONSE,
+            "ResponseError",
+            "Redirect",
+            "InvalidParameterException",
+        ]
+        .contains(&self.code.as_str())
     }
 
     /// The same error with where it happened added to the details (`!` and the log).
@@ -234,6 +246,29 @@ where
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn only_failures_a_retry_of_the_same_page_can_mend_resume() {
+        for code in [
+            "Timeout",
+            "ServerError",
+            "ThrottlingException",
+            "DispatchFailure",
+        ] {
+            assert!(AwsError::new(code, "m").is_resumable(), "{code}");
+        }
+        for code in [
+            PAGINATION_LOOP,
+            TOO_MANY_ROWS,
+            RESPONSE_TOO_LARGE,
+            INVALID_RESPONSE,
+            "ResponseError",
+            "Redirect",
+            "InvalidParameterException",
+        ] {
+            assert!(!AwsError::new(code, "m").is_resumable(), "{code}");
+        }
+    }
 
     #[test]
     fn display_names_code_and_message() {
