@@ -1005,3 +1005,59 @@ fn a_failed_save_in_a_form_does_not_advertise_r_retry() {
     assert!(!s.contains("r retry"), "r types into the field:\n{s}");
     assert!(s.contains("ctrl-s tries again"), "{s}");
 }
+
+/// A filter key at 100,000 rows still only re-checks the previous matches and ranks them in one
+/// pass. Prints what each key took (`--nocapture`); never fails on time.
+#[test]
+fn filter_keys_at_100000_rows_select_the_best_match() {
+    use ecrp::app::list::List;
+    let mut m = nucleo_matcher::Matcher::new(nucleo_matcher::Config::DEFAULT);
+    let mut l: List<ecrp::aws::RepoRow> = List::default();
+    let rows = (0..100_000)
+        .map(|i| repo(&format!("group{}/svc-{i:06}", i % 50), NOW))
+        .collect();
+    l.append(rows, &mut m);
+    l.select(99_000);
+    let mut typed = String::new();
+    let mut times = Vec::new();
+    for c in "svc-0424".chars() {
+        typed.push(c);
+        let t = std::time::Instant::now();
+        l.set_query(&typed, &mut m);
+        times.push((typed.clone(), l.len(), t.elapsed()));
+    }
+    let word_start = l.selected().unwrap().repository_name.to_string();
+    for q in ["g", "g7", "g7s", "g7s9"] {
+        let t = std::time::Instant::now();
+        l.set_query(q, &mut m);
+        times.push((q.to_string(), l.len(), t.elapsed()));
+    }
+    // What nucleo scores the selected row, and the best it scores a row near the top.
+    let score = |name: &str, m: &mut nucleo_matcher::Matcher| {
+        use nucleo_matcher::pattern::{AtomKind, CaseMatching, Normalization, Pattern};
+        let p = Pattern::new(
+            "g7s9",
+            CaseMatching::Smart,
+            Normalization::Smart,
+            AtomKind::Fuzzy,
+        );
+        let mut buf = Vec::new();
+        p.score(nucleo_matcher::Utf32Str::new(name, &mut buf), m)
+            .unwrap()
+    };
+    let fuzzy = l.selected().unwrap().repository_name.to_string();
+    let fuzzy_score = score(&fuzzy, &mut m);
+    let top: Vec<String> = l
+        .window(0, 100)
+        .map(|r| r.repository_name.to_string())
+        .collect();
+    let top_score = top.iter().map(|n| score(n, &mut m)).max().unwrap();
+    for (q, n, t) in times {
+        println!("filter key {q:?} at 100,000 rows → {n} rows: {t:?}");
+    }
+    // Word starts everywhere: the first shown wins.
+    assert_eq!(word_start, "group0/svc-042400");
+    // Fuzzy hits only (no field starts a word with "g7s9"): the best scored, at least as good
+    // as any of the first hundred shown.
+    assert!(fuzzy_score >= top_score, "{fuzzy}: {fuzzy_score} < {top_score}");
+}
