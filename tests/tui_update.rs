@@ -815,7 +815,13 @@ fn selected_after_typing(app: &mut App, query: &str) -> String {
     for c in query.chars() {
         send(app, key(c));
     }
-    let name = app.remote.repos.selected().unwrap().repository_name.to_string();
+    let name = app
+        .remote
+        .repos
+        .selected()
+        .unwrap()
+        .repository_name
+        .to_string();
     send(app, code(KeyCode::Esc));
     name
 }
@@ -911,7 +917,10 @@ fn a_filter_stays_with_the_list_it_was_typed_in() {
         app.remote.repo.as_ref().unwrap().repository_name.as_ref(),
         "repo-001"
     );
-    assert_eq!(app.remote.images.filter.query, "", "another repository starts unfiltered");
+    assert_eq!(
+        app.remote.images.filter.query, "",
+        "another repository starts unfiltered"
+    );
     assert_eq!(app.remote.images.applied_query(), "");
     // `/` starts a new query instead of appending to the one kept by enter.
     send(&mut app, key('h'));
@@ -928,7 +937,12 @@ fn a_filter_stays_with_the_list_it_was_typed_in() {
     }
     assert_eq!(app.remote.repos.filter.query, "001");
     assert_eq!(
-        app.remote.repos.selected().unwrap().repository_name.as_ref(),
+        app.remote
+            .repos
+            .selected()
+            .unwrap()
+            .repository_name
+            .as_ref(),
         "repo-001"
     );
 }
@@ -937,7 +951,10 @@ fn a_filter_stays_with_the_list_it_was_typed_in() {
 fn q_in_help_closes_help() {
     let mut app = with_repos(1);
     send(&mut app, key('?'));
-    assert!(screen(&app).contains("q close"), "the footer says what q does here");
+    assert!(
+        screen(&app).contains("q close"),
+        "the footer says what q does here"
+    );
     send(&mut app, key('q'));
     assert_eq!(app.overlay, None);
     assert!(!app.quit);
@@ -1059,5 +1076,8 @@ fn filter_keys_at_100000_rows_select_the_best_match() {
     assert_eq!(word_start, "group0/svc-042400");
     // Fuzzy hits only (no field starts a word with "g7s9"): the best scored, at least as good
     // as any of the first hundred shown.
-    assert!(fuzzy_score >= top_score, "{fuzzy}: {fuzzy_score} < {top_score}");
+    assert!(
+        fuzzy_score >= top_score,
+        "{fuzzy}: {fuzzy_score} < {top_score}"
+    );
 }

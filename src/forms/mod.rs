@@ -145,8 +145,9 @@ impl Form {
     }
 
     /// ctrl-c over a changed form: ask "discard changes?" as esc does, instead of quitting with
-    /// the typing lost. Whether it asked (false: nothing typed is at stake, or the question is
-    /// already on screen and a second ctrl-c means it).
+    /// the typing lost. Whether it asked (false: nothing typed is at stake, the values are
+    /// already on their way in a save, or the question is on screen and a second ctrl-c means
+    /// it).
     pub fn ask_discard(&mut self) -> bool {
         if self.status == Status::Editing && self.is_dirty() {
             self.status = Status::ConfirmDiscard;
