@@ -66,7 +66,7 @@ pub fn best<'a>(
 fn rank(text: &str, q: &[u8], fold: bool, bound: Option<(u8, usize)>) -> Option<(u8, usize)> {
     let mut best = bound;
     let mut found = None;
-    for (f, field) in text.split(' ').enumerate() {
+    for (f, field) in text.as_bytes().split(|&b| b == b' ').enumerate() {
         // The worst tier that would still rank before the best so far in this field.
         let worst = match best {
             None => 2,
@@ -74,7 +74,7 @@ fn rank(text: &str, q: &[u8], fold: bool, bound: Option<(u8, usize)>) -> Option<
             Some((0, _)) => break,
             Some((bt, _)) => bt - 1,
         };
-        if let Some(t) = tier(field.as_bytes(), q, fold, worst) {
+        if let Some(t) = tier(field, q, fold, worst) {
             best = Some((t, f));
             found = best;
         }
