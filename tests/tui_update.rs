@@ -797,3 +797,287 @@ fn a_late_answer_from_the_previous_client_never_lands_after_a_switch() {
     send(&mut app, m);
     assert!(app.remote.catalogs.get("repo-000").is_some());
 }
+
+/// The repositories pane with `names` loaded (sorted by name, ascending).
+fn with_named_repos(names: &[&str]) -> App {
+    let mut app = with_repos(0);
+    let (g, _) = load_generation(&send(&mut app, key('r')), ListId::Repositories).unwrap();
+    send(
+        &mut app,
+        repos_page(names.iter().map(|n| repo(n, NOW)).collect(), g, None),
+    );
+    app
+}
+
+/// `/` then `query` typed key by key: the repository selected after the last key.
+fn selected_after_typing(app: &mut App, query: &str) -> String {
+    send(app, key('/'));
+    for c in query.chars() {
+        send(app, key(c));
+    }
+    let name = app
+        .remote
+        .repos
+        .selected()
+        .unwrap()
+        .repository_name
+        .to_string();
+    send(app, code(KeyCode::Esc));
+    name
+}
+
+#[test]
+fn filter_selects_the_best_match_while_typing() {
+    let mut app = with_named_repos(&[
+        "api",
+        "api-gateway",
+        "base/alpine",
+        "base/debian",
+        "rapid",
+        "scalpel",
+        "team/api",
+        "web",
+    ]);
+    // Descending: "web" on top and "api" last, so the best match is never merely the first row.
+    send(&mut app, key('S'));
+    // The cursor on row 6, as a user who looked around first.
+    for _ in 0..6 {
+        send(&mut app, key('j'));
+    }
+    // An exact name beats a prefix (api-gateway), a word start (team/api) and fuzzy hits
+    // (rapid, base/alpine) shown above it.
+    assert_eq!(selected_after_typing(&mut app, "api"), "api");
+    // A prefix beats a word start and fuzzy hits; among equals the first shown wins.
+    assert_eq!(selected_after_typing(&mut app, "a"), "api-gateway");
+    // A word start (after `/`, `-`) beats a fuzzy hit shown above it.
+    assert_eq!(selected_after_typing(&mut app, "alp"), "base/alpine");
+    assert_eq!(selected_after_typing(&mut app, "gate"), "api-gateway");
+    // Fuzzy hits only: the best scored.
+    assert_eq!(selected_after_typing(&mut app, "bdn"), "base/debian");
+    // `/api` `enter` `enter` opens api.
+    send(&mut app, key('/'));
+    for c in "api".chars() {
+        send(&mut app, key(c));
+    }
+    send(&mut app, code(KeyCode::Enter));
+    send(&mut app, code(KeyCode::Enter));
+    assert_eq!(app.pane, Pane::Images);
+    assert_eq!(
+        app.remote.repo.as_ref().unwrap().repository_name.as_ref(),
+        "api"
+    );
+}
+
+#[test]
+fn image_filter_matches_tags_before_digests() {
+    let mut app = with_repos(1);
+    let fx = send(&mut app, code(KeyCode::Enter));
+    let (g, _) = load_generation(&fx, ListId::Images).unwrap();
+    // Newest first: the image whose digest has "beef" as a word (after `sha256:`) is on top,
+    // and the cursor on it.
+    let rows = vec![
+        image("beef01", &["x"], 10, NOW),
+        image("cc", &["prod-beef"], 10, NOW - 10),
+        image("dd", &["old"], 10, NOW - 20),
+    ];
+    send(
+        &mut app,
+        Msg::Page {
+            generation: g,
+            rows: PageRows::Images(page(rows, None, 1)),
+        },
+    );
+    send(&mut app, key('/'));
+    for c in "beef".chars() {
+        send(&mut app, key(c));
+    }
+    assert_eq!(
+        app.remote.images.selected().unwrap().image_tags[0].as_ref(),
+        "prod-beef",
+        "a word start in a tag beats the same in a digest"
+    );
+}
+
+#[test]
+fn a_filter_stays_with_the_list_it_was_typed_in() {
+    let mut app = with_repos(2);
+    send(&mut app, code(KeyCode::Enter));
+    send(&mut app, key('/'));
+    for c in "untagged".chars() {
+        send(&mut app, key(c));
+    }
+    send(&mut app, code(KeyCode::Enter));
+    // Through the tags view (whose own filter is empty) back to the repositories.
+    send(&mut app, code(KeyCode::Tab));
+    send(&mut app, key('h'));
+    assert_eq!(app.pane, Pane::Repositories);
+    send(&mut app, key('j'));
+    send(&mut app, code(KeyCode::Enter));
+    assert_eq!(
+        app.remote.repo.as_ref().unwrap().repository_name.as_ref(),
+        "repo-001"
+    );
+    assert_eq!(
+        app.remote.images.filter.query, "",
+        "another repository starts unfiltered"
+    );
+    assert_eq!(app.remote.images.applied_query(), "");
+    // `/` starts a new query instead of appending to the one kept by enter.
+    send(&mut app, key('h'));
+    send(&mut app, key('/'));
+    for c in "web".chars() {
+        send(&mut app, key(c));
+    }
+    send(&mut app, code(KeyCode::Enter));
+    send(&mut app, key('/'));
+    assert_eq!(app.remote.repos.filter.query, "");
+    assert_eq!(app.remote.repos.len(), 2, "the old query no longer applies");
+    for c in "001".chars() {
+        send(&mut app, key(c));
+    }
+    assert_eq!(app.remote.repos.filter.query, "001");
+    assert_eq!(
+        app.remote
+            .repos
+            .selected()
+            .unwrap()
+            .repository_name
+            .as_ref(),
+        "repo-001"
+    );
+}
+
+#[test]
+fn q_in_help_closes_help() {
+    let mut app = with_repos(1);
+    send(&mut app, key('?'));
+    assert!(
+        screen(&app).contains("q close"),
+        "the footer says what q does here"
+    );
+    send(&mut app, key('q'));
+    assert_eq!(app.overlay, None);
+    assert!(!app.quit);
+    send(&mut app, key('?'));
+    send(&mut app, ctrl('c'));
+    assert!(app.quit, "ctrl-c still quits from help");
+}
+
+#[test]
+fn ctrl_c_in_a_changed_form_asks_first() {
+    use ecrp::app::modal::Modal;
+    use ecrp::forms::Status as FormStatus;
+    let form_status = |app: &App| match &app.modal {
+        Some(Modal::Form(ef)) => ef.form.status.clone(),
+        _ => panic!("no form is open"),
+    };
+    // Unchanged: nothing is lost, ctrl-c quits at once.
+    let mut app = with_repos(1);
+    send(&mut app, key('n'));
+    assert_eq!(form_status(&app), FormStatus::Editing);
+    send(&mut app, ctrl('c'));
+    assert!(app.quit);
+    // Changed: the discard question, as esc asks it; `n` keeps editing with the text.
+    let mut app = with_repos(1);
+    send(&mut app, key('n'));
+    send(&mut app, key('x'));
+    send(&mut app, ctrl('c'));
+    assert!(!app.quit);
+    assert_eq!(form_status(&app), FormStatus::ConfirmDiscard);
+    assert!(screen(&app).contains("discard"), "{}", screen(&app));
+    send(&mut app, key('n'));
+    assert_eq!(form_status(&app), FormStatus::Editing);
+    assert!(app.modal.is_some());
+    // A second ctrl-c at the question means it.
+    send(&mut app, ctrl('c'));
+    send(&mut app, ctrl('c'));
+    assert!(app.quit);
+}
+
+#[test]
+fn a_failed_save_in_a_form_does_not_advertise_r_retry() {
+    let mut app = with_repos(1);
+    send(&mut app, key('n'));
+    for c in "newrepo".chars() {
+        send(&mut app, key(c));
+    }
+    let fx = send(&mut app, ctrl('s'));
+    let op = fx
+        .into_iter()
+        .find_map(|e| match e {
+            Effect::Mutate(op) => Some(op),
+            _ => None,
+        })
+        .expect("the save is sent");
+    send(
+        &mut app,
+        Msg::Saved {
+            op,
+            result: Err(AwsError::new("ServerException", "boom")),
+        },
+    );
+    assert!(app.modal.is_some(), "a failed save keeps the form");
+    let s = screen(&app);
+    assert!(s.contains("boom"), "{s}");
+    assert!(!s.contains("r retry"), "r types into the field:\n{s}");
+    assert!(s.contains("ctrl-s tries again"), "{s}");
+}
+
+/// A filter key at 100,000 rows still only re-checks the previous matches and ranks them in one
+/// pass. Prints what each key took (`--nocapture`); never fails on time.
+#[test]
+fn filter_keys_at_100000_rows_select_the_best_match() {
+    use ecrp::app::list::List;
+    let mut m = nucleo_matcher::Matcher::new(nucleo_matcher::Config::DEFAULT);
+    let mut l: List<ecrp::aws::RepoRow> = List::default();
+    let rows = (0..100_000)
+        .map(|i| repo(&format!("group{}/svc-{i:06}", i % 50), NOW))
+        .collect();
+    l.append(rows, &mut m);
+    l.select(99_000);
+    let mut typed = String::new();
+    let mut times = Vec::new();
+    for c in "svc-0424".chars() {
+        typed.push(c);
+        let t = std::time::Instant::now();
+        l.set_query(&typed, &mut m);
+        times.push((typed.clone(), l.len(), t.elapsed()));
+    }
+    let word_start = l.selected().unwrap().repository_name.to_string();
+    for q in ["g", "g7", "g7s", "g7s9"] {
+        let t = std::time::Instant::now();
+        l.set_query(q, &mut m);
+        times.push((q.to_string(), l.len(), t.elapsed()));
+    }
+    // What nucleo scores the selected row, and the best it scores a row near the top.
+    let score = |name: &str, m: &mut nucleo_matcher::Matcher| {
+        use nucleo_matcher::pattern::{AtomKind, CaseMatching, Normalization, Pattern};
+        let p = Pattern::new(
+            "g7s9",
+            CaseMatching::Smart,
+            Normalization::Smart,
+            AtomKind::Fuzzy,
+        );
+        let mut buf = Vec::new();
+        p.score(nucleo_matcher::Utf32Str::new(name, &mut buf), m)
+            .unwrap()
+    };
+    let fuzzy = l.selected().unwrap().repository_name.to_string();
+    let fuzzy_score = score(&fuzzy, &mut m);
+    let top: Vec<String> = l
+        .window(0, 100)
+        .map(|r| r.repository_name.to_string())
+        .collect();
+    let top_score = top.iter().map(|n| score(n, &mut m)).max().unwrap();
+    for (q, n, t) in times {
+        println!("filter key {q:?} at 100,000 rows → {n} rows: {t:?}");
+    }
+    // Word starts everywhere: the first shown wins.
+    assert_eq!(word_start, "group0/svc-042400");
+    // Fuzzy hits only (no field starts a word with "g7s9"): the best scored, at least as good
+    // as any of the first hundred shown.
+    assert!(
+        fuzzy_score >= top_score,
+        "{fuzzy}: {fuzzy_score} < {top_score}"
+    );
+}

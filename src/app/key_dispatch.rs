@@ -20,8 +20,15 @@ pub fn on_key(app: &mut App, ev: KeyEvent, fx: &mut Vec<Effect>) {
     if matches!(app.status, Status::Warning(_) | Status::Info(_)) {
         app.status = Status::None;
     }
-    // ctrl-c quits whatever the config file says: the way out never depends on a remap.
+    // ctrl-c quits whatever the config file says: the way out never depends on a remap. Over a
+    // changed form it first asks, as esc does (a second ctrl-c quits): a stray key must not
+    // throw away what was typed.
     if ev.code == KeyCode::Char('c') && ev.modifiers.contains(KeyModifiers::CONTROL) {
+        if let Some(Modal::Form(ef)) = app.modal.as_mut()
+            && ef.form.ask_discard()
+        {
+            return;
+        }
         app.quit = true;
         return;
     }
@@ -203,7 +210,15 @@ fn list_action(app: &mut App, action: Action, fx: &mut Vec<Effect>) {
                 nav::back(app, fx);
             }
         }
-        Action::Filter => app.focused_mut().filter_mut().editing = true,
+        Action::Filter => {
+            // `/` starts a new query, as in vim and less: typing after a query kept from earlier
+            // would silently search for the old text plus the new.
+            let m = &mut app.matcher;
+            let l = app.remote.list_mut(app.pane.list());
+            l.filter_mut().query.clear();
+            l.set_query("", m);
+            l.filter_mut().editing = true;
+        }
         Action::Command => app.command = Some(String::new()),
         Action::ToggleTags => nav::switch_view(app, fx),
         Action::Catalog => nav::open_view(app, View::Catalog, fx),
@@ -274,6 +289,8 @@ fn overlay_action(app: &mut App, action: Action, fx: &mut Vec<Effect>) {
         }
         Action::Refresh => nav::refresh_view(app, fx),
         Action::ErrorDetails => open_error(app),
+        // `q` reading help means "done reading", as in less and man; ctrl-c still quits.
+        Action::Quit if matches!(app.overlay, Some(Overlay::Help { .. })) => app.overlay = None,
         Action::Quit => app.quit = true,
         Action::Edit => edit::edit(app, fx),
         Action::Delete => delete::delete(app),

@@ -271,8 +271,8 @@ impl<T: Row> List<T> {
         }
     }
 
-    /// Apply `query` (typed in the `/` prompt). A query that extends the applied one only
-    /// re-checks the rows that matched before.
+    /// Apply `query` (typed in the `/` prompt) and select its best match. A query that extends
+    /// the applied one only re-checks the rows that matched before.
     pub fn set_query(&mut self, query: &str, matcher: &mut Matcher) {
         if query == self.applied {
             return;
@@ -289,6 +289,23 @@ impl<T: Row> List<T> {
         }
         self.applied = query.to_string();
         self.rebuild_view(keep);
+        // Select what was typed: the best match, not whichever row the cursor happened to be on.
+        let (texts, ends) = (&self.texts, &self.ends);
+        let text = |i: u32| {
+            let i = i as usize;
+            let start = if i == 0 { 0 } else { ends[i - 1] };
+            &texts[start..ends[i]]
+        };
+        if let Some(pos) = super::rank::best(query, &self.view, text, &pattern(query), matcher) {
+            self.cursor.selected = pos;
+        }
+    }
+
+    /// Forget the query (another repository's rows: a filter belongs to the list it was typed
+    /// in).
+    pub fn reset_filter(&mut self, matcher: &mut Matcher) {
+        self.filter = Filter::default();
+        self.set_query("", matcher);
     }
 
     pub fn applied_query(&self) -> &str {

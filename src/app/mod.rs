@@ -23,6 +23,7 @@ mod nav;
 mod outcomes;
 pub mod pace;
 mod policy_menu;
+mod rank;
 mod route;
 mod rows;
 pub mod state;

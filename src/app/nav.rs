@@ -66,6 +66,10 @@ pub fn open_repo(app: &mut App, target: Pane, fx: &mut Vec<Effect>) {
         app.remote.images.load.reset();
         app.remote.tags.clear();
         app.remote.tags.load.reset();
+        // A filter belongs to the rows it was typed for: `/untagged` typed in one repository
+        // must not quietly narrow the next one (least of all before a mark-all and delete).
+        app.remote.images.reset_filter(&mut app.matcher);
+        app.remote.tags.reset_filter(&mut app.matcher);
         app.remote.repo = Some(row);
     }
     app.pane = target;

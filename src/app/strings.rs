@@ -17,6 +17,11 @@ pub const NO_MATCH: &str = "no rows match the filter";
 pub const MULTI_ARCH: &str = "multi-arch";
 pub const ERROR_HINT: &str = "! details · r retry";
 
+/// The error hint while a form is open, where `!` and `r` type into the field.
+pub fn form_retry_hint(save_key: &str) -> String {
+    format!("{save_key} tries again")
+}
+
 /// Minimum usable terminal size.
 pub const MIN_WIDTH: u16 = 60;
 pub const MIN_HEIGHT: u16 = 15;

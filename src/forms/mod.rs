@@ -144,6 +144,18 @@ impl Form {
         self.values() != self.initial
     }
 
+    /// ctrl-c over a changed form: ask "discard changes?" as esc does, instead of quitting with
+    /// the typing lost. Whether it asked (false: nothing typed is at stake, the values are
+    /// already on their way in a save, or the question is on screen and a second ctrl-c means
+    /// it).
+    pub fn ask_discard(&mut self) -> bool {
+        if self.status == Status::Editing && self.is_dirty() {
+            self.status = Status::ConfirmDiscard;
+            return true;
+        }
+        false
+    }
+
     pub fn is_valid(&self) -> bool {
         self.fields.iter().all(Field::is_valid)
     }

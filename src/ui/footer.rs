@@ -7,8 +7,9 @@ use ratatui::widgets::Paragraph;
 
 use super::text::{clean, styled};
 use super::theme::{SPINNER, theme};
-use crate::app::actions::{Action, applies, first_key, footer_rows, row_of};
+use crate::app::actions::{Action, Context, applies, first_key, footer_rows, row_of};
 use crate::app::load::LoadState;
+use crate::app::modal::Modal;
 use crate::app::state::Layer;
 use crate::app::strings;
 use crate::app::{App, Fetch, ListId, Overlay, Status};
@@ -73,7 +74,15 @@ pub fn draw_status(f: &mut Frame, area: Rect, app: &App) {
                 },
                 theme().error,
             ));
-            spans.push(styled(format!("  ({})", strings::ERROR_HINT), theme().dim));
+            // In a form `!` and `r` are typing: name the key that does work there.
+            let hint = if matches!(app.modal, Some(Modal::Form(_))) {
+                first_key(app.keymap(), Action::Save).map(|k| strings::form_retry_hint(&k))
+            } else {
+                Some(strings::ERROR_HINT.to_string())
+            };
+            if let Some(h) = hint {
+                spans.push(styled(format!("  ({h})"), theme().dim));
+            }
         }
         Status::Warning(m) => spans.push(styled(format!("! {}", clean(m)), theme().error)),
         Status::Info(m) => spans.push(styled(format!("✓ {}", clean(m)), theme().info)),
@@ -139,7 +148,12 @@ pub fn draw_keys(f: &mut Frame, area: Rect, app: &App) {
                 continue;
             }
             if let Some(k) = first_key(app.keymap(), a) {
-                items.push((k, r.label.to_string()));
+                // In help, `q` closes help (ctrl-c still quits).
+                let label = match (a, ctx) {
+                    (Action::Quit, Context::Help) => "close",
+                    _ => r.label,
+                };
+                items.push((k, label.to_string()));
                 kept += usize::from(matches!(a, Action::Help | Action::Quit));
             }
         }
