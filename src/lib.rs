@@ -21,6 +21,7 @@ pub mod login;
 pub mod ls;
 pub mod markdown;
 pub mod model;
+pub mod own_registry;
 pub mod private_fs;
 pub mod profiles;
 pub mod prune;

@@ -116,14 +116,14 @@ pub async fn run(
     // The registry API gives the topology of indexes and the journal's manifests. Without it the
     // plan still runs, conservatively (every untagged manifest of a repository with indexes kept),
     // and --apply refuses unless --no-journal: both said here and in the plan.
-    let source = match source::RegistrySource::connect(
+    let source = match crate::own_registry::OwnRegistry::connect(
         &api,
         args.registry_id.as_deref(),
         registry_url,
     )
     .await
     {
-        Ok(s) => Some(s),
+        Ok(s) => Some(source::RegistrySource(s)),
         Err(e) => {
             eprintln!(
                 "warning: the registry API cannot be read ({}): the platform manifests of \
