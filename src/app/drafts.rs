@@ -47,6 +47,18 @@ pub(super) fn save_draft(ef: &EditForm, fx: &mut Vec<Effect>) {
     }
 }
 
+/// A saved form closes: its draft goes, from the disk and from the start-up offer.
+pub(super) fn form_closed(app: &mut super::state::App, fx: &mut Vec<Effect>) {
+    if let Some(super::modal::Modal::Form(ef)) = app.modal.take() {
+        remove_draft(&ef.kind, fx);
+        if let Some((registry, repo, kind)) = ef.kind.draft()
+            && let Some(list) = app.drafts.as_mut()
+        {
+            list.retain(|d| !(d.registry == registry && d.repository == repo && d.kind == kind));
+        }
+    }
+}
+
 pub(super) fn remove_draft(kind: &FormKind, fx: &mut Vec<Effect>) {
     if let Some((registry, repo, kind)) = kind.draft() {
         fx.push(Effect::RemoveDraft {

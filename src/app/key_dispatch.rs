@@ -9,7 +9,7 @@ use super::modal::Modal;
 use super::msg::Effect;
 use super::nav::{self, View};
 use super::state::{App, Layer, Overlay, Status};
-use super::{comfort, command, delete, edit, route, strings};
+use super::{comfort, command, delete, edit, form_input, route, strings};
 use crate::forms::confirm::ConfirmEvent;
 
 pub fn on_key(app: &mut App, ev: KeyEvent, fx: &mut Vec<Effect>) {
@@ -73,7 +73,7 @@ fn modal_key(app: &mut App, ev: KeyEvent, fx: &mut Vec<Effect>) {
         }
     };
     match &app.modal {
-        Some(Modal::Form(_)) => edit::form_key(app, ev, fx),
+        Some(Modal::Form(_)) => form_input::key(app, ev, fx),
         Some(Modal::Confirm(_)) => {
             let ev = yes_no(app);
             let Some(Modal::Confirm(m)) = app.modal.as_mut() else {
@@ -104,7 +104,7 @@ fn modal_key(app: &mut App, ev: KeyEvent, fx: &mut Vec<Effect>) {
 /// filter), never keys, so a pasted "q" or "d" cannot quit or delete. Elsewhere it is ignored.
 pub fn on_paste(app: &mut App, text: &str, fx: &mut Vec<Effect>) {
     match &app.modal {
-        Some(Modal::Form(_)) => return edit::form_paste(app, text, fx),
+        Some(Modal::Form(_)) => return form_input::paste(app, text, fx),
         Some(_) => return,
         None => {}
     }
@@ -236,7 +236,7 @@ fn list_action(app: &mut App, action: Action, fx: &mut Vec<Effect>) {
         Action::Profiles => comfort::ask_profiles(fx),
         Action::Regions => comfort::regions(app),
         Action::Edit => edit::edit(app, fx),
-        Action::New => edit::new_repository(app),
+        Action::New => edit::repository::open(app),
         Action::Mark => delete::mark(app),
         Action::MarkAll => delete::mark_all(app),
         Action::Delete => delete::delete(app),

@@ -1,15 +1,15 @@
-//! What the service said about a mutation: on success the form closes, its draft goes and the
-//! affected panes reload (the screen shows the service's truth); on failure the form stays open
-//! with every typed character and the error beside the field it concerns.
+//! What the service said about a mutation, handed to the module of the thing it changed. On
+//! success the form closes, its draft goes and the affected panes reload (the screen shows the
+//! service's truth); on failure the form stays open with every typed character and the error
+//! beside the field it concerns.
 
-use super::base::{self, reload, set_error};
-use super::drafts::remove_draft;
-use super::modal::{ConfirmAction, ConfirmModal, Modal};
-use super::msg::{Effect, ListId, Mutation};
-use super::state::{App, Pane, Status};
-use super::{nav, strings};
+use super::base::set_error;
+use super::delete;
+use super::edit::{catalog, display_name, policy, repository, resource_tags};
+use super::modal::Modal;
+use super::msg::{Effect, Mutation};
+use super::state::App;
 use crate::aws::AwsError;
-use crate::forms::policy;
 
 /// A mutation's answer.
 pub fn saved(app: &mut App, op: Mutation, result: Result<(), AwsError>, fx: &mut Vec<Effect>) {
@@ -19,93 +19,39 @@ pub fn saved(app: &mut App, op: Mutation, result: Result<(), AwsError>, fx: &mut
     }
 }
 
-fn close_form(app: &mut App, fx: &mut Vec<Effect>) {
-    if let Some(Modal::Form(ef)) = app.modal.take() {
-        remove_draft(&ef.kind, fx);
-        if let Some((registry, repo, kind)) = ef.kind.draft()
-            && let Some(list) = app.drafts.as_mut()
-        {
-            list.retain(|d| !(d.registry == registry && d.repository == repo && d.kind == kind));
-        }
-    }
-}
-
 fn succeeded(app: &mut App, op: Mutation, fx: &mut Vec<Effect>) {
     match op {
-        Mutation::PutCatalog { repo, .. } => {
-            close_form(app, fx);
-            app.status = Status::Info(strings::done("saved the catalog of", &repo));
-            // Show the service's truth: the catalog (and the description in the list) again.
-            app.remote.catalogs.request(&repo, app.remote.client, fx);
-        }
-        Mutation::PutRegistryName(name) => {
-            close_form(app, fx);
-            app.status = Status::Info(strings::done("display name set to", &name));
-            base::fetch_display_name(app, fx);
-        }
-        Mutation::CreateRepository(r) => {
-            close_form(app, fx);
-            app.status = Status::Info(strings::done("created repository", &r.name));
-            app.select_after_load = Some((ListId::Repositories, r.name.into()));
-            if matches!(app.pane, Pane::Images | Pane::Tags) {
-                nav::back(app, fx);
-            }
-            app.overlay = None;
-            app.pane = Pane::Repositories;
-            reload(app, ListId::Repositories, fx);
-        }
-        Mutation::SetPolicy { repo, .. } => {
-            close_form(app, fx);
-            app.status = Status::Info(strings::done("applied the policy of", &repo));
-            app.remote.policies.request(&repo, app.remote.client, fx);
-        }
-        Mutation::DeletePolicy { repo } => {
-            app.status = Status::Info(strings::done("removed the policy of", &repo));
-            app.remote.policies.request(&repo, app.remote.client, fx);
-        }
-        Mutation::Tags { arn, delta } => {
-            close_form(app, fx);
-            app.status = Status::Info(strings::tags_saved(delta.tag.len(), delta.untag.len()));
-            app.remote
-                .resource_tags
-                .request(&arn, app.remote.client, fx);
-        }
-        Mutation::DeleteRepository { name, .. } => {
-            super::delete::repository_deleted(app, &name, fx)
-        }
+        Mutation::PutCatalog { repo, .. } => catalog::succeeded(app, &repo, fx),
+        Mutation::PutRegistryName(name) => display_name::succeeded(app, &name, fx),
+        Mutation::CreateRepository(r) => repository::succeeded(app, r, fx),
+        Mutation::SetPolicy { repo, .. } => policy::set(app, &repo, fx),
+        Mutation::DeletePolicy { repo } => policy::deleted(app, &repo, fx),
+        Mutation::Tags { arn, delta } => resource_tags::succeeded(app, &arn, &delta, fx),
+        Mutation::DeleteRepository { name, .. } => delete::repository_deleted(app, &name, fx),
     }
 }
 
 fn failed(app: &mut App, op: Mutation, e: AwsError) {
-    let message = format!("{}: {}", e.code, e.message);
     match op {
         Mutation::SetPolicy {
             repo,
             text,
             force: false,
-        } if needs_force(&e) => {
-            if let Some(Modal::Form(mut ef)) = app.modal.take() {
-                ef.form.status = crate::forms::Status::Editing;
-                app.modal = Some(Modal::Confirm(Box::new(ConfirmModal {
-                    confirm: policy::policy_force_confirm(&repo, &e.message),
-                    action: ConfirmAction::ApplyPolicy { text, force: true },
-                    under: Some(ef),
-                })));
-            }
-            return;
-        }
+        } if policy::refused_without_force(app, &repo, text.clone(), &e) => return,
         Mutation::DeleteRepository { force: false, .. }
             if e.code == "RepositoryNotEmptyException" =>
         {
-            super::delete::repository_needs_force(app, &e.message);
+            delete::repository_needs_force(app, &e.message);
             return;
         }
-        Mutation::DeleteRepository { .. } => super::delete::repository_delete_failed(app),
+        Mutation::DeleteRepository { .. } => delete::repository_delete_failed(app),
         Mutation::DeletePolicy { .. } => {}
         _ => {
             if let Some(Modal::Form(ef)) = app.modal.as_mut() {
+                let message = format!("{}: {}", e.code, e.message);
                 // Errors whose message names no member still concern one field.
-                match field_of(&e.code) {
+                let field = repository::field_of(&e.code).or(resource_tags::field_of(&e.code));
+                match field {
                     Some(key) if ef.form.field(key).is_some() => {
                         ef.form.field_failed(key, &message)
                     }
@@ -115,19 +61,4 @@ fn failed(app: &mut App, op: Mutation, e: AwsError) {
         }
     }
     set_error(app, e);
-}
-
-/// The form field a service error is about when its message does not name it.
-fn field_of(code: &str) -> Option<&'static str> {
-    match code {
-        "RepositoryAlreadyExistsException" => Some("repositoryName"),
-        "TooManyTagsException" | "InvalidTagParameterException" => Some("tags"),
-        _ => None,
-    }
-}
-
-/// SetRepositoryPolicy refused a policy that only `force` would apply (it would lock the caller
-/// out): the service's message says to set force.
-fn needs_force(e: &AwsError) -> bool {
-    e.message.to_ascii_lowercase().contains("force")
 }

@@ -6,11 +6,11 @@ use super::actions::Action;
 use super::base::{self, refuse_read_only};
 use super::command::Cmd;
 use super::drafts::{remove_draft, restore};
-use super::modal::{ConfirmAction, ConfirmModal, EditTarget, FormKind, Modal, PendingEdit};
+use super::modal::{ConfirmAction, ConfirmModal, EditTarget, Modal, PendingEdit};
 use super::msg::{Effect, ListId, Mutation};
 use super::nav::{self, View};
 use super::state::{App, Overlay, Pane, PickItem, PickerKind, Status};
-use super::{comfort, delete, edit, policy_menu, strings};
+use super::{comfort, delete, edit, strings};
 use crate::drafts::DraftKind;
 
 /// Run a `:` command.
@@ -45,8 +45,8 @@ pub fn run_command(app: &mut App, cmd: Cmd, fx: &mut Vec<Effect>) {
         Cmd::Catalog => nav::open_view(app, View::Catalog, fx),
         Cmd::Policy => nav::open_view(app, View::Policy, fx),
         Cmd::ResourceTags => nav::open_view(app, View::ResourceTags, fx),
-        Cmd::DisplayName => edit::registry_name(app),
-        Cmd::NewRepository => edit::new_repository(app),
+        Cmd::DisplayName => edit::display_name::open(app),
+        Cmd::NewRepository => edit::repository::open(app),
         Cmd::Login => comfort::login(app, fx),
         Cmd::Profiles => comfort::ask_profiles(fx),
         Cmd::Regions => comfort::regions(app),
@@ -91,7 +91,7 @@ fn choose(app: &mut App, kind: PickerKind, item: PickItem, fx: &mut Vec<Effect>)
         PickerKind::Profiles => comfort::profile_chosen(app, &item.value, fx),
         PickerKind::Regions => comfort::region_chosen(app, &item.value, fx),
         PickerKind::Drafts => draft_chosen(app, &item.value, fx),
-        PickerKind::PolicyStart => policy_menu::policy_start_chosen(app, &item.value),
+        PickerKind::PolicyStart => edit::policy::start_chosen(app, &item.value),
     }
 }
 
@@ -126,17 +126,9 @@ pub fn confirmed(app: &mut App, m: ConfirmModal, yes: bool, fx: &mut Vec<Effect>
     let ConfirmModal { action, under, .. } = m;
     match (action, yes) {
         (ConfirmAction::ApplyPolicy { text, force }, true) => {
-            let Some(mut ef) = under else { return };
-            let FormKind::Policy { repo, .. } = &ef.kind else {
-                return;
-            };
-            fx.push(Effect::Mutate(Mutation::SetPolicy {
-                repo: repo.clone(),
-                text,
-                force,
-            }));
-            ef.form.saving();
-            app.modal = Some(Modal::Form(ef));
+            if let Some(ef) = under {
+                edit::policy::apply_confirmed(app, ef, text, force, fx);
+            }
         }
         (ConfirmAction::RestoreDraft { draft }, yes) => {
             let Some(mut ef) = under else { return };

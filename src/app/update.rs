@@ -6,7 +6,7 @@ use super::layout;
 use super::list::{List, Row};
 use super::msg::{Answer, Effect, ListId, Msg, PageRows};
 use super::state::{App, Fetch, Pane, Status};
-use super::{comfort, delete, drafts, edit, key_dispatch, mouse, outcomes, strings};
+use super::{comfort, delete, drafts, edit, form_input, key_dispatch, mouse, outcomes, strings};
 use crate::aws::AwsError;
 use crate::aws::Page;
 
@@ -66,8 +66,10 @@ pub fn update(app: &mut App, msg: Msg) -> Vec<Effect> {
         Msg::Fetched { client, .. } if client != app.remote.client => {}
         Msg::Fetched { answer, .. } => on_answer(app, answer, &mut fx),
         Msg::Drafts(list) => app.drafts = Some(list),
-        Msg::PathChecked { field, path, check } => edit::path_checked(app, field, &path, check),
-        Msg::EditorDone { field, result } => edit::editor_done(app, field, result, &mut fx),
+        Msg::PathChecked { field, path, check } => {
+            form_input::path_checked(app, field, &path, check)
+        }
+        Msg::EditorDone { field, result } => form_input::editor_done(app, field, result, &mut fx),
         Msg::Saved { op, result } => outcomes::saved(app, op, result, &mut fx),
         Msg::Deleted(o) => delete::chunk_done(app, &o),
         Msg::DeleteEnded { not_sent } => delete::ended(app, not_sent, &mut fx),
