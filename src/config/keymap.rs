@@ -7,7 +7,7 @@ use std::collections::BTreeMap;
 
 use crossterm::event::KeyEvent;
 
-use super::keys::KeySpec;
+use super::key_spec::KeySpec;
 
 /// Where a binding applies. Two actions may share a key only in different contexts (`tab` switches
 /// images/tags while browsing and moves between fields in a form).

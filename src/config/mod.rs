@@ -5,7 +5,7 @@
 //! `toml_edit` because it keeps spans, which plain serde deserialisation would lose.
 
 mod keymap;
-mod keys;
+mod key_spec;
 mod parse;
 mod template;
 
@@ -14,7 +14,7 @@ use std::io;
 use std::path::{Path, PathBuf};
 
 pub use keymap::{Action, KeyContext, KeyMap};
-pub use keys::{KeyCode, KeySpec, Modifiers};
+pub use key_spec::{KeyCode, KeySpec, Modifiers};
 pub use parse::parse;
 pub use template::default_file_text;
 
