@@ -4,8 +4,8 @@
 //! key; that entry keeps its default and the rest of the file still applies. Parsing uses
 //! `toml_edit` because it keeps spans, which plain serde deserialisation would lose.
 
-mod keymap;
 mod key_spec;
+mod keymap;
 mod parse;
 mod template;
 
@@ -13,8 +13,8 @@ use std::fmt;
 use std::io;
 use std::path::{Path, PathBuf};
 
-pub use keymap::{Action, KeyContext, KeyMap};
 pub use key_spec::{KeyCode, KeySpec, Modifiers};
+pub use keymap::{Action, KeyContext, KeyMap};
 pub use parse::parse;
 pub use template::default_file_text;
 
