@@ -254,8 +254,8 @@ pub struct App {
     pub overlay: Option<Overlay>,
     /// How far the open view can scroll (measured while drawing).
     pub view_scroll: ScrollLimit,
-    /// The `:` prompt's input while it is open.
-    pub command: Option<String>,
+    /// The `:` prompt while it is open.
+    pub command: Option<super::command::CommandLine>,
     pub status: Status,
     /// The last error, kept for the details popup after the status line moves on.
     pub last_error: Option<AwsError>,

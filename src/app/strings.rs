@@ -85,6 +85,14 @@ pub fn unknown_command(cmd: &str) -> String {
     format!("unknown command :{cmd} (tab completes, :help lists commands)")
 }
 
+pub fn takes_no_argument(cmd: &str) -> String {
+    format!(":{cmd} takes no argument")
+}
+
+pub fn no_repository_matches(arg: &str) -> String {
+    format!("no repository matches {arg} among those loaded")
+}
+
 pub fn needs_repository(what: &str) -> String {
     format!("select a repository first to see its {what}")
 }
