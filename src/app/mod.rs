@@ -22,6 +22,7 @@ pub mod msg;
 mod nav;
 mod outcomes;
 pub mod pace;
+pub mod platforms;
 mod policy_menu;
 mod rank;
 mod route;

@@ -85,6 +85,20 @@ pub fn unknown_command(cmd: &str) -> String {
     format!("unknown command :{cmd} (tab completes, :help lists commands)")
 }
 
+/// The delete plan's caveat when the registry API did not say which untagged images are platform
+/// manifests (`why`: its error, when it failed rather than is still loading).
+pub fn platforms_unknown(indexes: usize, why: Option<String>) -> String {
+    let state = match why {
+        Some(why) => format!("could not be read through the registry API ({why})"),
+        None => "are still being read through the registry API".into(),
+    };
+    format!(
+        "Caution: the manifests of {} here {state}, so untagged images in this plan may be \
+         their platform manifests, which the service refuses to delete while the index exists.",
+        crate::fmt::count(indexes, "multi-arch image")
+    )
+}
+
 pub fn takes_no_argument(cmd: &str) -> String {
     format!(":{cmd} takes no argument")
 }

@@ -1,0 +1,112 @@
+//! Reading index manifests through the registry API for the images pane's multi-arch marks: one
+//! authenticated connection to the caller's registry per client generation (DescribeRegistries
+//! for the alias and GetAuthorizationToken cost two round trips, so they are not repeated per
+//! page of images), and a few manifests in flight at a time so a repository with thousands of
+//! indexes neither floods the registry (which answers 429 past its rate) nor the app.
+
+use std::sync::Arc;
+
+use futures::StreamExt;
+use tokio::sync::{Mutex, mpsc::UnboundedSender};
+
+use crate::app::msg::{Answer, Msg};
+use crate::aws::{Api, AwsError};
+use crate::own_registry::OwnRegistry;
+use crate::registry::{Digest, ManifestKind, Target};
+
+/// Index manifests read at once.
+pub const CONCURRENCY: usize = 4;
+
+/// The connection of the client generation that made it.
+pub type Connection = Arc<Mutex<Option<(u64, Arc<OwnRegistry>)>>>;
+
+pub struct Request {
+    pub client: u64,
+    pub registry_id: Option<Box<str>>,
+    pub registry_url: Option<String>,
+    pub repo: Box<str>,
+    pub digests: Vec<Box<str>>,
+}
+
+/// Read every index of `req`, answering each as it arrives; a failed connection answers every
+/// digest with its reason.
+pub async fn run(
+    api: Result<Api, AwsError>,
+    slot: Connection,
+    req: Request,
+    tx: UnboundedSender<Msg>,
+) {
+    let answer = |digest: Box<str>, result| Msg::Fetched {
+        client: req.client,
+        answer: Answer::IndexManifest { digest, result },
+    };
+    let own = match connect(api, &slot, &req).await {
+        Ok(own) => own,
+        Err(why) => {
+            for d in req.digests.iter().cloned() {
+                let _ = tx.send(answer(d, Err(why.clone())));
+            }
+            return;
+        }
+    };
+    let name = own.name(&req.repo);
+    let mut reads = futures::stream::iter(req.digests.iter().cloned())
+        .map(|d| {
+            let (own, name) = (own.clone(), name.clone());
+            async move {
+                let r = read(&own, &name, &d).await;
+                (d, r)
+            }
+        })
+        .buffer_unordered(CONCURRENCY);
+    while let Some((d, r)) = reads.next().await {
+        if tx.send(answer(d, r)).is_err() {
+            return;
+        }
+    }
+}
+
+/// The connection for this client generation, made once (the lock is held while connecting, so
+/// requests arriving together share one).
+async fn connect(
+    api: Result<Api, AwsError>,
+    slot: &Connection,
+    req: &Request,
+) -> Result<Arc<OwnRegistry>, String> {
+    let mut slot = slot.lock().await;
+    if let Some((generation, own)) = slot.as_ref()
+        && *generation == req.client
+    {
+        return Ok(own.clone());
+    }
+    let api = api.map_err(|e| e.to_string())?;
+    let own = OwnRegistry::connect(
+        &api,
+        req.registry_id.as_deref(),
+        req.registry_url.as_deref(),
+    )
+    .await
+    .map(Arc::new)
+    .map_err(|e| crate::profiles::one_line(&format!("{e:#}")))?;
+    *slot = Some((req.client, own.clone()));
+    Ok(own)
+}
+
+/// The digests an index lists; none when the manifest is an image after all.
+async fn read(own: &OwnRegistry, name: &str, digest: &str) -> Result<Vec<Box<str>>, String> {
+    let d = Digest::parse(digest)?;
+    let m = own
+        .client
+        .get_manifest(name, &Target::Digest(d))
+        .await
+        .map_err(|e| crate::profiles::one_line(&e.to_string()))?;
+    Ok(match m.kind {
+        ManifestKind::Index(ix) => ix
+            .manifests
+            .into_iter()
+            .take(crate::app::platforms::MAX_PLATFORMS)
+            .map(|c| c.digest.into_boxed_str())
+            .collect(),
+        ManifestKind::Image(_) => Vec::new(),
+    })
+}
