@@ -169,6 +169,8 @@ pub enum Effect {
         repo: Box<str>,
         digests: Vec<Box<str>>,
     },
+    /// Stop the index manifest reads in flight: the listing they were for was restarted or left.
+    CancelIndexReads,
 }
 
 /// A single value read from the service.
@@ -193,7 +195,7 @@ pub enum Answer {
     /// could not be read.
     IndexManifest {
         digest: Box<str>,
-        result: Result<Vec<Box<str>>, String>,
+        result: Result<Vec<super::platforms::Child>, String>,
     },
 }
 

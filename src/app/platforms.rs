@@ -8,7 +8,7 @@
 use std::collections::{HashMap, HashSet};
 
 use super::msg::Effect;
-use super::state::App;
+use super::state::{App, Pane};
 use crate::aws::ImageRow;
 use crate::fmt::short_digest;
 use crate::sanitize::clean_line;
@@ -17,12 +17,21 @@ use crate::sanitize::clean_line;
 /// (real indexes list a few platforms and their attestations).
 pub const MAX_PLATFORMS: usize = 1_000;
 
+/// One manifest an index lists.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Child {
+    pub digest: Box<str>,
+    /// Its platform ("linux/arm64/v8"), "attestation" for a build attestation, or empty when the
+    /// index does not say (as the registry sent it: sanitised when drawn).
+    pub platform: Box<str>,
+}
+
 /// What the registry API said about one index.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum IndexRead {
     Loading,
-    /// The digests of the manifests it lists.
-    Ready(Box<[Box<str>]>),
+    /// The manifests it lists.
+    Ready(Box<[Child]>),
     /// Why it could not be read (already one line, not yet sanitised).
     Failed(String),
 }
@@ -36,17 +45,41 @@ pub struct Platforms {
     indexes: HashMap<Box<str>, IndexRead>,
     /// The index digests among the open repository's loaded rows, and their tags.
     live: HashMap<Box<str>, Box<[Box<str>]>>,
-    /// Platform manifest digest → the label of the live index that lists it ("2.8.0, latest"),
-    /// and whether that index is tagged.
-    parents: HashMap<Box<str>, (Box<str>, bool)>,
-    /// What `live` was computed from: the repository, its rows and its load.
-    seen: Option<(Box<str>, usize, u64, usize)>,
+    /// Platform manifest digest → what marks it in the images pane.
+    parents: HashMap<Box<str>, Parent>,
+    /// What `live` was computed from: the repository, its rows, its load, and whether the
+    /// images pane is shown.
+    seen: Option<Seen>,
+}
+
+/// The repository, its row count, its load generation and pages, and whether it is shown.
+type Seen = (Box<str>, usize, u64, usize, bool);
+
+/// The live index that lists a platform manifest.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Parent {
+    /// The index's tags ("2.8.0, latest"), or its short digest when untagged; sanitised.
+    pub label: Box<str>,
+    /// The child's platform, sanitised (empty when the index does not say).
+    pub platform: Box<str>,
+    tagged: bool,
+}
+
+impl Parent {
+    /// The TAGS cell of a platform manifest: "↳ linux/arm64 of v1".
+    pub fn mark(&self) -> String {
+        if self.platform.is_empty() {
+            format!("↳ platform of {}", self.label)
+        } else {
+            format!("↳ {} of {}", self.platform, self.label)
+        }
+    }
 }
 
 impl Platforms {
-    /// The label of the live index listing `digest`, when it is a platform manifest.
-    pub fn parent_of(&self, digest: &str) -> Option<&str> {
-        self.parents.get(digest).map(|(label, _)| &**label)
+    /// The live index listing `digest`, when it is a platform manifest.
+    pub fn parent_of(&self, digest: &str) -> Option<&Parent> {
+        self.parents.get(digest)
     }
 
     /// Live indexes whose manifest is not known (still loading, or failed): their platform
@@ -68,7 +101,7 @@ impl Platforms {
     }
 
     /// The children of the index `digest`, when read.
-    pub fn children(&self, digest: &str) -> Option<&[Box<str>]> {
+    pub fn children(&self, digest: &str) -> Option<&[Child]> {
         match self.indexes.get(digest) {
             Some(IndexRead::Ready(c)) => Some(c),
             _ => None,
@@ -76,7 +109,7 @@ impl Platforms {
     }
 
     /// An answer from the registry API.
-    pub fn arrived(&mut self, digest: Box<str>, result: Result<Vec<Box<str>>, String>) {
+    pub fn arrived(&mut self, digest: Box<str>, result: Result<Vec<Child>, String>) {
         let read = match result {
             Ok(mut c) => {
                 c.truncate(MAX_PLATFORMS);
@@ -96,7 +129,7 @@ impl Platforms {
                 continue;
             };
             let label: Box<str> = if tags.is_empty() {
-                short_digest(index).into()
+                clean_line(&short_digest(index)).into()
             } else {
                 tags.iter()
                     .map(|t| clean_line(t))
@@ -107,8 +140,17 @@ impl Platforms {
             let tagged = !tags.is_empty();
             for c in children.iter() {
                 // Listed by several indexes: a tagged one names it best.
-                if self.parents.get(c).is_none_or(|(_, t)| !t && tagged) {
-                    self.parents.insert(c.clone(), (label.clone(), tagged));
+                if self
+                    .parents
+                    .get(&c.digest)
+                    .is_none_or(|p| !p.tagged && tagged)
+                {
+                    let parent = Parent {
+                        label: label.clone(),
+                        platform: clean_line(&c.platform).into(),
+                        tagged,
+                    };
+                    self.parents.insert(c.digest.clone(), parent);
                 }
             }
         }
@@ -128,37 +170,58 @@ fn registry_url(app: &App) -> Option<String> {
 
 /// After every message: when the open repository's rows changed, find its indexes and ask for
 /// the manifests not read yet. Scanning the rows costs what merging a page into the sorted order
-/// costs already, and only happens when rows arrived or went.
+/// costs already, and only happens when rows arrived or went. The reads go with the listing:
+/// when it is restarted, stopped or left, the reads in flight are cancelled (and asked again
+/// when the pane shows the rows again).
 pub fn sync(app: &mut App, fx: &mut Vec<Effect>) {
-    let Some(repo) = app.remote.repo.as_ref().map(|r| r.repository_name.clone()) else {
-        return;
-    };
+    let repo = app.remote.repo.as_ref().map(|r| r.repository_name.clone());
+    let shown = app.pane == Pane::Images;
     let images = &app.remote.images;
-    let seen = (
-        repo.clone(),
-        images.rows.len(),
-        images.load.generation,
-        images.load.pages,
-    );
+    let seen = repo.clone().map(|repo| {
+        (
+            repo,
+            images.rows.len(),
+            images.load.generation,
+            images.load.pages,
+            shown,
+        )
+    });
     let p = &mut app.remote.platforms;
-    if p.seen.as_ref() == Some(&seen) {
+    if p.seen == seen {
         return;
     }
-    p.seen = Some(seen);
+    let same_listing =
+        matches!((&p.seen, &seen), (Some(a), Some(b)) if a.0 == b.0 && a.2 == b.2 && b.4);
+    p.seen = seen;
+    if !same_listing {
+        let before = p.indexes.len();
+        p.indexes.retain(|_, r| *r != IndexRead::Loading);
+        if p.indexes.len() != before {
+            fx.push(Effect::CancelIndexReads);
+        }
+    }
+    let Some(repo) = repo else {
+        p.live.clear();
+        p.parents.clear();
+        return;
+    };
     p.live = images
         .rows
         .iter()
         .filter(|r| r.is_multi_arch())
         .map(|r| (r.image_digest.clone(), r.image_tags.clone()))
         .collect();
+    p.link();
+    if !shown || app.remote.connection.is_none() {
+        return;
+    }
     let wanted: Vec<Box<str>> = p
         .live
         .keys()
         .filter(|d| !p.indexes.contains_key(*d))
         .cloned()
         .collect();
-    p.link();
-    if wanted.is_empty() || app.remote.connection.is_none() {
+    if wanted.is_empty() {
         return;
     }
     for d in &wanted {
@@ -173,40 +236,46 @@ pub fn sync(app: &mut App, fx: &mut Vec<Effect>) {
     });
 }
 
-/// Images marked for deletion, split: what the plan sends, and how many platform manifests of
-/// indexes that stay it leaves out. The platform manifests of an index deleted in the same plan
-/// go too, right after their index (the service refuses them only while the index exists).
-pub fn plan_rows<'a>(app: &'a App, rows: Vec<&'a ImageRow>) -> (Vec<&'a ImageRow>, usize) {
+/// Platform manifests a delete plan leaves out.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct LeftOut {
+    /// Listed by an index that stays: the service refuses them.
+    pub of_staying: usize,
+    /// Listed by an index deleted in the same plan. The service refuses them until the index is
+    /// gone, and the plan's chunks run side by side, so they are not sent with it: once it is
+    /// gone they are plain untagged images, for the next delete.
+    pub of_going: usize,
+}
+
+/// Images marked for deletion, split: what the plan sends, and which platform manifests it
+/// leaves out.
+pub fn plan_rows<'a>(app: &'a App, rows: Vec<&'a ImageRow>) -> (Vec<&'a ImageRow>, LeftOut) {
     let p = &app.remote.platforms;
     let going: HashSet<&str> = rows.iter().map(|r| &*r.image_digest).collect();
-    // Listed by a live index that stays: the service refuses these.
-    let mut held: HashSet<&str> = HashSet::new();
-    // Listed by an index in the plan: deletable once it is gone.
-    let mut goes_with: HashSet<&str> = HashSet::new();
+    let mut of_staying: HashSet<&str> = HashSet::new();
+    let mut of_going: HashSet<&str> = HashSet::new();
     for i in p.live.keys() {
         if let Some(children) = p.children(i) {
             let set = if going.contains(&**i) {
-                &mut goes_with
+                &mut of_going
             } else {
-                &mut held
+                &mut of_staying
             };
-            set.extend(children.iter().map(|c| &**c));
+            set.extend(children.iter().map(|c| &*c.digest));
         }
     }
-    let mut kept = 0;
+    let mut left = LeftOut::default();
     let mut send: Vec<&ImageRow> = Vec::with_capacity(rows.len());
-    let mut after: Vec<&ImageRow> = Vec::new();
     for r in rows {
-        if held.contains(&*r.image_digest) {
-            kept += 1;
-        } else if goes_with.contains(&*r.image_digest) {
-            after.push(r);
+        if of_staying.contains(&*r.image_digest) {
+            left.of_staying += 1;
+        } else if of_going.contains(&*r.image_digest) {
+            left.of_going += 1;
         } else {
             send.push(r);
         }
     }
-    send.extend(after);
-    (send, kept)
+    (send, left)
 }
 
 /// The caveat for a plan with untagged images while some indexes' manifests are unknown.
@@ -222,6 +291,13 @@ pub fn caveat(app: &App, rows: &[&ImageRow]) -> Option<String> {
 mod tests {
     use super::*;
 
+    fn child(d: &str, platform: &str) -> Child {
+        Child {
+            digest: d.into(),
+            platform: platform.into(),
+        }
+    }
+
     #[test]
     fn a_tagged_index_names_its_platforms_and_caps_what_it_holds() {
         let mut p = Platforms::default();
@@ -229,26 +305,44 @@ mod tests {
             "sha256:ix".into(),
             vec!["v1".into(), "latest".into()].into(),
         );
-        p.live
-            .insert("sha256:untagged-index".into(), Vec::new().into());
-        p.arrived("sha256:untagged-index".into(), Ok(vec!["sha256:a".into()]));
-        assert_eq!(p.parent_of("sha256:a"), Some("sha256:untagged-index"));
+        p.live.insert("sha256:ux".into(), Vec::new().into());
         p.arrived(
-            "sha256:ix".into(),
-            Ok(vec!["sha256:a".into(), "sha256:b".into()]),
+            "sha256:ux".into(),
+            Ok(vec![child("sha256:a", "linux/amd64")]),
         );
         assert_eq!(
-            p.parent_of("sha256:a"),
-            Some("v1, latest"),
-            "the tagged one"
+            p.parent_of("sha256:a").unwrap().mark(),
+            "↳ linux/amd64 of sha256:ux"
         );
-        assert_eq!(p.parent_of("sha256:b"), Some("v1, latest"));
-        assert_eq!(p.parent_of("sha256:ix"), None);
-        let many: Vec<Box<str>> = (0..MAX_PLATFORMS + 5)
-            .map(|i| format!("sha256:{i}").into())
+        p.arrived(
+            "sha256:ix".into(),
+            Ok(vec![
+                child("sha256:a", "linux/amd64"),
+                child("sha256:b", "linux/arm64/v8\x1b[31m"),
+                child("sha256:c", ""),
+            ]),
+        );
+        assert_eq!(
+            p.parent_of("sha256:a").unwrap().mark(),
+            "↳ linux/amd64 of v1, latest",
+            "the tagged index names it"
+        );
+        let b = p.parent_of("sha256:b").unwrap().mark();
+        assert!(
+            b.starts_with("↳ linux/arm64/v8") && !b.contains('\x1b'),
+            "{b:?}"
+        );
+        assert_eq!(
+            p.parent_of("sha256:c").unwrap().mark(),
+            "↳ platform of v1, latest"
+        );
+        assert!(p.parent_of("sha256:ix").is_none());
+        let many: Vec<Child> = (0..MAX_PLATFORMS + 5)
+            .map(|i| child(&format!("sha256:{i}"), ""))
             .collect();
         p.arrived("sha256:ix".into(), Ok(many));
         assert_eq!(p.children("sha256:ix").unwrap().len(), MAX_PLATFORMS);
+        assert_eq!(p.unknown(), (0, None));
         p.live.insert("sha256:bad".into(), Vec::new().into());
         p.arrived("sha256:bad".into(), Err("toomanyrequests".into()));
         assert_eq!(p.unknown(), (1, Some("toomanyrequests")));

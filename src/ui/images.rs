@@ -94,7 +94,12 @@ pub fn draw(f: &mut Frame, area: Rect, app: &App, focused: bool) {
             columns: &cols,
         },
         |r| {
-            let mut cells = vec![tags_label(r)];
+            // A platform manifest names its index instead of passing for a stray untagged image.
+            let tags = match app.remote.platforms.parent_of(&r.image_digest) {
+                Some(p) => p.mark(),
+                None => tags_label(r),
+            };
+            let mut cells = vec![tags];
             if with_digest {
                 cells.push(short_digest(&clean(&r.image_digest)));
             }

@@ -10,9 +10,10 @@ use futures::StreamExt;
 use tokio::sync::{Mutex, mpsc::UnboundedSender};
 
 use crate::app::msg::{Answer, Msg};
+use crate::app::platforms::Child;
 use crate::aws::{Api, AwsError};
 use crate::own_registry::OwnRegistry;
-use crate::registry::{Digest, ManifestKind, Target};
+use crate::registry::{Descriptor, Digest, ManifestKind, Target};
 
 /// Index manifests read at once.
 pub const CONCURRENCY: usize = 4;
@@ -92,8 +93,8 @@ async fn connect(
     Ok(own)
 }
 
-/// The digests an index lists; none when the manifest is an image after all.
-async fn read(own: &OwnRegistry, name: &str, digest: &str) -> Result<Vec<Box<str>>, String> {
+/// The manifests an index lists; none when the manifest is an image after all.
+async fn read(own: &OwnRegistry, name: &str, digest: &str) -> Result<Vec<Child>, String> {
     let d = Digest::parse(digest)?;
     let m = own
         .client
@@ -105,8 +106,28 @@ async fn read(own: &OwnRegistry, name: &str, digest: &str) -> Result<Vec<Box<str
             .manifests
             .into_iter()
             .take(crate::app::platforms::MAX_PLATFORMS)
-            .map(|c| c.digest.into_boxed_str())
+            .map(|c| Child {
+                platform: platform_of(&c).into(),
+                digest: c.digest.into_boxed_str(),
+            })
             .collect(),
         ManifestKind::Image(_) => Vec::new(),
     })
+}
+
+/// What a child is for: its platform, or "attestation" for the build attestations BuildKit
+/// lists beside the platforms (with the platform unknown/unknown).
+fn platform_of(c: &Descriptor) -> String {
+    let attestation = c
+        .annotations
+        .as_ref()
+        .and_then(|a| a.get("vnd.docker.reference.type"))
+        .is_some_and(|t| t == "attestation-manifest");
+    if attestation {
+        return "attestation".into();
+    }
+    c.platform
+        .as_ref()
+        .map(|p| p.to_string())
+        .unwrap_or_default()
 }

@@ -36,6 +36,8 @@ pub struct Runner {
     drafts: DraftWriter,
     /// The registry API connection the multi-arch marks read index manifests through.
     index_reads: index_reads::Connection,
+    /// The index reads running, stopped together with the listing they serve.
+    index_tasks: Vec<AbortHandle>,
 }
 
 /// Counts a task as in flight until it ends or is aborted.
@@ -61,6 +63,7 @@ impl Runner {
             delete_stop: None,
             drafts: DraftWriter::new(Drafts::open_default().ok()),
             index_reads: Default::default(),
+            index_tasks: Vec::new(),
         }
     }
 
@@ -347,7 +350,14 @@ impl Runner {
                     digests,
                 };
                 let api = self.api();
-                self.spawn(index_reads::run(api, self.index_reads.clone(), req, tx));
+                self.index_tasks.retain(|h| !h.is_finished());
+                let h = self.spawn(index_reads::run(api, self.index_reads.clone(), req, tx));
+                self.index_tasks.push(h);
+            }
+            Effect::CancelIndexReads => {
+                for h in self.index_tasks.drain(..) {
+                    h.abort();
+                }
             }
         }
     }
