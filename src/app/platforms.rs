@@ -58,7 +58,9 @@ type Seen = (Box<str>, usize, u64, usize, bool);
 /// The live index that lists a platform manifest.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Parent {
-    /// The index's tags ("2.8.0, latest"), or its short digest when untagged; sanitised.
+    /// The index's digest.
+    pub index: Box<str>,
+    /// Its tags ("v1.4.2, latest"), or its short digest when untagged; sanitised.
     pub label: Box<str>,
     /// The child's platform, sanitised (empty when the index does not say).
     pub platform: Box<str>,
@@ -66,13 +68,24 @@ pub struct Parent {
 }
 
 impl Parent {
-    /// The TAGS cell of a platform manifest: "↳ linux/arm64 of v1".
+    /// The TAGS cell of a platform manifest, short enough for a narrow column: "↳ arm64 of
+    /// v1.4.2" (Linux goes without saying; the first tag names the index).
     pub fn mark(&self) -> String {
-        if self.platform.is_empty() {
-            format!("↳ platform of {}", self.label)
-        } else {
-            format!("↳ {} of {}", self.platform, self.label)
-        }
+        let platform = match &*self.platform {
+            "" => "platform",
+            p => p.strip_prefix("linux/").unwrap_or(p),
+        };
+        let first = self.label.split(", ").next().unwrap_or_default();
+        format!("↳ {platform} of {first}")
+    }
+
+    /// In full, for the details pane: "linux/arm64 of v1.4.2, latest".
+    pub fn describe(&self) -> String {
+        let platform = match &*self.platform {
+            "" => "a platform",
+            p => p,
+        };
+        format!("{platform} of {}", self.label)
     }
 }
 
@@ -139,13 +152,12 @@ impl Platforms {
             };
             let tagged = !tags.is_empty();
             for c in children.iter() {
-                // Listed by several indexes: a tagged one names it best.
-                if self
-                    .parents
-                    .get(&c.digest)
-                    .is_none_or(|p| !p.tagged && tagged)
-                {
+                // Listed by several indexes: a tagged one names it best (then the lowest
+                // digest, so the mark does not depend on the map's order).
+                let better = |p: &Parent| (!tagged, &**index) < (!p.tagged, &*p.index);
+                if self.parents.get(&c.digest).is_none_or(better) {
                     let parent = Parent {
+                        index: index.clone(),
                         label: label.clone(),
                         platform: clean_line(&c.platform).into(),
                         tagged,
@@ -312,7 +324,7 @@ mod tests {
         );
         assert_eq!(
             p.parent_of("sha256:a").unwrap().mark(),
-            "↳ linux/amd64 of sha256:ux"
+            "↳ amd64 of sha256:ux"
         );
         p.arrived(
             "sha256:ix".into(),
@@ -322,19 +334,15 @@ mod tests {
                 child("sha256:c", ""),
             ]),
         );
-        assert_eq!(
-            p.parent_of("sha256:a").unwrap().mark(),
-            "↳ linux/amd64 of v1, latest",
-            "the tagged index names it"
-        );
+        let a = p.parent_of("sha256:a").unwrap();
+        assert_eq!(a.mark(), "↳ amd64 of v1", "the tagged index names it");
+        assert_eq!(a.describe(), "linux/amd64 of v1, latest");
         let b = p.parent_of("sha256:b").unwrap().mark();
-        assert!(
-            b.starts_with("↳ linux/arm64/v8") && !b.contains('\x1b'),
-            "{b:?}"
-        );
+        assert!(b.starts_with("↳ arm64/v8") && !b.contains('\x1b'), "{b:?}");
+        assert_eq!(p.parent_of("sha256:c").unwrap().mark(), "↳ platform of v1");
         assert_eq!(
-            p.parent_of("sha256:c").unwrap().mark(),
-            "↳ platform of v1, latest"
+            p.parent_of("sha256:c").unwrap().describe(),
+            "a platform of v1, latest"
         );
         assert!(p.parent_of("sha256:ix").is_none());
         let many: Vec<Child> = (0..MAX_PLATFORMS + 5)
