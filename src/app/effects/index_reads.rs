@@ -1,10 +1,12 @@
 //! Reading index manifests through the registry API for the images pane's multi-arch marks: one
-//! authenticated connection to the caller's registry per client generation (DescribeRegistries
-//! for the alias and GetAuthorizationToken cost two round trips, so they are not repeated per
-//! page of images), and a few manifests in flight at a time so a repository with thousands of
-//! indexes neither floods the registry (which answers 429 past its rate) nor the app.
+//! authenticated connection to the caller's registry per client generation and registry
+//! (DescribeRegistries for the alias and GetAuthorizationToken cost two round trips, so they are
+//! not repeated per page of images), and a few manifests in flight at a time so a repository
+//! with thousands of indexes neither floods the registry (which answers 429 past its rate) nor
+//! the app.
 
 use std::sync::Arc;
+use std::time::{Duration, Instant};
 
 use futures::StreamExt;
 use tokio::sync::{Mutex, mpsc::UnboundedSender};
@@ -18,8 +20,18 @@ use crate::registry::{Descriptor, Digest, ManifestKind, Target};
 /// Index manifests read at once.
 pub const CONCURRENCY: usize = 4;
 
-/// The connection of the client generation that made it.
-pub type Connection = Arc<Mutex<Option<(u64, Arc<OwnRegistry>)>>>;
+/// The connection, for the client generation and registry that made it.
+pub type Connection = Arc<Mutex<Option<Connected>>>;
+
+pub struct Connected {
+    client: u64,
+    registry_id: Option<Box<str>>,
+    at: Instant,
+    own: Arc<OwnRegistry>,
+}
+
+/// GetAuthorizationToken's token lasts 12 hours; a connection is renewed well before.
+const RENEW_AFTER: Duration = Duration::from_secs(3600);
 
 pub struct Request {
     pub client: u64,
@@ -67,18 +79,20 @@ pub async fn run(
     }
 }
 
-/// The connection for this client generation, made once (the lock is held while connecting, so
-/// requests arriving together share one).
+/// The connection for this client generation and registry, made once an hour (the lock is held
+/// while connecting, so requests arriving together share one).
 async fn connect(
     api: Result<Api, AwsError>,
     slot: &Connection,
     req: &Request,
 ) -> Result<Arc<OwnRegistry>, String> {
     let mut slot = slot.lock().await;
-    if let Some((generation, own)) = slot.as_ref()
-        && *generation == req.client
+    if let Some(c) = slot.as_ref()
+        && c.client == req.client
+        && c.registry_id == req.registry_id
+        && c.at.elapsed() < RENEW_AFTER
     {
-        return Ok(own.clone());
+        return Ok(c.own.clone());
     }
     let api = api.map_err(|e| e.to_string())?;
     let own = OwnRegistry::connect(
@@ -89,7 +103,12 @@ async fn connect(
     .await
     .map(Arc::new)
     .map_err(|e| crate::profiles::one_line(&format!("{e:#}")))?;
-    *slot = Some((req.client, own.clone()));
+    *slot = Some(Connected {
+        client: req.client,
+        registry_id: req.registry_id.clone(),
+        at: Instant::now(),
+        own: own.clone(),
+    });
     Ok(own)
 }
 
