@@ -225,8 +225,9 @@ fn cancels(fx: &[Effect]) -> usize {
         .count()
 }
 
-#[test]
-fn index_reads_go_with_the_listing_and_the_plan_uses_what_they_said() {
+/// Connected, with web's images open and its first page (`rows`, more to come) loaded: the
+/// effects of that page.
+fn web_with(rows: Vec<ecrp::aws::ImageRow>) -> (App, Vec<Effect>) {
     let (mut app, fx) = connected_app(80, 24);
     let (rg, _) = load_generation(&fx, ListId::Registries).unwrap();
     let (rp, _) = load_generation(&fx, ListId::Repositories).unwrap();
@@ -241,12 +242,6 @@ fn index_reads_go_with_the_listing_and_the_plan_uses_what_they_said() {
     let fx = app::update(&mut app, code(KeyCode::Enter));
     assert_eq!(app.pane, Pane::Images);
     let (g, _) = load_generation(&fx, ListId::Images).unwrap();
-    let rows = vec![
-        index("ix", &["v1", "latest"]),
-        image("c1", &[], 5, NOW),
-        image("c2", &[], 5, NOW),
-        image("lone", &[], 5, NOW),
-    ];
     let fx = app::update(
         &mut app,
         Msg::Page {
@@ -254,6 +249,38 @@ fn index_reads_go_with_the_listing_and_the_plan_uses_what_they_said() {
             rows: PageRows::Images(page(rows, Some("t1"), 1)),
         },
     );
+    (app, fx)
+}
+
+#[test]
+fn a_failed_read_is_asked_again_with_the_next_listing() {
+    let (mut app, fx) = web_with(vec![index("ix", &["v1"]), image("c1", &[], 5, NOW)]);
+    assert_eq!(reads(&fx).len(), 1);
+    let failed = Answer::IndexManifest {
+        digest: "sha256:ix".into(),
+        result: Err("toomanyrequests: Rate exceeded".into()),
+    };
+    let m = fetched(&app, failed);
+    app::update(&mut app, m);
+    assert_eq!(
+        app.remote.platforms.unknown(),
+        (1, Some("toomanyrequests: Rate exceeded"))
+    );
+    // Nothing in flight: leaving cancels nothing; returning asks again.
+    assert_eq!(cancels(&app::update(&mut app, code(KeyCode::Esc))), 0);
+    let fx = app::update(&mut app, key('l'));
+    assert_eq!(reads(&fx), vec![vec!["sha256:ix".to_string()]]);
+}
+
+#[test]
+fn index_reads_go_with_the_listing_and_the_plan_uses_what_they_said() {
+    let rows = vec![
+        index("ix", &["v1", "latest"]),
+        image("c1", &[], 5, NOW),
+        image("c2", &[], 5, NOW),
+        image("lone", &[], 5, NOW),
+    ];
+    let (mut app, fx) = web_with(rows);
     assert_eq!(reads(&fx), vec![vec!["sha256:ix".to_string()]]);
     // Leaving while it is read cancels the read with the listing; returning asks again.
     let fx = app::update(&mut app, code(KeyCode::Esc));

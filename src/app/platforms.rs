@@ -206,9 +206,11 @@ pub fn sync(app: &mut App, fx: &mut Vec<Effect>) {
         matches!((&p.seen, &seen), (Some(a), Some(b)) if a.0 == b.0 && a.2 == b.2 && b.4);
     p.seen = seen;
     if !same_listing {
-        let before = p.indexes.len();
-        p.indexes.retain(|_, r| *r != IndexRead::Loading);
-        if p.indexes.len() != before {
+        // A new listing (a refresh, a return to the pane) asks again for what failed, and for
+        // what was in flight, which is cancelled.
+        let loading = p.indexes.values().any(|r| *r == IndexRead::Loading);
+        p.indexes.retain(|_, r| matches!(r, IndexRead::Ready(_)));
+        if loading {
             fx.push(Effect::CancelIndexReads);
         }
     }
