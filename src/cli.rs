@@ -60,7 +60,8 @@ pub struct ConnArgs {
 /// Where logs go.
 #[derive(Debug, Clone, Default, Args)]
 pub struct LogArgs {
-    /// Write logs to this file instead of the default (the TUI) or stderr (subcommands).
+    /// Write logs to this file instead of the daily file in the data directory (the emulator:
+    /// instead of stderr).
     #[arg(long, value_name = "FILE")]
     pub log_file: Option<PathBuf>,
 
@@ -534,7 +535,6 @@ pub struct EmulatorArgs {
     #[command(flatten)]
     pub log: LogArgs,
 
-    /// Address to listen on; port 0 picks a free port (the first line printed names it).
     /// Address to listen on; port 0 picks a free port (the first line printed names it). Only
     /// loopback unless --allow-remote.
     #[arg(long, default_value = "127.0.0.1:0")]

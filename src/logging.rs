@@ -22,9 +22,10 @@ pub fn default_log_dir() -> Option<PathBuf> {
     directories::ProjectDirs::from("", "", "ecrp").map(|d| d.data_local_dir().join("logs"))
 }
 
-/// Install the global subscriber. `to_stderr` is for the non-TUI subcommands (`emulator`, `ls`),
-/// where stderr is a fine place for logs; the TUI always logs to a file. Keep the guard alive for
-/// the life of the process so buffered lines are flushed.
+/// Install the global subscriber. `to_stderr` is for `ecrp emulator`, a server whose log is its
+/// output; the TUI and the client commands (`ls`, `login`, …) log to a file, so their stderr
+/// carries their own messages only. Keep the guard alive for the life of the process so buffered
+/// lines are flushed.
 pub fn init(file: Option<&Path>, level: Option<&str>, to_stderr: bool) -> Option<WorkerGuard> {
     let filter = match level {
         Some(l) => EnvFilter::try_new(l).unwrap_or_else(|_| EnvFilter::new("info")),

@@ -293,7 +293,11 @@ pub async fn run_command(
     let explain = |e: LoginError| -> anyhow::Error {
         match &e {
             LoginError::Aws(aws) => match crate::profiles::explain_aws_error(profile, aws) {
-                Some(advice) => anyhow::anyhow!("{e}\n{advice}"),
+                Some(advice) => crate::profiles::Advised {
+                    error: e.to_string(),
+                    advice,
+                }
+                .into(),
                 None => anyhow::anyhow!("{e}"),
             },
             _ => anyhow::anyhow!("{e}"),

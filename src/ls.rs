@@ -20,6 +20,24 @@ pub async fn run(opts: &ClientOptions, args: &LsArgs) -> Result<()> {
     let (client, info) = aws::connect(opts).await;
     // Listing never mutates; read-only makes that structural.
     let api = Api::new(client, true).with_endpoint(info.endpoint.as_deref());
+    list(&api, args).await.map_err(|e| {
+        // A credentials problem gets the advice the TUI gives (`aws sso login …`), on a line of
+        // its own.
+        let advice = e
+            .downcast_ref::<aws::AwsError>()
+            .and_then(|a| crate::profiles::explain_aws_error(&info.profile, a));
+        match advice {
+            Some(advice) => crate::profiles::Advised {
+                error: format!("{e:#}"),
+                advice,
+            }
+            .into(),
+            None => e,
+        }
+    })
+}
+
+async fn list(api: &Api, args: &LsArgs) -> Result<()> {
     let stdout = std::io::stdout();
     let mut out = BufWriter::with_capacity(1 << 16, stdout.lock());
     match &args.what {
@@ -89,10 +107,10 @@ pub async fn run(opts: &ClientOptions, args: &LsArgs) -> Result<()> {
                         i.image_digest.to_string(),
                         size(i.image_size_in_bytes),
                         absolute(i.image_pushed_at),
-                        if i.is_multi_arch() { "index" } else { "" }.into(),
+                        if i.is_multi_arch() { "index" } else { "image" }.into(),
                     ]
                 },
-                &["TAGS", "DIGEST", "SIZE", "PUSHED", ""],
+                &["TAGS", "DIGEST", "SIZE", "PUSHED", "TYPE"],
             )
             .await?
         }
@@ -233,13 +251,16 @@ impl JsonRow for ImageRow {
     }
 }
 
+/// DescribeImageTags' shape (ImageTagDetail): the tag and its creation time, the image it points
+/// to nested under `imageDetail` (ReferencedImageDetail), so a script written against
+/// `aws ecr-public describe-image-tags` reads `ecrp ls tags --json` unchanged.
 impl JsonRow for TagRow {
     fn write_json(&self, out: &mut Vec<u8>, media: &mut MediaJson) -> serde_json::Result<()> {
         out.extend_from_slice(b"{\"imageTag\":");
         json_str(out, &self.image_tag)?;
         out.extend_from_slice(b",\"createdAt\":");
         serde_json::to_writer(&mut *out, &self.created_at)?;
-        out.extend_from_slice(b",\"imageDigest\":");
+        out.extend_from_slice(b",\"imageDetail\":{\"imageDigest\":");
         json_str(out, &self.image_digest)?;
         out.extend_from_slice(b",\"imageSizeInBytes\":");
         serde_json::to_writer(&mut *out, &self.image_size_in_bytes)?;
@@ -249,7 +270,9 @@ impl JsonRow for TagRow {
             out,
             &self.image_manifest_media_type,
             &self.artifact_media_type,
-        )
+        )?;
+        out.push(b'}');
+        Ok(())
     }
 }
 
@@ -404,7 +427,8 @@ mod tests {
             for i in &images {
                 assert_eq!(json(i, &mut media), serde_json::to_string(i).unwrap());
             }
-            assert_eq!(json(&tag, &mut media), serde_json::to_string(&tag).unwrap());
+            let nested: serde_json::Value = serde_json::from_str(&json(&tag, &mut media)).unwrap();
+            assert_eq!(nested, tag_api_shape(&tag));
         }
         assert_eq!(media.0.len(), 2);
         // Past the cache's bound, values are escaped in place, still the same bytes.
@@ -415,6 +439,26 @@ mod tests {
             assert_eq!(json(&row, &mut full), serde_json::to_string(&row).unwrap());
         }
         assert_eq!(full.0.len(), MediaJson::MAX);
+    }
+
+    /// ImageTagDetail as the service model has it, built by serde from the row's fields.
+    fn tag_api_shape(t: &TagRow) -> serde_json::Value {
+        let mut detail = serde_json::json!({
+            "imageDigest": &*t.image_digest,
+            "imageSizeInBytes": t.image_size_in_bytes,
+            "imagePushedAt": t.image_pushed_at,
+        });
+        if let Some(m) = &t.image_manifest_media_type {
+            detail["imageManifestMediaType"] = (**m).into();
+        }
+        if let Some(m) = &t.artifact_media_type {
+            detail["artifactMediaType"] = (**m).into();
+        }
+        serde_json::json!({
+            "imageTag": &*t.image_tag,
+            "createdAt": t.created_at,
+            "imageDetail": detail,
+        })
     }
 
     #[test]

@@ -26,7 +26,10 @@ fn main() -> Result<()> {
         Some(Command::Config(args)) => return config_command(args.config.as_deref(), &args.action),
         _ => {}
     }
-    let to_stderr = cli.command.is_some();
+    // A server's log is its output: the emulator logs to stderr. Every other command (the TUI,
+    // `ls`, `login`, …) writes its log to the log file, so what a person reads on stderr is
+    // the outcome alone, never log lines with colour codes in them.
+    let to_stderr = matches!(cli.command, Some(Command::Emulator(_)));
     let log = log_args(&cli);
     let _log_guard = logging::init(log.log_file.as_deref(), log.log_level.as_deref(), to_stderr);
     // `ls` is one fetching task and one writer that take turns around each round trip: a single
@@ -47,12 +50,17 @@ fn main() -> Result<()> {
         if !to_stderr || log_file {
             tracing::error!("{e:#}");
         }
-        // Not eprintln!: when the terminal is gone (tmux killed, SSH dropped) it would panic.
-        let _ = writeln!(
-            std::io::stderr(),
-            "ecrp: {}",
-            ecrp::sanitize::clean_line(&format!("{e:#}"))
-        );
+        // One sentence a line: an error and the advice that follows it (`aws sso login …`) are
+        // two lines, not one run-on. Not eprintln!: when the terminal is gone (tmux killed, SSH
+        // dropped) it would panic.
+        let text = match e.downcast_ref::<profiles::Advised>() {
+            Some(advised) => advised.to_string(),
+            None => profiles::one_line(&format!("{e:#}")),
+        };
+        let mut err = std::io::stderr().lock();
+        for line in text.lines() {
+            let _ = writeln!(err, "ecrp: {}", ecrp::sanitize::clean_line(line));
+        }
         std::process::exit(1);
     }
     Ok(())

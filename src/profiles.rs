@@ -203,6 +203,32 @@ pub fn render_table(profiles: &[ProfileInfo], current: &str) -> String {
     out
 }
 
+/// An error and what to do about it, for the command-line tools: printed as two lines, each
+/// one sentence (the error's own line breaks, as in the SDK's "no credentials found in chain.
+/// Attempted: …", are joined), so the advice never runs into the error.
+#[derive(Debug)]
+pub struct Advised {
+    pub error: String,
+    pub advice: String,
+}
+
+impl std::fmt::Display for Advised {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{}\n{}", one_line(&self.error), one_line(&self.advice))
+    }
+}
+
+impl std::error::Error for Advised {}
+
+/// Text on one line: its lines trimmed and joined by a space.
+pub fn one_line(text: &str) -> String {
+    text.lines()
+        .map(str::trim)
+        .filter(|l| !l.is_empty())
+        .collect::<Vec<_>>()
+        .join(" ")
+}
+
 /// A sentence that tells the user what to run when credentials for `profile` could not be used,
 /// or `None` when the error is not about credentials.
 pub fn explain_aws_error(profile: &str, err: &AwsError) -> Option<String> {

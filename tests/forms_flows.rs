@@ -647,3 +647,49 @@ mod props {
         }
     }
 }
+
+#[test]
+fn the_report_groups_identical_refusals_in_the_order_they_came() {
+    let refused = |d: String| {
+        (
+            ImageRef::Digest(d),
+            "ImageReferencedByManifestList".to_string(),
+            "Requested image is referenced by manifest lists: [\"sha256:ix\"]".to_string(),
+        )
+    };
+    let digest = |c: char| format!("sha256:{}", c.to_string().repeat(64));
+    let mut p = DeleteProgress::new("acme/web", 6);
+    p.apply(&DeleteOutcome {
+        deleted: vec![],
+        failures: vec![
+            refused(digest('1')),
+            (
+                ImageRef::Tag("gone".into()),
+                "ImageNotFound".into(),
+                "Requested image not found".into(),
+            ),
+            refused(digest('2')),
+            refused(digest('3')),
+            refused(digest('4')),
+            (
+                ImageRef::Digest(digest('5')),
+                "ImageNotFound".into(),
+                "Requested image not found".into(),
+            ),
+        ],
+        requested: 6,
+    });
+    assert_eq!(
+        p.report_lines(),
+        vec![
+            "Deleted 0 of 6 from acme/web.",
+            "6 failed:",
+            "  4 × ImageReferencedByManifestList: Requested image is referenced by manifest \
+             lists: [\"sha256:ix\"]",
+            "      sha256:111111111111…, sha256:222222222222…, sha256:333333333333…",
+            "      sha256:444444444444…",
+            "  2 × ImageNotFound: Requested image not found",
+            "      tag gone, sha256:555555555555…",
+        ]
+    );
+}

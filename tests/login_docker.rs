@@ -221,3 +221,41 @@ async fn library_login_feeds_docker_the_fetched_password() {
     }
     emu.shutdown().await;
 }
+
+/// A login without credentials: the error and the advice the TUI gives, one clean sentence a
+/// line, and no log line (the warning goes to the log file).
+#[tokio::test(flavor = "multi_thread")]
+async fn a_failed_login_says_why_and_what_to_do_on_separate_lines_without_log_lines() {
+    let emu = emulator().await;
+    let dir = tempfile::tempdir().unwrap();
+    let out = hermetic(&mut Command::new(BIN))
+        .args(["login", "--endpoint-url", &emu.url()])
+        .env("PATH", dir.path())
+        .env("HOME", dir.path())
+        .env_remove("XDG_DATA_HOME")
+        .env_remove("AWS_ACCESS_KEY_ID")
+        .env_remove("AWS_SECRET_ACCESS_KEY")
+        .output()
+        .expect("ecrp runs");
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(!out.status.success());
+    assert!(!stderr.contains('\x1b'), "escape codes: {stderr:?}");
+    assert!(!stderr.contains(" WARN "), "a log line: {stderr}");
+    let lines: Vec<&str> = stderr.lines().collect();
+    assert_eq!(lines.len(), 2, "{stderr}");
+    assert!(
+        lines[0].starts_with("ecrp: GetAuthorizationToken failed: "),
+        "{stderr}"
+    );
+    assert!(
+        lines[1].starts_with("ecrp: ") && lines[1].contains("aws configure"),
+        "{stderr}"
+    );
+    let logs = dir.path().join(".local/share/ecrp/logs");
+    let logged: String = std::fs::read_dir(&logs)
+        .unwrap()
+        .map(|e| std::fs::read_to_string(e.unwrap().path()).unwrap())
+        .collect();
+    assert!(logged.contains("GetAuthorizationToken failed"), "{logged}");
+    emu.shutdown().await;
+}

@@ -90,12 +90,18 @@ fn answer(app: &mut App, fx: Vec<Effect>, fail: bool) {
                     ListId::Images => PageRows::Images(page(
                         (0..50)
                             .map(|i| {
-                                image(
+                                let mut r = image(
                                     &format!("{i:064x}"),
                                     if i % 3 == 0 { &[] } else { &["v1", "latest"] },
                                     i,
                                     NOW - i,
-                                )
+                                );
+                                // Some indexes, whose platform manifests are untagged rows.
+                                if i % 5 == 1 {
+                                    r.image_manifest_media_type =
+                                        Some("application/vnd.oci.image.index.v1+json".into());
+                                }
+                                r
                             })
                             .collect(),
                         next,
@@ -115,6 +121,39 @@ fn answer(app: &mut App, fx: Vec<Effect>, fail: bool) {
                 client,
                 answer: read_answer(read),
             },
+            // One index per round; the rest are asked again.
+            Effect::ReadIndexes {
+                client,
+                registry_id,
+                registry_url,
+                repo,
+                mut digests,
+            } => {
+                let Some(digest) = digests.pop() else {
+                    continue;
+                };
+                let result = if fail {
+                    Err("connection refused".to_string())
+                } else {
+                    Ok([0, 3, 6]
+                        .map(|i| ecrp::app::platforms::Child {
+                            digest: format!("sha256:{i:064x}").into(),
+                            platform: "linux/arm64\u{202e}".into(),
+                        })
+                        .to_vec())
+                };
+                queue.push(Effect::ReadIndexes {
+                    client,
+                    registry_id,
+                    registry_url,
+                    repo,
+                    digests,
+                });
+                Msg::Fetched {
+                    client,
+                    answer: Answer::IndexManifest { digest, result },
+                }
+            }
             Effect::Connect(opts) => Msg::Connected(ecrp::aws::ConnectionInfo {
                 profile: opts.profile.unwrap_or_else(|| "default".into()),
                 region: opts.region.unwrap_or_else(|| "us-east-1".into()),
@@ -138,7 +177,8 @@ fn answer(app: &mut App, fx: Vec<Effect>, fail: bool) {
             Effect::Cancel(_)
             | Effect::StopDelete
             | Effect::SaveDraft { .. }
-            | Effect::RemoveDraft { .. } => continue,
+            | Effect::RemoveDraft { .. }
+            | Effect::CancelIndexReads => continue,
             Effect::Mutate(op) => Msg::Saved {
                 op,
                 result: if fail {

@@ -410,6 +410,116 @@ fn help_lists_only_keys_that_work_here() {
     assert!(screen(&app).contains("switch between images"));
 }
 
+fn typed(app: &mut App, text: &str) -> Vec<Effect> {
+    let mut fx = Vec::new();
+    for c in text.chars() {
+        fx.extend(send(app, key(c)));
+    }
+    fx
+}
+
+/// Tab and shift-tab (and ↓ ↑) cycle through the candidates of what was typed, round the ends;
+/// the list sits right under the prompt, the candidate highlighted.
+#[test]
+fn command_completion_cycles_both_ways_and_sits_under_the_prompt() {
+    let mut app = with_repos(2);
+    app.width = 80;
+    app.height = 24;
+    typed(&mut app, ":reg");
+    let cmd = |app: &App| app.command.as_deref().map(str::to_string);
+    send(&mut app, code(KeyCode::Tab));
+    assert_eq!(cmd(&app).as_deref(), Some("registries"));
+    send(&mut app, code(KeyCode::Tab));
+    assert_eq!(cmd(&app).as_deref(), Some("region"));
+    send(&mut app, code(KeyCode::Tab));
+    assert_eq!(cmd(&app).as_deref(), Some("registries"), "round the end");
+    send(&mut app, code(KeyCode::BackTab));
+    assert_eq!(cmd(&app).as_deref(), Some("region"), "and back round");
+    send(&mut app, code(KeyCode::Up));
+    assert_eq!(cmd(&app).as_deref(), Some("registries"));
+    send(&mut app, code(KeyCode::Down));
+    assert_eq!(cmd(&app).as_deref(), Some("region"));
+    let s = screen(&app);
+    let lines: Vec<&str> = s.lines().collect();
+    let prompt = lines
+        .iter()
+        .position(|l| l.starts_with(" :region"))
+        .expect("the prompt");
+    assert!(lines[prompt + 1].contains("commands"), "{s}");
+    assert!(lines[prompt + 2].contains(":registries FILTER"), "{s}");
+    assert!(lines[prompt + 3].contains(":region "), "{s}");
+    insta::assert_snapshot!("command_completion_80x24", s);
+    // Typing again starts over from the new text.
+    send(&mut app, code(KeyCode::Backspace));
+    assert_eq!(app.command.as_ref().unwrap().selected, None);
+    assert_eq!(cmd(&app).as_deref(), Some("regio"));
+    send(&mut app, code(KeyCode::Enter));
+    assert!(
+        matches!(&app.status, Status::Warning(m) if m.contains(":regio")),
+        "{:?}",
+        app.status
+    );
+}
+
+/// `:repos WORD` opens the repositories filtered by it; `:images NAME` opens the images of the
+/// best match (an exact name first), the repository list left unfiltered with the cursor on it;
+/// no match, or an argument to a command that takes none, is a warning that changes nothing.
+#[test]
+fn commands_take_arguments_like_k9s() {
+    let mut app = with_repos(12);
+    typed(&mut app, ":repos 007");
+    send(&mut app, code(KeyCode::Enter));
+    assert_eq!(app.pane, Pane::Repositories);
+    assert_eq!(app.remote.repos.filter.query, "007");
+    assert_eq!(app.remote.repos.len(), 1);
+    assert!(!app.remote.repos.filter.editing);
+
+    typed(&mut app, ":images repo-010");
+    let fx = send(&mut app, code(KeyCode::Enter));
+    assert_eq!(app.pane, Pane::Images);
+    assert_eq!(
+        app.remote.repo.as_ref().map(|r| &*r.repository_name),
+        Some("repo-010")
+    );
+    assert!(load_generation(&fx, ListId::Images).is_some());
+    assert_eq!(
+        app.remote.repos.filter.query, "",
+        "positioned, not filtered"
+    );
+    assert_eq!(app.remote.repos.len(), 12);
+    assert_eq!(
+        app.remote.repos.selected().map(|r| &*r.repository_name),
+        Some("repo-010")
+    );
+
+    typed(&mut app, ":tags repo-003");
+    send(&mut app, code(KeyCode::Enter));
+    assert_eq!(app.pane, Pane::Tags);
+    assert_eq!(
+        app.remote.repo.as_ref().map(|r| &*r.repository_name),
+        Some("repo-003")
+    );
+
+    typed(&mut app, ":img zzz");
+    let fx = send(&mut app, code(KeyCode::Enter));
+    assert!(
+        matches!(&app.status, Status::Warning(m) if m.contains("no repository matches zzz")),
+        "{:?}",
+        app.status
+    );
+    assert!(fx.is_empty());
+    assert_eq!(app.pane, Pane::Tags);
+
+    typed(&mut app, ":policy repo-001");
+    let fx = send(&mut app, code(KeyCode::Enter));
+    assert!(
+        matches!(&app.status, Status::Warning(m) if m.contains(":policy takes no argument")),
+        "{:?}",
+        app.status
+    );
+    assert!(fx.is_empty() && app.overlay.is_none());
+}
+
 #[test]
 fn command_line_runs_completes_and_rejects() {
     let mut app = with_repos(2);

@@ -10,7 +10,7 @@ use super::load::LoadState;
 use super::modal::{ConfirmAction, ConfirmModal, Deleting, Modal};
 use super::msg::{Effect, ListId, Mutation};
 use super::state::{App, Fetch, Overlay, Pane, Status};
-use super::strings;
+use super::{platforms, strings};
 use crate::aws::{DeleteOutcome, ImageRow, TagRow};
 use crate::forms::delete::{DeletePlan, DeleteProgress, RepoDeleteConfirm, RepoDeleteEvent};
 use crate::forms::policy::delete_policy_confirm;
@@ -116,7 +116,22 @@ fn images_or_tags(app: &mut App) {
         } else {
             app.remote.images.selected().into_iter().collect()
         };
-        DeletePlan::new(&repo, &rows, &[], |_| None)
+        let (rows, left) = platforms::plan_rows(app, rows);
+        let mut plan = DeletePlan::new(&repo, &rows, &[], |_| None);
+        if plan.items.is_empty() && left.of_staying + left.of_going > 0 {
+            app.status = Status::Warning(strings::only_platforms(left.of_staying + left.of_going));
+            return;
+        }
+        if left.of_staying > 0 {
+            plan.notes
+                .push(strings::platforms_left_out(left.of_staying));
+        }
+        if left.of_going > 0 {
+            plan.notes
+                .push(strings::platforms_of_going_left_out(left.of_going));
+        }
+        plan.notes.extend(platforms::caveat(app, &rows));
+        plan
     } else {
         let rows: Vec<&TagRow> = if app.remote.tags.marked_count() > 0 {
             app.remote.tags.marked_rows().collect()

@@ -116,7 +116,7 @@ pub fn on_paste(app: &mut App, text: &str, fx: &mut Vec<Effect>) {
         .take(PASTE_LINE_MAX)
         .collect();
     if let Some(input) = app.command.as_mut() {
-        input.push_str(&line);
+        input.edit(|s| s.push_str(&line));
     } else if app.overlay.is_none() && app.filter_editing() {
         let m = &mut app.matcher;
         let l = app.remote.list_mut(app.pane.list());
@@ -162,26 +162,26 @@ fn command_key(app: &mut App, ev: KeyEvent, fx: &mut Vec<Effect>) {
     match ev.code {
         KeyCode::Esc => app.command = None,
         KeyCode::Backspace if input.is_empty() => app.command = None,
-        KeyCode::Backspace => {
-            input.pop();
-        }
-        KeyCode::Tab => {
-            if let Some(name) = command::complete(input) {
-                *input = name.to_string();
-            }
-        }
+        KeyCode::Backspace => input.edit(|s| {
+            s.pop();
+        }),
+        // As a shell or k9s: tab walks the candidates, shift-tab walks back; so do the arrows.
+        KeyCode::Tab | KeyCode::Down => input.cycle(1),
+        KeyCode::BackTab | KeyCode::Up => input.cycle(-1),
         KeyCode::Enter => {
-            let text = std::mem::take(input);
+            let text = std::mem::take(&mut input.input);
             app.command = None;
             if text.trim().is_empty() {
                 return;
             }
             match command::parse(&text) {
-                Ok(cmd) => route::run_command(app, cmd, fx),
+                Ok(parsed) => route::run_parsed(app, parsed, fx),
                 Err(msg) => app.status = Status::Warning(msg),
             }
         }
-        KeyCode::Char(c) if !ev.modifiers.contains(KeyModifiers::CONTROL) => input.push(c),
+        KeyCode::Char(c) if !ev.modifiers.contains(KeyModifiers::CONTROL) => {
+            input.edit(|s| s.push(c))
+        }
         _ => {}
     }
 }
@@ -219,7 +219,7 @@ fn list_action(app: &mut App, action: Action, fx: &mut Vec<Effect>) {
             l.set_query("", m);
             l.filter_mut().editing = true;
         }
-        Action::Command => app.command = Some(String::new()),
+        Action::Command => app.command = Some(command::CommandLine::default()),
         Action::ToggleTags => nav::switch_view(app, fx),
         Action::Catalog => nav::open_view(app, View::Catalog, fx),
         Action::Policy => nav::open_view(app, View::Policy, fx),

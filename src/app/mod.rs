@@ -23,6 +23,7 @@ pub mod msg;
 mod nav;
 mod outcomes;
 pub mod pace;
+pub mod platforms;
 mod rank;
 mod route;
 mod rows;

@@ -159,6 +159,18 @@ pub enum Effect {
         repo: Box<str>,
         kind: DraftKind,
     },
+    /// Read these index manifests of `repo` through the registry API (the caller's registry,
+    /// `registry_url` when it is not public.ecr.aws), a few at a time; an `IndexManifest`
+    /// answer each.
+    ReadIndexes {
+        client: u64,
+        registry_id: Option<Box<str>>,
+        registry_url: Option<String>,
+        repo: Box<str>,
+        digests: Vec<Box<str>>,
+    },
+    /// Stop the index manifest reads in flight: the listing they were for was restarted or left.
+    CancelIndexReads,
 }
 
 /// A single value read from the service.
@@ -179,6 +191,12 @@ pub enum Answer {
     Policy(Box<str>, Result<Option<String>, AwsError>),
     /// Keyed by the repository ARN.
     ResourceTags(Box<str>, Result<Vec<Tag>, AwsError>),
+    /// The manifests an index lists (empty when the digest is not an index after all), or why it
+    /// could not be read.
+    IndexManifest {
+        digest: Box<str>,
+        result: Result<Vec<super::platforms::Child>, String>,
+    },
 }
 
 /// Every change ecrp makes, as sent.

@@ -4,7 +4,7 @@
 
 use super::actions::Action;
 use super::base::{self, refuse_read_only};
-use super::command::Cmd;
+use super::command::{Cmd, Parsed};
 use super::drafts::{remove_draft, restore};
 use super::modal::{ConfirmAction, ConfirmModal, EditTarget, Modal, PendingEdit};
 use super::msg::{Effect, ListId, Mutation};
@@ -12,6 +12,47 @@ use super::nav::{self, View};
 use super::state::{App, Overlay, Pane, PickItem, PickerKind, Status};
 use super::{comfort, delete, edit, strings};
 use crate::drafts::DraftKind;
+
+/// Run a `:` command as typed, with its argument: `:repos web` opens the repositories filtered
+/// by "web", `:images api` the images of the best match for "api" (an exact name first), as
+/// k9s's `:pods kube-system` does.
+pub fn run_parsed(app: &mut App, parsed: Parsed, fx: &mut Vec<Effect>) {
+    let Some(arg) = parsed.arg else {
+        return run_command(app, parsed.cmd, fx);
+    };
+    match parsed.cmd {
+        Cmd::Registries | Cmd::Repositories => {
+            run_command(app, parsed.cmd, fx);
+            let m = &mut app.matcher;
+            let l = app.remote.list_mut(app.pane.list());
+            l.filter_mut().query = arg.clone();
+            l.filter_mut().editing = false;
+            l.set_query(&arg, m);
+        }
+        Cmd::Images | Cmd::Tags => {
+            // Positioned, not filtered: going back shows every repository, the cursor on this one.
+            let m = &mut app.matcher;
+            let repos = &mut app.remote.repos;
+            repos.set_query(&arg, m);
+            let found = repos.selected().is_some();
+            // The best match stays selected as the filter goes.
+            repos.reset_filter(m);
+            if !found {
+                app.status = Status::Warning(strings::no_repository_matches(&arg));
+                return;
+            }
+            app.overlay = None;
+            let target = if parsed.cmd == Cmd::Images {
+                Pane::Images
+            } else {
+                Pane::Tags
+            };
+            nav::open_repo(app, target, fx);
+        }
+        // `parse` refuses an argument to the others.
+        cmd => run_command(app, cmd, fx),
+    }
+}
 
 /// Run a `:` command.
 pub fn run_command(app: &mut App, cmd: Cmd, fx: &mut Vec<Effect>) {

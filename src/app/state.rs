@@ -180,6 +180,8 @@ pub struct Remote {
     pub catalogs: Cache<Catalog>,
     pub policies: Cache<Option<String>>,
     pub resource_tags: Cache<Vec<Tag>>,
+    /// The open repository's indexes and their platform manifests (from the registry API).
+    pub platforms: super::platforms::Platforms,
 }
 
 impl Default for Remote {
@@ -196,6 +198,7 @@ impl Default for Remote {
             catalogs: Cache::new(Read::Catalog),
             policies: Cache::new(Read::Policy),
             resource_tags: Cache::new(Read::ResourceTags),
+            platforms: Default::default(),
         }
     }
 }
@@ -254,8 +257,8 @@ pub struct App {
     pub overlay: Option<Overlay>,
     /// How far the open view can scroll (measured while drawing).
     pub view_scroll: ScrollLimit,
-    /// The `:` prompt's input while it is open.
-    pub command: Option<String>,
+    /// The `:` prompt while it is open.
+    pub command: Option<super::command::CommandLine>,
     pub status: Status,
     /// The last error, kept for the details popup after the status line moves on.
     pub last_error: Option<AwsError>,

@@ -85,6 +85,59 @@ pub fn unknown_command(cmd: &str) -> String {
     format!("unknown command :{cmd} (tab completes, :help lists commands)")
 }
 
+/// The delete plan's note on the untagged images it does not send.
+pub fn platforms_left_out(n: usize) -> String {
+    format!(
+        "Left out: {} of multi-arch images that stay (marked ↳ in the list). The service refuses \
+         to delete a platform manifest while an index lists it.",
+        crate::fmt::count(n, "platform manifest")
+    )
+}
+
+/// The delete plan's note on the platform manifests of indexes it deletes.
+pub fn platforms_of_going_left_out(n: usize) -> String {
+    format!(
+        "Also left out: {} of multi-arch images this deletes. The service refuses them until \
+         their index is gone; then they are plain untagged images for the next delete.",
+        crate::fmt::count(n, "platform manifest")
+    )
+}
+
+/// `d` when every image it would delete is a platform manifest of an index that stays.
+pub fn only_platforms(n: usize) -> String {
+    format!(
+        "nothing to delete: {} of multi-arch images (the service refuses them while their index \
+         exists)",
+        if n == 1 {
+            "it is a platform manifest".to_string()
+        } else {
+            format!("all {} are platform manifests", crate::fmt::thousands(n))
+        }
+    )
+}
+
+/// The delete plan's caveat when the registry API did not say which untagged images are platform
+/// manifests (`why`: its error, when it failed rather than is still loading).
+pub fn platforms_unknown(indexes: usize, why: Option<String>) -> String {
+    let state = match why {
+        Some(why) => format!("could not be read through the registry API ({why})"),
+        None => "are still being read through the registry API".into(),
+    };
+    format!(
+        "Caution: the manifests of {} here {state}, so untagged images in this plan may be \
+         their platform manifests, which the service refuses to delete while the index exists.",
+        crate::fmt::count(indexes, "multi-arch image")
+    )
+}
+
+pub fn takes_no_argument(cmd: &str) -> String {
+    format!(":{cmd} takes no argument")
+}
+
+pub fn no_repository_matches(arg: &str) -> String {
+    format!("no repository matches {arg} among those loaded")
+}
+
 pub fn needs_repository(what: &str) -> String {
     format!("select a repository first to see its {what}")
 }

@@ -6,7 +6,9 @@ use super::layout;
 use super::list::{List, Row};
 use super::msg::{Answer, Effect, ListId, Msg, PageRows};
 use super::state::{App, Fetch, Pane, Status};
-use super::{comfort, delete, drafts, edit, form_input, key_dispatch, mouse, outcomes, strings};
+use super::{
+    comfort, delete, drafts, edit, form_input, key_dispatch, mouse, outcomes, platforms, strings,
+};
 use crate::aws::AwsError;
 use crate::aws::Page;
 
@@ -102,6 +104,9 @@ fn on_answer(app: &mut App, answer: Answer, fx: &mut Vec<Effect>) {
             app.remote.resource_tags.arrived(arn, v);
             edit::fetched(app, fx);
         }
+        // Not an error for the status line: the list is fine, and a delete plan says what it
+        // could not tell.
+        Answer::IndexManifest { digest, result } => app.remote.platforms.arrived(digest, result),
     }
 }
 
@@ -199,6 +204,7 @@ fn after(app: &mut App, fx: &mut Vec<Effect>) {
     if app.remote.connection.is_none() {
         return;
     }
+    platforms::sync(app, fx);
     drafts::offer_drafts(app);
     let h = layout::visible_rows(app, Pane::Repositories);
     let mut wanted: Vec<Box<str>> = app

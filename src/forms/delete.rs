@@ -34,6 +34,9 @@ pub enum Removes {
 pub struct DeletePlan {
     pub repo: String,
     pub items: Vec<Removes>,
+    /// What the confirmation says under the totals about what the plan left out or could not
+    /// tell (platform manifests of multi-arch images).
+    pub notes: Vec<String>,
 }
 
 impl DeletePlan {
@@ -88,6 +91,7 @@ impl DeletePlan {
         DeletePlan {
             repo: repo.to_string(),
             items,
+            notes: Vec::new(),
         }
     }
 
@@ -167,6 +171,10 @@ impl DeletePlan {
             Line::raw("This cannot be undone."),
             Line::default(),
         ];
+        for n in &self.notes {
+            lines.push(Line::raw(n.clone()));
+            lines.push(Line::default());
+        }
         lines.extend(
             self.items
                 .iter()
@@ -187,6 +195,9 @@ impl DeletePlan {
         )
     }
 }
+
+/// Short digests per line under a grouped refusal (three fit the report's width).
+const REPORT_IDS_PER_LINE: usize = 3;
 
 /// Progress of a bulk delete, fed one `DeleteOutcome` per finished chunk.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -227,6 +238,9 @@ impl DeleteProgress {
     }
 
     /// The final report: the count, then every failure with failureCode and failureReason.
+    /// Identical refusals (same code and reason) are one line with their count, followed by the
+    /// ids they concern, so ten platform manifests of one index do not repeat the same sentence
+    /// ten times.
     pub fn report_lines(&self) -> Vec<String> {
         let r = &self.report;
         let mut out = vec![format!(
@@ -235,15 +249,35 @@ impl DeleteProgress {
             thousands(self.total),
             self.repo
         )];
-        if !r.failures.is_empty() {
-            out.push(format!("{} failed:", thousands(r.failures.len())));
-            for (id, code, reason) in &r.failures {
-                let id = match id {
-                    ImageRef::Digest(d) => short_digest(d),
-                    ImageRef::Tag(t) => format!("tag {t}"),
-                };
+        if r.failures.is_empty() {
+            return out;
+        }
+        out.push(format!("{} failed:", thousands(r.failures.len())));
+        // In the order the service first gave each refusal.
+        let mut groups: Vec<((&str, &str), Vec<String>)> = Vec::new();
+        let mut at: std::collections::HashMap<(&str, &str), usize> = Default::default();
+        for (id, code, reason) in &r.failures {
+            let id = match id {
+                ImageRef::Digest(d) => short_digest(d),
+                ImageRef::Tag(t) => format!("tag {t}"),
+            };
+            let key = (code.as_str(), reason.as_str());
+            let i = *at.entry(key).or_insert_with(|| {
+                groups.push((key, Vec::new()));
+                groups.len() - 1
+            });
+            groups[i].1.push(id);
+        }
+        for ((code, reason), ids) in groups {
+            if let [id] = ids.as_slice() {
                 out.push(format!("  {id}: {code}: {reason}"));
+                continue;
             }
+            out.push(format!("  {} × {code}: {reason}", thousands(ids.len())));
+            out.extend(
+                ids.chunks(REPORT_IDS_PER_LINE)
+                    .map(|c| format!("      {}", c.join(", "))),
+            );
         }
         out
     }

@@ -118,7 +118,12 @@ pub fn draw_keys(f: &mut Frame, area: Rect, app: &App) {
     let ctx = app.context();
     let mut spans: Vec<Span> = vec![" ".into()];
     let prompt_keys: &[(&str, &str)] = match app.layer() {
-        Layer::CommandLine => &[("tab", "complete"), ("enter", "run"), ("esc", "cancel")],
+        Layer::CommandLine => &[
+            ("tab ↓", "next"),
+            ("shift-tab ↑", "back"),
+            ("enter", "run"),
+            ("esc", "cancel"),
+        ],
         Layer::FilterPrompt => &[
             ("enter", "keep filter"),
             ("esc", "clear filter"),

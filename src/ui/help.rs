@@ -91,12 +91,20 @@ pub fn text(app: &App) -> Text<'static> {
         for a in c.aliases {
             names.push_str(&format!(" :{a}"));
         }
+        if let Some(arg) = c.arg {
+            names.push_str(&format!(" [{arg}]"));
+        }
         lines.push(Line::from(vec![
-            Span::styled(format!("  {names:<28}"), theme().key),
+            Span::styled(format!("  {names:<36}"), theme().key),
             Span::raw(c.help),
         ]));
     }
-    lines.push(Line::raw("  tab completes · enter runs · esc cancels"));
+    lines.push(Line::raw(
+        "  tab/↓ next completion · shift-tab/↑ back · enter runs · esc cancels",
+    ));
+    lines.push(Line::raw(
+        "  :repos web filters the repositories; :images api opens api's images",
+    ));
     lines.push(Line::default());
     lines.push(Line::styled("Mouse", theme().title));
     lines.push(Line::raw(

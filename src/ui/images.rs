@@ -94,7 +94,13 @@ pub fn draw(f: &mut Frame, area: Rect, app: &App, focused: bool) {
             columns: &cols,
         },
         |r| {
-            let mut cells = vec![tags_label(r)];
+            // An untagged platform manifest names its index instead of passing for a stray
+            // untagged image (a tagged one shows its tags; the details pane names its index).
+            let tags = match app.remote.platforms.parent_of(&r.image_digest) {
+                Some(p) if r.image_tags.is_empty() => p.mark(),
+                _ => tags_label(r),
+            };
+            let mut cells = vec![tags];
             if with_digest {
                 cells.push(short_digest(&clean(&r.image_digest)));
             }

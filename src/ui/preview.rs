@@ -161,8 +161,14 @@ fn times(app: &App, label: &str, t: i64) -> Line<'static> {
 }
 
 fn image(app: &App, repo: &RepoRow, i: &ImageRow, width: u16) -> Text<'static> {
-    let mut lines = vec![
-        field("Tags", tags_label(i)),
+    let mut lines = vec![field("Tags", tags_label(i))];
+    if let Some(p) = app.remote.platforms.parent_of(&i.image_digest) {
+        lines.push(field(
+            "Part of",
+            p.mark().trim_start_matches("↳ ").to_string(),
+        ));
+    }
+    lines.extend([
         field("Digest", clean(&i.image_digest)),
         field(
             "Size",
@@ -194,7 +200,7 @@ fn image(app: &App, repo: &RepoRow, i: &ImageRow, width: u16) -> Text<'static> {
                 i.artifact_media_type.as_deref(),
             ),
         ),
-    ];
+    ]);
     let tags: Vec<String> = i.image_tags.iter().map(|t| clean(t)).collect();
     lines.extend(pull_lines(repo, &tags, &i.image_digest, width));
     Text::from(lines)

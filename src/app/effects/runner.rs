@@ -9,6 +9,7 @@ use futures::StreamExt;
 use tokio::sync::{Semaphore, mpsc::UnboundedSender};
 use tokio::task::AbortHandle;
 
+use super::index_reads;
 use super::mutate::{self, DraftOp, DraftWriter};
 use crate::app::msg::{Answer, Effect, ListId, Msg, PageRows, Read};
 use crate::aws::{self, Api, AwsError, Page, PageStream};
@@ -33,6 +34,10 @@ pub struct Runner {
     /// Set to stop the running bulk delete after the chunks in flight.
     delete_stop: Option<Arc<std::sync::atomic::AtomicBool>>,
     drafts: DraftWriter,
+    /// The registry API connection the multi-arch marks read index manifests through.
+    index_reads: index_reads::Connection,
+    /// The index reads running, stopped together with the listing they serve.
+    index_tasks: Vec<AbortHandle>,
 }
 
 /// Counts a task as in flight until it ends or is aborted.
@@ -57,6 +62,8 @@ impl Runner {
             catalogs: Arc::new(Semaphore::new(CATALOG_CONCURRENCY)),
             delete_stop: None,
             drafts: DraftWriter::new(Drafts::open_default().ok()),
+            index_reads: Default::default(),
+            index_tasks: Vec::new(),
         }
     }
 
@@ -327,6 +334,30 @@ impl Runner {
                         let _ = tx.send(Msg::Done(Err(e)));
                     }
                 });
+            }
+            Effect::ReadIndexes {
+                client,
+                registry_id,
+                registry_url,
+                repo,
+                digests,
+            } => {
+                let req = index_reads::Request {
+                    client,
+                    registry_id,
+                    registry_url,
+                    repo,
+                    digests,
+                };
+                let api = self.api();
+                self.index_tasks.retain(|h| !h.is_finished());
+                let h = self.spawn(index_reads::run(api, self.index_reads.clone(), req, tx));
+                self.index_tasks.push(h);
+            }
+            Effect::CancelIndexReads => {
+                for h in self.index_tasks.drain(..) {
+                    h.abort();
+                }
             }
         }
     }
