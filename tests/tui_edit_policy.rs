@@ -344,7 +344,12 @@ async fn tag_limits_are_shown_and_nothing_is_sent() {
     type_text(&mut h, &more).await;
     assert!(h.screen().contains("51 / 50 tags"), "{}", h.screen());
     h.send(ctrl('s')).await;
-    assert_eq!(h.app.status, Status::Warning(strings::FORM_INVALID.into()));
+    assert_eq!(
+        h.app.status,
+        Status::Warning(strings::form_invalid(
+            form(&h.app).form.fields[form(&h.app).form.focus].label
+        ))
+    );
     assert_eq!(form(&h.app).form.status, FormStatus::Editing);
 
     // One line fewer is fine again; a 129-character key is not.
@@ -357,7 +362,12 @@ async fn tag_limits_are_shown_and_nothing_is_sent() {
         "{s}"
     );
     h.send(ctrl('s')).await;
-    assert_eq!(h.app.status, Status::Warning(strings::FORM_INVALID.into()));
+    assert_eq!(
+        h.app.status,
+        Status::Warning(strings::form_invalid(
+            form(&h.app).form.fields[form(&h.app).form.focus].label
+        ))
+    );
     assert_eq!(ops(&emu, "TagResource") + ops(&emu, "UntagResource"), 0);
     assert_eq!(
         tags_of(&emu, "worker").await,

@@ -105,7 +105,10 @@ pub fn cannot_prefill(what: &str, e: &crate::aws::AwsError) -> String {
 }
 
 pub const STILL_FETCHING: &str = "still reading the current value; try again in a moment";
-pub const FORM_INVALID: &str = "not saved: a field needs fixing (its message is in red)";
+/// ctrl-s on an invalid form: which field needs fixing (focus is on it, its message in red).
+pub fn form_invalid(label: &str) -> String {
+    format!("not saved: {label} needs fixing (the focused field, its message in red)")
+}
 pub const NO_CHANGE: &str = "nothing changed, nothing sent";
 pub const POLICY_EDIT_CURRENT: &str = "Edit the current policy";
 pub const POLICY_FROM_TEMPLATE: &str = "Start from a template";
