@@ -367,6 +367,101 @@ fn failed_page_keeps_rows_and_retry_resumes_from_token() {
     assert_eq!(app.remote.repos.load.state, LoadState::Done);
 }
 
+/// The `! error` badge in the footer stays until the thing that failed works again: another list's page does not clear it, the failed list's next page does.
+#[test]
+fn an_error_stays_until_the_failing_list_loads_again() {
+    let mut app = with_repos(3);
+    let (gi, _) = load_generation(&send(&mut app, code(KeyCode::Enter)), ListId::Images).unwrap();
+    let err = AwsError::new("ThrottlingException", "Rate exceeded");
+    send(
+        &mut app,
+        Msg::PageFailed {
+            list: ListId::Images,
+            generation: gi,
+            error: err.clone(),
+        },
+    );
+    assert!(screen(&app).contains("! error"));
+    send(&mut app, code(KeyCode::Esc));
+    let (g, _) = load_generation(&send(&mut app, key('r')), ListId::Repositories).unwrap();
+    send(&mut app, repos_page(vec![repo("a", NOW)], g, None));
+    // `r` made way for its own messages in the status line; the badge stays.
+    assert!(screen(&app).contains("! error"), "another list's page");
+    let (gi, _) = load_generation(&send(&mut app, code(KeyCode::Enter)), ListId::Images).unwrap();
+    send(
+        &mut app,
+        Msg::Page {
+            generation: gi,
+            rows: PageRows::Images(page(vec![image("sha256:aa", &["v1"], 1, NOW)], None, 1)),
+        },
+    );
+    assert_eq!(app.status, Status::None, "the failing list works again");
+    let s = screen(&app);
+    assert!(!s.contains("! error"), "{s}");
+    // `!` still shows what happened.
+    send(&mut app, key('!'));
+    assert!(screen(&app).contains("ThrottlingException"));
+}
+
+/// `!` at 80×24 shows a readable cause chain (code, message, HTTP status, request id, one cause a
+/// line) and scrolls to its last line with G.
+#[test]
+fn the_error_view_is_readable_and_scrolls_to_the_end() {
+    let mut app = with_repos(3);
+    app.width = 80;
+    app.height = 24;
+    let mut err = AwsError::new("DispatchFailure", "could not reach the endpoint");
+    err.status = Some(503);
+    err.request_id = Some("req-1234".into());
+    err.causes = (0..20).map(|i| format!("layer {i} failed")).collect();
+    let (g, _) = load_generation(&send(&mut app, key('r')), ListId::Repositories).unwrap();
+    send(
+        &mut app,
+        Msg::PageFailed {
+            list: ListId::Repositories,
+            generation: g,
+            error: err,
+        },
+    );
+    send(&mut app, key('!'));
+    let s = screen(&app);
+    assert!(s.contains("HTTP status: 503"), "{s}");
+    assert!(s.contains("Request id: req-1234"), "{s}");
+    assert!(s.contains("Cause chain"), "{s}");
+    assert!(s.contains("↓ more"), "{s}");
+    assert!(!s.contains("layer 19 failed"), "{s}");
+    send(&mut app, key('G'));
+    let s = screen(&app);
+    assert!(s.contains("← layer 19 failed"), "{s}");
+    assert!(s.contains("esc closes"), "{s}");
+    send(&mut app, key('g'));
+    assert!(screen(&app).contains("Code: DispatchFailure"));
+}
+
+/// A shared AWS file the SDK cannot parse: the status line says so at start, and `!` names the
+/// file, line and reason.
+#[test]
+fn a_malformed_aws_config_is_shown_at_start_and_in_the_error_view() {
+    let mut app = App::new(
+        app::RunOptions {
+            aws_files_problem: Some(
+                "/home/u/.aws/config line 4: a section header must end with ']'".into(),
+            ),
+            ..Default::default()
+        },
+        NOW,
+        160,
+        45,
+    );
+    assert!(screen(&app).contains("AWS config file cannot be parsed"));
+    send(&mut app, key('!'));
+    let s = screen(&app);
+    assert!(
+        s.contains("/home/u/.aws/config line 4: a section header"),
+        "{s}"
+    );
+}
+
 #[test]
 fn stale_failure_is_dropped() {
     let mut app = with_repos(0);

@@ -33,6 +33,10 @@ pub struct RunOptions {
     pub no_color: bool,
     /// Inside tmux the OSC 52 sequence is wrapped in tmux's passthrough.
     pub in_tmux: bool,
+    /// The shared AWS config or credentials file the SDK cannot parse (file, line, reason): the
+    /// SDK itself only says "could not parse profile file", so the status line says where at
+    /// start, `!` lists it, and credential errors point at it.
+    pub aws_files_problem: Option<String>,
 }
 
 /// What is on top of the screen, highest first.
@@ -284,11 +288,20 @@ pub struct App {
     /// After a reload, put the cursor on this row (a repository just created).
     pub select_after_load: Option<(ListId, Box<str>)>,
     pub quit: bool,
+    /// The footer's `! error` badge: on from an error until the next action succeeds (`!` keeps
+    /// the error after that).
+    pub error_unread: bool,
+    /// The list whose page failed, when that was the error: only that list's next page says the
+    /// failing thing works again (another list's page does not clear the status line).
+    pub failed_list: Option<ListId>,
 }
 
 impl App {
     pub fn new(opts: RunOptions, now: i64, width: u16, height: u16) -> Self {
         let status = match (opts.config_warnings.len(), &opts.config_created) {
+            _ if opts.aws_files_problem.is_some() => {
+                Status::Warning(strings::AWS_FILES_BROKEN.into())
+            }
             (0, Some(path)) => Status::Info(strings::config_written(path)),
             (0, None) => Status::None,
             (n, _) => Status::Warning(strings::config_problems(n)),
@@ -319,6 +332,8 @@ impl App {
             drafts_offered: false,
             select_after_load: None,
             quit: false,
+            error_unread: false,
+            failed_list: None,
             opts,
         }
     }

@@ -183,3 +183,7 @@ pub fn ago(secs: i64) -> String {
         s => format!("{} days ago", s / 86_400),
     }
 }
+
+/// At start, when ~/.aws/config (or credentials) cannot be parsed; `!` says where.
+pub const AWS_FILES_BROKEN: &str =
+    "the AWS config file cannot be parsed: ! shows the file, line and reason";

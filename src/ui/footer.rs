@@ -136,7 +136,9 @@ pub fn draw_keys(f: &mut Frame, area: Rect, app: &App) {
         }
     } else {
         // An error waiting to be read comes first.
-        if (app.last_error.is_some() || !app.opts.config_warnings.is_empty())
+        if (app.error_unread
+            || !app.opts.config_warnings.is_empty()
+            || app.opts.aws_files_problem.is_some())
             && let Some(k) = first_key(app.keymap(), Action::ErrorDetails)
         {
             items.push((k, row_of(Action::ErrorDetails).label.to_string()));

@@ -137,7 +137,7 @@ fn overlay_max_scroll(app: &App) -> u16 {
             help::area(a.body).height.saturating_sub(2),
         ),
         Some(Overlay::ErrorDetails { .. }) => (
-            error::text(app).lines.len(),
+            error::rows(app, a.body),
             error::area(a.body).height.saturating_sub(2),
         ),
         Some(Overlay::Picker(_)) | None => (0, 0),
