@@ -70,6 +70,14 @@ async fn an_empty_repository_is_deleted_once_its_name_is_typed() {
             .all(|r| &*r.repository_name != "tmp/empty")
     );
     assert_eq!(h.app.remote.repos.len(), 13);
+    // The cursor is on the repository after it, not back at the top.
+    let at = h
+        .app
+        .remote
+        .repos
+        .selected()
+        .map(|r| r.repository_name.to_string());
+    assert_eq!(at.as_deref(), Some("tools/acme-cli"), "{}", h.screen());
     emu.shutdown().await;
 }
 

@@ -153,7 +153,9 @@ fn on_page(app: &mut App, generation: u64, rows: PageRows, fx: &mut Vec<Effect>)
     {
         let found = match list {
             ListId::Repositories => select_key(&mut app.remote.repos, key),
-            _ => false,
+            ListId::Images => select_key(&mut app.remote.images, key),
+            ListId::Tags => select_key(&mut app.remote.tags, key),
+            ListId::Registries => false,
         };
         if found || !app.load_of(list).is_loading() {
             app.select_after_load = None;
