@@ -470,9 +470,12 @@ fn delete_plan_says_tag_or_whole_image() {
         &tags.iter().collect::<Vec<_>>(),
         tags_of,
     );
+    // 1 byte each: the two images and the one a last tag takes; the images that keep a tag (or
+    // may) are not counted.
+    assert_eq!(plan.bytes, 3);
     assert_eq!(
         plan.confirm().text(),
-        "From acme/web: 3 images deleted, 2 tags removed from images that stay.
+        "Will delete 3 images (3 B) from acme/web and remove 2 tags from images that stay.
 This cannot be undone.
 
   image sha256:aaaaaaaaaaaa… (v1, latest): the whole image, with all its tags

@@ -97,6 +97,13 @@ async fn untagged_images_go_in_chunks_of_100_after_one_confirmation() {
 
     h.send(ctrl('a')).await;
     assert_eq!(h.app.remote.images.marked_count(), shown);
+    let bytes: i64 = h
+        .app
+        .remote
+        .images
+        .marked_rows()
+        .map(|i| i.image_size_in_bytes)
+        .sum();
     assert_eq!(
         h.app.status,
         Status::Info(format!("{shown} marked: d deletes them"))
@@ -107,7 +114,8 @@ async fn untagged_images_go_in_chunks_of_100_after_one_confirmation() {
     let text = m.confirm.text();
     assert!(
         text.starts_with(&format!(
-            "From ci/builds: {shown} images deleted, 0 tags removed from images that stay."
+            "Will delete {shown} images ({}) from ci/builds.",
+            ecrp::fmt::size(bytes)
         )),
         "{text}"
     );
@@ -202,7 +210,19 @@ async fn a_tag_shared_with_other_tags_goes_alone_and_a_last_tag_takes_its_image(
     h.keys("d").await;
     let text = confirm(&h.app).confirm.text();
     assert!(
-        text.starts_with("From web: 1 image deleted, 1 tag removed from images that stay."),
+        text.starts_with(&format!(
+            "Will delete 1 image ({}) from web and remove 1 tag from images that stay.",
+            ecrp::fmt::size(
+                h.app
+                    .remote
+                    .tags
+                    .rows
+                    .iter()
+                    .find(|t| &*t.image_tag == "v1.4.1")
+                    .unwrap()
+                    .image_size_in_bytes
+            )
+        )),
         "{text}"
     );
     assert!(
