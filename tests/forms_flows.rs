@@ -557,8 +557,13 @@ fn repository_delete_needs_the_typed_name_then_force_separately() {
     for ch in "acme/we".chars() {
         c.handle_key(key(KeyCode::Char(ch)));
     }
-    assert_eq!(c.handle_key(key(KeyCode::Enter)), RepoDeleteEvent::Ignored);
+    // A wrong name: enter says so instead of doing nothing, until the next edit.
+    assert_eq!(c.handle_key(key(KeyCode::Enter)), RepoDeleteEvent::Changed);
+    assert!(!c.asking_force());
+    let wrong = "That is not the name: type acme/web exactly (esc cancels).";
+    assert!(c.lines().contains(&wrong.to_string()), "{:?}", c.lines());
     c.handle_key(key(KeyCode::Char('b')));
+    assert!(!c.lines().contains(&wrong.to_string()));
     assert_eq!(c.handle_key(key(KeyCode::Enter)), RepoDeleteEvent::Changed);
     assert!(c.asking_force());
     assert!(c.lines()[0].contains("still holds 3 images"));

@@ -45,10 +45,16 @@ async fn an_empty_repository_is_deleted_once_its_name_is_typed() {
         s.contains("Type its name and press enter to confirm."),
         "{s}"
     );
-    // A wrong name: enter does nothing.
+    // A wrong name: enter deletes nothing and says why.
     type_text(&mut h, "tmp/empt").await;
     h.send(code(KeyCode::Enter)).await;
     assert!(matches!(h.app.modal, Some(Modal::RepoDelete { .. })));
+    assert!(
+        h.screen()
+            .contains("That is not the name: type tmp/empty exactly"),
+        "{}",
+        h.screen()
+    );
     assert_eq!(ops(&emu, "DeleteRepository"), 0);
     type_text(&mut h, "y").await;
     assert!(h.screen().contains("enter deletes · esc cancels"));

@@ -349,6 +349,8 @@ pub struct RepoDeleteConfirm {
     stage: Stage,
     /// Why the service refused a plain delete (RepositoryNotEmptyException), when it did.
     pub refused: Option<String>,
+    /// enter was pressed on a name that is not the repository's: said until the next edit.
+    wrong_name: bool,
 }
 
 impl RepoDeleteConfirm {
@@ -359,6 +361,7 @@ impl RepoDeleteConfirm {
             typed: LineEditor::default(),
             stage: Stage::TypeName,
             refused: None,
+            wrong_name: false,
         }
     }
 
@@ -388,10 +391,17 @@ impl RepoDeleteConfirm {
                     }
                     _ => RepoDeleteEvent::Delete { force: false },
                 },
-                KeyCode::Enter => RepoDeleteEvent::Ignored,
+                // A silent enter reads as a frozen dialog: say what is wrong.
+                KeyCode::Enter => {
+                    self.wrong_name = true;
+                    RepoDeleteEvent::Changed
+                }
                 _ => match self.typed.handle_key(key) {
                     Edit::Ignored => RepoDeleteEvent::Ignored,
-                    _ => RepoDeleteEvent::Changed,
+                    _ => {
+                        self.wrong_name = false;
+                        RepoDeleteEvent::Changed
+                    }
                 },
             },
         }
@@ -399,12 +409,25 @@ impl RepoDeleteConfirm {
 
     pub fn lines(&self) -> Vec<String> {
         match self.stage {
-            Stage::TypeName => vec![
-                format!("Delete repository {}?", self.name),
-                "Type its name and press enter to confirm.".into(),
-                String::new(),
-                format!("> {}", self.typed.text()),
-            ],
+            Stage::TypeName => {
+                let mut v = vec![
+                    format!("Delete repository {}?", self.name),
+                    "Type its name and press enter to confirm.".into(),
+                    String::new(),
+                    format!("> {}", self.typed.text()),
+                ];
+                if self.wrong_name {
+                    v.push(String::new());
+                    v.extend(wrap_words(
+                        &format!(
+                            "That is not the name: type {} exactly (esc cancels).",
+                            self.name
+                        ),
+                        WRAP,
+                    ));
+                }
+                v
+            }
             Stage::Force => {
                 let held = match self.images {
                     Some(n) => format!("{} still holds {} images.", self.name, thousands(n)),
