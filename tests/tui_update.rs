@@ -381,7 +381,11 @@ fn an_error_stays_until_the_failing_list_loads_again() {
             error: err.clone(),
         },
     );
-    assert!(screen(&app).contains("! error"));
+    let s = screen(&app);
+    assert!(s.contains("! error"), "{s}");
+    // A list that failed is not an empty list.
+    assert!(s.contains("(failed: r retries · ! shows why)"), "{s}");
+    assert!(!s.contains("(empty)"), "{s}");
     send(&mut app, code(KeyCode::Esc));
     let (g, _) = load_generation(&send(&mut app, key('r')), ListId::Repositories).unwrap();
     send(&mut app, repos_page(vec![repo("a", NOW)], g, None));

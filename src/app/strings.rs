@@ -13,6 +13,8 @@ pub const NO_CATALOG: &str = "No catalog data.";
 pub const NOTHING_SELECTED: &str = "Nothing selected.";
 pub const TOO_SMALL: &str = "Terminal too small";
 pub const EMPTY: &str = "(empty)";
+/// A list whose first page failed: not an empty list.
+pub const LIST_FAILED: &str = "(failed: r retries · ! shows why)";
 pub const NO_MATCH: &str = "no rows match the filter";
 pub const MULTI_ARCH: &str = "multi-arch";
 pub const ERROR_HINT: &str = "! details · r retry";
