@@ -211,3 +211,23 @@ async fn forms_at_80x24() {
     snap("form_80x24_registry_name", &h);
     emu.shutdown().await;
 }
+
+/// Help at 80×24: descriptions wrap under themselves inside the border (nothing is cut at the
+/// right edge), the border says there is more below, and G reaches the last line.
+#[tokio::test]
+async fn help_at_80x24_wraps_and_scrolls() {
+    let (emu, mut h) = demo(80, 24).await;
+    h.keys("?").await;
+    let s = h.screen();
+    assert!(s.contains("↓ more (j, PgDn)"), "{s}");
+    snap("help_80x24", &h);
+    // Every row of the popup ends with its own border: no text runs over it.
+    for line in s.lines().filter(|l| l.starts_with('│')) {
+        assert!(line.trim_end().ends_with('│'), "{line:?}");
+    }
+    h.keys("G").await;
+    let s = h.screen();
+    assert!(s.contains("an image index (several platforms)"), "{s}");
+    assert!(!s.contains("↓ more"), "{s}");
+    emu.shutdown().await;
+}

@@ -132,10 +132,7 @@ fn overlay_max_scroll(app: &App) -> u16 {
         Some(Overlay::ResourceTags { arn, .. }) => {
             (resource_tags::text(app, arn).lines.len(), inner.height)
         }
-        Some(Overlay::Help { .. }) => (
-            help::text(app).lines.len(),
-            help::area(a.body).height.saturating_sub(2),
-        ),
+        Some(Overlay::Help { .. }) => help::rows(app, a.body),
         Some(Overlay::ErrorDetails { .. }) => (
             error::rows(app, a.body),
             error::area(a.body).height.saturating_sub(2),
