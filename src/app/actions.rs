@@ -144,7 +144,7 @@ pub const ACTIONS: &[ActionRow] = &[
     mutating(row(Action::Edit, lists_or_read_view, "edit", Some(4))),
     mutating(row(Action::New, lists, "new", Some(5))),
     mutating(row(Action::Mark, images_or_tags, "mark", Some(6))),
-    row(Action::MarkAll, images_or_tags, "mark all", None),
+    mutating(row(Action::MarkAll, images_or_tags, "mark all", None)),
     mutating(row(Action::Delete, deletable, "delete", Some(7))),
     popup(Action::NextField, form, "next field"),
     popup(Action::PrevField, form, "previous field"),

@@ -20,6 +20,10 @@ use crate::forms::policy::delete_policy_confirm;
 
 /// `space`: mark or unmark the selected image or tag, then move to the next row.
 pub fn mark(app: &mut App) {
+    // Marks are for deleting: in read-only mode nothing could act on them.
+    if matches!(app.pane, Pane::Images | Pane::Tags) && refuse_read_only(app, "marking rows") {
+        return;
+    }
     match app.pane {
         Pane::Images => {
             app.remote.images.toggle_mark();
@@ -40,6 +44,9 @@ pub fn mark_all(app: &mut App) {
         Pane::Tags => app.remote.tags.len(),
         _ => return,
     };
+    if refuse_read_only(app, "marking rows") {
+        return;
+    }
     if shown == 0 {
         app.status = Status::Warning(strings::NOTHING_TO_MARK.into());
         return;

@@ -10,7 +10,7 @@ use unicode_width::UnicodeWidthStr;
 
 use super::list::block;
 use super::theme::{CHECK, SELECTED_SYMBOL, SELECTED_UNFOCUSED_SYMBOL, theme};
-use crate::app::actions::{Action, Context, applies, keys_for};
+use crate::app::actions::{Action, Context, applies, keys_for, row_of};
 use crate::app::command::COMMANDS;
 use crate::app::strings;
 use crate::app::{App, Pane};
@@ -96,9 +96,23 @@ pub fn text(app: &App, width: u16) -> Text<'static> {
         out: Vec::new(),
     };
     l.title(&format!("Keys in {}", where_name(ctx)));
-    if app.opts.read_only {
+    let read_only = app.opts.read_only;
+    if read_only {
+        // Which keys, not just which kinds of thing: the footer hides them, help says why.
+        let off: Vec<String> = Action::ALL
+            .iter()
+            .filter(|&&a| row_of(a).mutates)
+            .filter_map(|&a| {
+                let keys = keys_for(app.keymap(), a);
+                (!keys.is_empty()).then(|| format!("{keys} {}", row_of(a).label))
+            })
+            .collect();
         l.prose(
-            "read-only: editing, creating and deleting are off (--read-write turns them on)",
+            &format!(
+                "read-only: editing, creating, marking and deleting are off ({}); \
+                 --read-write turns them on",
+                off.join(" · ")
+            ),
             theme().error,
         );
     }
@@ -108,7 +122,11 @@ pub fn text(app: &App, width: u16) -> Text<'static> {
         if !applies(a, ctx) || keys.is_empty() {
             continue;
         }
-        l.keyed(&keys, a.description());
+        if read_only && row_of(a).mutates {
+            l.keyed(&keys, &format!("{} (off: read-only)", a.description()));
+        } else {
+            l.keyed(&keys, a.description());
+        }
     }
     l.gap();
     l.title("Filter prompt (/)");
