@@ -337,6 +337,7 @@ async fn run(cli: Cli) -> Result<()> {
                 no_color: config::no_color(std::env::var_os("NO_COLOR").as_deref()),
                 in_tmux: ecrp::clipboard::in_tmux(),
                 aws_files_problem: (!c.demo).then(profiles::shared_files_problem).flatten(),
+                region_pinned: flags.region.is_some(),
             }))
             .await;
             if let Some(emu) = emu {

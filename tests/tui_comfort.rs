@@ -162,6 +162,11 @@ fn profile_picker_lists_kinds_and_regions_and_switches() {
         panic!("{fx:?}");
     };
     assert_eq!(opts.profile.as_deref(), Some("prod"));
+    assert_eq!(
+        opts.region.as_deref(),
+        Some("us-west-2"),
+        "the profile's region"
+    );
     assert!(app.remote.connection.is_none());
     assert!(screen(&app).contains("switching profile to prod"));
     // The new client answers; the panes load again.
@@ -376,4 +381,50 @@ fn auto_refresh_swaps_in_the_new_set_whole_and_follows_the_selected_row() {
     app::update(&mut app, repos_page(names(&["c", "d"]), g, None));
     assert_eq!(app.remote.repos.rows.len(), 4);
     assert_eq!(&*app.remote.repos.selected().unwrap().repository_name, "c");
+}
+
+fn two_profiles() -> Msg {
+    Msg::Profiles(Ok(vec![
+        ProfileInfo {
+            name: "default".into(),
+            kind: ProfileKind::StaticKeys,
+            region: Some("us-east-1".into()),
+        },
+        ProfileInfo {
+            name: "prod".into(),
+            kind: ProfileKind::Sso,
+            region: Some("us-west-2".into()),
+        },
+    ]))
+}
+
+/// A region from the environment or the config file gives way to the chosen profile's; one
+/// pinned with `--region` stays.
+#[test]
+fn switching_profile_takes_its_region_unless_region_was_pinned() {
+    for (pinned, want) in [(false, "us-west-2"), (true, "eu-west-1")] {
+        let (mut app, _) = connected_app(W, H);
+        app.opts.client.region = Some("eu-west-1".into());
+        // What App::new makes of `--region`.
+        app.region_chosen = App::new(
+            app::RunOptions {
+                region_pinned: pinned,
+                ..Default::default()
+            },
+            NOW,
+            W,
+            H,
+        )
+        .region_chosen;
+        app::update(&mut app, ctrl('p'));
+        app::update(&mut app, two_profiles());
+        app::update(&mut app, key('j'));
+        let fx = app::update(&mut app, code(KeyCode::Enter));
+        let Some(Effect::Connect(opts)) = fx.iter().find(|e| matches!(e, Effect::Connect(_)))
+        else {
+            panic!("{fx:?}");
+        };
+        assert_eq!(opts.profile.as_deref(), Some("prod"));
+        assert_eq!(opts.region.as_deref(), Some(want), "pinned: {pinned}");
+    }
 }

@@ -38,6 +38,10 @@ pub fn profiles_arrived(app: &mut App, r: Result<Vec<ProfileInfo>, String>) {
     match r {
         Ok(list) if list.is_empty() => app.status = Status::Warning(strings::NO_PROFILES.into()),
         Ok(list) => {
+            app.profile_regions = list
+                .iter()
+                .map(|p| (p.name.clone(), p.region.clone()))
+                .collect();
             let items = list
                 .into_iter()
                 .map(|p| PickItem {
@@ -158,9 +162,14 @@ pub fn copy_chosen(app: &mut App, item: &PickItem, fx: &mut Vec<Effect>) {
 
 pub fn profile_chosen(app: &mut App, profile: &str, fx: &mut Vec<Effect>) {
     app.opts.client.profile = Some(profile.to_string());
-    // The profile's own region, unless the user picked one in this session.
+    // The profile's own region, unless `--region` or the region menu pinned one. Set here rather
+    // than left to the SDK, whose AWS_REGION would win over the profile's.
     if !app.region_chosen {
-        app.opts.client.region = None;
+        app.opts.client.region = app
+            .profile_regions
+            .iter()
+            .find(|(name, _)| name == profile)
+            .and_then(|(_, r)| r.clone());
     }
     reconnect(app, strings::switching("profile", profile), fx);
 }

@@ -37,6 +37,8 @@ pub struct RunOptions {
     /// SDK itself only says "could not parse profile file", so the status line says where at
     /// start, `!` lists it, and credential errors point at it.
     pub aws_files_problem: Option<String>,
+    /// `--region` was given: switching profile keeps it instead of taking the profile's region.
+    pub region_pinned: bool,
 }
 
 /// What is on top of the screen, highest first.
@@ -294,6 +296,9 @@ pub struct App {
     /// The list whose page failed, when that was the error: only that list's next page says the
     /// failing thing works again (another list's page does not clear the status line).
     pub failed_list: Option<ListId>,
+    /// Each profile's own region, as the profile menu listed them: choosing a profile switches
+    /// to its region (the environment's AWS_REGION would otherwise win over it).
+    pub profile_regions: Vec<(String, Option<String>)>,
 }
 
 impl App {
@@ -322,7 +327,7 @@ impl App {
             auto_refresh: (opts.config.auto_refresh_seconds > 0)
                 .then_some(opts.config.auto_refresh_seconds),
             refreshed_at: now,
-            region_chosen: false,
+            region_chosen: opts.region_pinned,
             switching: false,
             matcher: Matcher::new(nucleo_matcher::Config::DEFAULT),
             skip_single_registry: true,
@@ -334,6 +339,7 @@ impl App {
             quit: false,
             error_unread: false,
             failed_list: None,
+            profile_regions: Vec::new(),
             opts,
         }
     }
