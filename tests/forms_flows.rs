@@ -5,8 +5,8 @@ use ecrp::aws::{Catalog, CatalogInput, DeleteOutcome, ImageRef, ImageRow, Tag, T
 use ecrp::forms::catalog::{catalog_form, catalog_input};
 use ecrp::forms::delete::{DeletePlan, DeleteProgress, RepoDeleteConfirm, RepoDeleteEvent};
 use ecrp::forms::policy::{
-    check_policy, policy_diff, policy_form, policy_request, policy_review, public_write_warnings,
-    template_form, template_policy,
+    check_policy, policy_diff, policy_form, policy_request, policy_review, pretty_json,
+    public_write_warnings, template_form, template_policy,
 };
 use ecrp::forms::registry::{registry_name_form, registry_name_request};
 use ecrp::forms::repository::{new_repository_form, new_repository_request};
@@ -381,9 +381,21 @@ fn policy_diff_and_review() {
     let new = POLICY.replace("BatchGetImage", "PutImage");
     let d = policy_diff(Some(POLICY), &new);
     assert!(d.starts_with("--- current\n+++ new\n@@"), "{d}");
-    assert!(d.contains("\n-    {\"Sid\": \"pull\""));
-    assert!(d.contains("\n+    {\"Sid\": \"pull\", \"Effect\": \"Allow\", \"Principal\": \"*\", \"Action\": [\"ecr-public:PutImage\"]}"));
+    // Both sides pretty-printed: the one changed value is the one changed line.
+    assert!(
+        d.contains("\n-        \"ecr-public:BatchGetImage\"\n"),
+        "{d}"
+    );
+    assert!(d.contains("\n+        \"ecr-public:PutImage\"\n"), "{d}");
+    assert_eq!(
+        d.lines().filter(|l| l.starts_with(['-', '+'])).count(),
+        4,
+        "{d}"
+    );
     assert_eq!(policy_diff(Some(POLICY), POLICY), "");
+    // The service's one-line answer against the same policy indented: no change.
+    let one_line = POLICY.replace('\n', "");
+    assert_eq!(policy_diff(Some(&one_line), POLICY), "");
     let all_new = policy_diff(None, "{}");
     assert!(all_new.contains("+{}"));
     let r = policy_review("acme/web", Some(POLICY), &new);
@@ -414,6 +426,17 @@ fn templates_produce_valid_policies() {
     assert!(public_write_warnings(&text).is_empty());
     let pull = template_policy(&template_form().values()).unwrap();
     assert_eq!(check_policy(&pull), Ok(()));
+    // The conventional key order, and the layout pretty_json gives.
+    for t in [&pull, &text] {
+        let at = |k: &str| t.find(&format!("\"{k}\"")).unwrap();
+        assert!(at("Version") < at("Statement"), "{t}");
+        assert!(
+            at("Sid") < at("Effect") && at("Effect") < at("Principal"),
+            "{t}"
+        );
+        assert!(at("Principal") < at("Action"), "{t}");
+        assert_eq!(&pretty_json(t), t);
+    }
     let mut p = ecrp::forms::policy::policy_form_from("r", None, &pull);
     assert_eq!(policy_request(&p.values()), pull);
     assert!(p.is_dirty());
