@@ -428,3 +428,32 @@ fn switching_profile_takes_its_region_unless_region_was_pinned() {
         assert_eq!(opts.region.as_deref(), Some(want), "pinned: {pinned}");
     }
 }
+
+/// An image with several tags: the copy menu offers each tag's URI, not only the first one's.
+#[tokio::test]
+async fn copy_menu_offers_every_tag_of_the_image() {
+    let (emu, mut h) = demo(W, H).await;
+    h.keys("/web").await;
+    h.send(code(KeyCode::Enter)).await;
+    h.send(code(KeyCode::Enter)).await;
+    h.settle().await;
+    assert_eq!(h.app.pane, ecrp::app::Pane::Images);
+    let i = h.app.remote.images.selected().expect("an image");
+    let tags: Vec<String> = i.image_tags.iter().map(|t| t.to_string()).collect();
+    assert_eq!(tags, ["v1.4.2", "latest"], "the newest image of web");
+    h.send(key('y')).await;
+    let Some(Overlay::Picker(p)) = &h.app.overlay else {
+        panic!("no copy menu:\n{}", h.screen());
+    };
+    let values: Vec<&str> = p.items.iter().map(|i| i.value.as_str()).collect();
+    assert!(
+        values.contains(&"public.ecr.aws/acme/web:v1.4.2"),
+        "{values:?}"
+    );
+    assert!(
+        values.contains(&"public.ecr.aws/acme/web:latest"),
+        "{values:?}"
+    );
+    assert!(h.screen().contains("URI, tag latest"), "{}", h.screen());
+    emu.shutdown().await;
+}

@@ -104,7 +104,7 @@ pub fn copy_menu(app: &mut App) {
         app.status = Status::Warning(strings::NOTHING_SELECTED.into());
         return;
     };
-    let items = choices
+    let mut items: Vec<PickItem> = choices
         .into_iter()
         .map(|c| PickItem {
             label: c.label.to_string(),
@@ -112,6 +112,27 @@ pub fn copy_menu(app: &mut App) {
             value: c.text,
         })
         .collect();
+    // An image with several tags: each one can be copied, not only the first (after the first
+    // tag's URI and pull command, before the digest forms).
+    if app.pane == Pane::Images
+        && let Some(i) = app.remote.images.selected()
+    {
+        let others: Vec<PickItem> = i
+            .image_tags
+            .iter()
+            .skip(1)
+            .map(|t| {
+                let text = format!("{uri}:{t}");
+                PickItem {
+                    label: format!("URI, tag {t}"),
+                    detail: text.clone(),
+                    value: text,
+                }
+            })
+            .collect();
+        let at = 2.min(items.len());
+        items.splice(at..at, others);
+    }
     open_picker(app, PickerKind::Copy, items, None);
 }
 
