@@ -338,6 +338,9 @@ async fn run(cli: Cli) -> Result<()> {
                 in_tmux: ecrp::clipboard::in_tmux(),
                 aws_files_problem: (!c.demo).then(profiles::shared_files_problem).flatten(),
                 region_pinned: flags.region.is_some(),
+                tmux_passthrough: ecrp::clipboard::in_tmux()
+                    .then(ecrp::clipboard::tmux_passthrough)
+                    .flatten(),
             }))
             .await;
             if let Some(emu) = emu {

@@ -457,3 +457,26 @@ async fn copy_menu_offers_every_tag_of_the_image() {
     assert!(h.screen().contains("URI, tag latest"), "{}", h.screen());
     emu.shutdown().await;
 }
+
+/// Inside tmux with passthrough off, tmux drops the sequence: the status line does not claim the
+/// copy worked, and says what turns passthrough on.
+#[tokio::test]
+async fn copy_inside_tmux_without_passthrough_says_it_may_not_arrive() {
+    let (emu, mut h) = demo_with(|o| {
+        o.in_tmux = true;
+        o.tmux_passthrough = Some(false);
+    })
+    .await;
+    h.keys("/web").await;
+    h.send(code(KeyCode::Enter)).await;
+    h.send(key('y')).await;
+    h.send(code(KeyCode::Enter)).await;
+    let s = h.screen();
+    assert!(
+        s.contains("may not have reached the outer clipboard"),
+        "{s}"
+    );
+    assert!(s.contains("allow-passthrough on"), "{s}");
+    assert!(!s.contains("copied URI"), "{s}");
+    emu.shutdown().await;
+}

@@ -175,7 +175,12 @@ pub fn copy_chosen(app: &mut App, item: &PickItem, fx: &mut Vec<Effect>) {
     match crate::clipboard::sequence(&item.value, app.opts.in_tmux) {
         Ok(bytes) => fx.push(Effect::WriteTerminal {
             bytes,
-            done: strings::copied(&item.label, &item.value),
+            // tmux drops the wrapped sequence when passthrough is off: "copied" would be a guess.
+            done: if app.opts.in_tmux && app.opts.tmux_passthrough == Some(false) {
+                strings::copied_through_tmux(&item.label, &item.value)
+            } else {
+                strings::copied(&item.label, &item.value)
+            },
         }),
         Err(e) => app.status = Status::Warning(e.to_string()),
     }

@@ -39,6 +39,8 @@ pub struct RunOptions {
     pub aws_files_problem: Option<String>,
     /// `--region` was given: switching profile keeps it instead of taking the profile's region.
     pub region_pinned: bool,
+    /// Inside tmux: whether it passes the copy sequence on to the outer terminal (`None`: unknown).
+    pub tmux_passthrough: Option<bool>,
 }
 
 /// What is on top of the screen, highest first.

@@ -76,6 +76,13 @@ pub fn copied(label: &str, text: &str) -> String {
     format!("copied {label}: {text}")
 }
 
+pub fn copied_through_tmux(label: &str, text: &str) -> String {
+    format!(
+        "sent {label} to tmux, whose allow-passthrough is off: it may not have reached the outer \
+         clipboard (tmux set -g allow-passthrough on): {text}"
+    )
+}
+
 pub fn auto_refresh(secs: Option<u64>) -> String {
     match secs {
         Some(n) => format!("auto-refresh every {n}s"),
