@@ -1180,3 +1180,58 @@ fn filter_keys_at_100000_rows_select_the_best_match() {
         "{fuzzy}: {fuzzy_score} < {top_score}"
     );
 }
+
+/// In the registries (the leftmost pane), esc has nowhere to go back to and is not advertised;
+/// y copies the registry's URI and o opens the registry's Gallery page.
+#[test]
+fn registries_offer_copy_and_gallery_and_no_dead_esc() {
+    let (mut app, fx) = connected_app(160, 45);
+    let (rg, _) = load_generation(&fx, ListId::Registries).unwrap();
+    let alias = |name: &str| {
+        vec![ecrp::aws::AliasRow {
+            name: name.into(),
+            status: "ACTIVE".into(),
+            primary_registry_alias: true,
+            default_registry_alias: false,
+        }]
+    };
+    let mut second = registry();
+    second.registry_id = "210987654321".into();
+    second.registry_uri = "public.ecr.aws/other".into();
+    second.aliases = alias("other");
+    let mut first = registry();
+    first.aliases = alias("acme");
+    send(
+        &mut app,
+        Msg::Page {
+            generation: rg,
+            rows: PageRows::Registries(page(vec![first, second], None, 1)),
+        },
+    );
+    assert_eq!(app.pane, Pane::Registries);
+    let s = screen(&app);
+    let footer = s.lines().last().unwrap();
+    assert!(!footer.contains("esc back"), "{footer}");
+    assert!(footer.contains("y copy"), "{footer}");
+    send(&mut app, key('y'));
+    let Some(Overlay::Picker(p)) = &app.overlay else {
+        panic!("no copy menu:\n{}", screen(&app));
+    };
+    let values: Vec<&str> = p.items.iter().map(|i| i.value.as_str()).collect();
+    let r = app.remote.registries.selected().unwrap();
+    assert_eq!(values, [r.registry_uri.as_str(), r.registry_id.as_str()]);
+    let gallery = format!("https://gallery.ecr.aws/{}", r.primary_alias().unwrap());
+    send(&mut app, code(KeyCode::Esc));
+    let fx = send(&mut app, key('o'));
+    assert!(
+        fx.iter()
+            .any(|e| matches!(e, Effect::OpenUrl(u) if *u == gallery)),
+        "{fx:?}"
+    );
+    // With a filter there is something for esc to clear.
+    send(&mut app, key('/'));
+    send(&mut app, key('a'));
+    send(&mut app, code(KeyCode::Enter));
+    let s = screen(&app);
+    assert!(s.lines().last().unwrap().contains("esc back"), "{s}");
+}

@@ -81,6 +81,26 @@ pub fn regions(app: &mut App) {
 
 /// `y`: what can be copied about the selection.
 pub fn copy_menu(app: &mut App) {
+    // In the registries: the registry's URI (what repository URIs start with) and its id.
+    if app.pane == Pane::Registries {
+        let Some(r) = app.remote.registries.selected() else {
+            app.status = Status::Warning(strings::NOTHING_SELECTED.into());
+            return;
+        };
+        let items = [
+            ("registry URI", &r.registry_uri),
+            ("registry id", &r.registry_id),
+        ]
+        .into_iter()
+        .map(|(label, text)| PickItem {
+            label: label.to_string(),
+            detail: text.clone(),
+            value: text.clone(),
+        })
+        .collect();
+        open_picker(app, PickerKind::Copy, items, None);
+        return;
+    }
     let Some(repo) = app.current_repo() else {
         app.status = Status::Warning(strings::needs_repository("URI"));
         return;
@@ -136,8 +156,29 @@ pub fn copy_menu(app: &mut App) {
     open_picker(app, PickerKind::Copy, items, None);
 }
 
-/// `o`: the repository's page in the ECR Public Gallery.
+/// `o`: the repository's page in the ECR Public Gallery (in the registries: the registry's).
 pub fn open_gallery(app: &mut App, fx: &mut Vec<Effect>) {
+    // In the registries: the registry's page, under its alias.
+    if app.pane == Pane::Registries {
+        let Some(alias) = app
+            .remote
+            .registries
+            .selected()
+            .map(|r| r.primary_alias().map(str::to_string))
+        else {
+            app.status = Status::Warning(strings::NOTHING_SELECTED.into());
+            return;
+        };
+        match alias.map(|a| crate::browser::registry_gallery_url(&a)) {
+            Some(Ok(url)) => fx.push(Effect::OpenUrl(url)),
+            Some(Err(e)) => app.status = Status::Warning(e.to_string()),
+            None => {
+                app.status =
+                    Status::Warning("the registry has no alias, so it has no gallery page".into())
+            }
+        }
+        return;
+    }
     let Some(repo) = app.current_repo() else {
         app.status = Status::Warning(strings::needs_repository("gallery page"));
         return;

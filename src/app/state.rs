@@ -371,6 +371,23 @@ impl App {
     }
 
     /// The registry the header names: the only one, or the selected one.
+    /// Whether esc in the list does anything: clear the filter, or go back to the pane on the
+    /// left. The footer leaves `esc back` out where it would do nothing.
+    pub fn can_go_back(&self) -> bool {
+        let filtered = match self.pane {
+            Pane::Registries => !self.remote.registries.filter().query.is_empty(),
+            Pane::Repositories => !self.remote.repos.filter().query.is_empty(),
+            Pane::Images => !self.remote.images.filter().query.is_empty(),
+            Pane::Tags => !self.remote.tags.filter().query.is_empty(),
+        };
+        filtered
+            || match self.pane {
+                Pane::Images | Pane::Tags => true,
+                Pane::Repositories => !self.single_registry(),
+                Pane::Registries => false,
+            }
+    }
+
     pub fn registry(&self) -> Option<&RegistryRow> {
         if self.single_registry() {
             self.remote.registries.rows.first()

@@ -149,6 +149,10 @@ pub fn draw_keys(f: &mut Frame, area: Rect, app: &App) {
             if !applies(a, ctx) || (r.mutates && app.opts.read_only) {
                 continue;
             }
+            // esc in the leftmost pane, with no filter to clear, would do nothing.
+            if a == Action::Back && app.layer() == Layer::Lists && !app.can_go_back() {
+                continue;
+            }
             if let Some(k) = first_key(app.keymap(), a) {
                 // In help, `q` closes help (ctrl-c still quits).
                 let label = match (a, ctx) {
