@@ -231,3 +231,29 @@ async fn help_at_80x24_wraps_and_scrolls() {
     assert!(!s.contains("↓ more"), "{s}");
     emu.shutdown().await;
 }
+
+/// A wide terminal gives its spare width to what runs long: the images pane shows whole digests.
+#[tokio::test]
+async fn wide_terminals_show_whole_digests() {
+    let (emu, mut h) = demo(260, 45).await;
+    h.keys("/web").await;
+    h.send(code(KeyCode::Enter)).await;
+    h.send(code(KeyCode::Enter)).await;
+    h.settle().await;
+    let digest = h
+        .app
+        .remote
+        .images
+        .selected()
+        .expect("an image")
+        .image_digest
+        .to_string();
+    assert_eq!(digest.len(), 71);
+    let s = h.screen();
+    let row = s
+        .lines()
+        .find(|l| l.contains("v1.4.2, latest") && l.contains("sha256:"))
+        .expect("the row");
+    assert!(row.contains(&digest), "{row}");
+    emu.shutdown().await;
+}

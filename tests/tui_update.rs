@@ -415,9 +415,9 @@ fn the_error_view_is_readable_and_scrolls_to_the_end() {
     app.width = 80;
     app.height = 24;
     let mut err = AwsError::new("DispatchFailure", "could not reach the endpoint");
-    err.status = Some(503);
-    err.request_id = Some("req-1234".into());
-    err.causes = (0..20).map(|i| format!("layer {i} failed")).collect();
+    err.info.status = Some(503);
+    err.info.request_id = Some("req-1234".into());
+    err.info.causes = (0..20).map(|i| format!("layer {i} failed")).collect();
     let (g, _) = load_generation(&send(&mut app, key('r')), ListId::Repositories).unwrap();
     send(
         &mut app,

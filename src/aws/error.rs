@@ -25,6 +25,13 @@ pub struct AwsError {
     pub message: String,
     /// Everything known in one string, for the log.
     pub detail: String,
+    /// Where and how it failed, for `!` (boxed: errors travel in every `Result` of the client).
+    pub info: Box<ErrorInfo>,
+}
+
+/// The parts of an error `!` lists one a line.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct ErrorInfo {
     /// The HTTP status of the answer, when there was one.
     pub status: Option<u16>,
     /// The service's request id (what AWS support asks for).
@@ -45,11 +52,7 @@ impl AwsError {
             code,
             message,
             detail,
-            status: None,
-            request_id: None,
-            operation: None,
-            endpoint: None,
-            causes: Vec::new(),
+            info: Box::default(),
         }
     }
 
@@ -101,8 +104,8 @@ impl AwsError {
     /// The same error with where it happened added to the details (`!` and the log).
     pub fn context(mut self, op: &str, endpoint: &str) -> Self {
         self.detail = format!("{op} at {endpoint}: {}", self.detail);
-        self.operation = Some(op.to_string());
-        self.endpoint = Some(endpoint.to_string());
+        self.info.operation = Some(op.to_string());
+        self.info.endpoint = Some(endpoint.to_string());
         self
     }
 
@@ -180,11 +183,13 @@ impl AwsError {
             code,
             message,
             detail,
-            status,
-            request_id,
-            operation: None,
-            endpoint: None,
-            causes,
+            info: Box::new(ErrorInfo {
+                status,
+                request_id,
+                operation: None,
+                endpoint: None,
+                causes,
+            }),
         }
     }
 }

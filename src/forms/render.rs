@@ -247,11 +247,9 @@ fn field_heights(fields: &[Field], room: u16) -> Vec<u16> {
     let multi = fields.iter().filter(|f| f.is_multiline()).count() as u16;
     let fixed: u16 = fields.iter().map(fixed_rows).sum();
     let spare = room.saturating_sub(fixed);
-    let per = if multi == 0 {
-        0
-    } else {
-        (spare / multi).clamp(MIN_BODY, 40)
-    };
+    let per = spare
+        .checked_div(multi)
+        .map_or(0, |p| p.clamp(MIN_BODY, 40));
     // What does not divide evenly goes to the first editors, a row each.
     let mut extra = if per < 40 {
         spare.saturating_sub(per * multi)

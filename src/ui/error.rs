@@ -40,23 +40,23 @@ pub fn text(app: &App) -> Text<'static> {
         field("Code", clean(&e.code)),
         field("Message", clean(&e.message)),
     ]);
-    if let Some(s) = e.status {
+    if let Some(s) = e.info.status {
         lines.push(field("HTTP status", s.to_string()));
     }
-    if let Some(id) = &e.request_id {
+    if let Some(id) = &e.info.request_id {
         lines.push(field("Request id", clean(id)));
     }
-    match (&e.operation, &e.endpoint) {
+    match (&e.info.operation, &e.info.endpoint) {
         (Some(op), Some(at)) => lines.push(field("Request", clean(&format!("{op} at {at}")))),
         (Some(op), None) => lines.push(field("Request", clean(op))),
         _ => {}
     }
     // The source chain, one link a line: what failed, then what made it fail, down to the
     // cause a person can act on ("Connection refused").
-    if !e.causes.is_empty() {
+    if !e.info.causes.is_empty() {
         lines.push(Line::default());
         lines.push(Line::styled("Cause chain", theme().label));
-        for (i, c) in e.causes.iter().enumerate() {
+        for (i, c) in e.info.causes.iter().enumerate() {
             let arrow = if i == 0 { "  " } else { "← " };
             lines.push(Line::raw(format!("{arrow}{}", clean(c))));
         }
