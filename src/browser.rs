@@ -24,6 +24,13 @@ pub fn gallery_url(alias: &str, repo: &str) -> Result<String, BrowserError> {
     Ok(format!("https://gallery.ecr.aws/{alias}/{repo}"))
 }
 
+/// The registry's own page in the Gallery (every repository under its alias).
+pub fn registry_gallery_url(alias: &str) -> Result<String, BrowserError> {
+    // Same check as for a repository page; the repository part is a placeholder that passes.
+    gallery_url(alias, "r")?;
+    Ok(format!("https://gallery.ecr.aws/{alias}"))
+}
+
 #[derive(Debug)]
 pub enum BrowserError {
     BadName(String),

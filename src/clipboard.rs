@@ -82,6 +82,30 @@ pub fn in_tmux() -> bool {
     std::env::var_os("TMUX").is_some_and(|v| !v.is_empty())
 }
 
+/// Whether the tmux server ecrp runs in passes escape sequences through to the outer terminal
+/// (`allow-passthrough`, off by default since tmux 3.3): `None` when tmux cannot be asked. Run
+/// once at start, before the TUI, as it waits for the `tmux` command.
+pub fn tmux_passthrough() -> Option<bool> {
+    let out = std::process::Command::new("tmux")
+        .args(["show-options", "-gv", "allow-passthrough"])
+        .stderr(std::process::Stdio::null())
+        .output()
+        .ok()?;
+    if !out.status.success() {
+        return None;
+    }
+    passthrough_value(&String::from_utf8_lossy(&out.stdout))
+}
+
+/// `on` and `all` pass sequences through; `off` does not.
+pub fn passthrough_value(v: &str) -> Option<bool> {
+    match v.trim() {
+        "on" | "all" => Some(true),
+        "off" => Some(false),
+        _ => None,
+    }
+}
+
 /// One entry of the `y` menu: what it is and the text copied.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct CopyChoice {
@@ -136,6 +160,14 @@ pub fn image_choices(repository_uri: &str, tag: Option<&str>, digest: &str) -> V
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn passthrough_values_as_tmux_prints_them() {
+        assert_eq!(passthrough_value("on\n"), Some(true));
+        assert_eq!(passthrough_value("all\n"), Some(true));
+        assert_eq!(passthrough_value("off\n"), Some(false));
+        assert_eq!(passthrough_value(""), None);
+    }
 
     #[test]
     fn copy_menus_offer_uri_pull_command_and_digest() {

@@ -172,6 +172,10 @@ async fn run(cli: Cli) -> Result<()> {
             let (settings, startup) =
                 settings(c.config.as_deref(), &overrides(&c.conn, None), false);
             print_warnings(&startup);
+            // The SDK would only say "could not parse profile file": name the file and line.
+            if let Some(p) = (!c.demo).then(profiles::shared_files_problem).flatten() {
+                eprintln!("warning: {p}");
+            }
             let (opts, emu) = client_options(c, &settings).await?;
             let result = ls::run(&opts, args).await;
             if let Some(emu) = emu {
@@ -340,6 +344,11 @@ async fn run(cli: Cli) -> Result<()> {
                 config_created: startup.path.filter(|_| startup.created),
                 no_color: config::no_color(std::env::var_os("NO_COLOR").as_deref()),
                 in_tmux: ecrp::clipboard::in_tmux(),
+                aws_files_problem: (!c.demo).then(profiles::shared_files_problem).flatten(),
+                region_pinned: flags.region.is_some(),
+                tmux_passthrough: ecrp::clipboard::in_tmux()
+                    .then(ecrp::clipboard::tmux_passthrough)
+                    .flatten(),
             }))
             .await;
             if let Some(emu) = emu {

@@ -87,7 +87,7 @@ pub fn list_profiles_from(
 ) -> io::Result<Vec<ProfileInfo>> {
     let mut merged: BTreeMap<String, BTreeMap<String, String>> = BTreeMap::new();
     if let Some(text) = read_optional(config)? {
-        for (header, props) in parse_ini(&text) {
+        for (header, props) in parsed(config, &text)? {
             let header = header.trim();
             let name = if header == "default" {
                 Some("default")
@@ -104,7 +104,7 @@ pub fn list_profiles_from(
         }
     }
     if let Some(text) = read_optional(credentials)? {
-        for (header, props) in parse_ini(&text) {
+        for (header, props) in parsed(credentials, &text)? {
             let name = header.trim();
             if !name.is_empty() {
                 merged.entry(name.to_string()).or_default().extend(props);
@@ -121,6 +121,47 @@ pub fn list_profiles_from(
         .collect();
     out.sort_by(|a, b| (a.name != "default", &a.name).cmp(&(b.name != "default", &b.name)));
     Ok(out)
+}
+
+/// A shared file the AWS SDK refuses to read: where and why. The SDK then reads no profile,
+/// credentials or region from it at all, so a guess from the parts that look fine would list a
+/// section's region under the wrong profile.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SharedFileError {
+    pub path: PathBuf,
+    pub line: usize,
+    pub reason: String,
+}
+
+impl fmt::Display for SharedFileError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(
+            f,
+            "{} line {}: {}; the AWS SDK reads no profile, credentials or region from this file \
+             until it is fixed",
+            self.path.display(),
+            self.line,
+            self.reason
+        )
+    }
+}
+
+fn parsed(path: Option<&Path>, text: &str) -> io::Result<Vec<Section>> {
+    parse_ini(text).map_err(|(line, reason)| {
+        let e = SharedFileError {
+            path: path.map(Path::to_path_buf).unwrap_or_default(),
+            line,
+            reason,
+        };
+        io::Error::new(io::ErrorKind::InvalidData, e.to_string())
+    })
+}
+
+/// The first problem in the shared config or credentials file the environment names, in one
+/// sentence (file, line, reason), or `None` when both read (or are absent). For the TUI's start
+/// and `ecrp ls`, where the SDK itself only says "could not parse profile file".
+pub fn shared_files_problem() -> Option<String> {
+    list_profiles().err().map(|e| e.to_string())
 }
 
 fn read_optional(path: Option<&Path>) -> io::Result<Option<String>> {
@@ -149,27 +190,55 @@ fn kind_of(props: &BTreeMap<String, String>) -> ProfileKind {
     }
 }
 
+type Section = (String, BTreeMap<String, String>);
+
 /// The AWS shared-file INI dialect: `[section]`, `key = value`, `#`/`;` comments, and indented
 /// continuation lines (sub-properties such as `s3 =` blocks), which are skipped. Keys are
-/// lower-cased, as the AWS tools treat them case-insensitively.
-fn parse_ini(text: &str) -> Vec<(String, BTreeMap<String, String>)> {
-    let mut sections: Vec<(String, BTreeMap<String, String>)> = Vec::new();
-    for raw in text.lines() {
+/// lower-cased, as the AWS tools treat them case-insensitively. What the SDK's parser refuses is
+/// refused here too, with the 1-based line and the reason: a header without its `]`, a line
+/// without `=`, a property before any section or without a name, an indented line that continues
+/// nothing.
+fn parse_ini(text: &str) -> Result<Vec<Section>, (usize, String)> {
+    let mut sections: Vec<Section> = Vec::new();
+    // Whether an indented line has a property to continue.
+    let mut in_property = false;
+    for (n, raw) in text.lines().enumerate() {
+        let fail = |reason: &str| Err((n + 1, reason.to_string()));
         let line = raw.trim_end();
         let trimmed = line.trim_start();
         if trimmed.is_empty() || trimmed.starts_with('#') || trimmed.starts_with(';') {
             continue;
         }
-        if let Some(rest) = trimmed.strip_prefix('[') {
-            if let Some(end) = rest.find(']') {
-                sections.push((rest[..end].to_string(), BTreeMap::new()));
-            }
+        if let Some(rest) = line.strip_prefix('[') {
+            // A comment may follow the header without a space before it.
+            let rest = rest.split(['#', ';']).next().unwrap_or("").trim_end();
+            let Some(name) = rest.strip_suffix(']') else {
+                return fail("a section header must end with ']', as in [profile NAME]");
+            };
+            sections.push((name.to_string(), BTreeMap::new()));
+            in_property = false;
             continue;
         }
         if line.starts_with(char::is_whitespace) {
+            if sections.is_empty() {
+                return fail("a property before any [section] header");
+            }
+            if !in_property {
+                return fail("an indented line that continues no property");
+            }
             continue;
         }
-        if let (Some((k, v)), Some((_, props))) = (trimmed.split_once('='), sections.last_mut()) {
+        let Some((_, props)) = sections.last_mut() else {
+            return fail("a property before any [section] header");
+        };
+        let Some((k, v)) = trimmed.split_once('=') else {
+            return fail("expected `name = value`: the line has no '='");
+        };
+        if k.trim().is_empty() {
+            return fail("a property without a name before its '='");
+        }
+        in_property = true;
+        {
             let v = v.trim();
             // Inline comments need whitespace before them, as in botocore.
             let v = v
@@ -179,7 +248,7 @@ fn parse_ini(text: &str) -> Vec<(String, BTreeMap<String, String>)> {
             props.insert(k.trim().to_ascii_lowercase(), v.to_string());
         }
     }
-    sections
+    Ok(sections)
 }
 
 /// `ecrp profiles`: an aligned table, `*` marking `current`.
@@ -331,10 +400,23 @@ mod tests {
     fn ini_skips_comments_and_sub_properties() {
         let s = parse_ini(
             "# c\n[profile a]\nregion = eu-west-1 # inline\ns3 =\n  max_concurrent_requests = 2\nRole_Arn=x\n",
-        );
+        )
+        .unwrap();
         assert_eq!(s.len(), 1);
         assert_eq!(s[0].1.get("region").unwrap(), "eu-west-1");
         assert_eq!(s[0].1.get("role_arn").unwrap(), "x");
         assert!(!s[0].1.contains_key("max_concurrent_requests"));
+    }
+
+    #[test]
+    fn what_the_sdk_refuses_is_refused_with_its_line() {
+        let bad = |t: &str| parse_ini(t).unwrap_err();
+        assert_eq!(bad("[default]\nregion = x\n[profile b\nregion = y\n").0, 3);
+        assert!(bad("[profile b\n").1.contains("must end with ']'"));
+        assert_eq!(bad("region = x\n").0, 1);
+        assert!(bad("[a]\njunk\n").1.contains("no '='"));
+        assert!(bad("[a]\n= v\n").1.contains("without a name"));
+        assert!(bad("[a]\n  x = 1\n").1.contains("continues no property"));
+        assert!(parse_ini("[a] # note\nk = v\n").is_ok());
     }
 }

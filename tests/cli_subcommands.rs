@@ -288,6 +288,48 @@ fn profiles_lists_the_shared_files_and_marks_the_current_one() {
     assert!(run.stdout.contains("* deploy "), "{}", run.stdout);
 }
 
+/// A config file the AWS SDK refuses (a header without its `]`): `ecrp profiles` names the file,
+/// the line and the reason instead of listing the broken section's region under the profile
+/// above it, and `ecrp ls` says the same before the SDK's vaguer "could not parse profile file".
+#[tokio::test(flavor = "multi_thread")]
+async fn a_malformed_aws_config_is_named_with_file_line_and_reason() {
+    let dir = tempfile::tempdir().unwrap();
+    let config = dir.path().join("config");
+    std::fs::write(
+        &config,
+        "[default]\nregion = us-west-2\n\n[profile broken\nregion = eu-west-1\n",
+    )
+    .unwrap();
+    let config = config.display().to_string();
+    let env = [("AWS_CONFIG_FILE", config.as_str())];
+    let run = ecrp(&["profiles"], &env);
+    assert!(!run.ok, "{}", run.stdout);
+    assert!(!run.stdout.contains("eu-west-1"), "{}", run.stdout);
+    assert!(
+        run.stderr.contains(&format!(
+            "{config} line 4: a section header must end with ']'"
+        )),
+        "{}",
+        run.stderr
+    );
+
+    let emu = emulator::start(EmulatorOptions {
+        seed: Seed::Empty,
+        ..Default::default()
+    })
+    .await
+    .unwrap();
+    let url = emu.url();
+    let run = ecrp(&["ls", "repos", "--endpoint-url", url.as_str()], &env);
+    assert!(
+        run.stderr
+            .contains(&format!("warning: {config} line 4: a section header")),
+        "{}",
+        run.stderr
+    );
+    emu.shutdown().await;
+}
+
 /// A credentials file with two profiles whose access keys the emulator will echo back.
 fn credentials(dir: &Path) -> String {
     let path = dir.join("credentials");

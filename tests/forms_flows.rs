@@ -5,8 +5,8 @@ use ecrp::aws::{Catalog, CatalogInput, DeleteOutcome, ImageRef, ImageRow, Tag, T
 use ecrp::forms::catalog::{catalog_form, catalog_input};
 use ecrp::forms::delete::{DeletePlan, DeleteProgress, RepoDeleteConfirm, RepoDeleteEvent};
 use ecrp::forms::policy::{
-    check_policy, policy_diff, policy_form, policy_request, policy_review, public_write_warnings,
-    template_form, template_policy,
+    check_policy, policy_diff, policy_form, policy_request, policy_review, pretty_json,
+    public_write_warnings, template_form, template_policy,
 };
 use ecrp::forms::registry::{registry_name_form, registry_name_request};
 use ecrp::forms::repository::{new_repository_form, new_repository_request};
@@ -381,9 +381,21 @@ fn policy_diff_and_review() {
     let new = POLICY.replace("BatchGetImage", "PutImage");
     let d = policy_diff(Some(POLICY), &new);
     assert!(d.starts_with("--- current\n+++ new\n@@"), "{d}");
-    assert!(d.contains("\n-    {\"Sid\": \"pull\""));
-    assert!(d.contains("\n+    {\"Sid\": \"pull\", \"Effect\": \"Allow\", \"Principal\": \"*\", \"Action\": [\"ecr-public:PutImage\"]}"));
+    // Both sides pretty-printed: the one changed value is the one changed line.
+    assert!(
+        d.contains("\n-        \"ecr-public:BatchGetImage\"\n"),
+        "{d}"
+    );
+    assert!(d.contains("\n+        \"ecr-public:PutImage\"\n"), "{d}");
+    assert_eq!(
+        d.lines().filter(|l| l.starts_with(['-', '+'])).count(),
+        4,
+        "{d}"
+    );
     assert_eq!(policy_diff(Some(POLICY), POLICY), "");
+    // The service's one-line answer against the same policy indented: no change.
+    let one_line = POLICY.replace('\n', "");
+    assert_eq!(policy_diff(Some(&one_line), POLICY), "");
     let all_new = policy_diff(None, "{}");
     assert!(all_new.contains("+{}"));
     let r = policy_review("acme/web", Some(POLICY), &new);
@@ -414,6 +426,17 @@ fn templates_produce_valid_policies() {
     assert!(public_write_warnings(&text).is_empty());
     let pull = template_policy(&template_form().values()).unwrap();
     assert_eq!(check_policy(&pull), Ok(()));
+    // The conventional key order, and the layout pretty_json gives.
+    for t in [&pull, &text] {
+        let at = |k: &str| t.find(&format!("\"{k}\"")).unwrap();
+        assert!(at("Version") < at("Statement"), "{t}");
+        assert!(
+            at("Sid") < at("Effect") && at("Effect") < at("Principal"),
+            "{t}"
+        );
+        assert!(at("Principal") < at("Action"), "{t}");
+        assert_eq!(&pretty_json(t), t);
+    }
     let mut p = ecrp::forms::policy::policy_form_from("r", None, &pull);
     assert_eq!(policy_request(&p.values()), pull);
     assert!(p.is_dirty());
@@ -470,9 +493,12 @@ fn delete_plan_says_tag_or_whole_image() {
         &tags.iter().collect::<Vec<_>>(),
         tags_of,
     );
+    // 1 byte each: the two images and the one a last tag takes; the images that keep a tag (or
+    // may) are not counted.
+    assert_eq!(plan.bytes, 3);
     assert_eq!(
         plan.confirm().text(),
-        "From acme/web: 3 images deleted, 2 tags removed from images that stay.
+        "Will delete 3 images (3 B) from acme/web and remove 2 tags from images that stay.
 This cannot be undone.
 
   image sha256:aaaaaaaaaaaa… (v1, latest): the whole image, with all its tags
@@ -554,8 +580,13 @@ fn repository_delete_needs_the_typed_name_then_force_separately() {
     for ch in "acme/we".chars() {
         c.handle_key(key(KeyCode::Char(ch)));
     }
-    assert_eq!(c.handle_key(key(KeyCode::Enter)), RepoDeleteEvent::Ignored);
+    // A wrong name: enter says so instead of doing nothing, until the next edit.
+    assert_eq!(c.handle_key(key(KeyCode::Enter)), RepoDeleteEvent::Changed);
+    assert!(!c.asking_force());
+    let wrong = "That is not the name: type acme/web exactly (esc cancels).";
+    assert!(c.lines().contains(&wrong.to_string()), "{:?}", c.lines());
     c.handle_key(key(KeyCode::Char('b')));
+    assert!(!c.lines().contains(&wrong.to_string()));
     assert_eq!(c.handle_key(key(KeyCode::Enter)), RepoDeleteEvent::Changed);
     assert!(c.asking_force());
     assert!(c.lines()[0].contains("still holds 3 images"));

@@ -162,6 +162,11 @@ fn profile_picker_lists_kinds_and_regions_and_switches() {
         panic!("{fx:?}");
     };
     assert_eq!(opts.profile.as_deref(), Some("prod"));
+    assert_eq!(
+        opts.region.as_deref(),
+        Some("us-west-2"),
+        "the profile's region"
+    );
     assert!(app.remote.connection.is_none());
     assert!(screen(&app).contains("switching profile to prod"));
     // The new client answers; the panes load again.
@@ -376,4 +381,102 @@ fn auto_refresh_swaps_in_the_new_set_whole_and_follows_the_selected_row() {
     app::update(&mut app, repos_page(names(&["c", "d"]), g, None));
     assert_eq!(app.remote.repos.rows.len(), 4);
     assert_eq!(&*app.remote.repos.selected().unwrap().repository_name, "c");
+}
+
+fn two_profiles() -> Msg {
+    Msg::Profiles(Ok(vec![
+        ProfileInfo {
+            name: "default".into(),
+            kind: ProfileKind::StaticKeys,
+            region: Some("us-east-1".into()),
+        },
+        ProfileInfo {
+            name: "prod".into(),
+            kind: ProfileKind::Sso,
+            region: Some("us-west-2".into()),
+        },
+    ]))
+}
+
+/// A region from the environment or the config file gives way to the chosen profile's; one
+/// pinned with `--region` stays.
+#[test]
+fn switching_profile_takes_its_region_unless_region_was_pinned() {
+    for (pinned, want) in [(false, "us-west-2"), (true, "eu-west-1")] {
+        let (mut app, _) = connected_app(W, H);
+        app.opts.client.region = Some("eu-west-1".into());
+        // What App::new makes of `--region`.
+        app.region_chosen = App::new(
+            app::RunOptions {
+                region_pinned: pinned,
+                ..Default::default()
+            },
+            NOW,
+            W,
+            H,
+        )
+        .region_chosen;
+        app::update(&mut app, ctrl('p'));
+        app::update(&mut app, two_profiles());
+        app::update(&mut app, key('j'));
+        let fx = app::update(&mut app, code(KeyCode::Enter));
+        let Some(Effect::Connect(opts)) = fx.iter().find(|e| matches!(e, Effect::Connect(_)))
+        else {
+            panic!("{fx:?}");
+        };
+        assert_eq!(opts.profile.as_deref(), Some("prod"));
+        assert_eq!(opts.region.as_deref(), Some(want), "pinned: {pinned}");
+    }
+}
+
+/// An image with several tags: the copy menu offers each tag's URI, not only the first one's.
+#[tokio::test]
+async fn copy_menu_offers_every_tag_of_the_image() {
+    let (emu, mut h) = demo(W, H).await;
+    h.keys("/web").await;
+    h.send(code(KeyCode::Enter)).await;
+    h.send(code(KeyCode::Enter)).await;
+    h.settle().await;
+    assert_eq!(h.app.pane, ecrp::app::Pane::Images);
+    let i = h.app.remote.images.selected().expect("an image");
+    let tags: Vec<String> = i.image_tags.iter().map(|t| t.to_string()).collect();
+    assert_eq!(tags, ["v1.4.2", "latest"], "the newest image of web");
+    h.send(key('y')).await;
+    let Some(Overlay::Picker(p)) = &h.app.overlay else {
+        panic!("no copy menu:\n{}", h.screen());
+    };
+    let values: Vec<&str> = p.items.iter().map(|i| i.value.as_str()).collect();
+    assert!(
+        values.contains(&"public.ecr.aws/acme/web:v1.4.2"),
+        "{values:?}"
+    );
+    assert!(
+        values.contains(&"public.ecr.aws/acme/web:latest"),
+        "{values:?}"
+    );
+    assert!(h.screen().contains("URI, tag latest"), "{}", h.screen());
+    emu.shutdown().await;
+}
+
+/// Inside tmux with passthrough off, tmux drops the sequence: the status line does not claim the
+/// copy worked, and says what turns passthrough on.
+#[tokio::test]
+async fn copy_inside_tmux_without_passthrough_says_it_may_not_arrive() {
+    let (emu, mut h) = demo_with(|o| {
+        o.in_tmux = true;
+        o.tmux_passthrough = Some(false);
+    })
+    .await;
+    h.keys("/web").await;
+    h.send(code(KeyCode::Enter)).await;
+    h.send(key('y')).await;
+    h.send(code(KeyCode::Enter)).await;
+    let s = h.screen();
+    assert!(
+        s.contains("may not have reached the outer clipboard"),
+        "{s}"
+    );
+    assert!(s.contains("allow-passthrough on"), "{s}");
+    assert!(!s.contains("copied URI"), "{s}");
+    emu.shutdown().await;
 }

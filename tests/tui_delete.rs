@@ -106,6 +106,13 @@ async fn untagged_images_go_in_chunks_of_100_after_one_confirmation() {
 
     h.send(ctrl('a')).await;
     assert_eq!(h.app.remote.images.marked_count(), shown);
+    let bytes: i64 = h
+        .app
+        .remote
+        .images
+        .marked_rows()
+        .map(|i| i.image_size_in_bytes)
+        .sum();
     assert_eq!(
         h.app.status,
         Status::Info(format!("{shown} marked: d deletes them"))
@@ -116,7 +123,8 @@ async fn untagged_images_go_in_chunks_of_100_after_one_confirmation() {
     let text = m.confirm.text();
     assert!(
         text.starts_with(&format!(
-            "From ci/builds: {shown} images deleted, 0 tags removed from images that stay."
+            "Will delete {shown} images ({}) from ci/builds.",
+            ecrp::fmt::size(bytes)
         )),
         "{text}"
     );
@@ -130,21 +138,14 @@ async fn untagged_images_go_in_chunks_of_100_after_one_confirmation() {
     assert_eq!(plan.items.len(), shown);
     assert_eq!(ops(&emu, "BatchDeleteImage"), 0, "nothing before y");
 
-    // y: the progress shows, then the report.
+    // y: the progress shows; with nothing failed, it closes by itself and the status line says
+    // what happened.
     let fx = app::update(&mut h.app, key('y'));
     assert_eq!(deleting(&h).progress.total, shown);
     assert!(h.screen().contains("Deleting…"), "{}", h.screen());
     h.run(fx);
     h.settle().await;
-    let d = deleting(&h);
-    assert_eq!(d.not_sent, Some(0));
-    assert_eq!(d.progress.report.deleted, shown);
-    assert!(d.progress.report.failures.is_empty());
-    let s = h.screen();
-    assert!(
-        s.contains(&format!("Deleted {shown} of {shown} from ci/builds.")),
-        "{s}"
-    );
+    assert!(h.app.modal.is_none(), "{:?}", h.app.modal);
     assert_eq!(
         h.app.status,
         Status::Info(format!("deleted {shown} of {shown}"))
@@ -165,8 +166,6 @@ async fn untagged_images_go_in_chunks_of_100_after_one_confirmation() {
             .all(|d| after.contains_key(d)),
         "every other image is still there"
     );
-    h.send(code(KeyCode::Enter)).await;
-    assert!(h.app.modal.is_none());
     assert_eq!(
         h.app.remote.images.rows.len(),
         3_500 - shown,
@@ -220,7 +219,19 @@ async fn a_tag_shared_with_other_tags_goes_alone_and_a_last_tag_takes_its_image(
     h.keys("d").await;
     let text = confirm(&h.app).confirm.text();
     assert!(
-        text.starts_with("From web: 1 image deleted, 1 tag removed from images that stay."),
+        text.starts_with(&format!(
+            "Will delete 1 image ({}) from web and remove 1 tag from images that stay.",
+            ecrp::fmt::size(
+                h.app
+                    .remote
+                    .tags
+                    .rows
+                    .iter()
+                    .find(|t| &*t.image_tag == "v1.4.1")
+                    .unwrap()
+                    .image_size_in_bytes
+            )
+        )),
         "{text}"
     );
     assert!(
@@ -239,11 +250,8 @@ async fn a_tag_shared_with_other_tags_goes_alone_and_a_last_tag_takes_its_image(
     );
     insta::assert_snapshot!("delete_confirm", redact(&h.screen()));
     h.keys("y").await;
-    assert!(
-        h.screen().contains("Deleted 2 of 2 from web."),
-        "{}",
-        h.screen()
-    );
+    assert!(h.app.modal.is_none(), "{}", h.screen());
+    assert_eq!(h.app.status, Status::Info("deleted 2 of 2".into()));
 
     let after = images_of(&emu, "web").await;
     assert_eq!(
@@ -473,5 +481,61 @@ async fn the_report_shows_each_failure_reason_whole() {
             .collect();
         assert!(s.contains(&tail), "{tail} not on screen:\n{s}");
     }
+    emu.shutdown().await;
+}
+
+/// After a delete the cursor stays where the user was: on the row after the deleted one, or on
+/// the one before when the last row went; the next key goes to the list (no report to dismiss).
+#[tokio::test]
+async fn a_delete_keeps_the_cursor_on_the_neighbouring_row() {
+    let emu = demo_emulator(|_| {}).await;
+    let mut h = Harness::start(&emu.url(), W, H, NOW).await;
+    open_images(&mut h, "web", None).await;
+    assert!(h.app.remote.images.len() > 4);
+    let digest_at = |h: &Harness, pos: usize| {
+        h.app
+            .remote
+            .images
+            .window(pos, 1)
+            .next()
+            .map(|i| i.image_digest.to_string())
+    };
+    // v1.4.1, an image index (its platform images cannot go while it lists them).
+    h.keys("jjj").await;
+    let (gone, next) = (digest_at(&h, 3).unwrap(), digest_at(&h, 4).unwrap());
+    h.keys("dy").await;
+    h.settle().await;
+    assert!(h.app.modal.is_none(), "{}", h.screen());
+    assert!(!images_of(&emu, "web").await.contains_key(&gone));
+    let selected = h
+        .app
+        .remote
+        .images
+        .selected()
+        .map(|i| i.image_digest.to_string());
+    assert_eq!(
+        selected.as_deref(),
+        Some(next.as_str()),
+        "the next row, not the top"
+    );
+    assert_eq!(h.app.remote.images.cursor.selected, 3);
+    // The next key moves in the list.
+    h.keys("j").await;
+    assert_eq!(h.app.remote.images.cursor.selected, 4);
+
+    // The last row: the cursor goes to the one above.
+    h.keys("G").await;
+    let n = h.app.remote.images.len();
+    let above = digest_at(&h, n - 2).unwrap();
+    h.keys("dy").await;
+    h.settle().await;
+    assert_eq!(h.app.remote.images.len(), n - 1);
+    let selected = h
+        .app
+        .remote
+        .images
+        .selected()
+        .map(|i| i.image_digest.to_string());
+    assert_eq!(selected.as_deref(), Some(above.as_str()));
     emu.shutdown().await;
 }

@@ -45,10 +45,16 @@ async fn an_empty_repository_is_deleted_once_its_name_is_typed() {
         s.contains("Type its name and press enter to confirm."),
         "{s}"
     );
-    // A wrong name: enter does nothing.
+    // A wrong name: enter deletes nothing and says why.
     type_text(&mut h, "tmp/empt").await;
     h.send(code(KeyCode::Enter)).await;
     assert!(matches!(h.app.modal, Some(Modal::RepoDelete { .. })));
+    assert!(
+        h.screen()
+            .contains("That is not the name: type tmp/empty exactly"),
+        "{}",
+        h.screen()
+    );
     assert_eq!(ops(&emu, "DeleteRepository"), 0);
     type_text(&mut h, "y").await;
     assert!(h.screen().contains("enter deletes · esc cancels"));
@@ -70,6 +76,14 @@ async fn an_empty_repository_is_deleted_once_its_name_is_typed() {
             .all(|r| &*r.repository_name != "tmp/empty")
     );
     assert_eq!(h.app.remote.repos.len(), 13);
+    // The cursor is on the repository after it, not back at the top.
+    let at = h
+        .app
+        .remote
+        .repos
+        .selected()
+        .map(|r| r.repository_name.to_string());
+    assert_eq!(at.as_deref(), Some("tools/acme-cli"), "{}", h.screen());
     emu.shutdown().await;
 }
 

@@ -109,7 +109,12 @@ async fn a_description_over_the_limit_is_counted_and_never_sent() {
     let s = h.screen();
     assert!(s.contains("description: 1,031 / 1,024 characters"), "{s}");
     h.send(ctrl('s')).await;
-    assert_eq!(h.app.status, Status::Warning(strings::FORM_INVALID.into()));
+    assert_eq!(
+        h.app.status,
+        Status::Warning(strings::form_invalid(
+            form(&h.app).form.fields[form(&h.app).form.focus].label
+        ))
+    );
     assert_eq!(form(&h.app).form.status, FormStatus::Editing);
     assert_eq!(form(&h.app).form.focus, 0, "focus on the field to fix");
     assert_eq!(ops(&emu, "PutRepositoryCatalogData"), 0, "nothing sent");
@@ -152,7 +157,12 @@ async fn logo_path_is_checked_and_a_png_is_uploaded() {
     let s = h.screen();
     assert!(s.contains("not a PNG file (no PNG signature)"), "{s}");
     h.send(ctrl('s')).await;
-    assert_eq!(h.app.status, Status::Warning(strings::FORM_INVALID.into()));
+    assert_eq!(
+        h.app.status,
+        Status::Warning(strings::form_invalid(
+            form(&h.app).form.fields[form(&h.app).form.focus].label
+        ))
+    );
     assert_eq!(ops(&emu, "PutRepositoryCatalogData"), 0);
 
     h.send(ctrl('u')).await;
@@ -260,7 +270,12 @@ async fn new_repository_is_created_selected_and_tagged() {
     assert!(s.contains("name: lowercase only"), "{s}");
     insta::assert_snapshot!("new_repository_form", redact(&s));
     h.send(ctrl('s')).await;
-    assert_eq!(h.app.status, Status::Warning(strings::FORM_INVALID.into()));
+    assert_eq!(
+        h.app.status,
+        Status::Warning(strings::form_invalid(
+            form(&h.app).form.fields[form(&h.app).form.focus].label
+        ))
+    );
     assert_eq!(ops(&emu, "CreateRepository"), 0);
 
     h.send(ctrl('u')).await;

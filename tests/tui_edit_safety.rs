@@ -144,16 +144,38 @@ async fn read_only_refuses_at_the_keys_and_at_the_runner() {
         h.app.status,
         Status::Warning(strings::read_only_refusal("editing"))
     );
-    // Marking is allowed (it changes nothing); deleting the marks is not.
+    // Marks are only for deleting: space and ctrl-a mark nothing, and say why; d refuses.
     assert_eq!(h.app.pane, ecrp::app::Pane::Repositories);
     h.send(code(KeyCode::Enter)).await;
     assert_eq!(h.app.pane, ecrp::app::Pane::Images);
-    h.keys(" d").await;
-    assert_eq!(h.app.remote.images.marked_count(), 1);
+    let at = h.app.remote.images.cursor.selected;
+    h.keys(" ").await;
+    assert_eq!(h.app.remote.images.marked_count(), 0);
+    assert_eq!(
+        h.app.remote.images.cursor.selected, at,
+        "space did not move on"
+    );
+    assert_eq!(
+        h.app.status,
+        Status::Warning(strings::read_only_refusal("marking rows"))
+    );
+    h.send(ctrl('a')).await;
+    assert_eq!(h.app.remote.images.marked_count(), 0);
+    h.keys("d").await;
     assert_eq!(
         h.app.status,
         Status::Warning(strings::read_only_refusal("deleting"))
     );
+    // Help names the keys read-only turns off, and marks each one.
+    h.keys("?").await;
+    let s = h.screen();
+    assert!(
+        s.contains("read-only: editing, creating, marking and deleting are off"),
+        "{s}"
+    );
+    assert!(s.contains("space mark"), "{s}");
+    assert!(s.contains("(off: read-only)"), "{s}");
+    h.send(code(KeyCode::Esc)).await;
     assert_eq!(mutations(&emu), 0);
 
     // The runner refuses too, before any request: a mutation sent straight to it …

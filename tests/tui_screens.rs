@@ -154,3 +154,106 @@ async fn images_at_120_columns_keep_the_tags_readable() {
     assert!(s.contains("│▶ v1.4.2, latest "), "{s}");
     emu.shutdown().await;
 }
+
+/// Every form at 80×24: each field keeps its label and input row, the form scrolls to the focused
+/// field (and so to the one whose message is red), and says when there is more above or below.
+#[tokio::test]
+async fn forms_at_80x24() {
+    let (emu, mut h) = demo(80, 24).await;
+    h.keys("n").await;
+    let s = h.screen();
+    assert!(s.contains("▸ Name"), "the Name label is drawn:\n{s}");
+    assert!(s.contains("↓ more"), "more fields below:\n{s}");
+    h.keys("Acme").await;
+    snap("form_80x24_new_repository", &h);
+    // The last field: scrolled into view with its label.
+    for _ in 0..7 {
+        h.send(code(KeyCode::Tab)).await;
+    }
+    let s = h.screen();
+    assert!(s.contains("▸ Resource tags"), "{s}");
+    assert!(s.contains("↑ more"), "{s}");
+    snap("form_80x24_new_repository_last_field", &h);
+    // ctrl-s on the invalid name scrolls back to it, and the status line names it.
+    h.send(ctrl('s')).await;
+    let s = h.screen();
+    assert!(
+        s.contains("▸ Name") && s.contains("name: lowercase only"),
+        "{s}"
+    );
+    assert!(s.contains("Name needs fixing"), "{s}");
+    h.send(code(KeyCode::Esc)).await;
+    h.keys("y").await;
+    // The catalog of a repository with a description: the description's text is on screen.
+    h.keys("/web").await;
+    h.send(code(KeyCode::Enter)).await;
+    h.keys("e").await;
+    let s = h.screen();
+    assert!(s.contains("▸ Description"), "{s}");
+    snap("form_80x24_catalog", &h);
+    h.send(code(KeyCode::Esc)).await;
+    // e in the policy view offers a menu: edit the current policy.
+    h.keys("pe").await;
+    h.send(code(KeyCode::Enter)).await;
+    let s = h.screen();
+    assert!(s.contains("▸ Policy (JSON)"), "{s}");
+    snap("form_80x24_policy", &h);
+    h.send(code(KeyCode::Esc)).await;
+    h.send(code(KeyCode::Esc)).await;
+    h.keys("t").await;
+    h.keys("e").await;
+    snap("form_80x24_tags", &h);
+    h.send(code(KeyCode::Esc)).await;
+    h.send(code(KeyCode::Esc)).await;
+    h.keys(":registries").await;
+    h.send(code(KeyCode::Enter)).await;
+    h.keys("e").await;
+    snap("form_80x24_registry_name", &h);
+    emu.shutdown().await;
+}
+
+/// Help at 80×24: descriptions wrap under themselves inside the border (nothing is cut at the
+/// right edge), the border says there is more below, and G reaches the last line.
+#[tokio::test]
+async fn help_at_80x24_wraps_and_scrolls() {
+    let (emu, mut h) = demo(80, 24).await;
+    h.keys("?").await;
+    let s = h.screen();
+    assert!(s.contains("↓ more (j, PgDn)"), "{s}");
+    snap("help_80x24", &h);
+    // Every row of the popup ends with its own border: no text runs over it.
+    for line in s.lines().filter(|l| l.starts_with('│')) {
+        assert!(line.trim_end().ends_with('│'), "{line:?}");
+    }
+    h.keys("G").await;
+    let s = h.screen();
+    assert!(s.contains("an image index (several platforms)"), "{s}");
+    assert!(!s.contains("↓ more"), "{s}");
+    emu.shutdown().await;
+}
+
+/// A wide terminal gives its spare width to what runs long: the images pane shows whole digests.
+#[tokio::test]
+async fn wide_terminals_show_whole_digests() {
+    let (emu, mut h) = demo(260, 45).await;
+    h.keys("/web").await;
+    h.send(code(KeyCode::Enter)).await;
+    h.send(code(KeyCode::Enter)).await;
+    h.settle().await;
+    let digest = h
+        .app
+        .remote
+        .images
+        .selected()
+        .expect("an image")
+        .image_digest
+        .to_string();
+    assert_eq!(digest.len(), 71);
+    let s = h.screen();
+    let row = s
+        .lines()
+        .find(|l| l.contains("v1.4.2, latest") && l.contains("sha256:"))
+        .expect("the row");
+    assert!(row.contains(&digest), "{row}");
+    emu.shutdown().await;
+}

@@ -115,8 +115,8 @@ async fn editing_screenshots() {
     shoot(
         &h,
         "delete-report",
-        "ecrp — the bulk delete's report",
-        "Delete finished",
+        "ecrp — after the bulk delete: the list reloaded, the summary in the status line",
+        "deleted ",
     );
     emu.shutdown().await;
 }

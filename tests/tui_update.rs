@@ -367,6 +367,105 @@ fn failed_page_keeps_rows_and_retry_resumes_from_token() {
     assert_eq!(app.remote.repos.load.state, LoadState::Done);
 }
 
+/// The `! error` badge in the footer stays until the thing that failed works again: another list's page does not clear it, the failed list's next page does.
+#[test]
+fn an_error_stays_until_the_failing_list_loads_again() {
+    let mut app = with_repos(3);
+    let (gi, _) = load_generation(&send(&mut app, code(KeyCode::Enter)), ListId::Images).unwrap();
+    let err = AwsError::new("ThrottlingException", "Rate exceeded");
+    send(
+        &mut app,
+        Msg::PageFailed {
+            list: ListId::Images,
+            generation: gi,
+            error: err.clone(),
+        },
+    );
+    let s = screen(&app);
+    assert!(s.contains("! error"), "{s}");
+    // A list that failed is not an empty list.
+    assert!(s.contains("(failed: r retries · ! shows why)"), "{s}");
+    assert!(!s.contains("(empty)"), "{s}");
+    send(&mut app, code(KeyCode::Esc));
+    let (g, _) = load_generation(&send(&mut app, key('r')), ListId::Repositories).unwrap();
+    send(&mut app, repos_page(vec![repo("a", NOW)], g, None));
+    // `r` made way for its own messages in the status line; the badge stays.
+    assert!(screen(&app).contains("! error"), "another list's page");
+    let (gi, _) = load_generation(&send(&mut app, code(KeyCode::Enter)), ListId::Images).unwrap();
+    send(
+        &mut app,
+        Msg::Page {
+            generation: gi,
+            rows: PageRows::Images(page(vec![image("sha256:aa", &["v1"], 1, NOW)], None, 1)),
+        },
+    );
+    assert_eq!(app.status, Status::None, "the failing list works again");
+    let s = screen(&app);
+    assert!(!s.contains("! error"), "{s}");
+    // `!` still shows what happened.
+    send(&mut app, key('!'));
+    assert!(screen(&app).contains("ThrottlingException"));
+}
+
+/// `!` at 80×24 shows a readable cause chain (code, message, HTTP status, request id, one cause a
+/// line) and scrolls to its last line with G.
+#[test]
+fn the_error_view_is_readable_and_scrolls_to_the_end() {
+    let mut app = with_repos(3);
+    app.width = 80;
+    app.height = 24;
+    let mut err = AwsError::new("DispatchFailure", "could not reach the endpoint");
+    err.info.status = Some(503);
+    err.info.request_id = Some("req-1234".into());
+    err.info.causes = (0..20).map(|i| format!("layer {i} failed")).collect();
+    let (g, _) = load_generation(&send(&mut app, key('r')), ListId::Repositories).unwrap();
+    send(
+        &mut app,
+        Msg::PageFailed {
+            list: ListId::Repositories,
+            generation: g,
+            error: err,
+        },
+    );
+    send(&mut app, key('!'));
+    let s = screen(&app);
+    assert!(s.contains("HTTP status: 503"), "{s}");
+    assert!(s.contains("Request id: req-1234"), "{s}");
+    assert!(s.contains("Cause chain"), "{s}");
+    assert!(s.contains("↓ more"), "{s}");
+    assert!(!s.contains("layer 19 failed"), "{s}");
+    send(&mut app, key('G'));
+    let s = screen(&app);
+    assert!(s.contains("← layer 19 failed"), "{s}");
+    assert!(s.contains("esc closes"), "{s}");
+    send(&mut app, key('g'));
+    assert!(screen(&app).contains("Code: DispatchFailure"));
+}
+
+/// A shared AWS file the SDK cannot parse: the status line says so at start, and `!` names the
+/// file, line and reason.
+#[test]
+fn a_malformed_aws_config_is_shown_at_start_and_in_the_error_view() {
+    let mut app = App::new(
+        app::RunOptions {
+            aws_files_problem: Some(
+                "/home/u/.aws/config line 4: a section header must end with ']'".into(),
+            ),
+            ..Default::default()
+        },
+        NOW,
+        160,
+        45,
+    );
+    assert!(screen(&app).contains("AWS config file cannot be parsed"));
+    send(&mut app, key('!'));
+    let s = screen(&app);
+    assert!(
+        s.contains("/home/u/.aws/config line 4: a section header"),
+        "{s}"
+    );
+}
+
 #[test]
 fn stale_failure_is_dropped() {
     let mut app = with_repos(0);
@@ -1190,4 +1289,59 @@ fn filter_keys_at_100000_rows_select_the_best_match() {
         fuzzy_score >= top_score,
         "{fuzzy}: {fuzzy_score} < {top_score}"
     );
+}
+
+/// In the registries (the leftmost pane), esc has nowhere to go back to and is not advertised;
+/// y copies the registry's URI and o opens the registry's Gallery page.
+#[test]
+fn registries_offer_copy_and_gallery_and_no_dead_esc() {
+    let (mut app, fx) = connected_app(160, 45);
+    let (rg, _) = load_generation(&fx, ListId::Registries).unwrap();
+    let alias = |name: &str| {
+        vec![ecrp::aws::AliasRow {
+            name: name.into(),
+            status: "ACTIVE".into(),
+            primary_registry_alias: true,
+            default_registry_alias: false,
+        }]
+    };
+    let mut second = registry();
+    second.registry_id = "210987654321".into();
+    second.registry_uri = "public.ecr.aws/other".into();
+    second.aliases = alias("other");
+    let mut first = registry();
+    first.aliases = alias("acme");
+    send(
+        &mut app,
+        Msg::Page {
+            generation: rg,
+            rows: PageRows::Registries(page(vec![first, second], None, 1)),
+        },
+    );
+    assert_eq!(app.pane, Pane::Registries);
+    let s = screen(&app);
+    let footer = s.lines().last().unwrap();
+    assert!(!footer.contains("esc back"), "{footer}");
+    assert!(footer.contains("y copy"), "{footer}");
+    send(&mut app, key('y'));
+    let Some(Overlay::Picker(p)) = &app.overlay else {
+        panic!("no copy menu:\n{}", screen(&app));
+    };
+    let values: Vec<&str> = p.items.iter().map(|i| i.value.as_str()).collect();
+    let r = app.remote.registries.selected().unwrap();
+    assert_eq!(values, [r.registry_uri.as_str(), r.registry_id.as_str()]);
+    let gallery = format!("https://gallery.ecr.aws/{}", r.primary_alias().unwrap());
+    send(&mut app, code(KeyCode::Esc));
+    let fx = send(&mut app, key('o'));
+    assert!(
+        fx.iter()
+            .any(|e| matches!(e, Effect::OpenUrl(u) if *u == gallery)),
+        "{fx:?}"
+    );
+    // With a filter there is something for esc to clear.
+    send(&mut app, key('/'));
+    send(&mut app, key('a'));
+    send(&mut app, code(KeyCode::Enter));
+    let s = screen(&app);
+    assert!(s.lines().last().unwrap().contains("esc back"), "{s}");
 }

@@ -14,8 +14,21 @@ pub fn set_error(app: &mut App, e: AwsError) {
     tracing::warn!(code = %e.code, detail = %e.detail, "AWS error");
     // Credentials problems (expired SSO session, failing credential_process) say what to run.
     app.advice = crate::profiles::explain_aws_error(&current_profile(app), &e);
+    // A shared file the SDK cannot parse is the cause of any credentials failure: say where.
+    if let Some(p) = &app.opts.aws_files_problem
+        && (e.code == "CredentialsError" || app.advice.is_some())
+    {
+        app.advice = Some(format!("fix {p}"));
+    }
     app.status = Status::Error(e.clone());
     app.last_error = Some(e);
+    app.error_unread = true;
+    app.failed_list = None;
+}
+
+/// Something the user asked for succeeded: the `! error` badge has done its job.
+pub fn succeeded(app: &mut App) {
+    app.error_unread = false;
 }
 
 /// The profile the client uses now (as the header shows it).

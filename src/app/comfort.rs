@@ -38,6 +38,10 @@ pub fn profiles_arrived(app: &mut App, r: Result<Vec<ProfileInfo>, String>) {
     match r {
         Ok(list) if list.is_empty() => app.status = Status::Warning(strings::NO_PROFILES.into()),
         Ok(list) => {
+            app.profile_regions = list
+                .iter()
+                .map(|p| (p.name.clone(), p.region.clone()))
+                .collect();
             let items = list
                 .into_iter()
                 .map(|p| PickItem {
@@ -77,6 +81,26 @@ pub fn regions(app: &mut App) {
 
 /// `y`: what can be copied about the selection.
 pub fn copy_menu(app: &mut App) {
+    // In the registries: the registry's URI (what repository URIs start with) and its id.
+    if app.pane == Pane::Registries {
+        let Some(r) = app.remote.registries.selected() else {
+            app.status = Status::Warning(strings::NOTHING_SELECTED.into());
+            return;
+        };
+        let items = [
+            ("registry URI", &r.registry_uri),
+            ("registry id", &r.registry_id),
+        ]
+        .into_iter()
+        .map(|(label, text)| PickItem {
+            label: label.to_string(),
+            detail: text.clone(),
+            value: text.clone(),
+        })
+        .collect();
+        open_picker(app, PickerKind::Copy, items, None);
+        return;
+    }
     let Some(repo) = app.current_repo() else {
         app.status = Status::Warning(strings::needs_repository("URI"));
         return;
@@ -100,7 +124,7 @@ pub fn copy_menu(app: &mut App) {
         app.status = Status::Warning(strings::NOTHING_SELECTED.into());
         return;
     };
-    let items = choices
+    let mut items: Vec<PickItem> = choices
         .into_iter()
         .map(|c| PickItem {
             label: c.label.to_string(),
@@ -108,11 +132,53 @@ pub fn copy_menu(app: &mut App) {
             value: c.text,
         })
         .collect();
+    // An image with several tags: each one can be copied, not only the first (after the first
+    // tag's URI and pull command, before the digest forms).
+    if app.pane == Pane::Images
+        && let Some(i) = app.remote.images.selected()
+    {
+        let others: Vec<PickItem> = i
+            .image_tags
+            .iter()
+            .skip(1)
+            .map(|t| {
+                let text = format!("{uri}:{t}");
+                PickItem {
+                    label: format!("URI, tag {t}"),
+                    detail: text.clone(),
+                    value: text,
+                }
+            })
+            .collect();
+        let at = 2.min(items.len());
+        items.splice(at..at, others);
+    }
     open_picker(app, PickerKind::Copy, items, None);
 }
 
-/// `o`: the repository's page in the ECR Public Gallery.
+/// `o`: the repository's page in the ECR Public Gallery (in the registries: the registry's).
 pub fn open_gallery(app: &mut App, fx: &mut Vec<Effect>) {
+    // In the registries: the registry's page, under its alias.
+    if app.pane == Pane::Registries {
+        let Some(alias) = app
+            .remote
+            .registries
+            .selected()
+            .map(|r| r.primary_alias().map(str::to_string))
+        else {
+            app.status = Status::Warning(strings::NOTHING_SELECTED.into());
+            return;
+        };
+        match alias.map(|a| crate::browser::registry_gallery_url(&a)) {
+            Some(Ok(url)) => fx.push(Effect::OpenUrl(url)),
+            Some(Err(e)) => app.status = Status::Warning(e.to_string()),
+            None => {
+                app.status =
+                    Status::Warning("the registry has no alias, so it has no gallery page".into())
+            }
+        }
+        return;
+    }
     let Some(repo) = app.current_repo() else {
         app.status = Status::Warning(strings::needs_repository("gallery page"));
         return;
@@ -150,7 +216,12 @@ pub fn copy_chosen(app: &mut App, item: &PickItem, fx: &mut Vec<Effect>) {
     match crate::clipboard::sequence(&item.value, app.opts.in_tmux) {
         Ok(bytes) => fx.push(Effect::WriteTerminal {
             bytes,
-            done: strings::copied(&item.label, &item.value),
+            // tmux drops the wrapped sequence when passthrough is off: "copied" would be a guess.
+            done: if app.opts.in_tmux && app.opts.tmux_passthrough == Some(false) {
+                strings::copied_through_tmux(&item.label, &item.value)
+            } else {
+                strings::copied(&item.label, &item.value)
+            },
         }),
         Err(e) => app.status = Status::Warning(e.to_string()),
     }
@@ -158,9 +229,14 @@ pub fn copy_chosen(app: &mut App, item: &PickItem, fx: &mut Vec<Effect>) {
 
 pub fn profile_chosen(app: &mut App, profile: &str, fx: &mut Vec<Effect>) {
     app.opts.client.profile = Some(profile.to_string());
-    // The profile's own region, unless the user picked one in this session.
+    // The profile's own region, unless `--region` or the region menu pinned one. Set here rather
+    // than left to the SDK, whose AWS_REGION would win over the profile's.
     if !app.region_chosen {
-        app.opts.client.region = None;
+        app.opts.client.region = app
+            .profile_regions
+            .iter()
+            .find(|(name, _)| name == profile)
+            .and_then(|(_, r)| r.clone());
     }
     reconnect(app, strings::switching("profile", profile), fx);
 }

@@ -1,22 +1,29 @@
 //! Deleting: marks, the plan and its confirmation, the bulk delete's progress and report, the
 //! repository delete prompt (type the name; force asked apart), and the policy delete.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 
 use crossterm::event::{KeyCode, KeyEvent};
 
 use super::base::{forget, refuse_read_only, reload};
+use super::list::{List, Row};
 use super::load::LoadState;
 use super::modal::{ConfirmAction, ConfirmModal, Deleting, Modal};
 use super::msg::{Effect, ListId, Mutation};
 use super::state::{App, Fetch, Overlay, Pane, Status};
 use super::{platforms, strings};
-use crate::aws::{DeleteOutcome, ImageRow, TagRow};
-use crate::forms::delete::{DeletePlan, DeleteProgress, RepoDeleteConfirm, RepoDeleteEvent};
+use crate::aws::{DeleteOutcome, ImageRef, ImageRow, TagRow};
+use crate::forms::delete::{
+    DeletePlan, DeleteProgress, Removes, RepoDeleteConfirm, RepoDeleteEvent,
+};
 use crate::forms::policy::delete_policy_confirm;
 
 /// `space`: mark or unmark the selected image or tag, then move to the next row.
 pub fn mark(app: &mut App) {
+    // Marks are for deleting: in read-only mode nothing could act on them.
+    if matches!(app.pane, Pane::Images | Pane::Tags) && refuse_read_only(app, "marking rows") {
+        return;
+    }
     match app.pane {
         Pane::Images => {
             app.remote.images.toggle_mark();
@@ -37,6 +44,9 @@ pub fn mark_all(app: &mut App) {
         Pane::Tags => app.remote.tags.len(),
         _ => return,
     };
+    if refuse_read_only(app, "marking rows") {
+        return;
+    }
     if shown == 0 {
         app.status = Status::Warning(strings::NOTHING_TO_MARK.into());
         return;
@@ -173,12 +183,14 @@ fn tags_by_digest(app: &App) -> HashMap<String, Vec<String>> {
 /// `y` on the plan: send it, showing progress.
 pub fn start(app: &mut App, plan: DeletePlan, fx: &mut Vec<Effect>) {
     let ids = plan.ids();
+    let neighbour = neighbour_after(app, &plan);
     app.modal = Some(Modal::Deleting(Deleting {
         progress: DeleteProgress::new(&plan.repo, ids.len()),
         stopped: false,
         not_sent: None,
         scroll: 0,
         max_scroll: std::cell::Cell::new(0),
+        neighbour,
     }));
     fx.push(Effect::DeleteImages {
         repo: plan.repo.as_str().into(),
@@ -192,7 +204,8 @@ pub fn chunk_done(app: &mut App, o: &DeleteOutcome) {
     }
 }
 
-/// The bulk delete is over: the report stays up, and the lists show what is left.
+/// The bulk delete is over: the lists show what is left, and the report stays up when there is
+/// something to read in it.
 pub fn ended(app: &mut App, not_sent: usize, fx: &mut Vec<Effect>) {
     let Some(Modal::Deleting(d)) = app.modal.as_mut() else {
         return;
@@ -206,12 +219,23 @@ pub fn ended(app: &mut App, not_sent: usize, fx: &mut Vec<Effect>) {
         not_sent,
     ));
     let repo = d.progress.repo.clone();
+    let neighbour = d.neighbour.take();
+    // Everything went: the status line says so, and the next key goes to the list instead of
+    // dismissing a report with nothing to read. A failure or a stop keeps the report up.
+    if r.failures.is_empty() && not_sent == 0 && !d.stopped {
+        app.modal = None;
+    }
     if app
         .remote
         .repo
         .as_ref()
         .is_some_and(|r| *r.repository_name == *repo)
     {
+        app.select_after_load = neighbour.and_then(|(list, at, next)| {
+            // A row that failed to go is still there: the cursor stays on it.
+            let failed = d_failed(app, &at);
+            if failed { Some(at) } else { next }.map(|k| (list, k))
+        });
         for list in [ListId::Images, ListId::Tags] {
             if app.pane.list() == list {
                 reload(app, list, fx);
@@ -269,6 +293,8 @@ pub fn repo_delete_key(app: &mut App, ev: KeyEvent, fx: &mut Vec<Effect>) {
 
 pub fn repository_deleted(app: &mut App, name: &str, fx: &mut Vec<Effect>) {
     app.modal = None;
+    app.select_after_load = neighbour(&app.remote.repos, |r| &*r.repository_name == name)
+        .map(|k| (ListId::Repositories, k));
     app.status = Status::Info(strings::done("deleted repository", name));
     if app
         .remote
@@ -300,4 +326,68 @@ pub fn repository_delete_failed(app: &mut App) {
     if matches!(app.modal, Some(Modal::RepoDelete { .. })) {
         app.modal = None;
     }
+}
+
+/// Whether the bulk delete's report lists the row with `key` (a digest or a tag) as failed.
+fn d_failed(app: &App, key: &str) -> bool {
+    let Some(Modal::Deleting(d)) = &app.modal else {
+        return false;
+    };
+    d.progress
+        .report
+        .failures
+        .iter()
+        .any(|(id, _, _)| match id {
+            ImageRef::Digest(x) | ImageRef::Tag(x) => x == key,
+        })
+}
+
+/// Where the cursor goes once `plan` is carried out, in the pane it was made from: the row it is
+/// on and the row that takes its place.
+fn neighbour_after(app: &App, plan: &DeletePlan) -> Option<(ListId, Box<str>, Option<Box<str>>)> {
+    let mut whole: HashSet<&str> = HashSet::new();
+    let mut tags: HashSet<&str> = HashSet::new();
+    for r in &plan.items {
+        match r {
+            Removes::Image { digest, .. } => {
+                whole.insert(digest);
+            }
+            Removes::LastTag { digest, tag } => {
+                whole.insert(digest);
+                tags.insert(tag);
+            }
+            Removes::Tag { tag, .. } => {
+                tags.insert(tag);
+            }
+        }
+    }
+    let list = app.pane.list();
+    let (at, next) = match list {
+        ListId::Images => (
+            app.remote.images.selected().map(|r| r.key().into()),
+            neighbour(&app.remote.images, |i| whole.contains(&*i.image_digest)),
+        ),
+        ListId::Tags => (
+            app.remote.tags.selected().map(|r| r.key().into()),
+            neighbour(&app.remote.tags, |t| {
+                tags.contains(&*t.image_tag) || whole.contains(&*t.image_digest)
+            }),
+        ),
+        _ => (None, None),
+    };
+    at.map(|at| (list, at, next))
+}
+
+/// The row that takes the cursor's place when the rows `gone` says go: the first one from the
+/// cursor down that stays, else the nearest above (deleting the last rows). The list keeps its
+/// place instead of jumping to the top.
+fn neighbour<T: Row>(l: &List<T>, gone: impl Fn(&T) -> bool) -> Option<Box<str>> {
+    let at = l.cursor.selected.min(l.view.len());
+    let row = |i: &u32| &l.rows[*i as usize];
+    l.view[at..]
+        .iter()
+        .map(row)
+        .find(|r| !gone(r))
+        .or_else(|| l.view[..at].iter().rev().map(row).find(|r| !gone(r)))
+        .map(|r| r.key().into())
 }

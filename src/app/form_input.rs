@@ -54,7 +54,9 @@ fn answer(app: &mut App, event: FormEvent, fx: &mut Vec<Effect>) {
     match event {
         FormEvent::Ignored | FormEvent::Moved => {}
         FormEvent::Invalid => {
-            app.status = Status::Warning(strings::FORM_INVALID.into());
+            // Focus went to the field, which the form scrolls into view: name it.
+            let label = ef.form.fields.get(ef.form.focus).map_or("", |f| f.label);
+            app.status = Status::Warning(strings::form_invalid(label));
         }
         FormEvent::Changed => save_draft(ef, fx),
         FormEvent::Request(FormRequest::ExternalEditor { field, text }) => {

@@ -253,7 +253,10 @@ fn list_action(app: &mut App, action: Action, fx: &mut Vec<Effect>) {
 }
 
 fn open_error(app: &mut App) {
-    if app.last_error.is_some() || !app.opts.config_warnings.is_empty() {
+    if app.last_error.is_some()
+        || !app.opts.config_warnings.is_empty()
+        || app.opts.aws_files_problem.is_some()
+    {
         app.overlay = Some(Overlay::ErrorDetails { scroll: 0 });
     } else {
         app.status = Status::Warning("no error to show".into());

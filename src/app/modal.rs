@@ -8,6 +8,8 @@ use crate::forms::Form;
 use crate::forms::confirm::Confirm;
 use crate::forms::delete::{DeletePlan, DeleteProgress, RepoDeleteConfirm};
 
+use super::msg::ListId;
+
 /// What a form saves to.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum FormKind {
@@ -87,6 +89,9 @@ pub struct Deleting {
     /// The report's scroll position, and how far it could scroll when last drawn.
     pub scroll: u16,
     pub max_scroll: std::cell::Cell<u16>,
+    /// Where the cursor goes afterwards: the list, the row it was on, and the next row that
+    /// stays (the row itself when its delete failed).
+    pub neighbour: Option<(ListId, Box<str>, Option<Box<str>>)>,
 }
 
 impl Deleting {

@@ -33,6 +33,14 @@ pub struct RunOptions {
     pub no_color: bool,
     /// Inside tmux the OSC 52 sequence is wrapped in tmux's passthrough.
     pub in_tmux: bool,
+    /// The shared AWS config or credentials file the SDK cannot parse (file, line, reason): the
+    /// SDK itself only says "could not parse profile file", so the status line says where at
+    /// start, `!` lists it, and credential errors point at it.
+    pub aws_files_problem: Option<String>,
+    /// `--region` was given: switching profile keeps it instead of taking the profile's region.
+    pub region_pinned: bool,
+    /// Inside tmux: whether it passes the copy sequence on to the outer terminal (`None`: unknown).
+    pub tmux_passthrough: Option<bool>,
 }
 
 /// What is on top of the screen, highest first.
@@ -287,11 +295,23 @@ pub struct App {
     /// After a reload, put the cursor on this row (a repository just created).
     pub select_after_load: Option<(ListId, Box<str>)>,
     pub quit: bool,
+    /// The footer's `! error` badge: on from an error until the next action succeeds (`!` keeps
+    /// the error after that).
+    pub error_unread: bool,
+    /// The list whose page failed, when that was the error: only that list's next page says the
+    /// failing thing works again (another list's page does not clear the status line).
+    pub failed_list: Option<ListId>,
+    /// Each profile's own region, as the profile menu listed them: choosing a profile switches
+    /// to its region (the environment's AWS_REGION would otherwise win over it).
+    pub profile_regions: Vec<(String, Option<String>)>,
 }
 
 impl App {
     pub fn new(opts: RunOptions, now: i64, width: u16, height: u16) -> Self {
         let status = match (opts.config_warnings.len(), &opts.config_created) {
+            _ if opts.aws_files_problem.is_some() => {
+                Status::Warning(strings::AWS_FILES_BROKEN.into())
+            }
             (0, Some(path)) => Status::Info(strings::config_written(path)),
             (0, None) => Status::None,
             (n, _) => Status::Warning(strings::config_problems(n)),
@@ -312,7 +332,7 @@ impl App {
             auto_refresh: (opts.config.auto_refresh_seconds > 0)
                 .then_some(opts.config.auto_refresh_seconds),
             refreshed_at: now,
-            region_chosen: false,
+            region_chosen: opts.region_pinned,
             switching: false,
             matcher: Matcher::new(nucleo_matcher::Config::DEFAULT),
             skip_single_registry: true,
@@ -322,6 +342,9 @@ impl App {
             drafts_offered: false,
             select_after_load: None,
             quit: false,
+            error_unread: false,
+            failed_list: None,
+            profile_regions: Vec::new(),
             opts,
         }
     }
@@ -351,6 +374,23 @@ impl App {
     }
 
     /// The registry the header names: the only one, or the selected one.
+    /// Whether esc in the list does anything: clear the filter, or go back to the pane on the
+    /// left. The footer leaves `esc back` out where it would do nothing.
+    pub fn can_go_back(&self) -> bool {
+        let filtered = match self.pane {
+            Pane::Registries => !self.remote.registries.filter().query.is_empty(),
+            Pane::Repositories => !self.remote.repos.filter().query.is_empty(),
+            Pane::Images => !self.remote.images.filter().query.is_empty(),
+            Pane::Tags => !self.remote.tags.filter().query.is_empty(),
+        };
+        filtered
+            || match self.pane {
+                Pane::Images | Pane::Tags => true,
+                Pane::Repositories => !self.single_registry(),
+                Pane::Registries => false,
+            }
+    }
+
     pub fn registry(&self) -> Option<&RegistryRow> {
         if self.single_registry() {
             self.remote.registries.rows.first()

@@ -13,6 +13,8 @@ pub const NO_CATALOG: &str = "No catalog data.";
 pub const NOTHING_SELECTED: &str = "Nothing selected.";
 pub const TOO_SMALL: &str = "Terminal too small";
 pub const EMPTY: &str = "(empty)";
+/// A list whose first page failed: not an empty list.
+pub const LIST_FAILED: &str = "(failed: r retries · ! shows why)";
 pub const NO_MATCH: &str = "no rows match the filter";
 pub const MULTI_ARCH: &str = "multi-arch";
 pub const ERROR_HINT: &str = "! details · r retry";
@@ -72,6 +74,13 @@ pub fn switching(what: &str, to: &str) -> String {
 
 pub fn copied(label: &str, text: &str) -> String {
     format!("copied {label}: {text}")
+}
+
+pub fn copied_through_tmux(label: &str, text: &str) -> String {
+    format!(
+        "sent {label} to tmux, whose allow-passthrough is off: it may not have reached the outer \
+         clipboard (tmux set -g allow-passthrough on): {text}"
+    )
 }
 
 pub fn auto_refresh(secs: Option<u64>) -> String {
@@ -158,7 +167,10 @@ pub fn cannot_prefill(what: &str, e: &crate::aws::AwsError) -> String {
 }
 
 pub const STILL_FETCHING: &str = "still reading the current value; try again in a moment";
-pub const FORM_INVALID: &str = "not saved: a field needs fixing (its message is in red)";
+/// ctrl-s on an invalid form: which field needs fixing (focus is on it, its message in red).
+pub fn form_invalid(label: &str) -> String {
+    format!("not saved: {label} needs fixing (the focused field, its message in red)")
+}
 pub const NO_CHANGE: &str = "nothing changed, nothing sent";
 pub const POLICY_EDIT_CURRENT: &str = "Edit the current policy";
 pub const POLICY_FROM_TEMPLATE: &str = "Start from a template";
@@ -233,3 +245,7 @@ pub fn ago(secs: i64) -> String {
         s => format!("{} days ago", s / 86_400),
     }
 }
+
+/// At start, when ~/.aws/config (or credentials) cannot be parsed; `!` says where.
+pub const AWS_FILES_BROKEN: &str =
+    "the AWS config file cannot be parsed: ! shows the file, line and reason";

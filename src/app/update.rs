@@ -61,6 +61,7 @@ pub fn update(app: &mut App, msg: Msg) -> Vec<Effect> {
             if app.load_of(list).generation == generation {
                 app.load_mut(list).fail(error.clone());
                 set_error(app, error);
+                app.failed_list = Some(list);
             }
         }
         // An answer to a client replaced since (a profile or region switch): not about this
@@ -72,11 +73,19 @@ pub fn update(app: &mut App, msg: Msg) -> Vec<Effect> {
             form_input::path_checked(app, field, &path, check)
         }
         Msg::EditorDone { field, result } => form_input::editor_done(app, field, result, &mut fx),
-        Msg::Saved { op, result } => outcomes::saved(app, op, result, &mut fx),
+        Msg::Saved { op, result } => {
+            if result.is_ok() {
+                base::succeeded(app);
+            }
+            outcomes::saved(app, op, result, &mut fx)
+        }
         Msg::Deleted(o) => delete::chunk_done(app, &o),
         Msg::DeleteEnded { not_sent } => delete::ended(app, not_sent, &mut fx),
         Msg::Profiles(r) => comfort::profiles_arrived(app, r),
-        Msg::Done(Ok(m)) => app.status = Status::Info(m),
+        Msg::Done(Ok(m)) => {
+            base::succeeded(app);
+            app.status = Status::Info(m)
+        }
         Msg::Done(Err(m)) => app.status = Status::Warning(m),
         Msg::Quit => app.quit = true,
     }
@@ -130,9 +139,14 @@ fn on_page(app: &mut App, generation: u64, rows: PageRows, fx: &mut Vec<Effect>)
         // An answer from a load that was cancelled or replaced.
         return;
     }
-    // The error is still in `last_error` for `!`; the status line shows the load is fine again.
-    if matches!(app.status, Status::Error(_)) {
-        app.status = Status::None;
+    // The failing load works again: the error is still in `last_error` for `!`, the status line
+    // and the badge say it is over. A page of another list says nothing about it.
+    if app.failed_list == Some(list) {
+        app.failed_list = None;
+        base::succeeded(app);
+        if matches!(app.status, Status::Error(_)) {
+            app.status = Status::None;
+        }
     }
     let m = &mut app.matcher;
     match rows {
@@ -146,7 +160,9 @@ fn on_page(app: &mut App, generation: u64, rows: PageRows, fx: &mut Vec<Effect>)
     {
         let found = match list {
             ListId::Repositories => select_key(&mut app.remote.repos, key),
-            _ => false,
+            ListId::Images => select_key(&mut app.remote.images, key),
+            ListId::Tags => select_key(&mut app.remote.tags, key),
+            ListId::Registries => false,
         };
         if found || !app.load_of(list).is_loading() {
             app.select_after_load = None;

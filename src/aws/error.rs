@@ -23,8 +23,25 @@ pub struct AwsError {
     pub code: String,
     /// One line for the status bar.
     pub message: String,
-    /// Everything known, for the details popup and the log.
+    /// Everything known in one string, for the log.
     pub detail: String,
+    /// Where and how it failed, for `!` (boxed: errors travel in every `Result` of the client).
+    pub info: Box<ErrorInfo>,
+}
+
+/// The parts of an error `!` lists one a line.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct ErrorInfo {
+    /// The HTTP status of the answer, when there was one.
+    pub status: Option<u16>,
+    /// The service's request id (what AWS support asks for).
+    pub request_id: Option<String>,
+    /// The operation and the endpoint it went to (`context`).
+    pub operation: Option<String>,
+    pub endpoint: Option<String>,
+    /// The error's source chain, outermost first, each link's own sentence ("dispatch failure",
+    /// "io error", "Connection refused"): what `!` lists instead of a Debug dump.
+    pub causes: Vec<String>,
 }
 
 impl AwsError {
@@ -35,6 +52,7 @@ impl AwsError {
             code,
             message,
             detail,
+            info: Box::default(),
         }
     }
 
@@ -86,6 +104,8 @@ impl AwsError {
     /// The same error with where it happened added to the details (`!` and the log).
     pub fn context(mut self, op: &str, endpoint: &str) -> Self {
         self.detail = format!("{op} at {endpoint}: {}", self.detail);
+        self.info.operation = Some(op.to_string());
+        self.info.endpoint = Some(endpoint.to_string());
         self
     }
 
@@ -95,6 +115,15 @@ impl AwsError {
     {
         let detail = DisplayErrorContext(&err).to_string();
         let cause = innermost_cause(&err);
+        let raw = err.raw_response();
+        let status = raw.map(|r| r.status().as_u16());
+        let request_id = raw.and_then(|r| {
+            ["x-amzn-requestid", "x-amz-request-id"]
+                .iter()
+                .find_map(|h| r.headers().get(*h))
+                .map(|v| v.chars().take(200).collect::<String>())
+        });
+        let causes = cause_chain(&err);
         let (code, message) = match &err {
             _ if find_cause::<ResponseTooLarge>(&err).is_some() => (
                 RESPONSE_TOO_LARGE.into(),
@@ -154,6 +183,13 @@ impl AwsError {
             code,
             message,
             detail,
+            info: Box::new(ErrorInfo {
+                status,
+                request_id,
+                operation: None,
+                endpoint: None,
+                causes,
+            }),
         }
     }
 }
@@ -221,6 +257,34 @@ fn innermost_cause(err: &(dyn std::error::Error + 'static)) -> String {
     cur.to_string()
 }
 
+/// Each link of the source chain in its own words: a link's Display often repeats its source's
+/// after a colon ("io error: Connection refused"), so what the next link says is cut off, and a
+/// link that says nothing new is left out. At most 12 links, each at most 500 characters, since
+/// the text can come from the server.
+fn cause_chain(err: &(dyn std::error::Error + 'static)) -> Vec<String> {
+    let mut out: Vec<String> = Vec::new();
+    let mut cur = Some(err);
+    while let Some(e) = cur {
+        let next = e.source();
+        let mut own = e.to_string();
+        if let Some(n) = next {
+            let n = n.to_string();
+            if let Some(stripped) = own.strip_suffix(&n) {
+                own = stripped.trim_end_matches([' ', ':']).to_string();
+            }
+        }
+        let own: String = own.chars().take(500).collect();
+        if !own.is_empty() && out.last() != Some(&own) {
+            out.push(own);
+        }
+        if out.len() == 12 {
+            break;
+        }
+        cur = next;
+    }
+    out
+}
+
 fn is_credentials_failure(detail: &str) -> bool {
     let d = detail.to_ascii_lowercase();
     d.contains("credentials") || d.contains("identity resolver") || d.contains("sso token")
@@ -283,6 +347,27 @@ mod tests {
         let e = AwsError::read_only("DeleteRepository");
         assert_eq!(e.code, "ReadOnly");
         assert!(e.message.contains("DeleteRepository"));
+    }
+
+    #[test]
+    fn the_cause_chain_lists_each_link_once_in_its_own_words() {
+        #[derive(Debug)]
+        struct Wrap(std::io::Error);
+        impl fmt::Display for Wrap {
+            fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                write!(f, "io error: {}", self.0)
+            }
+        }
+        impl std::error::Error for Wrap {
+            fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
+                Some(&self.0)
+            }
+        }
+        let e = Wrap(std::io::Error::new(
+            std::io::ErrorKind::ConnectionRefused,
+            "Connection refused",
+        ));
+        assert_eq!(cause_chain(&e), ["io error", "Connection refused"]);
     }
 
     #[test]

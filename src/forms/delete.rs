@@ -10,7 +10,7 @@ use ratatui::text::Line;
 use ratatui::widgets::{Gauge, Widget};
 
 use crate::aws::{DeleteOutcome, DeleteReport, ImageRef, ImageRow, TagRow};
-use crate::fmt::{count, short_digest, thousands};
+use crate::fmt::{count, short_digest, size, thousands};
 
 use super::confirm::{Confirm, WRAP, draw_popup, prompt_line, wrap_words};
 use super::text::{Edit, LineEditor};
@@ -37,6 +37,8 @@ pub struct DeletePlan {
     /// What the confirmation says under the totals about what the plan left out or could not
     /// tell (platform manifests of multi-arch images).
     pub notes: Vec<String>,
+    /// What the images that go weigh together (each counted once), as the service reports sizes.
+    pub bytes: i64,
 }
 
 impl DeletePlan {
@@ -88,11 +90,26 @@ impl DeletePlan {
                 },
             });
         }
-        DeletePlan {
+        let sizes: std::collections::HashMap<&str, i64> = images
+            .iter()
+            .map(|i| (&*i.image_digest, i.image_size_in_bytes))
+            .chain(
+                tags.iter()
+                    .map(|t| (&*t.image_digest, t.image_size_in_bytes)),
+            )
+            .collect();
+        let mut plan = DeletePlan {
             repo: repo.to_string(),
             items,
             notes: Vec::new(),
-        }
+            bytes: 0,
+        };
+        plan.bytes = plan
+            .removed_digests()
+            .iter()
+            .map(|d| sizes.get(d).copied().unwrap_or(0).max(0))
+            .sum();
+        plan
     }
 
     /// The ids for `Api::delete_images`: digests for images, tags for tags.
@@ -111,6 +128,10 @@ impl DeletePlan {
     /// Images that will be gone afterwards (whole images and last tags; several last tags of one
     /// image count once).
     pub fn images_removed(&self) -> usize {
+        self.removed_digests().len()
+    }
+
+    fn removed_digests(&self) -> Vec<&str> {
         let mut d: Vec<&str> = self
             .items
             .iter()
@@ -123,7 +144,33 @@ impl DeletePlan {
             .collect();
         d.sort_unstable();
         d.dedup();
-        d.len()
+        d
+    }
+
+    /// The plan in one sentence, totals first: "Will delete 350 images (41.2 GB) from ci/builds."
+    pub fn summary(&self) -> String {
+        let images = self.images_removed();
+        let tags_only = self
+            .items
+            .iter()
+            .filter(|r| matches!(r, Removes::Tag { .. }))
+            .count();
+        let tags = count(tags_only, "tag");
+        match (images, tags_only) {
+            (0, _) => format!("Will remove {tags} from images in {}.", self.repo),
+            (n, 0) => format!(
+                "Will delete {} ({}) from {}.",
+                count(n, "image"),
+                size(self.bytes),
+                self.repo
+            ),
+            (n, _) => format!(
+                "Will delete {} ({}) from {} and remove {tags} from images that stay.",
+                count(n, "image"),
+                size(self.bytes),
+                self.repo
+            ),
+        }
     }
 
     pub fn line(r: &Removes) -> String {
@@ -155,19 +202,9 @@ impl DeletePlan {
     /// The `d` confirmation: every item, then the totals.
     pub fn confirm(&self) -> Confirm {
         let n = self.items.len();
-        let tags_only = self
-            .items
-            .iter()
-            .filter(|r| matches!(r, Removes::Tag { .. }))
-            .count();
         // The totals first: with hundreds of items the list scrolls, the totals must not.
         let mut lines = vec![
-            Line::raw(format!(
-                "From {}: {} deleted, {} removed from images that stay.",
-                self.repo,
-                count(self.images_removed(), "image"),
-                count(tags_only, "tag")
-            )),
+            Line::raw(self.summary()),
             Line::raw("This cannot be undone."),
             Line::default(),
         ];
@@ -346,6 +383,8 @@ pub struct RepoDeleteConfirm {
     stage: Stage,
     /// Why the service refused a plain delete (RepositoryNotEmptyException), when it did.
     pub refused: Option<String>,
+    /// enter was pressed on a name that is not the repository's: said until the next edit.
+    wrong_name: bool,
 }
 
 impl RepoDeleteConfirm {
@@ -356,6 +395,7 @@ impl RepoDeleteConfirm {
             typed: LineEditor::default(),
             stage: Stage::TypeName,
             refused: None,
+            wrong_name: false,
         }
     }
 
@@ -385,10 +425,17 @@ impl RepoDeleteConfirm {
                     }
                     _ => RepoDeleteEvent::Delete { force: false },
                 },
-                KeyCode::Enter => RepoDeleteEvent::Ignored,
+                // A silent enter reads as a frozen dialog: say what is wrong.
+                KeyCode::Enter => {
+                    self.wrong_name = true;
+                    RepoDeleteEvent::Changed
+                }
                 _ => match self.typed.handle_key(key) {
                     Edit::Ignored => RepoDeleteEvent::Ignored,
-                    _ => RepoDeleteEvent::Changed,
+                    _ => {
+                        self.wrong_name = false;
+                        RepoDeleteEvent::Changed
+                    }
                 },
             },
         }
@@ -396,12 +443,25 @@ impl RepoDeleteConfirm {
 
     pub fn lines(&self) -> Vec<String> {
         match self.stage {
-            Stage::TypeName => vec![
-                format!("Delete repository {}?", self.name),
-                "Type its name and press enter to confirm.".into(),
-                String::new(),
-                format!("> {}", self.typed.text()),
-            ],
+            Stage::TypeName => {
+                let mut v = vec![
+                    format!("Delete repository {}?", self.name),
+                    "Type its name and press enter to confirm.".into(),
+                    String::new(),
+                    format!("> {}", self.typed.text()),
+                ];
+                if self.wrong_name {
+                    v.push(String::new());
+                    v.extend(wrap_words(
+                        &format!(
+                            "That is not the name: type {} exactly (esc cancels).",
+                            self.name
+                        ),
+                        WRAP,
+                    ));
+                }
+                v
+            }
             Stage::Force => {
                 let held = match self.images {
                     Some(n) => format!("{} still holds {} images.", self.name, thousands(n)),

@@ -131,47 +131,122 @@ pub fn template_policy(values: &Values) -> Result<String, (&'static str, String)
         .get("accountId")
         .map(|v| v.as_text().trim().to_string())
         .unwrap_or_default();
+    // Written out rather than built with `json!`, whose maps sort their keys: a policy reads
+    // Version before Statement, and Sid, Effect, Principal, Action in that order.
     let text = match t {
-        Template::PublicPullOnly => serde_json::json!({
-            "Version": "2012-10-17",
-            "Statement": [{
-                "Sid": "PublicPull",
-                "Effect": "Allow",
-                "Principal": "*",
-                "Action": [
-                    "ecr-public:BatchGetImage",
-                    "ecr-public:GetDownloadUrlForLayer",
-                    "ecr-public:BatchCheckLayerAvailability"
-                ]
-            }]
-        }),
+        Template::PublicPullOnly => r#"{
+  "Version": "2012-10-17",
+  "Statement": [
+    {
+      "Sid": "PublicPull",
+      "Effect": "Allow",
+      "Principal": "*",
+      "Action": [
+        "ecr-public:BatchGetImage",
+        "ecr-public:GetDownloadUrlForLayer",
+        "ecr-public:BatchCheckLayerAvailability"
+      ]
+    }
+  ]
+}"#
+        .to_string(),
         Template::PushFromAccount => {
             if account.is_empty() {
                 return Err(("accountId", "this template needs the account id".into()));
             }
-            serde_json::json!({
-                "Version": "2012-10-17",
-                "Statement": [{
-                    "Sid": "AllowPushFromAccount",
-                    "Effect": "Allow",
-                    "Principal": {"AWS": format!("arn:aws:iam::{account}:root")},
-                    "Action": [
-                        "ecr-public:BatchCheckLayerAvailability",
-                        "ecr-public:InitiateLayerUpload",
-                        "ecr-public:UploadLayerPart",
-                        "ecr-public:CompleteLayerUpload",
-                        "ecr-public:PutImage"
-                    ]
-                }]
-            })
+            // The form's check allows only twelve digits here: nothing to escape.
+            format!(
+                r#"{{
+  "Version": "2012-10-17",
+  "Statement": [
+    {{
+      "Sid": "AllowPushFromAccount",
+      "Effect": "Allow",
+      "Principal": {{
+        "AWS": "arn:aws:iam::{account}:root"
+      }},
+      "Action": [
+        "ecr-public:BatchCheckLayerAvailability",
+        "ecr-public:InitiateLayerUpload",
+        "ecr-public:UploadLayerPart",
+        "ecr-public:CompleteLayerUpload",
+        "ecr-public:PutImage"
+      ]
+    }}
+  ]
+}}"#
+            )
         }
     };
-    Ok(serde_json::to_string_pretty(&text).expect("a JSON value serializes"))
+    Ok(text)
+}
+
+/// Valid JSON re-indented as `serde_json`'s pretty printer would, keys in the order written (the
+/// service may answer with the policy on one line, the editor holds it indented: a diff of the
+/// two should show what changed, not the layout). Anything else is returned as it is.
+pub fn pretty_json(text: &str) -> String {
+    if serde_json::from_str::<Json>(text).is_err() {
+        return text.to_string();
+    }
+    let mut out = String::with_capacity(text.len() * 2);
+    let mut depth = 0usize;
+    let (mut in_string, mut escaped) = (false, false);
+    let newline = |out: &mut String, depth: usize| {
+        out.push('\n');
+        out.push_str(&"  ".repeat(depth));
+    };
+    let mut chars = text.chars().peekable();
+    while let Some(c) = chars.next() {
+        if in_string {
+            out.push(c);
+            match c {
+                _ if escaped => escaped = false,
+                '\\' => escaped = true,
+                '"' => in_string = false,
+                _ => {}
+            }
+            continue;
+        }
+        match c {
+            '"' => {
+                in_string = true;
+                out.push(c);
+            }
+            '{' | '[' => {
+                while chars.peek().is_some_and(|c| c.is_whitespace()) {
+                    chars.next();
+                }
+                let close = if c == '{' { '}' } else { ']' };
+                out.push(c);
+                if chars.peek() == Some(&close) {
+                    chars.next();
+                    out.push(close);
+                } else {
+                    depth += 1;
+                    newline(&mut out, depth);
+                }
+            }
+            '}' | ']' => {
+                depth = depth.saturating_sub(1);
+                newline(&mut out, depth);
+                out.push(c);
+            }
+            ',' => {
+                out.push(c);
+                newline(&mut out, depth);
+            }
+            ':' => out.push_str(": "),
+            c if c.is_whitespace() => {}
+            c => out.push(c),
+        }
+    }
+    out
 }
 
 /// A unified diff of the current policy and the new one, with three lines of context.
 pub fn policy_diff(old: Option<&str>, new: &str) -> String {
-    let old = old.unwrap_or("");
+    let (old, new) = (pretty_json(old.unwrap_or("")), pretty_json(new));
+    let (old, new) = (old.as_str(), new.as_str());
     let nl = |s: &str| {
         if s.is_empty() || s.ends_with('\n') {
             s.to_string()

@@ -235,43 +235,139 @@ fn footer(form: &Form) -> Line<'static> {
     }
 }
 
+/// The smallest body a multi-line editor keeps when the form is short of rows: the cursor's line
+/// and one either side. Below this the form scrolls instead, so every field keeps its label and
+/// input row.
+const MIN_BODY: u16 = 3;
+
+/// Each field's height in rows when the fields share `room` rows: the single-line parts are
+/// fixed, the multi-line editors split what is left (up to 40 rows each) and give up height
+/// first, down to `MIN_BODY`.
+fn field_heights(fields: &[Field], room: u16) -> Vec<u16> {
+    let multi = fields.iter().filter(|f| f.is_multiline()).count() as u16;
+    let fixed: u16 = fields.iter().map(fixed_rows).sum();
+    let spare = room.saturating_sub(fixed);
+    let per = spare
+        .checked_div(multi)
+        .map_or(0, |p| p.clamp(MIN_BODY, 40));
+    // What does not divide evenly goes to the first editors, a row each.
+    let mut extra = if per < 40 {
+        spare.saturating_sub(per * multi)
+    } else {
+        0
+    };
+    fields
+        .iter()
+        .map(|f| {
+            if !f.is_multiline() {
+                return fixed_rows(f);
+            }
+            let bonus = u16::from(extra > 0);
+            extra -= bonus;
+            fixed_rows(f) + per + bonus
+        })
+        .collect()
+}
+
+/// The first row to show so the focused field is whole on screen: the smallest scroll that
+/// reveals its end, never past its start (a field taller than the view shows its top). Focus is
+/// where a failed save or ctrl-s on an invalid form puts the user, so the red message is in view.
+fn scroll_to(heights: &[u16], focus: usize, view: u16) -> u16 {
+    let top: u16 = heights.iter().take(focus).sum();
+    let bottom = top + heights.get(focus).copied().unwrap_or(0);
+    bottom.saturating_sub(view).min(top)
+}
+
 impl Widget for &Form {
     fn render(self, area: Rect, buf: &mut Buffer) {
         let multi = self.fields.iter().filter(|f| f.is_multiline()).count() as u16;
         let fixed: u16 = self.fields.iter().map(fixed_rows).sum();
-        // Multi-line fields share the room there is (a policy gets a tall editor), at least 8.
-        let chrome = 2 + 1 + u16::from(self.error.is_some());
-        let per = (area.height.saturating_sub(fixed + chrome + 2) / multi.max(1)).clamp(8, 40);
-        let want = fixed + multi * per + chrome;
         let width = if multi > 0 { 110 } else { 72 };
+        // A form-wide error (a failure that names no field) wraps onto a second row when long.
+        let err_rows = self.error.as_ref().map_or(0, |e| {
+            let w = usize::from(width.min(area.width).saturating_sub(2)).max(1);
+            if crate::sanitize::display_width(e) + 2 > w {
+                2
+            } else {
+                1
+            }
+        });
+        // Multi-line fields share the room there is (a policy gets a tall editor), at least 8.
+        let chrome = 2 + 1 + err_rows;
+        let per = (area.height.saturating_sub(fixed + chrome + 2) / multi.max(1)).clamp(8, 40);
+        let mut want = fixed + multi * per + chrome;
+        if area.height.saturating_sub(want) < 3 {
+            // A sliver of the screen behind would only look like a second border.
+            want = area.height;
+        }
         let popup = centered(area, width, want);
         Clear.render(popup, buf);
-        let block = Block::bordered()
+        let inner = Block::bordered().inner(popup);
+        let view = inner.height.saturating_sub(err_rows + 1);
+        let heights = field_heights(&self.fields, view);
+        let total: u16 = heights.iter().sum();
+        let offset = scroll_to(&heights, self.focus, view);
+        let mut block = Block::bordered()
             .title(Span::styled(format!(" {} ", self.title), FOCUS))
             .border_style(if self.status == Status::Saving {
                 OK
             } else {
                 Style::new()
             });
-        let inner = block.inner(popup);
+        // Say there is more than fits, and on which side.
+        if offset > 0 {
+            block = block.title_top(Line::styled(" ↑ more ", OK).right_aligned());
+        }
+        if offset + view < total {
+            block = block.title_bottom(Line::styled(" ↓ more (tab) ", OK).right_aligned());
+        }
         block.render(popup, buf);
-        let mut rows = vec![Constraint::Length(u16::from(self.error.is_some()))];
-        for f in &self.fields {
-            if f.is_multiline() {
-                rows.push(Constraint::Min(fixed_rows(f) + 2));
-            } else {
-                rows.push(Constraint::Length(fixed_rows(f)));
+        let [err_area, fields_area, foot] = Layout::vertical([
+            Constraint::Length(err_rows),
+            Constraint::Length(view),
+            Constraint::Length(1),
+        ])
+        .areas(inner);
+        if let Some(e) = &self.error {
+            Paragraph::new(format!("✗ {e}"))
+                .style(ERR)
+                .wrap(Wrap { trim: true })
+                .render(err_area, buf);
+        }
+        // The fields are drawn whole into a buffer of their full height, then the rows in view
+        // are copied: a field cut by the edge is cut, never squeezed into a wrong layout.
+        let mut all = Buffer::empty(Rect::new(fields_area.x, 0, fields_area.width, total));
+        let mut y = 0;
+        for (i, (f, h)) in self.fields.iter().zip(&heights).enumerate() {
+            let focused = i == self.focus && self.status == Status::Editing;
+            draw_field(
+                f,
+                focused,
+                Rect::new(fields_area.x, y, fields_area.width, *h),
+                &mut all,
+            );
+            y += h;
+        }
+        for dy in 0..fields_area.height.min(total.saturating_sub(offset)) {
+            for x in fields_area.left()..fields_area.right() {
+                buf[(x, fields_area.y + dy)] = all[(x, offset + dy)].clone();
             }
         }
-        rows.push(Constraint::Length(1));
-        let areas = Layout::vertical(rows).split(inner);
-        if let Some(e) = &self.error {
-            Line::styled(format!("✗ {e}"), ERR).render(areas[0], buf);
-        }
-        for (i, f) in self.fields.iter().enumerate() {
-            let focused = i == self.focus && self.status == Status::Editing;
-            draw_field(f, focused, areas[i + 1], buf);
-        }
-        footer(self).render(areas[areas.len() - 1], buf);
+        footer(self).render(foot, buf);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::scroll_to;
+
+    #[test]
+    fn scrolls_only_as_far_as_the_focused_field_needs() {
+        let h = [3, 3, 5, 3];
+        assert_eq!(scroll_to(&h, 0, 8), 0);
+        assert_eq!(scroll_to(&h, 2, 8), 3);
+        assert_eq!(scroll_to(&h, 3, 8), 6);
+        // Taller than the view: its top.
+        assert_eq!(scroll_to(&[3, 20], 1, 8), 3);
     }
 }

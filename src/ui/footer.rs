@@ -141,7 +141,9 @@ pub fn draw_keys(f: &mut Frame, area: Rect, app: &App) {
         }
     } else {
         // An error waiting to be read comes first.
-        if (app.last_error.is_some() || !app.opts.config_warnings.is_empty())
+        if (app.error_unread
+            || !app.opts.config_warnings.is_empty()
+            || app.opts.aws_files_problem.is_some())
             && let Some(k) = first_key(app.keymap(), Action::ErrorDetails)
         {
             items.push((k, row_of(Action::ErrorDetails).label.to_string()));
@@ -150,6 +152,10 @@ pub fn draw_keys(f: &mut Frame, area: Rect, app: &App) {
             let a = r.action;
             // Read-only: the keys that could only be refused are left out (help says why).
             if !applies(a, ctx) || (r.mutates && app.opts.read_only) {
+                continue;
+            }
+            // esc in the leftmost pane, with no filter to clear, would do nothing.
+            if a == Action::Back && app.layer() == Layer::Lists && !app.can_go_back() {
                 continue;
             }
             if let Some(k) = first_key(app.keymap(), a) {

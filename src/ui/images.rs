@@ -42,6 +42,29 @@ const TYPE_FROM: u16 = 80;
 /// Below this the DIGEST column goes too (the details pane shows the whole digest): at 100 columns
 /// the pane is 56 wide and the tags would get 6 of them.
 const DIGEST_FROM: u16 = 64;
+/// From this pane width the whole digest fits beside the other columns, with room left for the
+/// tags: a wide terminal shows it instead of leaving the spare width to the tags alone.
+pub const FULL_DIGEST_FROM: u16 = 130;
+/// `sha256:` and 64 hex digits.
+pub const FULL_DIGEST: u16 = 71;
+
+/// The digest cell: whole when the pane is wide enough, else short.
+pub fn digest_cell(digest: &str, pane_width: u16) -> String {
+    if pane_width >= FULL_DIGEST_FROM {
+        clean(digest)
+    } else {
+        short_digest(&clean(digest))
+    }
+}
+
+/// The digest column's width for the pane.
+pub fn digest_width(pane_width: u16) -> Constraint {
+    if pane_width >= FULL_DIGEST_FROM {
+        Constraint::Length(FULL_DIGEST)
+    } else {
+        Constraint::Length(20)
+    }
+}
 
 pub fn draw(f: &mut Frame, area: Rect, app: &App, focused: bool) {
     let with_type = area.width >= TYPE_FROM;
@@ -53,7 +76,7 @@ pub fn draw(f: &mut Frame, area: Rect, app: &App, focused: bool) {
     if with_digest {
         cols.push(Column {
             title: "DIGEST",
-            width: Constraint::Length(20),
+            width: digest_width(area.width),
         });
     }
     cols.extend([
@@ -102,7 +125,7 @@ pub fn draw(f: &mut Frame, area: Rect, app: &App, focused: bool) {
             };
             let mut cells = vec![tags];
             if with_digest {
-                cells.push(short_digest(&clean(&r.image_digest)));
+                cells.push(digest_cell(&r.image_digest, area.width));
             }
             cells.push(size(r.image_size_in_bytes));
             cells.push(when(

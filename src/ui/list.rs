@@ -121,12 +121,21 @@ pub fn draw<T: Row>(
             strings::NO_MATCH
         } else if list.load.is_loading() || app.remote.connection.is_none() {
             "loading…"
+        } else if matches!(list.load.state, LoadState::Failed(_)) {
+            // Nothing came back: that is not an empty repository.
+            strings::LIST_FAILED
         } else {
             strings::EMPTY
         };
+        // Laid out as the filled table is (the selection column, the spacing), so the column
+        // titles do not shift when the first row arrives.
         let header =
             TableRow::new(columns.iter().map(|c| Cell::from(c.title))).style(theme().column_header);
-        let t = Table::new([header], columns.iter().map(|c| c.width));
+        let t = Table::new(Vec::<TableRow>::new(), columns.iter().map(|c| c.width))
+            .header(header)
+            .highlight_symbol(SELECTED_SYMBOL)
+            .highlight_spacing(ratatui::widgets::HighlightSpacing::Always)
+            .column_spacing(1);
         f.render_widget(t, inner);
         if inner.height > 1 {
             let r = Rect::new(inner.x + 2, inner.y + 1, inner.width.saturating_sub(2), 1);

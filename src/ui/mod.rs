@@ -132,12 +132,9 @@ fn overlay_max_scroll(app: &App) -> u16 {
         Some(Overlay::ResourceTags { arn, .. }) => {
             (resource_tags::text(app, arn).lines.len(), inner.height)
         }
-        Some(Overlay::Help { .. }) => (
-            help::text(app).lines.len(),
-            help::area(a.body).height.saturating_sub(2),
-        ),
+        Some(Overlay::Help { .. }) => help::rows(app, a.body),
         Some(Overlay::ErrorDetails { .. }) => (
-            error::text(app).lines.len(),
+            error::rows(app, a.body),
             error::area(a.body).height.saturating_sub(2),
         ),
         Some(Overlay::Picker(_)) | None => (0, 0),

@@ -18,9 +18,10 @@ pub fn draw(f: &mut Frame, area: Rect, app: &App, focused: bool) {
         width: Constraint::Fill(2),
     }];
     if !narrow {
+        // The description is the one column whose text runs long: it gets the most of the width.
         cols.push(Column {
             title: "DESCRIPTION",
-            width: Constraint::Fill(3),
+            width: Constraint::Fill(4),
         });
     }
     cols.push(Column {
@@ -30,7 +31,7 @@ pub fn draw(f: &mut Frame, area: Rect, app: &App, focused: bool) {
     if wide {
         cols.push(Column {
             title: "URI",
-            width: Constraint::Fill(3),
+            width: Constraint::Fill(2),
         });
     }
     let title = format!(

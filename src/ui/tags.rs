@@ -7,7 +7,7 @@ use super::list::{self, Column, Head};
 use super::text::clean;
 use crate::app::App;
 use crate::app::strings;
-use crate::fmt::{short_digest, size, when};
+use crate::fmt::{size, when};
 
 pub fn draw(f: &mut Frame, area: Rect, app: &App, focused: bool) {
     let cols = [
@@ -17,7 +17,7 @@ pub fn draw(f: &mut Frame, area: Rect, app: &App, focused: bool) {
         },
         Column {
             title: "DIGEST",
-            width: Constraint::Length(20),
+            width: super::images::digest_width(area.width),
         },
         Column {
             title: "SIZE",
@@ -52,7 +52,7 @@ pub fn draw(f: &mut Frame, area: Rect, app: &App, focused: bool) {
         |r| {
             vec![
                 clean(&r.image_tag),
-                short_digest(&clean(&r.image_digest)),
+                super::images::digest_cell(&r.image_digest, area.width),
                 size(r.image_size_in_bytes),
                 when(r.image_pushed_at, app.now, app.opts.config.date_format),
             ]
