@@ -152,11 +152,9 @@ fn resolve<'a>(state: &State, name: &'a str) -> RegResult<&'a str> {
     Ok(repo)
 }
 
-/// Saves the state after a registry-side mutation when the emulator has a state file.
-fn persist(shared: &Shared, state: &State) -> RegResult<()> {
-    if let Some(path) = &shared.state_file
-        && let Err(e) = super::persist::save(path, state)
-    {
+/// Saves the state after a registry-side mutation (when the emulator keeps it).
+fn persist(shared: &Shared, state: &mut State) -> RegResult<()> {
+    if let Err(e) = shared.persistence.save(state, true) {
         tracing::error!("saving state failed: {e:#}");
         return Err(RegError::server("saving the change"));
     }
