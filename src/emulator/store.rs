@@ -299,3 +299,199 @@ impl<'t> Tables<'t> {
         Ok(())
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use std::collections::BTreeSet;
+
+    use base64::Engine;
+    use base64::engine::general_purpose::STANDARD;
+    use serde_json::{Value, json};
+
+    use super::*;
+    use crate::emulator::testutil::{T0, call, manifest, repo_with_images, upload};
+    use crate::emulator::{Seed, ops, seed, synthetic};
+
+    fn saved(store: &Store) -> Value {
+        serde_json::to_value(store.load().unwrap().expect("a saved state")).unwrap()
+    }
+
+    /// The path of the first difference between two JSON trees (the whole states are too large
+    /// to print usefully).
+    fn first_difference(a: &Value, b: &Value, path: &str) -> Option<String> {
+        match (a, b) {
+            (Value::Object(x), Value::Object(y)) => x
+                .keys()
+                .chain(y.keys())
+                .find_map(|k| match (x.get(k), y.get(k)) {
+                    (Some(p), Some(q)) => first_difference(p, q, &format!("{path}/{k}")),
+                    (p, q) => Some(format!("{path}/{k}: {p:?} vs {q:?}")),
+                }),
+            _ if a != b => Some(format!("{path}: {a} vs {b}")),
+            _ => None,
+        }
+    }
+
+    fn assert_saved(store: &Store, state: &State, after: &str) {
+        let memory = serde_json::to_value(state).unwrap();
+        if let Some(d) = first_difference(&saved(store), &memory, "") {
+            panic!("after {after}, the database differs from memory at {d}");
+        }
+    }
+
+    /// Every mutating operation, each followed by a save of what it marked: reading the database
+    /// back must give exactly the state in memory. An operation that changed something without
+    /// marking it would show here as a difference.
+    #[test]
+    fn every_mutation_saved_by_its_marks_reads_back_equal() {
+        let dir = tempfile::tempdir().unwrap();
+        let (store, none) = Store::open(dir.path()).unwrap();
+        assert!(none.is_none(), "a new directory holds no state");
+        let mut state = seed::build(Seed::Demo, T0).unwrap();
+        synthetic::add(&mut state, "big", 50, T0).unwrap();
+        store.save_all(&mut state).unwrap();
+        assert_saved(&store, &state, "the first save");
+
+        let called = std::cell::RefCell::new(BTreeSet::new());
+        let step = |state: &mut State, op: &'static str, body: Value, must_succeed: bool| {
+            let out = call(state, op, body);
+            assert!(!must_succeed || out.is_ok(), "{op}: {out:?}");
+            called.borrow_mut().insert(op);
+            store.save_changes(state).unwrap();
+            assert_saved(&store, state, op);
+        };
+        let logos = state.logos.len();
+        let png = STANDARD.encode(b"\x89PNG\r\n\x1a\nlogo");
+        step(
+            &mut state,
+            "CreateRepository",
+            json!({ "repositoryName": "s/one", "tags": [{ "Key": "k", "Value": "v" }],
+                    "catalogData": { "description": "d", "logoImageBlob": png } }),
+            true,
+        );
+        assert_eq!(state.logos.len(), logos + 1);
+        let d = repo_with_images(&mut state, "s/one", &[Some("a"), Some("b"), None]);
+        called.borrow_mut().extend(["CompleteLayerUpload", "PutImage"]);
+        store.save_changes(&mut state).unwrap();
+        assert_saved(&store, &state, "pushing images");
+        // A second tag on image 0, and tag `b` moved from image 1 to image 2.
+        let m0 = state.repos["s/one"].images[&d[0]].manifest.clone().unwrap();
+        let m2 = state.repos["s/one"].images[&d[2]].manifest.clone().unwrap();
+        for (m, tag) in [(&m0, "c"), (&m2, "b")] {
+            step(
+                &mut state,
+                "PutImage",
+                json!({ "repositoryName": "s/one", "imageManifest": m.to_string(), "imageTag": tag }),
+                true,
+            );
+        }
+        let index = json!({
+            "schemaVersion": 2,
+            "mediaType": "application/vnd.oci.image.index.v1+json",
+            "manifests": [{ "mediaType": "application/vnd.docker.distribution.manifest.v2+json",
+                            "size": m2.len(), "digest": d[2],
+                            "platform": { "os": "linux", "architecture": "arm64" } }],
+        });
+        step(
+            &mut state,
+            "PutImage",
+            json!({ "repositoryName": "s/one", "imageManifest": index.to_string(), "imageTag": "multi" }),
+            true,
+        );
+        // By tag while another remains (only the tag goes), then a whole image by digest.
+        for id in [json!({ "imageTag": "c" }), json!({ "imageDigest": d[1] })] {
+            step(
+                &mut state,
+                "BatchDeleteImage",
+                json!({ "repositoryName": "s/one", "imageIds": [id] }),
+                true,
+            );
+        }
+        let arn = state.registry.repo_arn("s/one");
+        step(
+            &mut state,
+            "TagResource",
+            json!({ "resourceArn": arn, "tags": [{ "Key": "t2", "Value": "x" }] }),
+            true,
+        );
+        step(
+            &mut state,
+            "UntagResource",
+            json!({ "resourceArn": arn, "tagKeys": ["k"] }),
+            true,
+        );
+        let policy = r#"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":"*","Action":"ecr-public:*"}]}"#;
+        step(
+            &mut state,
+            "SetRepositoryPolicy",
+            json!({ "repositoryName": "s/one", "policyText": policy }),
+            true,
+        );
+        step(
+            &mut state,
+            "DeleteRepositoryPolicy",
+            json!({ "repositoryName": "s/one" }),
+            true,
+        );
+        step(
+            &mut state,
+            "PutRegistryCatalogData",
+            json!({ "displayName": "Renamed" }),
+            true,
+        );
+        step(
+            &mut state,
+            "PutRepositoryCatalogData",
+            json!({ "repositoryName": "s/one", "catalogData": { "aboutText": "about", "logoImageBlob": "" } }),
+            true,
+        );
+        let big: Vec<String> = state.repos["big"].images.keys().take(3).cloned().collect();
+        step(
+            &mut state,
+            "BatchDeleteImage",
+            json!({ "repositoryName": "big", "imageIds": big.iter().map(|d| json!({ "imageDigest": d })).collect::<Vec<_>>() }),
+            true,
+        );
+        // A failed operation leaves memory and the database equal too.
+        step(
+            &mut state,
+            "PutImage",
+            json!({ "repositoryName": "s/one", "imageManifest": manifest("sha256:00", &["sha256:11"]) }),
+            false,
+        );
+        let layer = upload(&mut state, "big", b"another layer");
+        store.save_changes(&mut state).unwrap();
+        assert!(saved(&store)["repos"]["big"]["layers"][&layer].is_object());
+        step(
+            &mut state,
+            "DeleteRepository",
+            json!({ "repositoryName": "s/one", "force": true }),
+            true,
+        );
+        assert!(state.logos.len() == logos && !state.repos.contains_key("s/one"));
+
+        let mutating: BTreeSet<&str> = ops::OPERATIONS
+            .iter()
+            .filter(|o| o.mutates)
+            .map(|o| o.name)
+            .collect();
+        let missed: Vec<_> = mutating.difference(&called.borrow()).copied().collect();
+        assert!(missed.is_empty(), "mutations not exercised: {missed:?}");
+    }
+
+    #[test]
+    fn a_directory_of_another_format_is_refused() {
+        let dir = tempfile::tempdir().unwrap();
+        let (store, _) = Store::open(dir.path()).unwrap();
+        let mut state = seed::build(Seed::Empty, T0).unwrap();
+        store.save_all(&mut state).unwrap();
+        let tx = store.db.begin_write().unwrap();
+        tx.open_table(META)
+            .unwrap()
+            .insert("format", b"99".as_slice())
+            .unwrap();
+        tx.commit().unwrap();
+        let err = store.load().unwrap_err().to_string();
+        assert!(err.contains("format \"99\""), "{err}");
+    }
+}
