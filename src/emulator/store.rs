@@ -69,7 +69,10 @@ impl Store {
         let db = Database::create(&path).with_context(|| format!("opening {}", path.display()))?;
         if !existed {
             // redb creates the file with the process umask; the rows include unpublished catalogs.
-            fs::set_permissions(&path, fs::Permissions::from_mode(crate::private_fs::FILE_MODE))?;
+            fs::set_permissions(
+                &path,
+                fs::Permissions::from_mode(crate::private_fs::FILE_MODE),
+            )?;
         }
         let store = Store {
             db,
@@ -122,7 +125,9 @@ impl Store {
             repos.insert(k.value().to_string(), repo);
         }
         let split = |k: &str| -> Result<(String, String)> {
-            let (r, n) = k.split_once('\0').context("a row key without a repository")?;
+            let (r, n) = k
+                .split_once('\0')
+                .context("a row key without a repository")?;
             Ok((r.to_string(), n.to_string()))
         };
         for row in tx.open_table(IMAGES)?.iter()? {
@@ -257,7 +262,8 @@ impl<'t> Tables<'t> {
             tags: repo.tags.clone(),
             synthetic: repo.synthetic.clone(),
         };
-        self.repos.insert(repo.name.as_str(), json(&row)?.as_slice())?;
+        self.repos
+            .insert(repo.name.as_str(), json(&row)?.as_slice())?;
         Ok(())
     }
 
@@ -320,13 +326,14 @@ mod tests {
     /// to print usefully).
     fn first_difference(a: &Value, b: &Value, path: &str) -> Option<String> {
         match (a, b) {
-            (Value::Object(x), Value::Object(y)) => x
-                .keys()
-                .chain(y.keys())
-                .find_map(|k| match (x.get(k), y.get(k)) {
-                    (Some(p), Some(q)) => first_difference(p, q, &format!("{path}/{k}")),
-                    (p, q) => Some(format!("{path}/{k}: {p:?} vs {q:?}")),
-                }),
+            (Value::Object(x), Value::Object(y)) => {
+                x.keys()
+                    .chain(y.keys())
+                    .find_map(|k| match (x.get(k), y.get(k)) {
+                        (Some(p), Some(q)) => first_difference(p, q, &format!("{path}/{k}")),
+                        (p, q) => Some(format!("{path}/{k}: {p:?} vs {q:?}")),
+                    })
+            }
             _ if a != b => Some(format!("{path}: {a} vs {b}")),
             _ => None,
         }
@@ -371,7 +378,9 @@ mod tests {
         );
         assert_eq!(state.logos.len(), logos + 1);
         let d = repo_with_images(&mut state, "s/one", &[Some("a"), Some("b"), None]);
-        called.borrow_mut().extend(["CompleteLayerUpload", "PutImage"]);
+        called
+            .borrow_mut()
+            .extend(["CompleteLayerUpload", "PutImage"]);
         store.save_changes(&mut state).unwrap();
         assert_saved(&store, &state, "pushing images");
         // A second tag on image 0, and tag `b` moved from image 1 to image 2.
