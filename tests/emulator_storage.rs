@@ -169,7 +169,7 @@ async fn data_dir_and_state_file_together_are_refused() {
 
 /// What the writer was told succeeded. An item whose deletion was sent but not answered is in
 /// neither set: the kill may have come before or after the deletion was saved.
-#[derive(Default)]
+#[derive(Default, Clone)]
 struct Acked {
     repos: BTreeSet<String>,
     deleted_repos: BTreeSet<String>,
@@ -264,7 +264,10 @@ async fn kill_9_during_writes_loses_nothing_acknowledged() {
     for round in 0..6 {
         let emu = binary_support::Emulator::start(&args);
         let c = sdk(&emu.url).await;
-        assert_acked_survived(&c, &acked.lock()).await;
+        // A copy: the writer of the previous round is done, but a lock is never held across an
+        // await.
+        let snapshot = acked.lock().clone();
+        assert_acked_survived(&c, &snapshot).await;
         let writer = tokio::spawn(write_until_killed(
             c.clone(),
             blobs.clone(),
@@ -281,7 +284,7 @@ async fn kill_9_during_writes_loses_nothing_acknowledged() {
     }
     let emu = binary_support::Emulator::start(&args);
     let c = sdk(&emu.url).await;
-    let acked = acked.lock();
+    let acked = acked.lock().clone();
     assert!(
         acked.repos.len() + acked.deleted_repos.len() >= 6
             && acked.images.len() + acked.deleted_images.len() >= 6,
