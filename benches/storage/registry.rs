@@ -121,9 +121,9 @@ async fn inspect(opts: &Opts, dir: &Path) -> Result<(Vec<Duration>, Vec<Duration
     let ours: Value = serde_json::from_slice(&std::fs::read(&ours)?)?;
     let theirs: Value = serde_json::from_slice(&std::fs::read(&theirs)?)?;
     ensure!(
-        ours["config"]["rootfs"] == theirs["rootfs"],
+        ours["image"]["config"]["rootfs"] == theirs["rootfs"],
         "ecrp and skopeo disagree on the config: {} vs {}",
-        ours["config"]["rootfs"],
+        ours["image"]["config"]["rootfs"],
         theirs["rootfs"]
     );
     let (mut e, mut s) = (Vec::new(), Vec::new());
