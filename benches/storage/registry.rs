@@ -182,7 +182,11 @@ async fn copy_out(size: u64, runs: usize, dir: &Path) -> Result<(Vec<Duration>, 
             .map(|m| m.len())
             .max()
             .unwrap_or(0);
-        ensure!(got == size, "the copied layer has {got} bytes, not {size}");
+        // skopeo gzips an uncompressed layer when it pushes it; random bytes grow a little.
+        ensure!(
+            got >= size && got < size + size / 100 + 4096,
+            "the copied layer has {got} bytes, for {size} pushed"
+        );
         std::fs::remove_dir_all(&out)?;
     }
     Ok((times, emu.peak_rss()?))
