@@ -550,7 +550,7 @@ pub struct EmulatorArgs {
     #[arg(long, value_name = "NAME=COUNT,...", value_parser = parse_quotas)]
     pub quota: Option<crate::emulator::Quotas>,
 
-    /// Initial data (ignored when --state names an existing file).
+    /// Initial data (ignored when --data-dir or --state already holds a state).
     #[arg(long, value_enum, default_value = "demo")]
     pub seed: SeedArg,
 
@@ -558,9 +558,15 @@ pub struct EmulatorArgs {
     #[arg(long, value_name = "REPO=COUNT", value_parser = parse_synthetic)]
     pub synthetic: Vec<(String, usize)>,
 
-    /// Load state from FILE at start and write it atomically after every mutation.
-    #[arg(long, value_name = "FILE")]
+    /// Load state from FILE at start and write it atomically after every mutation (the whole
+    /// file each time: prefer --data-dir for large states).
+    #[arg(long, value_name = "FILE", conflicts_with = "data_dir")]
     pub state: Option<PathBuf>,
+
+    /// Keep the state in DIR (created 0700): metadata in a database, blobs as content-addressed
+    /// files. Each mutation writes only what it changed and is on disk before it is answered.
+    #[arg(long, value_name = "DIR")]
+    pub data_dir: Option<PathBuf>,
 
     /// Inject faults: that share of requests answered with ThrottlingException (400), with
     /// ServerException (500), or with the connection closed before any response; every response

@@ -142,6 +142,7 @@ async fn run(cli: Cli) -> Result<()> {
                 },
                 synthetic: args.synthetic.clone(),
                 state_file: args.state.clone(),
+                data_dir: args.data_dir.clone(),
                 faults: args.faults,
                 fault_seed: args.fault_seed,
                 verify_sigv4: args.verify_sigv4.clone(),

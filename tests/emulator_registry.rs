@@ -151,7 +151,9 @@ async fn login(addr: &str, c: &Client) -> String {
     let r = send(
         addr,
         "GET",
-        "/token/?service=public.ecr.aws&scope=repository:acme/app:pull,push",
+        // Push is granted per repository: the tests push to app and mount into other.
+        "/token/?service=public.ecr.aws&scope=repository:acme/app:pull,push\
+         &scope=repository:acme/other:pull,push",
         &[("Authorization", &basic)],
         b"",
     )

@@ -96,6 +96,7 @@ pub fn apply(state: &mut State, repo: &str, c: CatalogInput) -> ApiResult<()> {
         Some(bytes) => {
             let hash = hex::encode(Sha256::digest(&bytes));
             let content_type = content_type(&bytes).to_string();
+            state.touched.logos.insert(hash.clone());
             state.logos.entry(hash.clone()).or_insert(Logo {
                 content_type,
                 bytes,
@@ -217,5 +218,6 @@ pub fn collect_logos(state: &mut State) {
         .collect();
     for h in unused {
         state.logos.remove(&h);
+        state.touched.logos.insert(h);
     }
 }

@@ -85,10 +85,7 @@ pub fn delete_one(
     if let Some(t) = tag
         && image.tags.len() > 1
     {
-        repo.image_tags.remove(t);
-        if let Some(img) = repo.images.get_mut(&target) {
-            img.tags.retain(|x| x != t);
-        }
+        repo.remove_tag(t, &target);
         return Ok(vec![id_json(Some(&target), Some(t))]);
     }
     if let Some(parents) = repo.parents.get(&target) {

@@ -144,7 +144,7 @@ pub fn put_image(state: &mut State, req: PutImage<'_>, now_ms: i64) -> ApiResult
         }
         let mut size = 0;
         for entry in layers {
-            let layer = repo.layers.get_mut(digest_of(entry).unwrap_or_default());
+            let layer = repo.layer_mut(digest_of(entry).unwrap_or_default());
             if let Some(layer) = layer {
                 size += layer.size;
                 // The manifest is the first place a layer's media type is known.

@@ -223,8 +223,8 @@ pub fn complete_layer_upload(state: &mut State, input: &Input, _ctx: &Ctx) -> Ap
             format!("The layer with digest '{computed}' already exists in the repository '{name}'"),
         ));
     }
-    repo.layers.insert(
-        computed.clone(),
+    repo.add_layer(
+        &computed,
         Layer {
             size,
             media_type: DEFAULT_LAYER_MEDIA_TYPE.into(),
@@ -299,14 +299,13 @@ pub fn add_blob(
         .blobs
         .insert_generated(&blob.digest, blob.bytes.clone())
         .map_err(storage_error)?;
-    state
-        .repo_mut(repo)?
-        .layers
-        .entry(blob.digest.clone())
-        .or_insert(Layer {
+    state.repo_mut(repo)?.add_layer(
+        &blob.digest,
+        Layer {
             size: blob.size(),
             media_type: media_type.to_string(),
-        });
+        },
+    );
     Ok(())
 }
 

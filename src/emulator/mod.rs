@@ -6,8 +6,8 @@
 //!
 //! Design notes:
 //! - One registry (id [`DEMO_REGISTRY_ID`], default alias [`DEMO_ALIAS`]) behind one lock; every
-//!   operation runs atomically under it, and a mutation is persisted (with `--state`) before the
-//!   answer is sent.
+//!   operation runs atomically under it, and a mutation is persisted (with `--data-dir` or
+//!   `--state`) before the answer is sent.
 //! - Lists are walked by key so page tokens survive deletions: repositories by name, images newest
 //!   push first (ties by digest), image tags by name, registries by id.
 //! - A request without a SigV4 Authorization header is refused; any access key is accepted unless
@@ -42,6 +42,7 @@ mod seed;
 mod server;
 mod sigv4;
 mod state;
+mod store;
 mod synthetic;
 mod tags;
 #[cfg(test)]
@@ -79,6 +80,9 @@ pub struct EmulatorOptions {
     pub synthetic: Vec<(String, usize)>,
     /// Load from this file if it exists (the seed is then ignored) and save after every mutation.
     pub state_file: Option<PathBuf>,
+    /// Keep the state in this directory (a database and blob files), loading it if it holds
+    /// one (the seed is then ignored); each mutation writes only what it changed.
+    pub data_dir: Option<PathBuf>,
     /// A fixed "now" in epoch seconds: seed dates are relative to it and every timestamp the
     /// server writes uses it, so screens rendered from the data are identical on every run.
     pub clock: Option<i64>,
@@ -113,6 +117,7 @@ impl Default for EmulatorOptions {
             seed: Seed::Demo,
             synthetic: Vec::new(),
             state_file: None,
+            data_dir: None,
             clock: None,
             faults: None,
             fault_seed: None,
@@ -163,26 +168,34 @@ impl Emulator {
     }
 }
 
-/// Builds the initial state: from the state file if it exists, else from the seed; then the
-/// synthetic repositories (those not already present).
-fn initial_state(opts: &EmulatorOptions) -> anyhow::Result<(state::State, bool)> {
-    let loaded = match &opts.state_file {
-        Some(path) => persist::load(path)?,
-        None => None,
+/// Builds the initial state: from the data directory or state file if it holds one, else from
+/// the seed; then the synthetic repositories (those not already present). Also answers whether
+/// the state was loaded, and the opened store.
+fn initial_state(
+    opts: &EmulatorOptions,
+) -> anyhow::Result<(state::State, bool, Option<store::Store>)> {
+    if opts.data_dir.is_some() && opts.state_file.is_some() {
+        anyhow::bail!("--data-dir and --state are two ways to keep the state: choose one");
+    }
+    let (loaded, store) = match (&opts.data_dir, &opts.state_file) {
+        (Some(dir), _) => {
+            let (store, loaded) = store::Store::open(dir)?;
+            (loaded, Some(store))
+        }
+        (None, Some(path)) => (persist::load(path)?, None),
+        (None, None) => (None, None),
     };
     let from_file = loaded.is_some();
     let mut state = match loaded {
         Some(s) => s,
         None => seed::build(opts.seed, opts.now_ms())?,
     };
-    let mut changed = !from_file;
     for (repo, count) in &opts.synthetic {
         if !state.repos.contains_key(repo) {
             synthetic::add(&mut state, repo, *count, opts.now_ms())?;
-            changed = true;
         }
     }
-    Ok((state, changed))
+    Ok((state, from_file, store))
 }
 
 /// Refuses a non-loopback listen address unless remote access was asked for.
@@ -206,8 +219,8 @@ pub fn remote_warning(opts: &EmulatorOptions) -> Option<String> {
              this address can read and change its state (create and delete repositories, push \
              images{})",
             opts.addr,
-            if opts.state_file.is_some() {
-                ", rewrite the --state file"
+            if opts.state_file.is_some() || opts.data_dir.is_some() {
+                ", rewrite the state it keeps"
             } else {
                 ""
             }
@@ -218,8 +231,11 @@ pub fn remote_warning(opts: &EmulatorOptions) -> Option<String> {
 pub async fn start(opts: EmulatorOptions) -> anyhow::Result<Emulator> {
     check_listen_addr(&opts)?;
     let started = std::time::Instant::now();
-    let (mut state, changed) = initial_state(&opts)?;
-    if let Some(path) = &opts.state_file {
+    let (mut state, loaded, store) = initial_state(&opts)?;
+    let changed = state.touched.registry || !state.touched.repos.is_empty() || !loaded;
+    if let Some(store) = &store {
+        state.blobs.attach(&store.blob_dir())?;
+    } else if let Some(path) = &opts.state_file {
         // Blobs live beside the state file, so a restart serves what was pushed before.
         let mut dir = path.clone().into_os_string();
         dir.push(".blobs");
@@ -228,9 +244,26 @@ pub async fn start(opts: EmulatorOptions) -> anyhow::Result<Emulator> {
     if let Some(ttl) = opts.token_ttl_secs {
         state.auth.ttl_secs = ttl;
     }
-    if let (Some(path), true) = (&opts.state_file, changed) {
-        persist::save(path, &state)?;
-    }
+    let persistence = match (store, &opts.state_file) {
+        (Some(store), _) => {
+            // Loaded: save only the synthetic repositories added now (if any).
+            if loaded {
+                store.save_changes(&mut state)?;
+            } else {
+                store.save_all(&mut state)?;
+            }
+            persist::Persistence::Dir(store)
+        }
+        (None, Some(path)) => {
+            if changed {
+                persist::save(path, &state)?;
+            }
+            persist::Persistence::File(path.clone())
+        }
+        (None, None) => persist::Persistence::Memory,
+    };
+    // The marks of what seeding built are not needed past this point.
+    state.take_changes();
     let listener = tokio::net::TcpListener::bind(opts.addr)
         .await
         .with_context(|| format!("binding {}", opts.addr))?;
@@ -239,7 +272,7 @@ pub async fn start(opts: EmulatorOptions) -> anyhow::Result<Emulator> {
     let shared = Arc::new(server::Shared {
         state: Mutex::new(state),
         counts: Mutex::new(BTreeMap::new()),
-        state_file: opts.state_file.clone(),
+        persistence,
         base_url: format!("http://{addr}"),
         clock_ms: opts.clock.map(|secs| secs * 1000),
         faults: opts

@@ -71,6 +71,7 @@ pub fn put_registry_catalog_data(state: &mut State, input: &Input, _ctx: &Ctx) -
     v.finish()?;
     if let Some(n) = name {
         state.registry.display_name = Some(n);
+        state.touched.registry = true;
     }
     Ok(catalog_json(&state.registry))
 }

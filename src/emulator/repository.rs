@@ -53,7 +53,7 @@ pub fn create_repository(state: &mut State, input: &Input, ctx: &Ctx) -> ApiResu
     let merged = tags::merge(&[], new_tags.unwrap_or_default())?;
     let mut repo = Repository::new(name.clone(), ctx.now_ms);
     repo.tags = merged;
-    state.repos.insert(name.clone(), repo);
+    state.insert_repo(repo);
     if let Some(cat) = cat {
         catalog::apply(state, &name, cat)?;
     }
@@ -155,7 +155,7 @@ pub fn delete_repository(state: &mut State, input: &Input, _ctx: &Ctx) -> ApiRes
         ));
     }
     let out = json!({ "repository": repository_json(state, repo) });
-    state.repos.remove(&name);
+    state.remove_repo(&name);
     state.uploads.retain(|_, u| u.repo != name);
     catalog::collect_logos(state);
     Ok(out)

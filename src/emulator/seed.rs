@@ -187,7 +187,7 @@ fn add_repo(state: &mut State, r: &SeedRepo, now_ms: i64) -> Result<()> {
     let mut repo = Repository::new(r.name.clone(), now_ms - r.created_days_ago * DAY_MS);
     repo.tags = r.tags.clone();
     repo.policy = r.policy.as_deref().map(text).transpose()?;
-    state.repos.insert(r.name.clone(), repo);
+    state.insert_repo(repo);
     let cat = CatalogInput {
         description: r.description.clone(),
         architectures: (!r.architectures.is_empty()).then(|| r.architectures.clone()),

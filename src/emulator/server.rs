@@ -3,7 +3,6 @@
 
 use std::collections::BTreeMap;
 use std::panic::{AssertUnwindSafe, catch_unwind};
-use std::path::PathBuf;
 use std::sync::Arc;
 
 use axum::Router;
@@ -33,7 +32,8 @@ const CONTENT_TYPE: &str = "application/x-amz-json-1.1";
 pub struct Shared {
     pub state: Mutex<State>,
     pub counts: Mutex<BTreeMap<String, u64>>,
-    pub state_file: Option<PathBuf>,
+    /// Where a mutation is saved before it is answered.
+    pub persistence: persist::Persistence,
     pub base_url: String,
     /// Fixed time for every request (EmulatorOptions::clock), else the system clock.
     pub clock_ms: Option<i64>,
@@ -207,18 +207,14 @@ fn execute(
     let outcome = catch_unwind(AssertUnwindSafe(|| {
         let mut state = shared.state.lock();
         let result = (op.handler)(&mut state, input, ctx);
-        if result.is_ok()
-            && op.mutates
-            && let Some(path) = &shared.state_file
-        {
-            // Persist before answering: an acknowledged write survives a crash.
-            if let Err(e) = persist::save(path, &state) {
-                tracing::error!(op = op.name, "saving state failed: {e:#}");
-                return Err(ApiError::new(
-                    "ServerException",
-                    "The change could not be saved",
-                ));
-            }
+        let mutated = result.is_ok() && op.mutates;
+        // Persist before answering: an acknowledged write survives a crash.
+        if let Err(e) = shared.persistence.save(&mut state, mutated) {
+            tracing::error!(op = op.name, "saving state failed: {e:#}");
+            return Err(ApiError::new(
+                "ServerException",
+                "The change could not be saved",
+            ));
         }
         result
     }));
@@ -269,7 +265,7 @@ mod tests {
         Shared {
             state: Mutex::new(testutil::empty()),
             counts: Mutex::new(BTreeMap::new()),
-            state_file: None,
+            persistence: persist::Persistence::Memory,
             base_url: "http://emu".into(),
             clock_ms: None,
             faults: None,

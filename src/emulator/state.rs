@@ -25,6 +25,42 @@ pub struct State {
     /// Signs registry passwords and tokens; a restart makes earlier ones invalid.
     #[serde(skip)]
     pub auth: super::distribution::auth::Keys,
+    /// What mutations touched since the last save: `--data-dir` writes only those rows.
+    #[serde(skip)]
+    pub touched: Touched,
+}
+
+/// State-level marks of change. Every mutation of a repository goes through
+/// [`State::repo_mut`] (or creates/removes one), which marks its name; the repository itself
+/// marks which images, tags and layers changed ([`Repository::changed`]).
+#[derive(Debug, Clone, Default)]
+pub struct Touched {
+    pub registry: bool,
+    pub repos: BTreeSet<String>,
+    pub logos: BTreeSet<String>,
+}
+
+/// Keys of one repository's rows changed since the last save (present now: write; gone: delete).
+#[derive(Debug, Clone, Default)]
+pub struct Changed {
+    pub images: BTreeSet<String>,
+    pub tags: BTreeSet<String>,
+    pub layers: BTreeSet<String>,
+}
+
+/// What one save must write, taken out of the state by [`State::take_changes`].
+#[derive(Debug, Default)]
+pub struct Changes {
+    pub registry: bool,
+    pub logos: Vec<String>,
+    /// Repositories touched, with their changed rows (empty for a repository that is gone).
+    pub repos: Vec<(String, Changed)>,
+}
+
+impl Changes {
+    pub fn is_empty(&self) -> bool {
+        !self.registry && self.logos.is_empty() && self.repos.is_empty()
+    }
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -82,6 +118,9 @@ pub struct Repository {
     /// How `--synthetic` images' manifests are regenerated instead of being stored.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub synthetic: Option<SyntheticManifest>,
+    /// Rows changed since the last save (see [`Touched`]).
+    #[serde(skip)]
+    pub changed: Changed,
 }
 
 /// A synthetic image's manifest is `prefix`, its build name (`build-000042`), then `suffix`.
@@ -160,6 +199,7 @@ impl Repository {
             order: BTreeSet::new(),
             parents: HashMap::new(),
             synthetic: None,
+            changed: Changed::default(),
         }
     }
 
@@ -182,6 +222,7 @@ impl Repository {
     }
 
     pub fn insert_image(&mut self, image: Image) {
+        self.changed.images.insert(image.digest.clone());
         self.order.insert((-image.pushed_ms, image.digest.clone()));
         for child in &image.children {
             self.parents
@@ -194,9 +235,11 @@ impl Repository {
 
     pub fn remove_image(&mut self, digest: &str) -> Option<Image> {
         let image = self.images.remove(digest)?;
+        self.changed.images.insert(digest.to_string());
         self.order.remove(&(-image.pushed_ms, image.digest.clone()));
         for tag in &image.tags {
             self.image_tags.remove(tag);
+            self.changed.tags.insert(tag.clone());
         }
         for child in &image.children {
             if let Some(p) = self.parents.get_mut(child) {
@@ -225,7 +268,10 @@ impl Repository {
             && let Some(img) = self.images.get_mut(&old)
         {
             img.tags.retain(|t| t != tag);
+            self.changed.images.insert(old);
         }
+        self.changed.tags.insert(tag.to_string());
+        self.changed.images.insert(digest.to_string());
         self.image_tags.insert(
             tag.to_string(),
             TagRef {
@@ -239,6 +285,33 @@ impl Repository {
     }
 }
 
+impl Repository {
+    /// Takes `tag` off the image `digest`, which keeps its other tags.
+    pub fn remove_tag(&mut self, tag: &str, digest: &str) {
+        self.image_tags.remove(tag);
+        self.changed.tags.insert(tag.to_string());
+        if let Some(img) = self.images.get_mut(digest) {
+            img.tags.retain(|x| x != tag);
+            self.changed.images.insert(digest.to_string());
+        }
+    }
+
+    /// Records a layer unless the repository already has it.
+    pub fn add_layer(&mut self, digest: &str, layer: Layer) {
+        if !self.layers.contains_key(digest) {
+            self.layers.insert(digest.to_string(), layer);
+            self.changed.layers.insert(digest.to_string());
+        }
+    }
+
+    /// A layer to update in place (its media type, learnt from a manifest).
+    pub fn layer_mut(&mut self, digest: &str) -> Option<&mut Layer> {
+        let layer = self.layers.get_mut(digest)?;
+        self.changed.layers.insert(digest.to_string());
+        Some(layer)
+    }
+}
+
 impl State {
     pub fn new(registry: Registry) -> Self {
         State {
@@ -248,6 +321,40 @@ impl State {
             uploads: HashMap::new(),
             blobs: Default::default(),
             auth: Default::default(),
+            touched: Touched::default(),
+        }
+    }
+
+    /// Adds (or replaces) a repository.
+    pub fn insert_repo(&mut self, repo: Repository) {
+        self.touched.repos.insert(repo.name.clone());
+        self.repos.insert(repo.name.clone(), repo);
+    }
+
+    pub fn remove_repo(&mut self, name: &str) -> Option<Repository> {
+        self.touched.repos.insert(name.to_string());
+        self.repos.remove(name)
+    }
+
+    /// Takes the marks of change, leaving none: what the next save must write.
+    pub fn take_changes(&mut self) -> Changes {
+        let touched = std::mem::take(&mut self.touched);
+        let repos = touched
+            .repos
+            .into_iter()
+            .map(|name| {
+                let changed = self
+                    .repos
+                    .get_mut(&name)
+                    .map(|r| std::mem::take(&mut r.changed))
+                    .unwrap_or_default();
+                (name, changed)
+            })
+            .collect();
+        Changes {
+            registry: touched.registry,
+            logos: touched.logos.into_iter().collect(),
+            repos,
         }
     }
 
@@ -287,11 +394,15 @@ impl State {
             .ok_or_else(|| ApiError::repo_not_found(name, &self.registry.id))
     }
 
+    /// The repository to change; marks it touched so its header and changed rows are saved.
     pub fn repo_mut(&mut self, name: &str) -> ApiResult<&mut Repository> {
         let id = &self.registry.id;
-        self.repos
+        let repo = self
+            .repos
             .get_mut(name)
-            .ok_or_else(|| ApiError::repo_not_found(name, id))
+            .ok_or_else(|| ApiError::repo_not_found(name, id))?;
+        self.touched.repos.insert(name.to_string());
+        Ok(repo)
     }
 }
 

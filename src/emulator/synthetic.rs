@@ -46,10 +46,7 @@ fn content(name: &str, now_ms: i64) -> (content::Blob, Vec<content::Layer>) {
 }
 
 pub fn add(state: &mut State, name: &str, count: usize, now_ms: i64) -> ApiResult<()> {
-    state.repos.insert(
-        name.to_string(),
-        Repository::new(name.to_string(), now_ms - 400 * 86_400_000),
-    );
+    state.insert_repo(Repository::new(name.to_string(), now_ms - 400 * 86_400_000));
     let (config, layers) = content(name, now_ms);
     add_blob(state, name, &config, OCI_CONFIG)?;
     for l in &layers {
@@ -85,6 +82,7 @@ pub fn add(state: &mut State, name: &str, count: usize, now_ms: i64) -> ApiResul
                 created_ms: pushed_ms,
             },
         );
+        repo.changed.tags.insert(tag.clone());
         repo.insert_image(Image {
             digest,
             tags: vec![tag],

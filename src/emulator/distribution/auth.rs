@@ -44,9 +44,40 @@ impl std::fmt::Debug for Keys {
 /// What a valid bearer token allows.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Access {
+    /// The session logged in (its own rate-limit allowance).
     pub push: bool,
     /// Distinguishes sessions for rate limits.
     pub id: String,
+    /// The repositories (`alias/name`) it may push to: those its scope asked push for, and only
+    /// for a session that logged in. A token asked for one repository never pushes to another.
+    pub push_to: Vec<String>,
+}
+
+impl Access {
+    pub fn may_push(&self, name: &str) -> bool {
+        self.push && self.push_to.iter().any(|r| r == name)
+    }
+}
+
+/// The repositories `scope` parameters (`repository:NAME:pull,push`, one or several) ask push
+/// for. Names outside the registry's alphabet are dropped: they could not be pushed to anyway,
+/// and must not break the token's `|`/space-separated payload.
+pub fn push_scopes<'a>(scopes: impl Iterator<Item = &'a str>) -> Vec<String> {
+    let mut out: Vec<String> = scopes
+        .filter_map(|s| s.strip_prefix("repository:")?.rsplit_once(':'))
+        .filter(|(_, actions)| actions.split(',').any(|a| a == "push" || a == "*"))
+        .map(|(name, _)| name)
+        .filter(|n| {
+            !n.is_empty()
+                && n.len() <= 512
+                && n.chars()
+                    .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || "._/-".contains(c))
+        })
+        .map(str::to_string)
+        .collect();
+    out.sort();
+    out.dedup();
+    out
 }
 
 impl Keys {
@@ -99,10 +130,19 @@ impl Keys {
         parts.next() == Some(key) && exp.is_some_and(|exp| now_ms / 1000 < exp)
     }
 
-    /// A bearer token; `push` only for a session that logged in.
-    pub fn token(&self, push: bool, now_ms: i64) -> String {
+    /// A bearer token; `push` only for a session that logged in, to the repositories `push_to`.
+    pub fn token(&self, push: bool, push_to: &[String], now_ms: i64) -> String {
         let exp = now_ms / 1000 + self.ttl_secs;
-        let payload = format!("{exp}|{}|{}", u8::from(push), uuid::Uuid::new_v4().simple());
+        let repos = if push {
+            push_to.join(" ")
+        } else {
+            String::new()
+        };
+        let payload = format!(
+            "{exp}|{}|{}|{repos}",
+            u8::from(push),
+            uuid::Uuid::new_v4().simple()
+        );
         self.seal("token", &payload)
     }
 
@@ -116,10 +156,17 @@ impl Keys {
             .ok_or("the token is not valid")?;
         let push = parts.next() == Some("1");
         let id = parts.next().unwrap_or_default().to_string();
+        let push_to = parts
+            .next()
+            .unwrap_or_default()
+            .split(' ')
+            .filter(|r| !r.is_empty())
+            .map(str::to_string)
+            .collect();
         if now_ms / 1000 >= exp {
             return Err("the token has expired");
         }
-        Ok(Access { push, id })
+        Ok(Access { push, id, push_to })
     }
 }
 
@@ -187,10 +234,12 @@ mod tests {
         assert!(!k.check_password(&pw, exp));
         assert!(!Keys::default().check_password(&pw, now), "another key");
         assert!(k.check_token(&pw, now).is_err(), "a password is no token");
-        let t = k.token(true, now);
-        assert!(k.check_token(&t, now).unwrap().push);
-        assert!(!k.token(false, now).is_empty());
-        assert!(!k.check_token(&k.token(false, now), now).unwrap().push);
+        let app = vec!["acme/app".to_string()];
+        let t = k.token(true, &app, now);
+        let access = k.check_token(&t, now).unwrap();
+        assert!(access.may_push("acme/app") && !access.may_push("acme/other"));
+        let anonymous = k.check_token(&k.token(false, &app, now), now).unwrap();
+        assert!(!anonymous.push && !anonymous.may_push("acme/app"));
         assert_eq!(k.check_token(&t, exp), Err("the token has expired"));
         // Flipping the push bit breaks the signature.
         let (body, sig) = t.split_once('.').unwrap();
@@ -200,6 +249,22 @@ mod tests {
             URL_SAFE_NO_PAD.encode(payload.replace("|1|", "|0|"))
         );
         assert!(k.check_token(&forged, now).is_err());
+    }
+
+    #[test]
+    fn only_push_scopes_with_plain_names_are_granted() {
+        let scopes = [
+            "repository:acme/app:pull,push",
+            "repository:acme/base:pull",
+            "repository:acme/x:*",
+            "repository:acme/evil|1:push",
+            "registry:catalog:*",
+            "repository:acme/app:push",
+        ];
+        assert_eq!(
+            push_scopes(scopes.into_iter()),
+            vec!["acme/app".to_string(), "acme/x".to_string()]
+        );
     }
 
     #[test]

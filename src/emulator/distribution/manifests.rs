@@ -208,7 +208,7 @@ pub async fn put(
             }
             Err(e) => return Err(put_error(e)),
         };
-        persist(shared, &state)?;
+        persist(shared, &mut state)?;
         digest
     };
     let mut resp = StatusCode::CREATED.into_response();

@@ -19,7 +19,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use axum::Router;
-use axum::extract::{ConnectInfo, Request, State as AxState};
+use axum::extract::{ConnectInfo, RawQuery, Request, State as AxState};
 use axum::http::{HeaderMap, Method, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{any, get};
@@ -114,7 +114,11 @@ async fn base(AxState(shared): AxState<Arc<Shared>>, headers: HeaderMap) -> Resp
     }
 }
 
-async fn token(AxState(shared): AxState<Arc<Shared>>, headers: HeaderMap) -> Response {
+async fn token(
+    AxState(shared): AxState<Arc<Shared>>,
+    RawQuery(query): RawQuery,
+    headers: HeaderMap,
+) -> Response {
     let keys = shared.state.lock().auth.clone();
     let now = now_ms();
     let push = match auth::basic_password(&headers) {
@@ -129,7 +133,15 @@ async fn token(AxState(shared): AxState<Arc<Shared>>, headers: HeaderMap) -> Res
             .into_response();
         }
     };
-    let token = keys.token(push, now);
+    let scopes: Vec<String> = url::form_urlencoded::parse(query.unwrap_or_default().as_bytes())
+        .filter(|(k, _)| k == "scope")
+        .flat_map(|(_, v)| v.split(' ').map(str::to_string).collect::<Vec<_>>())
+        .collect();
+    let token = keys.token(
+        push,
+        &auth::push_scopes(scopes.iter().map(String::as_str)),
+        now,
+    );
     let body = serde_json::json!({
         "token": token,
         "access_token": token,
@@ -152,11 +164,9 @@ fn resolve<'a>(state: &State, name: &'a str) -> RegResult<&'a str> {
     Ok(repo)
 }
 
-/// Saves the state after a registry-side mutation when the emulator has a state file.
-fn persist(shared: &Shared, state: &State) -> RegResult<()> {
-    if let Some(path) = &shared.state_file
-        && let Err(e) = super::persist::save(path, state)
-    {
+/// Saves the state after a registry-side mutation (when the emulator keeps it).
+fn persist(shared: &Shared, state: &mut State) -> RegResult<()> {
+    if let Err(e) = shared.persistence.save(state, true) {
         tracing::error!("saving state failed: {e:#}");
         return Err(RegError::server("saving the change"));
     }
@@ -203,6 +213,11 @@ async fn route(shared: &Arc<Shared>, req: Request) -> RegResult<Response> {
         return Err(RegError::denied(
             "anonymous tokens may only pull: log in with AWS:<password from GetAuthorizationToken> to push",
         ));
+    } else if !access.may_push(&name) {
+        return Err(RegError::denied(&format!(
+            "the token was not issued to push to {name}: ask the token endpoint for scope \
+             repository:{name}:pull,push"
+        )));
     }
     match (route, method) {
         (Route::Manifest { reference, .. }, m) if m == Method::GET || m == Method::HEAD => {
@@ -212,7 +227,7 @@ async fn route(shared: &Arc<Shared>, req: Request) -> RegResult<Response> {
             manifests::put(shared, &name, &reference, req).await
         }
         (Route::Blob { digest, .. }, m) if m == Method::GET || m == Method::HEAD => {
-            blobs::get(shared, &name, &digest, m == Method::HEAD).await
+            blobs::get(shared, &name, &digest, req.headers(), m == Method::HEAD).await
         }
         (Route::Tags { .. }, Method::GET) => tags::list(shared, &name, req.uri().query()),
         (Route::Upload { id, .. }, _) => uploads::handle(shared, &name, id.as_deref(), req).await,

@@ -140,13 +140,16 @@ fn finish(shared: &Shared, s: Session, digest: Option<String>) -> RegResult<Resp
         return Err(RegError::server("storing the blob"));
     }
     let size = s.size as i64;
-    if let Some(repo) = state.repos.get_mut(&repo_name) {
-        repo.layers.entry(computed.clone()).or_insert(Layer {
-            size,
-            media_type: DEFAULT_LAYER_MEDIA_TYPE.into(),
-        });
+    if let Ok(repo) = state.repo_mut(&repo_name) {
+        repo.add_layer(
+            &computed,
+            Layer {
+                size,
+                media_type: DEFAULT_LAYER_MEDIA_TYPE.into(),
+            },
+        );
     }
-    persist(shared, &state)?;
+    persist(shared, &mut state)?;
     Ok(created(&s.name, &computed))
 }
 
@@ -224,10 +227,10 @@ fn mount(shared: &Shared, name: &str, digest: &str, from: &str) -> RegResult<Opt
     let Some(layer) = layer.filter(|_| state.blobs.contains(digest)) else {
         return Ok(None);
     };
-    if let Some(repo) = state.repos.get_mut(&to_repo) {
-        repo.layers.entry(digest.to_string()).or_insert(layer);
+    if let Ok(repo) = state.repo_mut(&to_repo) {
+        repo.add_layer(digest, layer);
     }
-    persist(shared, &state)?;
+    persist(shared, &mut state)?;
     Ok(Some(created(name, digest)))
 }
 
