@@ -93,6 +93,8 @@ pub enum Msg {
     },
     /// SIGTERM / SIGHUP.
     Quit,
+    /// The image inspector's registry reads.
+    Inspected(super::inspector_state::InspectorMsg),
 }
 
 /// Work for the effect runner; each answers with `Msg`s.
@@ -159,6 +161,8 @@ pub enum Effect {
         repo: Box<str>,
         kind: DraftKind,
     },
+    /// One registry read for the image inspector.
+    Inspect(super::inspector_state::InspectRequest),
 }
 
 /// A single value read from the service.

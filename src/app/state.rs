@@ -8,6 +8,7 @@ use nucleo_matcher::Matcher;
 use super::actions::Context;
 use super::fetch::Cache;
 pub use super::fetch::Fetch;
+use super::inspector_state::InspectorState;
 use super::list::{AnyList, List};
 use super::modal::{Modal, PendingEdit};
 use super::msg::{ListId, Read};
@@ -102,6 +103,8 @@ pub enum Overlay {
     },
     /// A menu: profiles, regions or what to copy.
     Picker(Picker),
+    /// The image inspector (its state is `App::inspector`).
+    Inspector,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -284,6 +287,8 @@ pub struct App {
     /// After a reload, put the cursor on this row (a repository just created).
     pub select_after_load: Option<(ListId, Box<str>)>,
     pub quit: bool,
+    /// The image inspector: its registry connection, cache and open view.
+    pub inspector: InspectorState,
 }
 
 impl App {
@@ -319,6 +324,7 @@ impl App {
             drafts_offered: false,
             select_after_load: None,
             quit: false,
+            inspector: InspectorState::default(),
             opts,
         }
     }
@@ -332,6 +338,7 @@ impl App {
             (_, _, Some(Overlay::Policy { .. })) => Context::PolicyView,
             (_, _, Some(Overlay::ErrorDetails { .. })) => Context::ErrorDetails,
             (_, _, Some(Overlay::Picker(_))) => Context::Picker,
+            (_, _, Some(Overlay::Inspector)) => Context::Inspector,
             (_, _, Some(_)) => Context::ReadView,
             (_, _, None) => match self.pane {
                 Pane::Registries => Context::Registries,
@@ -402,6 +409,7 @@ impl App {
         } else if let Some(o) = &self.overlay {
             match o {
                 Overlay::Picker(_) => Layer::Menu,
+                Overlay::Inspector if self.inspector.filter_editing() => Layer::FilterPrompt,
                 _ => Layer::View,
             }
         } else if self.filter_editing() {

@@ -6,7 +6,7 @@ use super::layout;
 use super::list::{List, Row};
 use super::msg::{Answer, Effect, ListId, Msg, PageRows};
 use super::state::{App, Fetch, Pane, Status};
-use super::{comfort, delete, drafts, edit, key_dispatch, mouse, outcomes, strings};
+use super::{comfort, delete, drafts, edit, inspector, key_dispatch, mouse, outcomes, strings};
 use crate::aws::AwsError;
 use crate::aws::Page;
 
@@ -75,6 +75,7 @@ pub fn update(app: &mut App, msg: Msg) -> Vec<Effect> {
         Msg::Done(Ok(m)) => app.status = Status::Info(m),
         Msg::Done(Err(m)) => app.status = Status::Warning(m),
         Msg::Quit => app.quit = true,
+        Msg::Inspected(m) => inspector::answered(app, m, &mut fx),
     }
     after(app, &mut fx);
     fx

@@ -15,6 +15,9 @@ use crate::app::{App, Pane};
 
 /// Help is about the pane under it, not about itself.
 fn context(app: &App) -> Context {
+    if app.inspector.view.is_some() {
+        return Context::Inspector;
+    }
     match app.pane {
         Pane::Registries => Context::Registries,
         Pane::Repositories => Context::Repositories,
@@ -29,6 +32,7 @@ fn where_name(ctx: Context) -> &'static str {
         Context::Repositories => "repositories",
         Context::Images => "images",
         Context::Tags => "image tags",
+        Context::Inspector => "the image inspector",
         _ => "this view",
     }
 }

@@ -328,6 +328,10 @@ impl Runner {
                     }
                 });
             }
+            Effect::Inspect(req) => {
+                let api = self.api();
+                self.spawn(super::inspect::run(api, req, tx));
+            }
         }
     }
 }
