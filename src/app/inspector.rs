@@ -113,7 +113,7 @@ fn open(
         page: Default::default(),
     });
     app.overlay = Some(Overlay::Inspector);
-    settle(app, fx);
+    settle(app, Retry::Failed, fx);
 }
 
 /// A profile or region switch replaced the client: the connection and what it fetched go.
@@ -137,9 +137,25 @@ fn request(app: &App, key: Box<str>, part: Part) -> Option<Effect> {
     }))
 }
 
+/// Whether a failed read is asked again: only when the user asks (opening, `r`), never on an
+/// answer, so a registry that keeps failing is not hammered in a loop.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Retry {
+    Failed,
+    Missing,
+}
+
+fn wanted<T>(l: Option<&Loaded<T>>, retry: Retry) -> bool {
+    match l {
+        None => true,
+        Some(Loaded::Failed(_)) => retry == Retry::Failed,
+        Some(_) => false,
+    }
+}
+
 /// Ask for what the open node needs and is not cached (the manifest, then an image's config),
 /// and put the section and cursor where they belong once the manifest is known.
-fn settle(app: &mut App, fx: &mut Vec<Effect>) {
+fn settle(app: &mut App, retry: Retry, fx: &mut Vec<Effect>) {
     let Some(v) = app.inspector.view.as_ref() else {
         return;
     };
@@ -147,11 +163,10 @@ fn settle(app: &mut App, fx: &mut Vec<Effect>) {
     let (key, target) = (node.key.clone(), node.target.clone());
     let state = &mut app.inspector;
     match state.manifests.get(&key) {
-        None | Some(Loaded::Failed(_)) => {
+        l if wanted(l, retry) => {
             state.manifests.insert(key.clone(), Loaded::Loading);
             fx.extend(request(app, key, Part::Manifest(target)));
         }
-        Some(Loaded::Loading) => {}
         Some(Loaded::Ready(m)) => {
             let m = m.clone();
             let v = app.inspector.view.as_mut().expect("open");
@@ -167,15 +182,13 @@ fn settle(app: &mut App, fx: &mut Vec<Effect>) {
             }
             if let ManifestKind::Image(img) = &m.kind {
                 let ck: Box<str> = config_key(&v.source, &img.config.digest).into();
-                if matches!(
-                    app.inspector.configs.get(&ck),
-                    None | Some(Loaded::Failed(_))
-                ) {
+                if wanted(app.inspector.configs.get(&ck), retry) {
                     app.inspector.configs.insert(ck.clone(), Loaded::Loading);
                     fx.extend(request(app, ck, Part::Config(img.config.clone())));
                 }
             }
         }
+        _ => {}
     }
 }
 
@@ -216,7 +229,7 @@ pub fn answered(app: &mut App, msg: InspectorMsg, fx: &mut Vec<Effect>) {
             app.inspector.configs.insert(key, v);
         }
     }
-    settle(app, fx);
+    settle(app, Retry::Missing, fx);
 }
 
 /// The rows a list section has now (what the cursor moves over).
@@ -301,7 +314,7 @@ fn open_platform(app: &mut App, fx: &mut Vec<Effect>) {
     let v = app.inspector.view.as_mut().expect("open");
     v.query.clear();
     v.stack.push(node);
-    settle(app, fx);
+    settle(app, Retry::Failed, fx);
 }
 
 /// esc: clear the filter, else back to the index, else close.
@@ -352,7 +365,7 @@ fn refresh(app: &mut App, fx: &mut Vec<Effect>) {
         app.inspector.configs.remove(ck.as_str());
     }
     app.inspector.manifests.remove(&key);
-    settle(app, fx);
+    settle(app, Retry::Failed, fx);
 }
 
 /// `y`: the digest of the selected platform or layer, else the image's reference by digest.

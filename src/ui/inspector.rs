@@ -239,7 +239,7 @@ fn platforms(f: &mut Frame, area: Rect, v: &InspectorView, list: &[crate::regist
             };
             Line::styled(
                 format!(
-                    "{sym}{:<22} {:<14} {:>10}  {}{mine}",
+                    "{sym}{:<22} {:<20} {:>10}  {}{mine}",
                     ellipsis(p, 22),
                     short_digest(&d.digest),
                     size(d.size as i64),
@@ -285,7 +285,7 @@ fn history(
     let height = list.height as usize;
     v.page.set(height);
     let pos = v.node().pos().min(rows.len() - 1);
-    let by_width = (list.width as usize).saturating_sub(2 + 3 + 2 + 14 + 1 + 10 + 2);
+    let by_width = (list.width as usize).saturating_sub(2 + 3 + 2 + 20 + 1 + 10 + 2);
     let lines: Vec<Line> = rows
         .iter()
         .enumerate()
@@ -300,7 +300,7 @@ fn history(
             };
             Line::styled(
                 format!(
-                    "{sym}{:>3}  {layer:<14} {sz:>10}  {}",
+                    "{sym}{:>3}  {layer:<20} {sz:>10}  {}",
                     r.number,
                     ellipsis(clean(r.created_by), by_width)
                 ),
@@ -360,7 +360,7 @@ fn layers(f: &mut Frame, area: Rect, v: &InspectorView, img: &ImageManifest) {
             let (style, sym) = row_style(i == pos);
             Line::styled(
                 format!(
-                    "{sym}{:>3}  {:<14} {:>10} {:>5}%  {}",
+                    "{sym}{:>3}  {:<20} {:>10} {:>5}%  {}",
                     r.number,
                     short_digest(&r.layer.digest),
                     size(r.layer.size as i64),
