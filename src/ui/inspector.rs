@@ -211,7 +211,7 @@ fn platforms(f: &mut Frame, area: Rect, v: &InspectorView, list: &[crate::regist
         f,
         head,
         format!(
-            "  {:<22} {:<14} {:>10}  {}",
+            "  {:<22} {:<20} {:>10}  {}",
             "PLATFORM", "DIGEST", "SIZE", "MEDIA TYPE"
         ),
     );
@@ -270,7 +270,7 @@ fn history(
         f,
         head,
         format!(
-            "  {:>3}  {:<14} {:>10}  {}",
+            "  {:>3}  {:<20} {:>10}  {}",
             "#", "LAYER", "SIZE", "CREATED BY"
         ),
     );
@@ -341,7 +341,7 @@ fn layers(f: &mut Frame, area: Rect, v: &InspectorView, img: &ImageManifest) {
         f,
         head,
         format!(
-            "  {:>3}  {:<14} {:>10} {:>6}  {}",
+            "  {:>3}  {:<20} {:>10} {:>6}  {}",
             "#", "DIGEST", "SIZE", "SHARE", "MEDIA TYPE"
         ),
     );
