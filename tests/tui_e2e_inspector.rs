@@ -1,7 +1,7 @@
 //! End to end: the real binary in tmux against `ecrp emulator`, from the repository list to the
 //! layer list of a demo image through the inspector: a multi-arch image's platforms, `enter` on
 //! one, `tab` to its history and layers, `esc` back out. The registry API is the emulator's
-//! (`registry_url` in the config file), read with the token the emulator hands out.
+//! (`--registry-url`), read with the token the emulator hands out.
 //! Skipped (with a message) where tmux is not installed, unless ECRP_REQUIRE_TMUX=1.
 
 use std::process::Command;
@@ -64,15 +64,14 @@ fn from_the_repository_list_to_the_layers_of_a_demo_image() {
     let emu = Emulator::start(&[]);
     let dir = tempfile::tempdir().expect("temp dir");
     let config = dir.path().join("config.toml");
-    std::fs::write(&config, format!("registry_url = \"{}\"\n", emu.url)).expect("config");
     let name = format!("ecrp-e2e-inspector-{}", std::process::id());
     let cmd = format!(
         "AWS_ACCESS_KEY_ID=AKIDTEST AWS_SECRET_ACCESS_KEY=secret AWS_REGION=us-east-1 \
          AWS_CONFIG_FILE=/dev/null AWS_SHARED_CREDENTIALS_FILE=/dev/null \
-         {BIN} --endpoint-url {} --config {} --log-file /dev/null; \
+         {BIN} --endpoint-url {url} --registry-url {url} --config {} --log-file /dev/null; \
          echo ECRP-EXITED $?; sleep 60",
-        emu.url,
-        config.display()
+        config.display(),
+        url = emu.url,
     );
     let status = Command::new("tmux")
         .args([
