@@ -50,16 +50,20 @@ pub async fn run(api: Result<Api, AwsError>, req: InspectRequest, tx: UnboundedS
         } => {
             let own = match own {
                 Some(o) => Ok(o),
-                None => connect(api, registry_id.as_deref(), registry_url.as_deref()).await,
+                None => {
+                    let own = connect(api, registry_id.as_deref(), registry_url.as_deref()).await;
+                    // Only a new connection is news to the app: a message costs it a frame.
+                    if let Ok(own) = &own {
+                        let _ = tx.send(Msg::Inspected(InspectorMsg::Connected {
+                            client: generation,
+                            registry: own.clone(),
+                        }));
+                    }
+                    own
+                }
             };
             match own {
-                Ok(own) => {
-                    let _ = tx.send(Msg::Inspected(InspectorMsg::Connected {
-                        client: generation,
-                        registry: own.clone(),
-                    }));
-                    read(&own.client, &own.name(repo), &part, false).await
-                }
+                Ok(own) => read(&own.client, &own.name(repo), &part, false).await,
                 Err(e) => Err(e),
             }
         }
