@@ -8,7 +8,7 @@ mod tui_support;
 use std::sync::Arc;
 
 use crossterm::event::KeyCode;
-use ecrp::app::inspector_state::{FailureKind, InspectError, InspectorMsg, Loaded};
+use ecrp::app::inspector_state::{FailureKind, InspectError, InspectorMsg, Loaded, Shared};
 use ecrp::app::{self, Effect, Msg, Overlay};
 use ecrp::registry::{ManifestKind, Reference};
 use tui_support::*;
@@ -179,6 +179,41 @@ async fn reads_are_effects_and_cached_per_digest() {
     h.run(fx);
     h.settle().await;
     assert!(h.screen().contains("Entrypoint"), "{}", h.screen());
+    emu.shutdown().await;
+}
+
+/// The task that reads an image's manifest reads its config right after: the app asks for nothing
+/// more when the manifest arrives, and shows the config as on its way.
+#[tokio::test]
+async fn the_config_is_read_with_the_manifest() {
+    let (emu, mut h) = demo(W, H).await;
+    inspect_newest(&mut h, "worker").await;
+    let m = shown_manifest(&h);
+    let ManifestKind::Image(img) = &m.kind else {
+        panic!("worker's newest image is single-platform")
+    };
+    let view = h.app.inspector.view.as_ref().unwrap();
+    let (key, source) = (view.node().key.clone(), view.source.clone());
+    h.app.inspector.manifests.clear();
+    h.app.inspector.configs.clear();
+    let client = h.app.remote.client;
+    let fx = app::update(
+        &mut h.app,
+        Msg::Inspected(InspectorMsg::Manifest {
+            client,
+            key,
+            result: Ok(Shared(m.clone())),
+        }),
+    );
+    assert!(
+        !fx.iter().any(|e| matches!(e, Effect::Inspect(_))),
+        "{fx:?}"
+    );
+    assert!(matches!(
+        h.app.inspector.config_of(&source, &img.config),
+        Some(Loaded::Loading)
+    ));
+    assert!(h.screen().contains("fetching the config"), "{}", h.screen());
     emu.shutdown().await;
 }
 

@@ -208,12 +208,21 @@ pub fn answered(app: &mut App, msg: InspectorMsg, fx: &mut Vec<Effect>) {
         InspectorMsg::Manifest { key, result, .. } => {
             let v = match result {
                 Ok(m) => {
-                    // Cached under its digest as well, so opening it by digest costs nothing.
-                    if let Some(src) = app.inspector.view.as_ref().map(|v| &v.source) {
+                    if let Some(src) = source_of(&app.inspector, &key) {
+                        // Cached under its digest as well, so opening it by digest costs nothing.
                         let by_digest = manifest_key(src, &m.digest.to_string());
-                        app.inspector
-                            .manifests
-                            .insert(by_digest, Loaded::Ready(m.clone()));
+                        // The task that read an image's manifest reads its config right after.
+                        let config = match &m.kind {
+                            ManifestKind::Image(img) => Some(config_key(src, &img.config.digest)),
+                            ManifestKind::Index(_) => None,
+                        };
+                        let state = &mut app.inspector;
+                        state.manifests.insert(by_digest, Loaded::Ready(m.clone()));
+                        if let Some(ck) = config
+                            && !matches!(state.configs.get(ck.as_str()), Some(Loaded::Ready(_)))
+                        {
+                            state.configs.insert(ck.into(), Loaded::Loading);
+                        }
                     }
                     Loaded::Ready(m)
                 }
@@ -230,6 +239,14 @@ pub fn answered(app: &mut App, msg: InspectorMsg, fx: &mut Vec<Effect>) {
         }
     }
     settle(app, Retry::Missing, fx);
+}
+
+/// The open view's source, when the manifest `key` is one of its own (the user may have opened
+/// another image since it was asked for).
+fn source_of<'a>(state: &'a InspectorState, key: &str) -> Option<&'a Source> {
+    let src = &state.view.as_ref()?.source;
+    let rest = key.strip_prefix(src.id().as_str())?;
+    (rest.starts_with(':') || rest.starts_with('@')).then_some(src)
 }
 
 /// The rows a list section has now (what the cursor moves over).

@@ -6,12 +6,12 @@ use tokio::sync::mpsc::UnboundedSender;
 
 use crate::app::inspector_content::ConfigBlob;
 use crate::app::inspector_state::{
-    FailureKind, InspectError, InspectRequest, InspectorMsg, Part, Shared, Source,
+    FailureKind, InspectError, InspectRequest, InspectorMsg, Part, Shared, Source, config_key,
 };
 use crate::app::msg::Msg;
 use crate::aws::{Api, AwsError};
 use crate::own_registry::OwnRegistry;
-use crate::registry::{Digest, RegistryClient, Target};
+use crate::registry::{Digest, ManifestKind, RegistryClient, Target};
 
 pub async fn run(api: Result<Api, AwsError>, req: InspectRequest, tx: UnboundedSender<Msg>) {
     let InspectRequest {
@@ -39,36 +39,104 @@ pub async fn run(api: Result<Api, AwsError>, req: InspectRequest, tx: UnboundedS
             }),
         },
     };
-    let result = match &source {
-        Source::Registry { reference, client } => {
-            read(client, &reference.name, &part, client.is_anonymous()).await
-        }
+    let reader = match &source {
+        Source::Registry { reference, client } => Ok(Reader::Any {
+            client: client.clone(),
+            name: reference.name.clone(),
+        }),
         Source::Own {
             registry_id,
             repo,
             registry_url,
-        } => {
-            let own = match own {
-                Some(o) => Ok(o),
-                None => {
-                    let own = connect(api, registry_id.as_deref(), registry_url.as_deref()).await;
-                    // Only a new connection is news to the app: a message costs it a frame.
-                    if let Ok(own) = &own {
-                        let _ = tx.send(Msg::Inspected(InspectorMsg::Connected {
-                            client: generation,
-                            registry: own.clone(),
-                        }));
-                    }
-                    own
+        } => match own {
+            Some(o) => Ok(Reader::Own {
+                name: o.name(repo),
+                own: o,
+            }),
+            None => {
+                let own = connect(api, registry_id.as_deref(), registry_url.as_deref()).await;
+                // Only a new connection is news to the app: a message costs it a frame.
+                if let Ok(own) = &own {
+                    let _ = tx.send(Msg::Inspected(InspectorMsg::Connected {
+                        client: generation,
+                        registry: own.clone(),
+                    }));
                 }
-            };
-            match own {
-                Ok(own) => read(&own.client, &own.name(repo), &part, false).await,
-                Err(e) => Err(e),
+                own.map(|o| Reader::Own {
+                    name: o.name(repo),
+                    own: o,
+                })
             }
+        },
+    };
+    let reader = match reader {
+        Ok(r) => r,
+        Err(e) => {
+            let _ = tx.send(Msg::Inspected(answer(Err(e))));
+            return;
         }
     };
+    let result = read(reader.client(), reader.name(), &part, reader.anonymous()).await;
+    // An image's config is read at once: handing the digest to the app first would cost a trip
+    // through its loop and a frame before the second request even starts. The app marks it as
+    // on its way when the manifest arrives.
+    let config = match &result {
+        Ok(Answer::Manifest(m)) => match &m.kind {
+            ManifestKind::Image(img) => Some(img.config.clone()),
+            ManifestKind::Index(_) => None,
+        },
+        _ => None,
+    };
     let _ = tx.send(Msg::Inspected(answer(result)));
+    if let Some(desc) = config {
+        let key = config_key(&source, &desc.digest).into();
+        let part = Part::Config(desc);
+        let result = read(reader.client(), reader.name(), &part, reader.anonymous())
+            .await
+            .and_then(|a| match a {
+                Answer::Config(c) => Ok(c),
+                Answer::Manifest(_) => Err(internal()),
+            });
+        let _ = tx.send(Msg::Inspected(InspectorMsg::Config {
+            client: generation,
+            key,
+            result,
+        }));
+    }
+}
+
+/// Where a read goes: a client the caller handed over, or the own registry's connection.
+enum Reader {
+    Any {
+        client: Shared<RegistryClient>,
+        name: String,
+    },
+    Own {
+        own: Shared<OwnRegistry>,
+        name: String,
+    },
+}
+
+impl Reader {
+    fn client(&self) -> &RegistryClient {
+        match self {
+            Reader::Any { client, .. } => client,
+            Reader::Own { own, .. } => &own.client,
+        }
+    }
+
+    fn name(&self) -> &str {
+        match self {
+            Reader::Any { name, .. } | Reader::Own { name, .. } => name,
+        }
+    }
+
+    fn anonymous(&self) -> bool {
+        match self {
+            Reader::Any { client, .. } => client.is_anonymous(),
+            Reader::Own { .. } => false,
+        }
+    }
 }
 
 enum Answer {
