@@ -354,12 +354,14 @@ mod tests {
 
     #[test]
     fn env_is_filtered_and_commands_keep_their_arguments() {
-        let mut config = ImageConfig::default();
-        config.config = Some(crate::registry::ContainerConfig {
-            env: Some(vec!["PATH=/bin".into(), "NGINX_VERSION=1.27".into()]),
-            cmd: Some(vec!["nginx".into(), "-g".into(), "daemon off;".into()]),
+        let config = ImageConfig {
+            config: Some(crate::registry::ContainerConfig {
+                env: Some(vec!["PATH=/bin".into(), "NGINX_VERSION=1.27".into()]),
+                cmd: Some(vec!["nginx".into(), "-g".into(), "daemon off;".into()]),
+                ..Default::default()
+            }),
             ..Default::default()
-        });
+        };
         let s = summary(&image(), &config, "nginx");
         let env: Vec<_> = s
             .iter()
