@@ -31,7 +31,7 @@ pub struct Cli {
     pub mode: ModeArgs,
 
     /// Registry API address to use for public.ecr.aws (e.g. http://127.0.0.1:5000), for
-    /// `inspect` and `tags`; http only for loopback. Also ECRP_REGISTRY_URL or `registry_url` in
+    /// `inspect`, `tags` and the TUI's image inspector; http only for loopback. Also ECRP_REGISTRY_URL or `registry_url` in
     /// the config file.
     #[arg(long, value_name = "URL", env = "ECRP_REGISTRY_URL")]
     pub registry_url: Option<String>,

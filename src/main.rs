@@ -333,6 +333,12 @@ async fn run(cli: Cli) -> Result<()> {
             }
             let (opts, emu) = client_options(c, &settings).await?;
             let mut config = startup.config;
+            // The inspector reads public.ecr.aws's registry API: --registry-url and
+            // ECRP_REGISTRY_URL win over the config file, as for `ecrp inspect`.
+            if let Some(url) = cli.registry_url.clone() {
+                ecrp::registry::parse_registry_url(&url)?;
+                config.registry_url = Some(url);
+            }
             config.theme = config
                 .theme
                 .resolve(std::env::var("COLORFGBG").ok().as_deref());

@@ -5,11 +5,16 @@
 mod tui_support;
 
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers, MouseButton, MouseEvent, MouseEventKind};
+use ecrp::app::inspector_content::ConfigBlob;
+use ecrp::app::inspector_state::{
+    FailureKind, InspectError, InspectRequest, InspectorMsg, Part, Shared,
+};
 use ecrp::app::{self, Answer, App, Effect, ListId, Msg, PageRows, Read};
 use ecrp::aws::{AwsError, Catalog, DeleteOutcome, RegistryRow, Tag};
 use ecrp::drafts::{Draft, DraftKind};
 use ecrp::forms::PathCheck;
 use ecrp::profiles::{ProfileInfo, ProfileKind};
+use ecrp::registry::{Digest, ImageConfig, Manifest, parse_manifest};
 use proptest::prelude::*;
 use ratatui::Terminal;
 use ratatui::backend::TestBackend;
@@ -41,6 +46,62 @@ fn read_answer(read: Read) -> Answer {
             }]),
         ),
         Read::RegistryName => Answer::RegistryName(Ok(Some("Name".into()))),
+    }
+}
+
+/// The registry's answer to an inspector read: an image with hostile strings in its manifest and
+/// config, or a rate-limit failure whose message carries escapes.
+fn inspect_answer(req: InspectRequest, fail: bool) -> InspectorMsg {
+    let err = || InspectError {
+        kind: FailureKind::RateLimited,
+        message: "429\x1b[2J too many\u{202e}".into(),
+        anonymous: true,
+    };
+    let layer = |n: u8, size: u64| {
+        format!(
+            r#"{{"mediaType":"application/vnd.oci.image.layer.v1.tar+gzip\u001b[31m","digest":"sha256:{}","size":{size}}}"#,
+            format!("{n:02x}").repeat(32)
+        )
+    };
+    match req.part {
+        Part::Manifest(_) => {
+            let body = format!(
+                r#"{{"schemaVersion":2,"mediaType":"application/vnd.oci.image.manifest.v1+json","config":{{"mediaType":"application/vnd.oci.image.config.v1+json","digest":"sha256:{}","size":10}},"layers":[{},{}],"annotations":{{"a\u001b]0;t\u0007":"b\u202e"}}}}"#,
+                "00".repeat(32),
+                layer(1, 300),
+                layer(2, 0)
+            );
+            let bytes = bytes::Bytes::from(body);
+            let (media_type, kind) = parse_manifest("test", None, &bytes).expect("a manifest");
+            InspectorMsg::Manifest {
+                client: req.client,
+                key: req.key,
+                result: if fail {
+                    Err(err())
+                } else {
+                    Ok(Shared::new(Manifest {
+                        digest: Digest::sha256(&bytes),
+                        media_type,
+                        bytes,
+                        kind,
+                    }))
+                },
+            }
+        }
+        Part::Config(_) => {
+            let body = r#"{"architecture":"amd64\u001b[2J","os":"linux","config":{"Env":["A=\u001b[31mred"],"Cmd":["sh","-c","echo \u202e"],"Labels":{"k":"v\u0007"}},"history":[{"created_by":"RUN \u001b[2J make"},{"created_by":"ENV X=1","empty_layer":true},{"created_by":"COPY . /"}]}"#;
+            let bytes = bytes::Bytes::from(body);
+            let config = ImageConfig::parse(&bytes).expect("a config");
+            InspectorMsg::Config {
+                client: req.client,
+                key: req.key,
+                result: if fail {
+                    Err(err())
+                } else {
+                    Ok(Shared::new(ConfigBlob { bytes, config }))
+                },
+            }
+        }
     }
 }
 
@@ -213,6 +274,7 @@ fn answer(app: &mut App, fx: Vec<Effect>, fail: bool) {
                 field,
                 result: Ok("edited\nin $EDITOR".into()),
             },
+            Effect::Inspect(req) => Msg::Inspected(inspect_answer(req, fail)),
             Effect::ReadDrafts => Msg::Drafts(vec![Draft {
                 registry: "1".into(),
                 repository: "r1\u{202e}".into(),

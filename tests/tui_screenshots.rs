@@ -120,3 +120,40 @@ async fn editing_screenshots() {
     );
     emu.shutdown().await;
 }
+
+#[tokio::test]
+async fn inspector_screenshots() {
+    let (emu, mut h) = demo(W, H).await;
+    h.keys("/web").await;
+    h.send(code(KeyCode::Enter)).await;
+    h.send(code(KeyCode::Enter)).await;
+    h.send(code(KeyCode::Enter)).await;
+    shoot(
+        &h,
+        "inspector-platforms",
+        "ecrp — the inspector: an index's platforms",
+        "index of 2 platforms",
+    );
+    h.send(code(KeyCode::Enter)).await;
+    shoot(
+        &h,
+        "inspector-config",
+        "ecrp — the inspector: an image's config",
+        "Entrypoint",
+    );
+    h.send(code(KeyCode::Tab)).await;
+    shoot(
+        &h,
+        "inspector-history",
+        "ecrp — the inspector: history beside the layers it made",
+        "CREATED BY",
+    );
+    h.send(code(KeyCode::Tab)).await;
+    shoot(
+        &h,
+        "inspector-layers",
+        "ecrp — the inspector: layers and their share",
+        "SHARE",
+    );
+    emu.shutdown().await;
+}

@@ -5,6 +5,7 @@
 //! is non-zero only when a measurement broke (a wrong row count, a failed request).
 
 mod delete;
+mod inspector;
 mod listing;
 mod procs;
 mod report;
@@ -45,7 +46,7 @@ impl Opts {
 }
 
 const USAGE: &str = "usage: bench/run.sh [--runs N] [--list-runs N] [--cli-runs N] [--no-cli] \
-[--cli-delete-calls N] [--only emulator,list,tui,delete] [--no-results]";
+[--cli-delete-calls N] [--only emulator,list,tui,delete,inspector] [--no-results]";
 
 fn parse(args: &[String]) -> Result<Opts> {
     let mut o = Opts {
@@ -157,8 +158,9 @@ fn results_md(sections: &[(String, Vec<Row>)], machine: &str, command: &str) -> 
          - date: {date}\n\
          - machine: {machine}\n\
          - command: `{command}`\n\n\
-         {}\n{}",
+         {}\n{}{}",
         report::markdown(sections),
-        sections::NOTES
+        sections::NOTES,
+        inspector::NOTES
     )
 }

@@ -155,6 +155,12 @@ pub async fn all(opts: &Opts) -> Result<Vec<(String, Vec<Row>)>> {
             delete_rows(opts, cli.as_deref(), no_cli, dir).await,
         ));
     }
+    if opts.wants("inspector") {
+        out.push((
+            "image inspector".into(),
+            crate::inspector::inspector_rows(opts).await,
+        ));
+    }
     Ok(out)
 }
 

@@ -50,6 +50,11 @@ impl Driver {
             demo: false,
             ..RunOptions::default()
         };
+        Driver::start_with(opts).await
+    }
+
+    /// The app with `opts`, its first lists loaded.
+    pub async fn start_with(opts: RunOptions) -> Result<Driver> {
         let page_size = opts.config.page_size;
         let (tx, rx) = mpsc::unbounded_channel();
         let mut d = Driver {
@@ -204,6 +209,14 @@ impl Driver {
             samples.push(t.elapsed());
         }
         Ok(samples)
+    }
+
+    /// The next message from the runner (what a task answered).
+    pub async fn recv(&mut self) -> Result<Msg> {
+        tokio::time::timeout(Duration::from_secs(60), self.rx.recv())
+            .await
+            .context("no message in 60 s")?
+            .context("the runner's channel closed")
     }
 
     /// One key through `update` and the frame that shows it.

@@ -27,6 +27,8 @@ pub enum Context {
     Form,
     /// A confirmation, the repository delete prompt or a bulk delete's progress.
     Confirm,
+    /// The image inspector.
+    Inspector,
 }
 
 /// One row per action: where it does something, its footer label, and its place in the footer.
@@ -63,10 +65,22 @@ fn images_or_tags(c: Context) -> bool {
     matches!(c, C::Images | C::Tags)
 }
 fn lists_or_read_view(c: Context) -> bool {
-    lists(c) || matches!(c, C::ReadView | C::PolicyView)
+    lists(c) || matches!(c, C::ReadView | C::PolicyView | C::Inspector)
+}
+fn images_or_tags_or_inspector(c: Context) -> bool {
+    images_or_tags(c) || c == C::Inspector
 }
 fn openable(c: Context) -> bool {
-    matches!(c, C::Registries | C::Repositories | C::Picker)
+    matches!(
+        c,
+        C::Registries | C::Repositories | C::Picker | C::Images | C::Tags | C::Inspector
+    )
+}
+fn lists_or_inspector(c: Context) -> bool {
+    lists(c) || c == C::Inspector
+}
+fn copyable(c: Context) -> bool {
+    lists(c) || c == C::Inspector
 }
 fn not_in_picker(c: Context) -> bool {
     c != C::Picker
@@ -124,9 +138,14 @@ pub const ACTIONS: &[ActionRow] = &[
     row(Action::Bottom, anywhere, "ends", None),
     row(Action::Open, openable, "open", Some(0)),
     row(Action::Back, anywhere, "back", Some(1)),
-    row(Action::Filter, lists, "filter", Some(2)),
+    row(Action::Filter, lists_or_inspector, "filter", Some(2)),
     row(Action::Command, lists, "command", Some(8)),
-    row(Action::ToggleTags, images_or_tags, "images/tags", Some(3)),
+    row(
+        Action::ToggleTags,
+        images_or_tags_or_inspector,
+        "images/tags",
+        Some(3),
+    ),
     row(Action::Catalog, repo_or_image, "catalog", Some(9)),
     row(Action::Policy, repo_or_image, "policy", Some(10)),
     row(Action::ResourceTags, repo_or_image, "tags", Some(11)),
@@ -134,7 +153,7 @@ pub const ACTIONS: &[ActionRow] = &[
     row(Action::SortReverse, lists, "reverse", None),
     row(Action::Refresh, lists_or_read_view, "refresh", Some(13)),
     row(Action::AutoRefresh, lists, "auto", None),
-    row(Action::Copy, lists, "copy", Some(14)),
+    row(Action::Copy, copyable, "copy", Some(14)),
     row(Action::OpenBrowser, lists, "gallery", None),
     row(Action::Profiles, lists, "profile", None),
     row(Action::Regions, lists, "region", None),
@@ -154,6 +173,7 @@ pub const ACTIONS: &[ActionRow] = &[
     popup(Action::Redo, form, "redo"),
     popup(Action::Confirm, confirm, "yes"),
     popup(Action::Deny, confirm, "no"),
+    row(Action::Inspect, images_or_tags, "inspect", None),
 ];
 
 /// The table's row of `action`.

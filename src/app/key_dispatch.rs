@@ -8,8 +8,9 @@ use super::layout;
 use super::modal::Modal;
 use super::msg::Effect;
 use super::nav::{self, View};
+use super::state::Pane;
 use super::state::{App, Layer, Overlay, Status};
-use super::{comfort, command, delete, edit, form_input, route, strings};
+use super::{comfort, command, delete, edit, form_input, inspector, route, strings};
 use crate::forms::confirm::ConfirmEvent;
 
 pub fn on_key(app: &mut App, ev: KeyEvent, fx: &mut Vec<Effect>) {
@@ -130,6 +131,9 @@ pub fn on_paste(app: &mut App, text: &str, fx: &mut Vec<Effect>) {
 const PASTE_LINE_MAX: usize = 1024;
 
 fn filter_key(app: &mut App, ev: KeyEvent) {
+    if matches!(app.overlay, Some(Overlay::Inspector)) {
+        return inspector::filter_key(app, ev);
+    }
     let m = &mut app.matcher;
     let l = app.remote.list_mut(app.pane.list());
     match ev.code {
@@ -199,6 +203,9 @@ fn list_action(app: &mut App, action: Action, fx: &mut Vec<Effect>) {
         Action::PageDown => app.focused_mut().move_by(page),
         Action::Top => app.focused_mut().select(0),
         Action::Bottom => app.focused_mut().select(usize::MAX),
+        Action::Open | Action::Inspect if matches!(app.pane, Pane::Images | Pane::Tags) => {
+            inspector::open_selected(app, fx)
+        }
         Action::Open => nav::open(app, fx),
         Action::Back => {
             let m = &mut app.matcher;
@@ -248,7 +255,8 @@ fn list_action(app: &mut App, action: Action, fx: &mut Vec<Effect>) {
         | Action::Undo
         | Action::Redo
         | Action::Confirm
-        | Action::Deny => {}
+        | Action::Deny
+        | Action::Inspect => {}
     }
 }
 
@@ -264,6 +272,17 @@ fn open_error(app: &mut App) {
 }
 
 fn overlay_action(app: &mut App, action: Action, fx: &mut Vec<Effect>) {
+    if matches!(app.overlay, Some(Overlay::Inspector)) {
+        return inspector::action(app, action, fx);
+    }
+    over_view(app, action, fx);
+    // Help or error details opened from the inspector close back to it.
+    if app.overlay.is_none() && app.inspector.view.is_some() && !app.quit {
+        app.overlay = Some(Overlay::Inspector);
+    }
+}
+
+fn over_view(app: &mut App, action: Action, fx: &mut Vec<Effect>) {
     let max = app.overlay.as_ref().map_or(0, |o| app.view_scroll.max(o));
     let page = layout::read_view_inner(app).height.max(1);
     let Some(scroll) = app.overlay.as_mut().and_then(|o| match o {
@@ -272,7 +291,7 @@ fn overlay_action(app: &mut App, action: Action, fx: &mut Vec<Effect>) {
         | Overlay::ResourceTags { scroll, .. }
         | Overlay::Help { scroll }
         | Overlay::ErrorDetails { scroll } => Some(scroll),
-        Overlay::Picker(_) => None,
+        Overlay::Picker(_) | Overlay::Inspector => None,
     }) else {
         return;
     };

@@ -53,7 +53,12 @@ pub fn areas(app: &App, area: Rect) -> Option<Areas> {
     .areas(area);
     let full_view = matches!(
         app.overlay,
-        Some(Overlay::Catalog { .. } | Overlay::Policy { .. } | Overlay::ResourceTags { .. })
+        Some(
+            Overlay::Catalog { .. }
+                | Overlay::Policy { .. }
+                | Overlay::ResourceTags { .. }
+                | Overlay::Inspector
+        )
     );
     let mut panes = Vec::new();
     if !full_view {

@@ -93,6 +93,8 @@ pub enum Msg {
     },
     /// SIGTERM / SIGHUP.
     Quit,
+    /// The image inspector's registry reads.
+    Inspected(super::inspector_state::InspectorMsg),
 }
 
 /// Work for the effect runner; each answers with `Msg`s.
@@ -171,6 +173,8 @@ pub enum Effect {
     },
     /// Stop the index manifest reads in flight: the listing they were for was restarted or left.
     CancelIndexReads,
+    /// One registry read for the image inspector.
+    Inspect(super::inspector_state::InspectRequest),
 }
 
 /// A single value read from the service.

@@ -8,6 +8,7 @@ use nucleo_matcher::Matcher;
 use super::actions::Context;
 use super::fetch::Cache;
 pub use super::fetch::Fetch;
+use super::inspector_state::InspectorState;
 use super::list::{AnyList, List};
 use super::modal::{Modal, PendingEdit};
 use super::msg::{ListId, Read};
@@ -110,6 +111,8 @@ pub enum Overlay {
     },
     /// A menu: profiles, regions or what to copy.
     Picker(Picker),
+    /// The image inspector (its state is `App::inspector`).
+    Inspector,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -304,6 +307,8 @@ pub struct App {
     /// Each profile's own region, as the profile menu listed them: choosing a profile switches
     /// to its region (the environment's AWS_REGION would otherwise win over it).
     pub profile_regions: Vec<(String, Option<String>)>,
+    /// The image inspector: its registry connection, cache and open view.
+    pub inspector: InspectorState,
 }
 
 impl App {
@@ -345,6 +350,7 @@ impl App {
             error_unread: false,
             failed_list: None,
             profile_regions: Vec::new(),
+            inspector: InspectorState::default(),
             opts,
         }
     }
@@ -358,6 +364,7 @@ impl App {
             (_, _, Some(Overlay::Policy { .. })) => Context::PolicyView,
             (_, _, Some(Overlay::ErrorDetails { .. })) => Context::ErrorDetails,
             (_, _, Some(Overlay::Picker(_))) => Context::Picker,
+            (_, _, Some(Overlay::Inspector)) => Context::Inspector,
             (_, _, Some(_)) => Context::ReadView,
             (_, _, None) => match self.pane {
                 Pane::Registries => Context::Registries,
@@ -445,6 +452,7 @@ impl App {
         } else if let Some(o) = &self.overlay {
             match o {
                 Overlay::Picker(_) => Layer::Menu,
+                Overlay::Inspector if self.inspector.filter_editing() => Layer::FilterPrompt,
                 _ => Layer::View,
             }
         } else if self.filter_editing() {

@@ -7,7 +7,8 @@ use super::list::{List, Row};
 use super::msg::{Answer, Effect, ListId, Msg, PageRows};
 use super::state::{App, Fetch, Pane, Status};
 use super::{
-    comfort, delete, drafts, edit, form_input, key_dispatch, mouse, outcomes, platforms, strings,
+    comfort, delete, drafts, edit, form_input, inspector, key_dispatch, mouse, outcomes, platforms,
+    strings,
 };
 use crate::aws::AwsError;
 use crate::aws::Page;
@@ -88,6 +89,7 @@ pub fn update(app: &mut App, msg: Msg) -> Vec<Effect> {
         }
         Msg::Done(Err(m)) => app.status = Status::Warning(m),
         Msg::Quit => app.quit = true,
+        Msg::Inspected(m) => inspector::answered(app, m, &mut fx),
     }
     after(app, &mut fx);
     fx

@@ -60,11 +60,11 @@ actions! {
     Bottom "bottom" Browse ["G", "end"] "go to the last row";
     PageDown "page_down" Browse ["pgdn", "ctrl-f"] "move down a page";
     PageUp "page_up" Browse ["pgup", "ctrl-b"] "move up a page";
-    Open "open" Browse ["enter", "l", "right"] "open the selection (drill in)";
+    Open "open" Browse ["enter", "l", "right"] "open the selection (drill in; on an image or tag: inspect it)";
     Back "back" Browse ["esc", "h", "left"] "go back, close a popup or clear the filter";
     Filter "filter" Browse ["/"] "filter the list (fuzzy); enter keeps it, esc clears it";
     Command "command" Browse [":"] "command line (:repos :images :catalog :login :profile ...)";
-    ToggleTags "toggle_tags" Browse ["tab"] "switch between images and image tags";
+    ToggleTags "toggle_tags" Browse ["tab"] "switch between images and image tags; in the inspector, the next section";
     Catalog "catalog" Browse ["c"] "show the selected repository's catalog full screen";
     Policy "policy" Browse ["p"] "show the repository's policy";
     ResourceTags "resource_tags" Browse ["t"] "show the repository's resource tags";
@@ -92,6 +92,7 @@ actions! {
     Redo "redo" Form ["ctrl-y", "ctrl-Z"] "forms: redo what undo took back (ctrl-Z is ctrl-shift-z)";
     Confirm "confirm" Confirm ["y"] "confirmations: yes";
     Deny "deny" Confirm ["n", "esc"] "confirmations: no";
+    Inspect "inspect" Browse ["i"] "inspect the selected image: platforms, config, history, layers, raw JSON (enter too)";
 }
 
 impl Action {

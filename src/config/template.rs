@@ -22,9 +22,9 @@ const HEADER: &str = r#"# ecrp configuration.
 # "us-west-2"). Default: unset (the profile's region, else us-east-1).
 # region = "us-east-1"
 
-# The registry API address `ecrp inspect` and `ecrp tags` use for public.ecr.aws, e.g. a mirror or
-# `ecrp emulator`'s URL. http:// only for loopback hosts. --registry-url and ECRP_REGISTRY_URL
-# win. Default: unset (https://public.ecr.aws).
+# The registry API address `ecrp inspect`, `ecrp tags` and the image inspector use for
+# public.ecr.aws, e.g. a mirror or `ecrp emulator`'s URL. http:// only for loopback hosts.
+# --registry-url and ECRP_REGISTRY_URL win. Default: unset (https://public.ecr.aws).
 # registry_url = "http://127.0.0.1:5000"
 
 # Refuse every change (create, edit, delete): browsing only. --read-only and --read-write on the

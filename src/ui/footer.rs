@@ -59,6 +59,9 @@ fn loading(app: &App) -> Option<String> {
         }
         _ => {}
     }
+    if app.inspector.view.is_some() && app.inspector.fetching() {
+        parts.push("fetching from the registry".into());
+    }
     (!parts.is_empty()).then(|| format!("{spin} {}", parts.join(" · ")))
 }
 
@@ -162,6 +165,8 @@ pub fn draw_keys(f: &mut Frame, area: Rect, app: &App) {
                 // In help, `q` closes help (ctrl-c still quits).
                 let label = match (a, ctx) {
                     (Action::Quit, Context::Help) => "close",
+                    (Action::ToggleTags, Context::Inspector) => "section",
+                    (Action::Open, Context::Images | Context::Tags) => "inspect",
                     _ => r.label,
                 };
                 items.push((k, label.to_string()));

@@ -18,6 +18,9 @@ use crate::forms::confirm::wrap_words;
 
 /// Help is about the pane under it, not about itself.
 fn context(app: &App) -> Context {
+    if app.inspector.view.is_some() {
+        return Context::Inspector;
+    }
     match app.pane {
         Pane::Registries => Context::Registries,
         Pane::Repositories => Context::Repositories,
@@ -32,6 +35,7 @@ fn where_name(ctx: Context) -> &'static str {
         Context::Repositories => "repositories",
         Context::Images => "images",
         Context::Tags => "image tags",
+        Context::Inspector => "the image inspector",
         _ => "this view",
     }
 }

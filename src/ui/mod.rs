@@ -8,6 +8,7 @@ mod footer;
 mod header;
 mod help;
 mod images;
+mod inspector;
 mod list;
 mod modal;
 mod picker;
@@ -71,6 +72,7 @@ pub fn view(app: &App, f: &mut Frame) {
                         error::draw(f, a.body, app, (*scroll).min(max))
                     }
                     Overlay::Picker(p) => picker::draw(f, a.body, p),
+                    Overlay::Inspector => inspector::draw(f, a.body, app),
                 }
             }
             if let Some(input) = &app.command {
@@ -137,7 +139,7 @@ fn overlay_max_scroll(app: &App) -> u16 {
             error::rows(app, a.body),
             error::area(a.body).height.saturating_sub(2),
         ),
-        Some(Overlay::Picker(_)) | None => (0, 0),
+        Some(Overlay::Picker(_)) | Some(Overlay::Inspector) | None => (0, 0),
     };
     (lines as u16).saturating_sub(visible)
 }

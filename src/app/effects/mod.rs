@@ -3,6 +3,7 @@
 //! of `app` stays pure and testable without them.
 
 pub mod index_reads;
+pub mod inspect;
 pub mod mutate;
 pub mod runner;
 pub mod terminal;

@@ -359,6 +359,10 @@ impl Runner {
                     h.abort();
                 }
             }
+            Effect::Inspect(req) => {
+                let api = self.api();
+                self.spawn(super::inspect::run(api, req, tx));
+            }
         }
     }
 }
