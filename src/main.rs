@@ -318,7 +318,13 @@ async fn run(cli: Cli) -> Result<()> {
             {
                 tracing::info!(path = %p.display(), "wrote the default config file");
             }
-            let (opts, emu) = client_options(c, &settings).await?;
+            let (mut opts, emu) = client_options(c, &settings).await?;
+            if emu.is_none() {
+                opts.registry_url = cli
+                    .registry_url
+                    .clone()
+                    .or(startup.config.registry_url.clone());
+            }
             let mut config = startup.config;
             config.theme = config
                 .theme
@@ -329,7 +335,8 @@ async fn run(cli: Cli) -> Result<()> {
                 demo: c.demo,
                 config,
                 config_warnings: startup.warnings,
-                config_created: startup.path.filter(|_| startup.created),
+                config_created: startup.path.clone().filter(|_| startup.created),
+                config_path: startup.path,
                 no_color: config::no_color(std::env::var_os("NO_COLOR").as_deref()),
                 in_tmux: ecrp::clipboard::in_tmux(),
             }))
@@ -436,6 +443,7 @@ async fn client_options(
             endpoint_url: cli.conn.endpoint_url.clone(),
             static_credentials: None,
             timeouts: settings.timeouts,
+            registry_url: None,
         },
         None,
     ))

@@ -27,6 +27,8 @@ pub enum Context {
     Form,
     /// A confirmation, the repository delete prompt or a bulk delete's progress.
     Confirm,
+    /// The `:open` view of a repository in any registry.
+    OpenRepo,
 }
 
 /// One row per action: where it does something, its footer label, and its place in the footer.
@@ -65,8 +67,17 @@ fn images_or_tags(c: Context) -> bool {
 fn lists_or_read_view(c: Context) -> bool {
     lists(c) || matches!(c, C::ReadView | C::PolicyView)
 }
+fn refreshable(c: Context) -> bool {
+    lists_or_read_view(c) || c == C::OpenRepo
+}
 fn openable(c: Context) -> bool {
-    matches!(c, C::Registries | C::Repositories | C::Picker)
+    matches!(c, C::Registries | C::Repositories | C::Picker | C::OpenRepo)
+}
+fn lists_or_open(c: Context) -> bool {
+    lists(c) || c == C::OpenRepo
+}
+fn open_repo(c: Context) -> bool {
+    c == C::OpenRepo
 }
 fn not_in_picker(c: Context) -> bool {
     c != C::Picker
@@ -125,14 +136,14 @@ pub const ACTIONS: &[ActionRow] = &[
     row(Action::Open, openable, "open", Some(0)),
     row(Action::Back, anywhere, "back", Some(1)),
     row(Action::Filter, lists, "filter", Some(2)),
-    row(Action::Command, lists, "command", Some(8)),
+    row(Action::Command, lists_or_open, "command", Some(8)),
     row(Action::ToggleTags, images_or_tags, "images/tags", Some(3)),
     row(Action::Catalog, repo_or_image, "catalog", Some(9)),
     row(Action::Policy, repo_or_image, "policy", Some(10)),
     row(Action::ResourceTags, repo_or_image, "tags", Some(11)),
     row(Action::Sort, lists, "sort", Some(12)),
     row(Action::SortReverse, lists, "reverse", None),
-    row(Action::Refresh, lists_or_read_view, "refresh", Some(13)),
+    row(Action::Refresh, refreshable, "refresh", Some(13)),
     row(Action::AutoRefresh, lists, "auto", None),
     row(Action::Copy, repo_or_image, "copy", Some(14)),
     row(Action::OpenBrowser, repo_or_image, "gallery", None),
@@ -154,6 +165,8 @@ pub const ACTIONS: &[ActionRow] = &[
     popup(Action::Redo, form, "redo"),
     popup(Action::Confirm, confirm, "yes"),
     popup(Action::Deny, confirm, "no"),
+    mutating(row(Action::Retag, images_or_tags, "retag", None)),
+    row(Action::Bookmark, open_repo, "bookmark", Some(17)),
 ];
 
 /// The table's row of `action`.

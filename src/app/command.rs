@@ -19,6 +19,8 @@ pub enum Cmd {
     AutoRefresh,
     Help,
     Quit,
+    /// `:open [REF]`: a repository of any registry, or (no REF) the picker of bookmarks.
+    Open,
 }
 
 pub struct Command {
@@ -45,6 +47,7 @@ pub const COMMANDS: &[Command] = &[
     Command { name: "auto", aliases: &[], help: "turn auto-refresh on or off", cmd: Cmd::AutoRefresh },
     Command { name: "help", aliases: &["h"], help: "keys and commands", cmd: Cmd::Help },
     Command { name: "q", aliases: &["quit", "q!"], help: "quit", cmd: Cmd::Quit },
+    Command { name: "open", aliases: &[], help: "open REF (any registry) or pick a bookmark", cmd: Cmd::Open },
 ];
 
 /// Commands whose name or an alias starts with what is typed (all of them for an empty input).
@@ -62,12 +65,25 @@ pub fn complete(input: &str) -> Option<&'static str> {
 }
 
 pub fn parse(input: &str) -> Result<Cmd, String> {
-    let word = input.trim().trim_start_matches(':').trim();
-    COMMANDS
+    let text = input.trim().trim_start_matches(':').trim();
+    let word = text.split_whitespace().next().unwrap_or("");
+    let cmd = COMMANDS
         .iter()
         .find(|c| c.name == word || c.aliases.contains(&word))
         .map(|c| c.cmd)
-        .ok_or_else(|| strings::unknown_command(word))
+        .ok_or_else(|| strings::unknown_command(text))?;
+    if cmd != Cmd::Open && argument(input).is_some() {
+        return Err(format!(":{word} takes no argument"));
+    }
+    Ok(cmd)
+}
+
+/// What follows the command's name (`:open public.ecr.aws/x/y` → the reference).
+pub fn argument(input: &str) -> Option<&str> {
+    let text = input.trim().trim_start_matches(':').trim();
+    text.split_once(char::is_whitespace)
+        .map(|(_, rest)| rest.trim())
+        .filter(|r| !r.is_empty())
 }
 
 #[cfg(test)]
@@ -80,6 +96,13 @@ mod tests {
         assert_eq!(parse(" :policy "), Ok(Cmd::Policy));
         assert_eq!(parse("quit"), Ok(Cmd::Quit));
         assert!(parse("frobnicate").unwrap_err().contains(":frobnicate"));
+        assert_eq!(parse("open public.ecr.aws/a/b"), Ok(Cmd::Open));
+        assert_eq!(
+            argument(" open  public.ecr.aws/a/b "),
+            Some("public.ecr.aws/a/b")
+        );
+        assert_eq!(argument("open"), None);
+        assert!(parse("repos x").is_err());
     }
 
     #[test]

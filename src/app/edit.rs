@@ -352,6 +352,7 @@ fn save(app: &mut App, fx: &mut Vec<Effect>) {
             })));
             return;
         }
+        FormKind::Retag { .. } => return super::retag::request(app, fx),
         FormKind::PolicyTemplate {
             repo,
             registry,

@@ -9,7 +9,7 @@ use super::modal::Modal;
 use super::msg::Effect;
 use super::nav::{self, View};
 use super::state::{App, Layer, Overlay, Status};
-use super::{comfort, command, delete, edit, route, strings};
+use super::{comfort, command, delete, edit, open_repo, retag, route, strings};
 use crate::forms::confirm::ConfirmEvent;
 
 pub fn on_key(app: &mut App, ev: KeyEvent, fx: &mut Vec<Effect>) {
@@ -51,6 +51,9 @@ pub fn on_key(app: &mut App, ev: KeyEvent, fx: &mut Vec<Effect>) {
     };
     if !applies(action, app.context()) {
         return;
+    }
+    if app.context() == super::actions::Context::OpenRepo {
+        return open_repo::action(app, action, fx);
     }
     match app.layer() {
         Layer::Menu => route::picker_action(app, action, fx),
@@ -177,6 +180,7 @@ fn command_key(app: &mut App, ev: KeyEvent, fx: &mut Vec<Effect>) {
                 return;
             }
             match command::parse(&text) {
+                Ok(command::Cmd::Open) => open_repo::command(app, command::argument(&text), fx),
                 Ok(cmd) => route::run_command(app, cmd, fx),
                 Err(msg) => app.status = Status::Warning(msg),
             }
@@ -249,6 +253,9 @@ fn list_action(app: &mut App, action: Action, fx: &mut Vec<Effect>) {
         | Action::Redo
         | Action::Confirm
         | Action::Deny => {}
+        Action::Retag => retag::open(app),
+        // Only in the `:open` view (`open_repo::action`).
+        Action::Bookmark => {}
     }
 }
 
@@ -269,7 +276,7 @@ fn overlay_action(app: &mut App, action: Action, fx: &mut Vec<Effect>) {
         | Overlay::ResourceTags { scroll, .. }
         | Overlay::Help { scroll }
         | Overlay::ErrorDetails { scroll } => Some(scroll),
-        Overlay::Picker(_) => None,
+        Overlay::Picker(_) | Overlay::OpenRepo => None,
     }) else {
         return;
     };
@@ -280,17 +287,19 @@ fn overlay_action(app: &mut App, action: Action, fx: &mut Vec<Effect>) {
         Action::PageDown => *scroll = scroll.saturating_add(page).min(max),
         Action::Top => *scroll = 0,
         Action::Bottom => *scroll = max,
-        Action::Back => app.overlay = None,
+        Action::Back => app.overlay = open_repo::underneath(app),
         Action::Help => {
             app.overlay = match app.overlay {
-                Some(Overlay::Help { .. }) => None,
+                Some(Overlay::Help { .. }) => open_repo::underneath(app),
                 _ => Some(Overlay::Help { scroll: 0 }),
             }
         }
         Action::Refresh => nav::refresh_view(app, fx),
         Action::ErrorDetails => open_error(app),
         // `q` reading help means "done reading", as in less and man; ctrl-c still quits.
-        Action::Quit if matches!(app.overlay, Some(Overlay::Help { .. })) => app.overlay = None,
+        Action::Quit if matches!(app.overlay, Some(Overlay::Help { .. })) => {
+            app.overlay = open_repo::underneath(app)
+        }
         Action::Quit => app.quit = true,
         Action::Edit => edit::edit(app, fx),
         Action::Delete => delete::delete(app),

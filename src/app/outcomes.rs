@@ -73,6 +73,7 @@ fn succeeded(app: &mut App, op: Mutation, fx: &mut Vec<Effect>) {
         Mutation::DeleteRepository { name, .. } => {
             super::delete::repository_deleted(app, &name, fx)
         }
+        Mutation::Retag { .. } => super::retag::succeeded(app, &op, fx),
     }
 }
 
@@ -102,6 +103,7 @@ fn failed(app: &mut App, op: Mutation, e: AwsError) {
         }
         Mutation::DeleteRepository { .. } => super::delete::repository_delete_failed(app),
         Mutation::DeletePolicy { .. } => {}
+        Mutation::Retag { .. } => return super::retag::failed(app, op, e),
         _ => {
             if let Some(Modal::Form(ef)) = app.modal.as_mut() {
                 // Errors whose message names no member still concern one field.

@@ -33,6 +33,8 @@ pub struct RunOptions {
     pub no_color: bool,
     /// Inside tmux the OSC 52 sequence is wrapped in tmux's passthrough.
     pub in_tmux: bool,
+    /// The config file, where `B` adds bookmarks (`None`: no home directory and no --config).
+    pub config_path: Option<std::path::PathBuf>,
 }
 
 /// What is on top of the screen, highest first.
@@ -102,6 +104,8 @@ pub enum Overlay {
     },
     /// A menu: profiles, regions or what to copy.
     Picker(Picker),
+    /// A repository of any registry opened with `:open` (its state is `App::opened`).
+    OpenRepo,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -113,6 +117,8 @@ pub enum PickerKind {
     Drafts,
     /// Edit the current policy or start from a template.
     PolicyStart,
+    /// Bookmarked and recently opened references, for `:open`.
+    OpenRecent,
 }
 
 /// One menu entry: what is shown, and the value choosing it uses (a profile or region name, the
@@ -284,6 +290,8 @@ pub struct App {
     /// After a reload, put the cursor on this row (a repository just created).
     pub select_after_load: Option<(ListId, Box<str>)>,
     pub quit: bool,
+    /// `:open`: a repository of any registry, read without AWS credentials.
+    pub opened: super::open_state::Opened,
 }
 
 impl App {
@@ -319,6 +327,7 @@ impl App {
             drafts_offered: false,
             select_after_load: None,
             quit: false,
+            opened: Default::default(),
             opts,
         }
     }
@@ -332,6 +341,7 @@ impl App {
             (_, _, Some(Overlay::Policy { .. })) => Context::PolicyView,
             (_, _, Some(Overlay::ErrorDetails { .. })) => Context::ErrorDetails,
             (_, _, Some(Overlay::Picker(_))) => Context::Picker,
+            (_, _, Some(Overlay::OpenRepo)) => Context::OpenRepo,
             (_, _, Some(_)) => Context::ReadView,
             (_, _, None) => match self.pane {
                 Pane::Registries => Context::Registries,

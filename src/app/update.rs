@@ -6,7 +6,7 @@ use super::layout;
 use super::list::{List, Row};
 use super::msg::{Answer, Effect, ListId, Msg, PageRows};
 use super::state::{App, Fetch, Pane, Status};
-use super::{comfort, delete, drafts, edit, key_dispatch, mouse, outcomes, strings};
+use super::{comfort, delete, drafts, edit, key_dispatch, mouse, open_repo, outcomes, strings};
 use crate::aws::AwsError;
 use crate::aws::Page;
 
@@ -58,7 +58,11 @@ pub fn update(app: &mut App, msg: Msg) -> Vec<Effect> {
         } => {
             if app.load_of(list).generation == generation {
                 app.load_mut(list).fail(error.clone());
+                let credentials = error.code == "CredentialsError";
                 set_error(app, error);
+                if credentials && list == ListId::Repositories {
+                    open_repo::no_credentials(app);
+                }
             }
         }
         // An answer to a client replaced since (a profile or region switch): not about this
@@ -75,6 +79,17 @@ pub fn update(app: &mut App, msg: Msg) -> Vec<Effect> {
         Msg::Done(Ok(m)) => app.status = Status::Info(m),
         Msg::Done(Err(m)) => app.status = Status::Warning(m),
         Msg::Quit => app.quit = true,
+        Msg::OpenPage {
+            generation,
+            tags,
+            done,
+        } => open_repo::page(app, generation, tags, done),
+        Msg::OpenFailed { generation, error } => open_repo::failed(app, generation, error),
+        Msg::OpenDetail {
+            generation,
+            tag,
+            detail,
+        } => open_repo::detail(app, generation, tag, detail),
     }
     after(app, &mut fx);
     fx
@@ -188,6 +203,7 @@ fn take_page<T: Row>(l: &mut List<T>, p: Page<T>, m: &mut nucleo_matcher::Matche
 /// After every message: keep cursors on screen, and fetch the catalogs of the repositories on
 /// screen (descriptions in the list, the preview), each once.
 fn after(app: &mut App, fx: &mut Vec<Effect>) {
+    open_repo::after(app, fx);
     for pane in Pane::ALL {
         let h = layout::visible_rows(app, pane);
         if h > 0 {

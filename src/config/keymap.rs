@@ -92,6 +92,8 @@ actions! {
     Redo "redo" Form ["ctrl-y", "ctrl-Z"] "forms: redo what undo took back (ctrl-Z is ctrl-shift-z)";
     Confirm "confirm" Confirm ["y"] "confirmations: yes";
     Deny "deny" Confirm ["n", "esc"] "confirmations: no";
+    Retag "retag" Browse ["a"] "add a tag to the selected image, or move one to it (same manifest, no pull)";
+    Bookmark "bookmark" Browse ["B"] "bookmark the repository opened with :open (the config's [bookmarks])";
 }
 
 impl Action {

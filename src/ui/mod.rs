@@ -10,6 +10,7 @@ mod help;
 mod images;
 mod list;
 mod modal;
+mod open_repo;
 mod picker;
 mod policy;
 mod preview;
@@ -71,6 +72,7 @@ pub fn view(app: &App, f: &mut Frame) {
                         error::draw(f, a.body, app, (*scroll).min(max))
                     }
                     Overlay::Picker(p) => picker::draw(f, a.body, p),
+                    Overlay::OpenRepo => open_repo::draw(f, a.body, app),
                 }
             }
             if let Some(input) = &app.command {
@@ -140,7 +142,7 @@ fn overlay_max_scroll(app: &App) -> u16 {
             error::text(app).lines.len(),
             error::area(a.body).height.saturating_sub(2),
         ),
-        Some(Overlay::Picker(_)) | None => (0, 0),
+        Some(Overlay::Picker(_) | Overlay::OpenRepo) | None => (0, 0),
     };
     (lines as u16).saturating_sub(visible)
 }

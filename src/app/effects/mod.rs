@@ -3,5 +3,7 @@
 //! of `app` stays pure and testable without them.
 
 pub mod mutate;
+pub mod open_repo;
+pub mod retag;
 pub mod runner;
 pub mod terminal;
