@@ -41,7 +41,12 @@ async fn select_image(h: &mut Harness, repo: &str, tag: &str) {
     let pos = images
         .view
         .iter()
-        .position(|&i| images.rows[i as usize].image_tags.iter().any(|t| &**t == tag))
+        .position(|&i| {
+            images.rows[i as usize]
+                .image_tags
+                .iter()
+                .any(|t| &**t == tag)
+        })
         .unwrap_or_else(|| panic!("no image tagged {tag}:\n{}", h.screen()));
     h.app.remote.images.select(pos);
 }
@@ -111,8 +116,16 @@ async fn retag_adds_a_tag_with_the_same_digest_and_skopeo_agrees() {
             ])
             .output()
             .unwrap();
-        assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
-        assert_eq!(common::sha256_digest(&out.stdout), before, "same manifest bytes");
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        assert_eq!(
+            common::sha256_digest(&out.stdout),
+            before,
+            "same manifest bytes"
+        );
     } else {
         assert!(
             std::env::var("ECRP_REQUIRE_INTEROP").as_deref() != Ok("1"),
@@ -135,7 +148,11 @@ async fn moving_a_tag_asks_first_naming_where_it_points() {
     let Some(Modal::Confirm(m)) = &h.app.modal else {
         panic!("no question:\n{}", h.screen());
     };
-    assert!(m.confirm.text().contains(&elsewhere), "{}", m.confirm.text());
+    assert!(
+        m.confirm.text().contains(&elsewhere),
+        "{}",
+        m.confirm.text()
+    );
     assert!(matches!(
         &m.action,
         ConfirmAction::Retag {
@@ -143,10 +160,18 @@ async fn moving_a_tag_asks_first_naming_where_it_points() {
         }
     ));
     insta::assert_snapshot!("retag_move_question", redact(&h.screen()));
-    assert_eq!(digest_of(&c, "worker", "3.2.0").await, elsewhere, "nothing sent yet");
+    assert_eq!(
+        digest_of(&c, "worker", "3.2.0").await,
+        elsewhere,
+        "nothing sent yet"
+    );
     // n returns to the form with the tag typed; y moves it.
     h.send(key('n')).await;
-    assert!(matches!(h.app.modal, Some(Modal::Form(_))), "{}", h.screen());
+    assert!(
+        matches!(h.app.modal, Some(Modal::Form(_))),
+        "{}",
+        h.screen()
+    );
     h.send(ctrl('s')).await;
     h.send(key('y')).await;
     assert!(h.app.modal.is_none(), "{}", h.screen());
@@ -160,19 +185,14 @@ async fn the_registry_is_asked_where_a_tag_points_when_the_rows_do_not_say() {
     select_image(&mut h, "worker", "3.1.0").await;
     let elsewhere = digest_of(&c, "worker", "3.2.0").await;
     // As if the image holding the tag had not been loaded yet.
-    h.app
-        .remote
-        .images
-        .rows
-        .iter_mut()
-        .for_each(|i| {
-            i.image_tags = i
-                .image_tags
-                .iter()
-                .filter(|t| &***t != "3.2.0")
-                .cloned()
-                .collect()
-        });
+    h.app.remote.images.rows.iter_mut().for_each(|i| {
+        i.image_tags = i
+            .image_tags
+            .iter()
+            .filter(|t| &***t != "3.2.0")
+            .cloned()
+            .collect()
+    });
     h.app.remote.tags.rows.clear();
     h.send(key('a')).await;
     type_text(&mut h, "3.2.0").await;
@@ -180,7 +200,11 @@ async fn the_registry_is_asked_where_a_tag_points_when_the_rows_do_not_say() {
     let Some(Modal::Confirm(m)) = &h.app.modal else {
         panic!("no question:\n{}", h.screen());
     };
-    assert!(m.confirm.text().contains(&elsewhere), "{}", m.confirm.text());
+    assert!(
+        m.confirm.text().contains(&elsewhere),
+        "{}",
+        m.confirm.text()
+    );
     emu.shutdown().await;
 }
 
@@ -190,12 +214,13 @@ async fn a_bad_tag_is_named_as_typed_and_nothing_is_sent() {
     select_image(&mut h, "worker", "3.1.0").await;
     h.send(key('a')).await;
     type_text(&mut h, "bad tag").await;
-    assert!(h.screen().contains("tag: ' ' is not allowed"), "{}", h.screen());
-    let fx = ecrp::app::update(&mut h.app, ctrl('s'));
     assert!(
-        !fx.iter().any(|e| matches!(e, Effect::Mutate(_))),
-        "{fx:?}"
+        h.screen().contains("tag: ' ' is not allowed"),
+        "{}",
+        h.screen()
     );
+    let fx = ecrp::app::update(&mut h.app, ctrl('s'));
+    assert!(!fx.iter().any(|e| matches!(e, Effect::Mutate(_))), "{fx:?}");
     emu.shutdown().await;
 }
 
@@ -206,11 +231,14 @@ async fn read_only_refuses_retag_in_the_app_and_in_the_client() {
     select_image(&mut h, "worker", "3.1.0").await;
     h.send(key('a')).await;
     assert!(h.app.modal.is_none());
-    assert!(matches!(&h.app.status, Status::Warning(w) if w.contains("read-only")), "{:?}", h.app.status);
+    assert!(
+        matches!(&h.app.status, Status::Warning(w) if w.contains("read-only")),
+        "{:?}",
+        h.app.status
+    );
 
     // The client layer refuses too, before any request.
-    let (client, _) =
-        ecrp::aws::connect(&ecrp::aws::ClientOptions::for_emulator(&emu.url())).await;
+    let (client, _) = ecrp::aws::connect(&ecrp::aws::ClientOptions::for_emulator(&emu.url())).await;
     let api = ecrp::aws::Api::new(client, true);
     let digest = digest_of(&c, "worker", "3.1.0").await;
     let e = ecrp::app::effects::retag::apply(

@@ -66,10 +66,24 @@ pub fn add(path: &Path, reference: &str) -> io::Result<String> {
             format!("the config file is not valid TOML, so it is left as it is ({e})"),
         )
     })?;
+    if !doc.contains_key("bookmarks") {
+        // Comments after the last table are the document's trailing text and would be written
+        // after the new table, moving them into it (the template's commented `[keys]` lines
+        // would read as bookmarks): they go before the new header instead, where they were.
+        let trailing = doc.trailing().as_str().unwrap_or("").to_string();
+        doc.set_trailing("");
+        let mut t = toml_edit::Table::new();
+        let sep = if trailing.is_empty() || trailing.ends_with("\n\n") {
+            ""
+        } else {
+            "\n"
+        };
+        t.decor_mut().set_prefix(format!("{trailing}{sep}"));
+        doc.insert("bookmarks", Item::Table(t));
+    }
     let table = doc
-        .entry("bookmarks")
-        .or_insert(Item::Table(toml_edit::Table::new()))
-        .as_table_like_mut()
+        .get_mut("bookmarks")
+        .and_then(Item::as_table_like_mut)
         .ok_or_else(|| io::Error::new(io::ErrorKind::InvalidData, "bookmarks is not a table"))?;
     if let Some((label, _)) = table.iter().find(|(_, v)| v.as_str() == Some(reference)) {
         return Ok(label.to_string());
@@ -110,5 +124,18 @@ mod tests {
         assert!(warnings.is_empty(), "{warnings:?}");
         assert_eq!(config.bookmarks.len(), 2);
         assert_eq!(config.bookmarks[1].1, "127.0.0.1:5000/docker/library/nginx");
+    }
+
+    #[test]
+    fn comments_after_the_last_table_stay_in_it() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("config.toml");
+        std::fs::write(&path, "[keys]\n\n# down = \"j\"\n").unwrap();
+        add(&path, "127.0.0.1:5000/a/b").unwrap();
+        let text = std::fs::read_to_string(&path).unwrap();
+        assert_eq!(
+            text,
+            "[keys]\n\n# down = \"j\"\n\n[bookmarks]\n\"a/b\" = \"127.0.0.1:5000/a/b\"\n"
+        );
     }
 }

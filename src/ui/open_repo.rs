@@ -26,9 +26,10 @@ pub fn draw(f: &mut Frame, body: Rect, app: &App) {
     };
     let b = block(
         format!(
-            "{} · {} tags · {state}",
+            "{} · {} {} · {state}",
             clean(&v.reference),
-            thousands(v.tags.len())
+            thousands(v.tags.len()),
+            if v.tags.len() == 1 { "tag" } else { "tags" }
         ),
         true,
     );
