@@ -166,7 +166,8 @@ pub const ACTIONS: &[ActionRow] = &[
     popup(Action::Confirm, confirm, "yes"),
     popup(Action::Deny, confirm, "no"),
     mutating(row(Action::Retag, images_or_tags, "retag", None)),
-    row(Action::Bookmark, open_repo, "bookmark", Some(17)),
+    // Before help and quit: the footer drops hints from before those two first.
+    row(Action::Bookmark, open_repo, "bookmark", Some(7)),
 ];
 
 /// The table's row of `action`.

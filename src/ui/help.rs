@@ -15,6 +15,10 @@ use crate::app::{App, Pane};
 
 /// Help is about the pane under it, not about itself.
 fn context(app: &App) -> Context {
+    // The `:open` view is what help was opened over while it is open.
+    if app.opened.view.is_some() {
+        return Context::OpenRepo;
+    }
     match app.pane {
         Pane::Registries => Context::Registries,
         Pane::Repositories => Context::Repositories,
@@ -29,6 +33,7 @@ fn where_name(ctx: Context) -> &'static str {
         Context::Repositories => "repositories",
         Context::Images => "images",
         Context::Tags => "image tags",
+        Context::OpenRepo => "the :open view (read-only)",
         _ => "this view",
     }
 }
