@@ -6,6 +6,7 @@
 
 mod delete;
 mod listing;
+mod open_section;
 mod procs;
 mod report;
 mod rss;
@@ -45,7 +46,7 @@ impl Opts {
 }
 
 const USAGE: &str = "usage: bench/run.sh [--runs N] [--list-runs N] [--cli-runs N] [--no-cli] \
-[--cli-delete-calls N] [--only emulator,list,tui,delete] [--no-results]";
+[--cli-delete-calls N] [--only emulator,list,tui,delete,open] [--no-results]";
 
 fn parse(args: &[String]) -> Result<Opts> {
     let mut o = Opts {

@@ -10,7 +10,7 @@ use crate::Opts;
 use crate::listing;
 use crate::procs::{self, EmuProc};
 use crate::report::{Fig, Outcome, Row, Target, fmt_dur, limit, median, time_fig};
-use crate::{delete, tui_section};
+use crate::{delete, open_section, tui_section};
 
 pub const BIG: &str = "big";
 pub const BIG_COUNT: usize = 100_000;
@@ -153,6 +153,12 @@ pub async fn all(opts: &Opts) -> Result<Vec<(String, Vec<Row>)>> {
         out.push((
             "bulk delete 10,000 images".into(),
             delete_rows(opts, cli.as_deref(), no_cli, dir).await,
+        ));
+    }
+    if opts.wants("open") {
+        out.push((
+            ":open 10,000 tags (registry API)".into(),
+            open_section::open_rows(opts).await,
         ));
     }
     Ok(out)
