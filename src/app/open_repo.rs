@@ -133,7 +133,7 @@ pub fn action(app: &mut App, action: Action, fx: &mut Vec<Effect>) {
         Action::PageDown => v.move_by(page),
         Action::Top => v.cursor = 0,
         Action::Bottom => v.move_by(isize::MAX),
-        Action::Open => inspect(app),
+        Action::Open => inspect_selected_tag(app),
         Action::Back => close(app, fx),
         Action::Refresh => {
             let r = v.reference.clone();
@@ -147,9 +147,10 @@ pub fn action(app: &mut App, action: Action, fx: &mut Vec<Effect>) {
     }
 }
 
-/// `enter` on a tag: until the image inspector lands here, say what it would open and how to
-/// see it now.
-fn inspect(app: &mut App) {
+/// `enter` on a tag: the one place that opens the image inspector for `REFERENCE:TAG` (read
+/// anonymously, as the view is). This build has no inspector in the TUI, so the status line names
+/// the `ecrp inspect` command that shows the same.
+fn inspect_selected_tag(app: &mut App) {
     let Some(v) = app.opened.view.as_ref() else {
         return;
     };
