@@ -96,7 +96,7 @@ async fn retag_adds_a_tag_with_the_same_digest_and_skopeo_agrees() {
         .images
         .rows
         .iter()
-        .find(|i| &*i.image_digest == before)
+        .find(|i| *i.image_digest == *before)
         .unwrap();
     assert!(shown.image_tags.iter().any(|t| &**t == "3.1-lts"));
 
