@@ -325,6 +325,16 @@ async fn run(cli: Cli) -> Result<()> {
                     .clone()
                     .or(startup.config.registry_url.clone());
             }
+            // The demo's references name its emulator, not a registry to offer next time.
+            let recent_path = (!c.demo).then(config::recent::default_path).flatten();
+            let recent = match recent_path.as_deref().map(config::recent::load) {
+                Some(Ok(r)) => r,
+                Some(Err(e)) => {
+                    tracing::warn!("could not read the recently opened list: {e}");
+                    Vec::new()
+                }
+                None => Vec::new(),
+            };
             let mut config = startup.config;
             config.theme = config
                 .theme
@@ -337,6 +347,8 @@ async fn run(cli: Cli) -> Result<()> {
                 config_warnings: startup.warnings,
                 config_created: startup.path.clone().filter(|_| startup.created),
                 config_path: startup.path,
+                recent_path,
+                recent,
                 no_color: config::no_color(std::env::var_os("NO_COLOR").as_deref()),
                 in_tmux: ecrp::clipboard::in_tmux(),
             }))

@@ -3,7 +3,7 @@
 //! the CNCF distribution registry (Debian's `docker-registry`) into which skopeo copied an image
 //! from `ecrp emulator`. The start offers `:open` (or the picker of bookmarks) instead of failing;
 //! the view lists the registry's tags with the digest skopeo reports; `B` writes the bookmark to
-//! the config file and the `:open` picker offers it.
+//! the config file and the `:open` picker offers it; what was opened is kept for the next run.
 //!
 //! Skipped (with a message) where tmux, docker-registry or skopeo is missing, unless
 //! ECRP_REQUIRE_TMUX=1 / ECRP_REQUIRE_INTEROP=1.
@@ -160,6 +160,7 @@ fn setup(test: &str) -> Option<(Emulator, Distribution, String)> {
 fn no_credentials(home: &std::path::Path) -> Vec<String> {
     vec![
         format!("HOME={}", home.display()),
+        format!("ECRP_DATA_DIR={}", home.join("data").display()),
         "env -u AWS_ACCESS_KEY_ID -u AWS_SECRET_ACCESS_KEY -u AWS_SESSION_TOKEN".into(),
     ]
 }
@@ -227,6 +228,9 @@ fn without_credentials_open_a_distribution_registry_repository_and_bookmark_it()
     ]);
     session.keys(&["q"]);
     assert_eq!(session.exit_code(), 0);
+    // Kept for the next run's picker.
+    let recent = std::fs::read_to_string(home.path().join("data/recent-open")).unwrap();
+    assert_eq!(recent, format!("{reference}\n"));
     assert!(
         !home.path().join(".aws").exists(),
         "nothing was written to ~/.aws"
@@ -257,13 +261,22 @@ fn without_credentials_the_start_offers_the_bookmarks() {
         format!("[bookmarks]\nalpine = \"{reference}\"\n"),
     )
     .unwrap();
+    // And what an earlier run opened.
+    std::fs::create_dir_all(home.path().join("data")).unwrap();
+    std::fs::write(
+        home.path().join("data/recent-open"),
+        "ghcr.io/earlier/run\nnot a reference\n",
+    )
+    .unwrap();
     session.go();
-    session.wait_for(&[
+    let screen = session.wait_for(&[
         "no AWS credentials",
         "Open a repository",
         &reference,
         "bookmark alpine",
+        "ghcr.io/earlier/run",
     ]);
+    assert!(!screen.contains("not a reference"), "{screen}");
     session.keys(&["Enter"]);
     session.wait_for(&[
         &format!("{reference} · 2 tags · read-only"),

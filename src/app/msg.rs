@@ -197,6 +197,11 @@ pub enum Effect {
         path: std::path::PathBuf,
         reference: String,
     },
+    /// Keep the references opened with `:open` for the next run.
+    SaveRecent {
+        path: std::path::PathBuf,
+        references: Vec<String>,
+    },
 }
 
 /// A single value read from the service.

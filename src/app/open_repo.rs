@@ -11,8 +11,7 @@ use super::state::{App, Fetch, Overlay, PickItem, Picker, PickerKind, Status};
 use crate::registry::Reference;
 use crate::sanitize::clean_line;
 
-/// The most references remembered as recently opened.
-const RECENT_MAX: usize = 20;
+use crate::config::recent::RECENT_MAX;
 
 /// `:open [REF]`: open REF, or offer the picker when none is given.
 pub fn command(app: &mut App, arg: Option<&str>, fx: &mut Vec<Effect>) {
@@ -42,6 +41,12 @@ fn open(app: &mut App, text: &str, fx: &mut Vec<Effect>) {
     app.opened.recent.retain(|x| *x != reference);
     app.opened.recent.insert(0, reference.clone());
     app.opened.recent.truncate(RECENT_MAX);
+    if let Some(path) = app.opts.recent_path.clone() {
+        fx.push(Effect::SaveRecent {
+            path,
+            references: app.opened.recent.clone(),
+        });
+    }
     app.overlay = Some(Overlay::OpenRepo);
     fx.push(Effect::OpenTags {
         generation,

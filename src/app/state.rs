@@ -35,6 +35,10 @@ pub struct RunOptions {
     pub in_tmux: bool,
     /// The config file, where `B` adds bookmarks (`None`: no home directory and no --config).
     pub config_path: Option<std::path::PathBuf>,
+    /// Where the references opened with `:open` are kept between runs (`None`: not kept).
+    pub recent_path: Option<std::path::PathBuf>,
+    /// Those references as the last run left them, most recent first.
+    pub recent: Vec<String>,
 }
 
 /// What is on top of the screen, highest first.
@@ -327,7 +331,10 @@ impl App {
             drafts_offered: false,
             select_after_load: None,
             quit: false,
-            opened: Default::default(),
+            opened: super::open_state::Opened {
+                recent: opts.recent.clone(),
+                ..Default::default()
+            },
             opts,
         }
     }

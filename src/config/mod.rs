@@ -8,6 +8,7 @@ pub mod bookmarks;
 mod keymap;
 mod keys;
 mod parse;
+pub mod recent;
 mod template;
 
 use std::fmt;

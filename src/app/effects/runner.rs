@@ -408,6 +408,25 @@ impl Runner {
                     ));
                 });
             }
+            Effect::SaveRecent { path, references } => {
+                self.spawn(async move {
+                    let r = tokio::task::spawn_blocking(move || {
+                        crate::config::recent::save(&path, &references).map_err(|e| {
+                            format!(
+                                "could not keep the recently opened list in {}: {e}",
+                                path.display()
+                            )
+                        })
+                    })
+                    .await
+                    .unwrap_or_else(|e| Err(e.to_string()));
+                    // Kept quietly: only a failure is worth the status line.
+                    if let Err(m) = r {
+                        let _ =
+                            tx.send(Msg::Done(Err(crate::sanitize::clean_line(&m).into_owned())));
+                    }
+                });
+            }
         }
     }
 }
