@@ -140,7 +140,8 @@ fn answer(app: &mut App, fx: Vec<Effect>, fail: bool) {
             | Effect::SaveDraft { .. }
             | Effect::RemoveDraft { .. }
             | Effect::CloseOpen
-            | Effect::SaveBookmark { .. } => continue,
+            | Effect::SaveBookmark { .. }
+            | Effect::SaveRecent { .. } => continue,
             Effect::OpenTags { generation, .. } if fail => Msg::OpenFailed {
                 generation,
                 error: "tag list\x1b[2J failed".into(),
