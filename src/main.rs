@@ -331,7 +331,23 @@ async fn run(cli: Cli) -> Result<()> {
             {
                 tracing::info!(path = %p.display(), "wrote the default config file");
             }
-            let (opts, emu) = client_options(c, &settings).await?;
+            let (mut opts, emu) = client_options(c, &settings).await?;
+            if emu.is_none() {
+                opts.registry_url = cli
+                    .registry_url
+                    .clone()
+                    .or(startup.config.registry_url.clone());
+            }
+            // The demo's references name its emulator, not a registry to offer next time.
+            let recent_path = (!c.demo).then(config::recent::default_path).flatten();
+            let recent = match recent_path.as_deref().map(config::recent::load) {
+                Some(Ok(r)) => r,
+                Some(Err(e)) => {
+                    tracing::warn!("could not read the recently opened list: {e}");
+                    Vec::new()
+                }
+                None => Vec::new(),
+            };
             let mut config = startup.config;
             // The inspector reads public.ecr.aws's registry API: --registry-url and
             // ECRP_REGISTRY_URL win over the config file, as for `ecrp inspect`.
@@ -348,7 +364,10 @@ async fn run(cli: Cli) -> Result<()> {
                 demo: c.demo,
                 config,
                 config_warnings: startup.warnings,
-                config_created: startup.path.filter(|_| startup.created),
+                config_created: startup.path.clone().filter(|_| startup.created),
+                config_path: startup.path,
+                recent_path,
+                recent,
                 no_color: config::no_color(std::env::var_os("NO_COLOR").as_deref()),
                 in_tmux: ecrp::clipboard::in_tmux(),
                 aws_files_problem: (!c.demo).then(profiles::shared_files_problem).flatten(),
@@ -460,6 +479,7 @@ async fn client_options(
             endpoint_url: cli.conn.endpoint_url.clone(),
             static_credentials: None,
             timeouts: settings.timeouts,
+            registry_url: None,
         },
         None,
     ))

@@ -307,6 +307,27 @@ pub fn explain_aws_error(profile: &str, err: &AwsError) -> Option<String> {
     )
 }
 
+/// Whether `err` says there are no credentials at all (as opposed to expired, rejected or
+/// misconfigured ones): then browsing without them is what is left to offer.
+pub fn no_credentials_at_all(err: &AwsError) -> bool {
+    err.code == "CredentialsError"
+        && missing(&format!("{} {}", err.message, err.detail).to_ascii_lowercase())
+}
+
+/// `e` (lower case) says no credential provider found anything.
+fn missing(e: &str) -> bool {
+    [
+        "no providers in chain provided credentials",
+        "the credential provider was not enabled",
+        "did not contain credential information",
+        "unable to locate credentials",
+        "no credentials",
+    ]
+    .iter()
+    .any(|n| e.contains(n))
+        || (e.contains("loading credentials") && e.contains("imds"))
+}
+
 /// As `explain_aws_error`, from error text (the full `DisplayErrorContext` chain works best).
 pub fn explain_credentials_error(profile: &str, error: &str) -> Option<String> {
     let e = error.to_ascii_lowercase();
@@ -369,14 +390,7 @@ pub fn explain_credentials_error(profile: &str, error: &str) -> Option<String> {
             "AWS rejected the credentials of profile {p}: check the access key with `aws sts get-caller-identity --profile {p}`"
         ));
     }
-    if any(&[
-        "no providers in chain provided credentials",
-        "the credential provider was not enabled",
-        "did not contain credential information",
-        "unable to locate credentials",
-        "no credentials",
-    ]) || (e.contains("loading credentials") && e.contains("imds"))
-    {
+    if missing(&e) {
         // The chain ends with IMDS, so off EC2 "nothing found anywhere" reads as an IMDS failure.
         return Some(format!(
             "no AWS credentials found for profile {p} (`ecrp profiles` lists the defined ones): run \

@@ -239,7 +239,33 @@ fn answer(app: &mut App, fx: Vec<Effect>, fail: bool) {
             | Effect::StopDelete
             | Effect::SaveDraft { .. }
             | Effect::RemoveDraft { .. }
-            | Effect::CancelIndexReads => continue,
+            | Effect::CancelIndexReads
+            | Effect::CloseOpen
+            | Effect::SaveBookmark { .. }
+            | Effect::SaveRecent { .. } => continue,
+            Effect::OpenTags { generation, .. } if fail => Msg::OpenFailed {
+                generation,
+                error: "tag list\x1b[2J failed".into(),
+            },
+            Effect::OpenTags { generation, .. } => Msg::OpenPage {
+                generation,
+                tags: (0..40).map(|i| format!("t{i}\u{202e}")).collect(),
+                done: true,
+            },
+            Effect::OpenDetails { generation, tags } => {
+                // The first row is left unanswered: it stays "…" while the rest fail.
+                for tag in tags.into_iter().skip(1) {
+                    queue.extend(app::update(
+                        app,
+                        Msg::OpenDetail {
+                            generation,
+                            tag,
+                            detail: Err("gone\x1b]0;t\x07".into()),
+                        },
+                    ));
+                }
+                continue;
+            }
             Effect::Mutate(op) => Msg::Saved {
                 op,
                 result: if fail {

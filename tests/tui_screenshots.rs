@@ -157,3 +157,26 @@ async fn inspector_screenshots() {
     );
     emu.shutdown().await;
 }
+
+#[tokio::test]
+async fn open_screenshot() {
+    let (emu, mut h) = demo(W, H).await;
+    // The emulator serves public.ecr.aws's registry API too: `:open` reads it anonymously.
+    h.keys(":open public.ecr.aws/acme/web").await;
+    h.send(code(KeyCode::Enter)).await;
+    let screen = h.screen();
+    // Every row on screen has its manifest read: digest, and size and age or the index's
+    // platform count.
+    assert_eq!(screen.matches("sha256:").count(), 10, "{screen}");
+    assert!(
+        screen.contains("12.3 kB        6 months ago") && screen.contains("index · 2"),
+        "{screen}"
+    );
+    shoot(
+        &h,
+        "open",
+        "ecrp — :open, a repository of any registry read through the registry API",
+        "public.ecr.aws/acme/web ·",
+    );
+    emu.shutdown().await;
+}

@@ -7,6 +7,7 @@
 mod delete;
 mod inspector;
 mod listing;
+mod open_section;
 mod procs;
 mod report;
 mod rss;
@@ -46,7 +47,7 @@ impl Opts {
 }
 
 const USAGE: &str = "usage: bench/run.sh [--runs N] [--list-runs N] [--cli-runs N] [--no-cli] \
-[--cli-delete-calls N] [--only emulator,list,tui,delete,inspector] [--no-results]";
+[--cli-delete-calls N] [--only emulator,list,tui,delete,inspector,open] [--no-results]";
 
 fn parse(args: &[String]) -> Result<Opts> {
     let mut o = Opts {

@@ -10,7 +10,7 @@ use crate::Opts;
 use crate::listing;
 use crate::procs::{self, EmuProc};
 use crate::report::{Fig, Outcome, Row, Target, fmt_dur, limit, median, time_fig};
-use crate::{delete, tui_section};
+use crate::{delete, open_section, tui_section};
 
 pub const BIG: &str = "big";
 pub const BIG_COUNT: usize = 100_000;
@@ -69,6 +69,13 @@ enter, enter), read once the screen shows every image loaded.
 `Api::delete_images` (chunks of 100, 8 in flight) with its DeleteReport checked (10,000 deleted, 0 \
 failures, none left); the CLI's is the sum of its sequential `batch-delete-image` calls of 100 ids \
 (`--image-ids file://…`), outputs checked the same way.
+- `:open`: an in-process emulator with `--synthetic tags10k=10000`, opened as \
+`public.ecr.aws/acme/tags10k` (the registry URL mapped to the emulator, no AWS credentials \
+used) in a fresh app after 100 ms of quiet, a frame on every message. \"First tags\" is \
+compared with a fresh registry client's first tag-list page (the 401, the anonymous token, the \
+1,000-tag page) taken just before, plus one frame of the view at 10,000 tags. A key (down; then \
+up, untimed) is pressed after each page that is not the last; its `update` and frame are the \
+key figure. The run fails unless all 10,000 tags arrive.
 ";
 
 pub fn ok(samples: &[Duration]) -> Outcome {
@@ -159,6 +166,12 @@ pub async fn all(opts: &Opts) -> Result<Vec<(String, Vec<Row>)>> {
         out.push((
             "image inspector".into(),
             crate::inspector::inspector_rows(opts).await,
+        ));
+    }
+    if opts.wants("open") {
+        out.push((
+            ":open 10,000 tags (registry API)".into(),
+            open_section::open_rows(opts).await,
         ));
     }
     Ok(out)

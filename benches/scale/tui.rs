@@ -33,7 +33,7 @@ pub struct Opened {
 pub struct Driver {
     pub app: App,
     runner: Runner,
-    rx: mpsc::UnboundedReceiver<Msg>,
+    pub rx: mpsc::UnboundedReceiver<Msg>,
     term: Terminal<TestBackend>,
 }
 

@@ -29,6 +29,8 @@ pub enum Context {
     Confirm,
     /// The image inspector.
     Inspector,
+    /// The `:open` view of a repository in any registry.
+    OpenRepo,
 }
 
 /// One row per action: where it does something, its footer label, and its place in the footer.
@@ -70,10 +72,13 @@ fn lists_or_read_view(c: Context) -> bool {
 fn images_or_tags_or_inspector(c: Context) -> bool {
     images_or_tags(c) || c == C::Inspector
 }
+fn refreshable(c: Context) -> bool {
+    lists_or_read_view(c) || c == C::OpenRepo
+}
 fn openable(c: Context) -> bool {
     matches!(
         c,
-        C::Registries | C::Repositories | C::Picker | C::Images | C::Tags | C::Inspector
+        C::Registries | C::Repositories | C::Picker | C::Images | C::Tags | C::Inspector | C::OpenRepo
     )
 }
 fn lists_or_inspector(c: Context) -> bool {
@@ -81,6 +86,12 @@ fn lists_or_inspector(c: Context) -> bool {
 }
 fn copyable(c: Context) -> bool {
     lists(c) || c == C::Inspector
+}
+fn lists_or_open(c: Context) -> bool {
+    lists(c) || c == C::OpenRepo
+}
+fn open_repo(c: Context) -> bool {
+    c == C::OpenRepo
 }
 fn not_in_picker(c: Context) -> bool {
     c != C::Picker
@@ -139,7 +150,7 @@ pub const ACTIONS: &[ActionRow] = &[
     row(Action::Open, openable, "open", Some(0)),
     row(Action::Back, anywhere, "back", Some(1)),
     row(Action::Filter, lists_or_inspector, "filter", Some(2)),
-    row(Action::Command, lists, "command", Some(8)),
+    row(Action::Command, lists_or_open, "command", Some(8)),
     row(
         Action::ToggleTags,
         images_or_tags_or_inspector,
@@ -151,7 +162,7 @@ pub const ACTIONS: &[ActionRow] = &[
     row(Action::ResourceTags, repo_or_image, "tags", Some(11)),
     row(Action::Sort, lists, "sort", Some(12)),
     row(Action::SortReverse, lists, "reverse", None),
-    row(Action::Refresh, lists_or_read_view, "refresh", Some(13)),
+    row(Action::Refresh, refreshable, "refresh", Some(13)),
     row(Action::AutoRefresh, lists, "auto", None),
     row(Action::Copy, copyable, "copy", Some(14)),
     row(Action::OpenBrowser, lists, "gallery", None),
@@ -174,6 +185,9 @@ pub const ACTIONS: &[ActionRow] = &[
     popup(Action::Confirm, confirm, "yes"),
     popup(Action::Deny, confirm, "no"),
     row(Action::Inspect, images_or_tags, "inspect", None),
+    mutating(row(Action::Retag, images_or_tags, "retag", None)),
+    // Before help and quit: the footer drops hints from before those two first.
+    row(Action::Bookmark, open_repo, "bookmark", Some(7)),
 ];
 
 /// The table's row of `action`.

@@ -19,6 +19,8 @@ pub enum Cmd {
     AutoRefresh,
     Help,
     Quit,
+    /// `:open [REF]`: a repository of any registry, or (no REF) the picker of bookmarks.
+    Open,
 }
 
 pub struct Command {
@@ -49,6 +51,7 @@ pub const COMMANDS: &[Command] = &[
     Command { name: "auto", aliases: &[], help: "turn auto-refresh on or off", cmd: Cmd::AutoRefresh, arg: None },
     Command { name: "help", aliases: &["h"], help: "keys and commands", cmd: Cmd::Help, arg: None },
     Command { name: "q", aliases: &["quit", "q!"], help: "quit", cmd: Cmd::Quit, arg: None },
+    Command { name: "open", aliases: &[], help: "open a repository of any registry (no AWS needed), or pick a bookmark", cmd: Cmd::Open, arg: Some("REF") },
 ];
 
 /// The command word and the rest (its argument), both trimmed.
@@ -183,6 +186,13 @@ mod tests {
             })
         );
         assert_eq!(parse("repos").unwrap().arg, None);
+        assert_eq!(
+            parse(" open  public.ecr.aws/a/b "),
+            Ok(Parsed {
+                cmd: Cmd::Open,
+                arg: Some("public.ecr.aws/a/b".into())
+            })
+        );
         let e = parse("help me").unwrap_err();
         assert!(e.contains(":help") && e.contains("no argument"), "{e}");
     }

@@ -187,6 +187,7 @@ pub fn save(app: &mut App, fx: &mut Vec<Effect>) {
         FormKind::Policy { repo, current, .. } => {
             return policy::review(app, &repo, current.as_deref(), &values);
         }
+        FormKind::Retag { .. } => return super::retag::request(app, fx),
         FormKind::PolicyTemplate {
             repo,
             registry,

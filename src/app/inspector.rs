@@ -351,7 +351,8 @@ fn back(app: &mut App) {
 pub fn close(app: &mut App) {
     app.inspector.view = None;
     if matches!(app.overlay, Some(Overlay::Inspector)) {
-        app.overlay = None;
+        // Opened from the `:open` view: back to it.
+        app.overlay = app.opened.view.is_some().then_some(Overlay::OpenRepo);
     }
 }
 

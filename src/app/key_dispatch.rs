@@ -10,7 +10,9 @@ use super::msg::Effect;
 use super::nav::{self, View};
 use super::state::Pane;
 use super::state::{App, Layer, Overlay, Status};
-use super::{comfort, command, delete, edit, form_input, inspector, route, strings};
+use super::{
+    comfort, command, delete, edit, form_input, inspector, open_repo, retag, route, strings,
+};
 use crate::forms::confirm::ConfirmEvent;
 
 pub fn on_key(app: &mut App, ev: KeyEvent, fx: &mut Vec<Effect>) {
@@ -52,6 +54,9 @@ pub fn on_key(app: &mut App, ev: KeyEvent, fx: &mut Vec<Effect>) {
     };
     if !applies(action, app.context()) {
         return;
+    }
+    if app.context() == super::actions::Context::OpenRepo {
+        return open_repo::action(app, action, fx);
     }
     match app.layer() {
         Layer::Menu => route::picker_action(app, action, fx),
@@ -179,6 +184,9 @@ fn command_key(app: &mut App, ev: KeyEvent, fx: &mut Vec<Effect>) {
                 return;
             }
             match command::parse(&text) {
+                Ok(parsed) if parsed.cmd == command::Cmd::Open => {
+                    open_repo::command(app, parsed.arg.as_deref(), fx)
+                }
                 Ok(parsed) => route::run_parsed(app, parsed, fx),
                 Err(msg) => app.status = Status::Warning(msg),
             }
@@ -257,6 +265,9 @@ fn list_action(app: &mut App, action: Action, fx: &mut Vec<Effect>) {
         | Action::Confirm
         | Action::Deny
         | Action::Inspect => {}
+        Action::Retag => retag::open(app),
+        // Only in the `:open` view (`open_repo::action`).
+        Action::Bookmark => {}
     }
 }
 
@@ -291,7 +302,7 @@ fn over_view(app: &mut App, action: Action, fx: &mut Vec<Effect>) {
         | Overlay::ResourceTags { scroll, .. }
         | Overlay::Help { scroll }
         | Overlay::ErrorDetails { scroll } => Some(scroll),
-        Overlay::Picker(_) | Overlay::Inspector => None,
+        Overlay::Picker(_) | Overlay::Inspector | Overlay::OpenRepo => None,
     }) else {
         return;
     };
@@ -302,17 +313,19 @@ fn over_view(app: &mut App, action: Action, fx: &mut Vec<Effect>) {
         Action::PageDown => *scroll = scroll.saturating_add(page).min(max),
         Action::Top => *scroll = 0,
         Action::Bottom => *scroll = max,
-        Action::Back => app.overlay = None,
+        Action::Back => app.overlay = open_repo::underneath(app),
         Action::Help => {
             app.overlay = match app.overlay {
-                Some(Overlay::Help { .. }) => None,
+                Some(Overlay::Help { .. }) => open_repo::underneath(app),
                 _ => Some(Overlay::Help { scroll: 0 }),
             }
         }
         Action::Refresh => nav::refresh_view(app, fx),
         Action::ErrorDetails => open_error(app),
         // `q` reading help means "done reading", as in less and man; ctrl-c still quits.
-        Action::Quit if matches!(app.overlay, Some(Overlay::Help { .. })) => app.overlay = None,
+        Action::Quit if matches!(app.overlay, Some(Overlay::Help { .. })) => {
+            app.overlay = open_repo::underneath(app)
+        }
         Action::Quit => app.quit = true,
         Action::Edit => edit::edit(app, fx),
         Action::Delete => delete::delete(app),

@@ -38,6 +38,12 @@ pub enum FormKind {
         arn: Box<str>,
         current: Vec<Tag>,
     },
+    /// PutImage of `digest`'s manifest with a new tag.
+    Retag {
+        registry_id: Box<str>,
+        repo: Box<str>,
+        digest: Box<str>,
+    },
 }
 
 impl FormKind {
@@ -68,6 +74,8 @@ pub enum ConfirmAction {
     DeleteImages { plan: DeletePlan },
     /// Restore the draft into the form under the confirmation; `n` discards the draft.
     RestoreDraft { draft: Draft },
+    /// Move a tag that names another image (the retag, sent with force).
+    Retag { op: crate::app::msg::Mutation },
 }
 
 #[derive(Debug, Clone)]

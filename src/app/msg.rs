@@ -13,6 +13,8 @@ use crate::forms::repository::CreateRepositoryRequest;
 use crate::forms::tags::TagDelta;
 use crate::profiles::ProfileInfo;
 
+pub use super::open_state::TagDetail;
+
 /// The four paginated lists.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum ListId {
@@ -95,6 +97,28 @@ pub enum Msg {
     Quit,
     /// The image inspector's registry reads.
     Inspected(super::inspector_state::InspectorMsg),
+    /// A page of the `:open` repository's tag list (`done`: the last one).
+    OpenPage {
+        generation: u64,
+        tags: Vec<String>,
+        done: bool,
+    },
+    /// The `:open` repository's tag list failed (the message is ready to show).
+    OpenFailed {
+        generation: u64,
+        error: String,
+    },
+    /// One tag's manifest (and config) read for the `:open` view.
+    OpenDetail {
+        generation: u64,
+        tag: Box<str>,
+        detail: Result<TagDetail, String>,
+    },
+    /// The registry client of the `:open` view, for the image inspector to read its images with.
+    OpenClient {
+        generation: u64,
+        client: super::inspector_state::Shared<crate::registry::RegistryClient>,
+    },
 }
 
 /// Work for the effect runner; each answers with `Msg`s.
@@ -175,6 +199,30 @@ pub enum Effect {
     CancelIndexReads,
     /// One registry read for the image inspector.
     Inspect(super::inspector_state::InspectRequest),
+    /// List the tags of `reference`'s repository page by page (`registry_url` maps
+    /// public.ecr.aws); stops the previous `:open` first.
+    OpenTags {
+        generation: u64,
+        reference: String,
+        registry_url: Option<String>,
+    },
+    /// Read the manifests (and configs) of `tags` of the open repository, a few at a time.
+    OpenDetails {
+        generation: u64,
+        tags: Vec<Box<str>>,
+    },
+    /// The `:open` view closed: stop its requests.
+    CloseOpen,
+    /// Add `reference` to the config file's `[bookmarks]`.
+    SaveBookmark {
+        path: std::path::PathBuf,
+        reference: String,
+    },
+    /// Keep the references opened with `:open` for the next run.
+    SaveRecent {
+        path: std::path::PathBuf,
+        references: Vec<String>,
+    },
 }
 
 /// A single value read from the service.
@@ -227,6 +275,16 @@ pub enum Mutation {
     },
     DeleteRepository {
         name: Box<str>,
+        force: bool,
+    },
+    /// Give the image `digest` the tag `tag`: its manifest bytes read through the registry API,
+    /// then PutImage with the same bytes. Without `force`, a tag that names another image stops
+    /// it with `TAG_ELSEWHERE` (the message says where the tag points).
+    Retag {
+        registry_id: Box<str>,
+        repo: Box<str>,
+        digest: Box<str>,
+        tag: String,
         force: bool,
     },
 }

@@ -28,6 +28,7 @@ fn succeeded(app: &mut App, op: Mutation, fx: &mut Vec<Effect>) {
         Mutation::DeletePolicy { repo } => policy::deleted(app, &repo, fx),
         Mutation::Tags { arn, delta } => resource_tags::succeeded(app, &arn, &delta, fx),
         Mutation::DeleteRepository { name, .. } => delete::repository_deleted(app, &name, fx),
+        Mutation::Retag { .. } => super::retag::succeeded(app, &op, fx),
     }
 }
 
@@ -46,6 +47,7 @@ fn failed(app: &mut App, op: Mutation, e: AwsError) {
         }
         Mutation::DeleteRepository { .. } => delete::repository_delete_failed(app),
         Mutation::DeletePolicy { .. } => {}
+        Mutation::Retag { .. } => return super::retag::failed(app, op, e),
         _ => {
             if let Some(Modal::Form(ef)) = app.modal.as_mut() {
                 let message = format!("{}: {}", e.code, e.message);

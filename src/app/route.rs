@@ -56,6 +56,10 @@ pub fn run_parsed(app: &mut App, parsed: Parsed, fx: &mut Vec<Effect>) {
 
 /// Run a `:` command.
 pub fn run_command(app: &mut App, cmd: Cmd, fx: &mut Vec<Effect>) {
+    // Another view replaces the `:open` one: its requests stop with it.
+    if cmd != Cmd::Open {
+        super::open_repo::close(app, fx);
+    }
     app.overlay = None;
     match cmd {
         Cmd::Registries | Cmd::Repositories => {
@@ -94,6 +98,7 @@ pub fn run_command(app: &mut App, cmd: Cmd, fx: &mut Vec<Effect>) {
         Cmd::AutoRefresh => comfort::toggle_auto_refresh(app),
         Cmd::Help => app.overlay = Some(Overlay::Help { scroll: 0 }),
         Cmd::Quit => app.quit = true,
+        Cmd::Open => super::open_repo::command(app, None, fx),
     }
 }
 
@@ -112,7 +117,7 @@ pub fn picker_action(app: &mut App, action: Action, fx: &mut Vec<Effect>) {
             if p.kind == PickerKind::Drafts {
                 app.status = Status::Info(strings::DRAFTS_KEPT.into());
             }
-            app.overlay = None;
+            app.overlay = super::open_repo::underneath(app);
         }
         Action::Open => {
             let (kind, item) = (p.kind, p.items.get(p.selected).cloned());
@@ -133,6 +138,7 @@ fn choose(app: &mut App, kind: PickerKind, item: PickItem, fx: &mut Vec<Effect>)
         PickerKind::Regions => comfort::region_chosen(app, &item.value, fx),
         PickerKind::Drafts => draft_chosen(app, &item.value, fx),
         PickerKind::PolicyStart => edit::policy::start_chosen(app, &item.value),
+        PickerKind::OpenRecent => super::open_repo::command(app, Some(&item.value), fx),
     }
 }
 
@@ -189,6 +195,7 @@ pub fn confirmed(app: &mut App, m: ConfirmModal, yes: bool, fx: &mut Vec<Effect>
             fx.push(Effect::Mutate(Mutation::DeletePolicy { repo }));
         }
         (ConfirmAction::DeleteImages { plan }, true) => delete::start(app, plan, fx),
+        (ConfirmAction::Retag { op }, true) => super::retag::confirmed(app, op, under, fx),
         (_, false) => app.modal = under.map(Modal::Form),
     }
 }

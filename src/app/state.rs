@@ -42,6 +42,12 @@ pub struct RunOptions {
     pub region_pinned: bool,
     /// Inside tmux: whether it passes the copy sequence on to the outer terminal (`None`: unknown).
     pub tmux_passthrough: Option<bool>,
+    /// The config file, where `B` adds bookmarks (`None`: no home directory and no --config).
+    pub config_path: Option<std::path::PathBuf>,
+    /// Where the references opened with `:open` are kept between runs (`None`: not kept).
+    pub recent_path: Option<std::path::PathBuf>,
+    /// Those references as the last run left them, most recent first.
+    pub recent: Vec<String>,
 }
 
 /// What is on top of the screen, highest first.
@@ -113,6 +119,8 @@ pub enum Overlay {
     Picker(Picker),
     /// The image inspector (its state is `App::inspector`).
     Inspector,
+    /// A repository of any registry opened with `:open` (its state is `App::opened`).
+    OpenRepo,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -124,6 +132,8 @@ pub enum PickerKind {
     Drafts,
     /// Edit the current policy or start from a template.
     PolicyStart,
+    /// Bookmarked and recently opened references, for `:open`.
+    OpenRecent,
 }
 
 /// One menu entry: what is shown, and the value choosing it uses (a profile or region name, the
@@ -309,6 +319,8 @@ pub struct App {
     pub profile_regions: Vec<(String, Option<String>)>,
     /// The image inspector: its registry connection, cache and open view.
     pub inspector: InspectorState,
+    /// `:open`: a repository of any registry, read without AWS credentials.
+    pub opened: super::open_state::Opened,
 }
 
 impl App {
@@ -351,6 +363,10 @@ impl App {
             failed_list: None,
             profile_regions: Vec::new(),
             inspector: InspectorState::default(),
+            opened: super::open_state::Opened {
+                recent: opts.recent.clone(),
+                ..Default::default()
+            },
             opts,
         }
     }
@@ -365,6 +381,7 @@ impl App {
             (_, _, Some(Overlay::ErrorDetails { .. })) => Context::ErrorDetails,
             (_, _, Some(Overlay::Picker(_))) => Context::Picker,
             (_, _, Some(Overlay::Inspector)) => Context::Inspector,
+            (_, _, Some(Overlay::OpenRepo)) => Context::OpenRepo,
             (_, _, Some(_)) => Context::ReadView,
             (_, _, None) => match self.pane {
                 Pane::Registries => Context::Registries,

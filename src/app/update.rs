@@ -7,8 +7,8 @@ use super::list::{List, Row};
 use super::msg::{Answer, Effect, ListId, Msg, PageRows};
 use super::state::{App, Fetch, Pane, Status};
 use super::{
-    comfort, delete, drafts, edit, form_input, inspector, key_dispatch, mouse, outcomes, platforms,
-    strings,
+    comfort, delete, drafts, edit, form_input, inspector, key_dispatch, mouse, open_repo, outcomes,
+    platforms, strings,
 };
 use crate::aws::AwsError;
 use crate::aws::Page;
@@ -61,7 +61,7 @@ pub fn update(app: &mut App, msg: Msg) -> Vec<Effect> {
         } => {
             if app.load_of(list).generation == generation {
                 app.load_mut(list).fail(error.clone());
-                set_error(app, error);
+                reported(app, error);
                 app.failed_list = Some(list);
             }
         }
@@ -90,6 +90,18 @@ pub fn update(app: &mut App, msg: Msg) -> Vec<Effect> {
         Msg::Done(Err(m)) => app.status = Status::Warning(m),
         Msg::Quit => app.quit = true,
         Msg::Inspected(m) => inspector::answered(app, m, &mut fx),
+        Msg::OpenPage {
+            generation,
+            tags,
+            done,
+        } => open_repo::page(app, generation, tags, done),
+        Msg::OpenFailed { generation, error } => open_repo::failed(app, generation, error),
+        Msg::OpenDetail {
+            generation,
+            tag,
+            detail,
+        } => open_repo::detail(app, generation, tag, detail),
+        Msg::OpenClient { generation, client } => open_repo::client_ready(app, generation, client),
     }
     after(app, &mut fx);
     fx
@@ -121,6 +133,16 @@ fn on_answer(app: &mut App, answer: Answer, fx: &mut Vec<Effect>) {
     }
 }
 
+/// A read failed: the status line says so; with no credentials at all (whichever of the start's
+/// reads fails last), the `:open` way to browse without them is offered instead.
+fn reported(app: &mut App, e: AwsError) {
+    let none = crate::profiles::no_credentials_at_all(&e);
+    set_error(app, e);
+    if none {
+        open_repo::no_credentials(app);
+    }
+}
+
 /// A fetched value; its error reaches the status line when it concerns what is on screen (a
 /// lazily fetched description of another row shows as "?" in its cell instead).
 fn fetched<T>(app: &mut App, r: Result<T, AwsError>, report: bool) -> Fetch<T> {
@@ -128,7 +150,7 @@ fn fetched<T>(app: &mut App, r: Result<T, AwsError>, report: bool) -> Fetch<T> {
         Ok(v) => Fetch::Ready(v),
         Err(e) => {
             if report {
-                set_error(app, e.clone());
+                reported(app, e.clone());
             }
             Fetch::Failed(e)
         }
@@ -213,6 +235,7 @@ fn take_page<T: Row>(l: &mut List<T>, p: Page<T>, m: &mut nucleo_matcher::Matche
 /// After every message: keep cursors on screen, and fetch the catalogs of the repositories on
 /// screen (descriptions in the list, the preview), each once.
 fn after(app: &mut App, fx: &mut Vec<Effect>) {
+    open_repo::after(app, fx);
     for pane in Pane::ALL {
         let h = layout::visible_rows(app, pane);
         if h > 0 {

@@ -52,6 +52,9 @@ pub struct ClientOptions {
     pub static_credentials: Option<(String, String)>,
     /// How long a request may take (the config file's `*_timeout_seconds`).
     pub timeouts: Timeouts,
+    /// Where the registry API of public.ecr.aws is reached instead (`--registry-url`; the
+    /// emulator serves both planes on one address), for `:open` and retag.
+    pub registry_url: Option<String>,
 }
 
 /// Every request ends: an endpoint that accepts the connection and then stalls, or trickles its
@@ -101,6 +104,7 @@ impl ClientOptions {
             endpoint_url: Some(url.into()),
             static_credentials: Some((DEMO_ACCESS_KEY.into(), DEMO_SECRET_KEY.into())),
             timeouts: Timeouts::default(),
+            registry_url: Some(url.into()),
         }
     }
 }

@@ -93,6 +93,8 @@ actions! {
     Confirm "confirm" Confirm ["y"] "confirmations: yes";
     Deny "deny" Confirm ["n", "esc"] "confirmations: no";
     Inspect "inspect" Browse ["i"] "inspect the selected image: platforms, config, history, layers, raw JSON (enter too)";
+    Retag "retag" Browse ["a"] "add a tag to the selected image, or move one to it (same manifest, no pull)";
+    Bookmark "bookmark" Browse ["B"] "bookmark the repository opened with :open (the config's [bookmarks])";
 }
 
 impl Action {

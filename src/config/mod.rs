@@ -4,9 +4,11 @@
 //! key; that entry keeps its default and the rest of the file still applies. Parsing uses
 //! `toml_edit` because it keeps spans, which plain serde deserialisation would lose.
 
+pub mod bookmarks;
 mod key_spec;
 mod keymap;
 mod parse;
+pub mod recent;
 mod template;
 
 use std::fmt;
@@ -86,6 +88,8 @@ pub struct Config {
     /// How long each request may take.
     pub timeouts: crate::aws::Timeouts,
     pub keys: KeyMap,
+    /// `[bookmarks]`: (label, reference) pairs for `:open`'s picker, in file order.
+    pub bookmarks: Vec<(String, String)>,
 }
 
 impl Default for Config {
@@ -101,6 +105,7 @@ impl Default for Config {
             auto_refresh_seconds: 0,
             timeouts: crate::aws::Timeouts::default(),
             keys: KeyMap::default(),
+            bookmarks: Vec::new(),
         }
     }
 }

@@ -198,9 +198,22 @@ impl Parser<'_> {
                     Some(t) => self.keys(t),
                     None => self.wrong_type(item, vspan, name, "a table ([keys])", "the default keymap"),
                 },
+                "bookmarks" => match item.as_table_like() {
+                    Some(t) => {
+                        let mut found = Vec::new();
+                        let bookmarks = super::bookmarks::parse(t, &mut |label, msg| {
+                            found.push((t.key(label).and_then(|k| k.span()), label.to_string(), msg))
+                        });
+                        for (span, label, msg) in found {
+                            self.warn(span, &format!("bookmarks.{label}"), msg);
+                        }
+                        self.config.bookmarks = bookmarks;
+                    }
+                    None => self.wrong_type(item, vspan, name, "a table ([bookmarks])", "none"),
+                },
                 _ => self.warn(span, name, format!(
                     "unknown key (known: profile, region, registry_url, read_only, page_size, theme, \
-                     date_format, auto_refresh_seconds, *_timeout_seconds, [keys]); ignored{}",
+                     date_format, auto_refresh_seconds, *_timeout_seconds, [keys], [bookmarks]); ignored{}",
                     suggestion(name, ROOT_KEYS.iter().copied())
                 )),
             }
@@ -450,6 +463,7 @@ const ROOT_KEYS: &[&str] = &[
     "attempt_timeout_seconds",
     "operation_timeout_seconds",
     "keys",
+    "bookmarks",
 ];
 
 fn type_name(item: &Item) -> &'static str {

@@ -14,6 +14,7 @@ pub mod policy;
 pub mod registry;
 mod render;
 pub mod repository;
+pub mod retag;
 pub mod tags;
 pub mod text;
 pub mod textarea;

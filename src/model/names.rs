@@ -54,6 +54,36 @@ pub fn is_image_digest(s: &str) -> bool {
     })
 }
 
+/// The longest tag the registry API accepts (the OCI distribution grammar): PutImage itself takes
+/// up to 300 characters, but a tag no client can pull by would be useless.
+pub const IMAGE_TAG_PULLABLE_MAX: usize = 128;
+
+/// What is wrong with `s` as an image tag, naming the field and the limit: the distribution
+/// grammar `[a-zA-Z0-9_][a-zA-Z0-9._-]{0,127}`, within the service's 1–300 characters.
+pub fn image_tag_problem(s: &str) -> Option<String> {
+    let n = s.chars().count();
+    if n == 0 {
+        return Some("tag: required (1 to 128 characters)".into());
+    }
+    if n > IMAGE_TAG_PULLABLE_MAX {
+        return Some(format!(
+            "tag: {n} / {IMAGE_TAG_PULLABLE_MAX} characters (the most the registry API accepts)"
+        ));
+    }
+    if let Some(c) = s
+        .chars()
+        .find(|&c| !(c.is_ascii_alphanumeric() || matches!(c, '.' | '_' | '-')))
+    {
+        return Some(format!(
+            "tag: {c:?} is not allowed (letters, digits, '.', '_' and '-' only)"
+        ));
+    }
+    if s.starts_with(['.', '-']) {
+        return Some("tag: must start with a letter, a digit or '_'".into());
+    }
+    None
+}
+
 /// A UUID in its 8-4-4-4-12 hex form.
 pub fn is_upload_id(s: &str) -> bool {
     let parts: Vec<&str> = s.split('-').collect();
@@ -67,6 +97,22 @@ pub fn is_upload_id(s: &str) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn image_tags() {
+        for ok in ["v1", "latest", "_x", "1.2.3-rc_1", &"a".repeat(128)] {
+            assert_eq!(image_tag_problem(ok), None, "{ok}");
+        }
+        assert!(image_tag_problem("").unwrap().contains("required"));
+        assert!(
+            image_tag_problem(&"a".repeat(129))
+                .unwrap()
+                .contains("129 / 128")
+        );
+        assert!(image_tag_problem("v 1").unwrap().contains("' '"));
+        assert!(image_tag_problem("-v1").unwrap().contains("must start"));
+        assert!(image_tag_problem(".v1").unwrap().contains("must start"));
+    }
 
     #[test]
     fn repository_names() {

@@ -16,12 +16,28 @@ use super::transport::endpoint;
 impl RegistryClient {
     /// Every tag of `name`, in the order the registry lists them.
     pub async fn list_tags(&self, name: &str) -> Result<Vec<String>, RegistryError> {
+        let mut tags = Vec::new();
+        self.list_tags_paged(name, &mut |page| {
+            tags.extend_from_slice(page);
+            true
+        })
+        .await?;
+        Ok(tags)
+    }
+
+    /// The tags of `name` page by page as they arrive (a screen shows the first page after one
+    /// round trip); `on_page` returning false stops the listing. Returns how many were listed.
+    pub async fn list_tags_paged(
+        &self,
+        name: &str,
+        on_page: &mut (dyn FnMut(&[String]) -> bool + Send),
+    ) -> Result<usize, RegistryError> {
         let mut url = self.url(name, "tags/list");
         url.query_pairs_mut()
             .append_pair("n", &self.opts.tags_page_size.to_string());
         let listing = endpoint(&Method::GET, &url);
         let mut seen: HashSet<String> = HashSet::new();
-        let mut tags = Vec::new();
+        let mut listed = 0usize;
         loop {
             seen.insert(url.to_string());
             let ep = endpoint(&Method::GET, &url);
@@ -41,7 +57,7 @@ impl RegistryClient {
             let page: Page = serde_json::from_slice(&body)
                 .map_err(|e| RegistryError::bad(&ep, format!("the tag list is not valid ({e})")))?;
             let page = page.tags.unwrap_or_default();
-            if tags.len() + page.len() > self.opts.max_tags {
+            if listed + page.len() > self.opts.max_tags {
                 return Err(RegistryError::Paging {
                     endpoint: listing,
                     reason: format!(
@@ -50,9 +66,12 @@ impl RegistryClient {
                     ),
                 });
             }
-            tags.extend(page);
+            listed += page.len();
+            if !on_page(&page) {
+                return Ok(listed);
+            }
             let Some(next) = next else {
-                return Ok(tags);
+                return Ok(listed);
             };
             if !same_origin(&next, &url) {
                 return Err(RegistryError::Paging {
@@ -64,9 +83,8 @@ impl RegistryClient {
                 return Err(RegistryError::Paging {
                     endpoint: listing,
                     reason: format!(
-                        "the Link header leads back to a page already read (after {} tags); \
-                         stopped instead of looping",
-                        tags.len()
+                        "the Link header leads back to a page already read (after {listed} tags); \
+                         stopped instead of looping"
                     ),
                 });
             }

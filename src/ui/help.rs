@@ -21,6 +21,10 @@ fn context(app: &App) -> Context {
     if app.inspector.view.is_some() {
         return Context::Inspector;
     }
+    // The `:open` view is what help was opened over while it is open.
+    if app.opened.view.is_some() {
+        return Context::OpenRepo;
+    }
     match app.pane {
         Pane::Registries => Context::Registries,
         Pane::Repositories => Context::Repositories,
@@ -36,6 +40,7 @@ fn where_name(ctx: Context) -> &'static str {
         Context::Images => "images",
         Context::Tags => "image tags",
         Context::Inspector => "the image inspector",
+        Context::OpenRepo => "the :open view (read-only)",
         _ => "this view",
     }
 }

@@ -11,6 +11,7 @@ mod images;
 mod inspector;
 mod list;
 mod modal;
+mod open_repo;
 mod picker;
 mod policy;
 mod preview;
@@ -73,6 +74,7 @@ pub fn view(app: &App, f: &mut Frame) {
                     }
                     Overlay::Picker(p) => picker::draw(f, a.body, p),
                     Overlay::Inspector => inspector::draw(f, a.body, app),
+                    Overlay::OpenRepo => open_repo::draw(f, a.body, app),
                 }
             }
             if let Some(input) = &app.command {
@@ -139,7 +141,7 @@ fn overlay_max_scroll(app: &App) -> u16 {
             error::rows(app, a.body),
             error::area(a.body).height.saturating_sub(2),
         ),
-        Some(Overlay::Picker(_)) | Some(Overlay::Inspector) | None => (0, 0),
+        Some(Overlay::Picker(_) | Overlay::Inspector | Overlay::OpenRepo) | None => (0, 0),
     };
     (lines as u16).saturating_sub(visible)
 }

@@ -5,5 +5,7 @@
 pub mod index_reads;
 pub mod inspect;
 pub mod mutate;
+pub mod open_repo;
+pub mod retag;
 pub mod runner;
 pub mod terminal;

@@ -46,6 +46,11 @@ pub async fn apply(api: &Api, op: &Mutation) -> Result<(), AwsError> {
         Mutation::DeleteRepository { name, force } => {
             api.delete_repository(name, *force).await.map(drop)
         }
+        // Needs the registry API as well: the runner sends it to `super::retag`.
+        Mutation::Retag { .. } => Err(AwsError::new(
+            "Internal",
+            "a retag is run by the retag effect, not as a plain API call",
+        )),
     }
 }
 

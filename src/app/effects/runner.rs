@@ -10,8 +10,9 @@ use tokio::sync::{Semaphore, mpsc::UnboundedSender};
 use tokio::task::AbortHandle;
 
 use super::index_reads;
+use crate::app::inspector_state::Shared;
 use super::mutate::{self, DraftOp, DraftWriter};
-use crate::app::msg::{Answer, Effect, ListId, Msg, PageRows, Read};
+use crate::app::msg::{Answer, Effect, ListId, Msg, Mutation, PageRows, Read};
 use crate::aws::{self, Api, AwsError, Page, PageStream};
 use crate::drafts::Drafts;
 
@@ -38,6 +39,10 @@ pub struct Runner {
     index_reads: index_reads::Connection,
     /// The index reads running, stopped together with the listing they serve.
     index_tasks: Vec<AbortHandle>,
+    /// Where public.ecr.aws's registry API is reached (from the client options), for retag.
+    registry_url: Option<String>,
+    /// The repository open in the `:open` view.
+    open: Option<super::open_repo::Session>,
 }
 
 /// Counts a task as in flight until it ends or is aborted.
@@ -64,6 +69,8 @@ impl Runner {
             drafts: DraftWriter::new(Drafts::open_default().ok()),
             index_reads: Default::default(),
             index_tasks: Vec::new(),
+            registry_url: None,
+            open: None,
         }
     }
 
@@ -126,6 +133,7 @@ impl Runner {
             Effect::Connect(opts) => {
                 let slot = self.api.clone();
                 let (read_only, page_size) = (self.read_only, self.page_size);
+                self.registry_url = opts.registry_url.clone();
                 // Loads started before the new client is ready must not use the old one.
                 *slot.lock().unwrap_or_else(|p| p.into_inner()) = None;
                 self.spawn(async move {
@@ -251,10 +259,25 @@ impl Runner {
             }
             Effect::Mutate(op) => {
                 let api = self.api();
+                let registry_url = self.registry_url.clone();
                 self.spawn(async move {
-                    let result = match api {
-                        Ok(api) => mutate::apply(&api, &op).await,
-                        Err(e) => Err(e),
+                    let result = match (api, &op) {
+                        (
+                            Ok(api),
+                            Mutation::Retag {
+                                registry_id,
+                                repo,
+                                digest,
+                                tag,
+                                force,
+                            },
+                        ) => {
+                            let url = registry_url.as_deref();
+                            super::retag::apply(&api, url, registry_id, repo, digest, tag, *force)
+                                .await
+                        }
+                        (Ok(api), _) => mutate::apply(&api, &op).await,
+                        (Err(e), _) => Err(e),
                     };
                     let _ = tx.send(Msg::Saved { op, result });
                 });
@@ -362,6 +385,85 @@ impl Runner {
             Effect::Inspect(req) => {
                 let api = self.api();
                 self.spawn(super::inspect::run(api, req, tx));
+            }
+            Effect::OpenTags {
+                generation,
+                reference,
+                registry_url,
+            } => {
+                if let Some(mut old) = self.open.take() {
+                    old.stop();
+                }
+                match super::open_repo::Session::new(
+                    generation,
+                    &reference,
+                    registry_url.as_deref(),
+                ) {
+                    Ok(mut session) => {
+                        let client = Shared(session.client.clone());
+                        let _ = tx.send(Msg::OpenClient { generation, client });
+                        let h = self.spawn(session.list(tx));
+                        session.track(h);
+                        self.open = Some(session);
+                    }
+                    Err(error) => {
+                        let _ = tx.send(Msg::OpenFailed { generation, error });
+                    }
+                }
+            }
+            Effect::OpenDetails { generation, tags } => {
+                let Some(mut session) = self.open.take() else {
+                    return;
+                };
+                if session.generation == generation {
+                    for tag in tags {
+                        let h = self.spawn(session.detail(tag, tx.clone()));
+                        session.track(h);
+                    }
+                }
+                self.open = Some(session);
+            }
+            Effect::CloseOpen => {
+                if let Some(mut s) = self.open.take() {
+                    s.stop();
+                }
+            }
+            Effect::SaveBookmark { path, reference } => {
+                self.spawn(async move {
+                    let r = tokio::task::spawn_blocking(move || {
+                        crate::config::bookmarks::add(&path, &reference)
+                            .map(|label| {
+                                format!("bookmarked {reference} as {label} in {}", path.display())
+                            })
+                            .map_err(|e| {
+                                format!("could not add the bookmark to {}: {e}", path.display())
+                            })
+                    })
+                    .await
+                    .unwrap_or_else(|e| Err(e.to_string()));
+                    let _ = tx.send(Msg::Done(
+                        r.map(|m| crate::sanitize::clean_line(&m).into_owned()),
+                    ));
+                });
+            }
+            Effect::SaveRecent { path, references } => {
+                self.spawn(async move {
+                    let r = tokio::task::spawn_blocking(move || {
+                        crate::config::recent::save(&path, &references).map_err(|e| {
+                            format!(
+                                "could not keep the recently opened list in {}: {e}",
+                                path.display()
+                            )
+                        })
+                    })
+                    .await
+                    .unwrap_or_else(|e| Err(e.to_string()));
+                    // Kept quietly: only a failure is worth the status line.
+                    if let Err(m) = r {
+                        let _ =
+                            tx.send(Msg::Done(Err(crate::sanitize::clean_line(&m).into_owned())));
+                    }
+                });
             }
         }
     }
