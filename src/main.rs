@@ -320,6 +320,10 @@ async fn run(cli: Cli) -> Result<()> {
             }
             let (opts, emu) = client_options(c, &settings).await?;
             let mut config = startup.config;
+            // The lifecycle view reads the demo's manifests from the emulator's registry API.
+            if let Some(emu) = &emu {
+                config.registry_url = Some(emu.url());
+            }
             config.theme = config
                 .theme
                 .resolve(std::env::var("COLORFGBG").ok().as_deref());
@@ -329,9 +333,11 @@ async fn run(cli: Cli) -> Result<()> {
                 demo: c.demo,
                 config,
                 config_warnings: startup.warnings,
-                config_created: startup.path.filter(|_| startup.created),
+                config_created: startup.path.clone().filter(|_| startup.created),
                 no_color: config::no_color(std::env::var_os("NO_COLOR").as_deref()),
                 in_tmux: ecrp::clipboard::in_tmux(),
+                config_path: startup.path,
+                journal_dir: None,
             }))
             .await;
             if let Some(emu) = emu {

@@ -27,6 +27,8 @@ pub enum Context {
     Form,
     /// A confirmation, the repository delete prompt or a bulk delete's progress.
     Confirm,
+    /// The lifecycle view: a preview list with its own filter, edit, apply and restore.
+    Lifecycle,
 }
 
 /// One row per action: where it does something, its footer label, and its place in the footer.
@@ -63,7 +65,13 @@ fn images_or_tags(c: Context) -> bool {
     matches!(c, C::Images | C::Tags)
 }
 fn lists_or_read_view(c: Context) -> bool {
-    lists(c) || matches!(c, C::ReadView | C::PolicyView)
+    lists(c) || matches!(c, C::ReadView | C::PolicyView | C::Lifecycle)
+}
+fn lists_or_lifecycle(c: Context) -> bool {
+    lists(c) || c == C::Lifecycle
+}
+fn lifecycle(c: Context) -> bool {
+    c == C::Lifecycle
 }
 fn openable(c: Context) -> bool {
     matches!(c, C::Registries | C::Repositories | C::Picker)
@@ -75,7 +83,7 @@ fn error_details(c: Context) -> bool {
     !matches!(c, C::ErrorDetails | C::Picker)
 }
 fn deletable(c: Context) -> bool {
-    repo_or_image(c) || c == C::PolicyView
+    repo_or_image(c) || matches!(c, C::PolicyView | C::Lifecycle)
 }
 fn form(c: Context) -> bool {
     c == C::Form
@@ -124,8 +132,8 @@ pub const ACTIONS: &[ActionRow] = &[
     row(Action::Bottom, anywhere, "ends", None),
     row(Action::Open, openable, "open", Some(0)),
     row(Action::Back, anywhere, "back", Some(1)),
-    row(Action::Filter, lists, "filter", Some(2)),
-    row(Action::Command, lists, "command", Some(8)),
+    row(Action::Filter, lists_or_lifecycle, "filter", Some(2)),
+    row(Action::Command, lists_or_lifecycle, "command", Some(8)),
     row(Action::ToggleTags, images_or_tags, "images/tags", Some(3)),
     row(Action::Catalog, repo_or_image, "catalog", Some(9)),
     row(Action::Policy, repo_or_image, "policy", Some(10)),
@@ -154,6 +162,8 @@ pub const ACTIONS: &[ActionRow] = &[
     popup(Action::Redo, form, "redo"),
     popup(Action::Confirm, confirm, "yes"),
     popup(Action::Deny, confirm, "no"),
+    row(Action::Lifecycle, repo_or_image, "lifecycle", None),
+    mutating(row(Action::Restore, lifecycle, "restore", Some(17))),
 ];
 
 /// The table's row of `action`.

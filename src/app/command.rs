@@ -19,6 +19,7 @@ pub enum Cmd {
     AutoRefresh,
     Help,
     Quit,
+    Lifecycle,
 }
 
 pub struct Command {
@@ -45,6 +46,7 @@ pub const COMMANDS: &[Command] = &[
     Command { name: "auto", aliases: &[], help: "turn auto-refresh on or off", cmd: Cmd::AutoRefresh },
     Command { name: "help", aliases: &["h"], help: "keys and commands", cmd: Cmd::Help },
     Command { name: "q", aliases: &["quit", "q!"], help: "quit", cmd: Cmd::Quit },
+    Command { name: "lifecycle", aliases: &["lc"], help: "lifecycle rules (load PATH, save)", cmd: Cmd::Lifecycle },
 ];
 
 /// Commands whose name or an alias starts with what is typed (all of them for an empty input).
@@ -59,6 +61,13 @@ pub fn candidates(input: &str) -> Vec<&'static Command> {
 /// Tab: the first candidate's name.
 pub fn complete(input: &str) -> Option<&'static str> {
     candidates(input).first().map(|c| c.name)
+}
+
+/// What follows `:lifecycle` (`load PATH`, `save`), the one command that takes arguments.
+pub fn lifecycle_args(input: &str) -> Option<&str> {
+    let t = input.trim().trim_start_matches(':').trim_start();
+    let (word, rest) = t.split_once(char::is_whitespace)?;
+    matches!(word, "lifecycle" | "lc").then_some(rest.trim())
 }
 
 pub fn parse(input: &str) -> Result<Cmd, String> {

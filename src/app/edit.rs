@@ -352,6 +352,7 @@ fn save(app: &mut App, fx: &mut Vec<Effect>) {
             })));
             return;
         }
+        FormKind::Lifecycle { .. } => return super::lifecycle::form_saved(app, fx),
         FormKind::PolicyTemplate {
             repo,
             registry,

@@ -9,7 +9,7 @@ use super::modal::Modal;
 use super::msg::Effect;
 use super::nav::{self, View};
 use super::state::{App, Layer, Overlay, Status};
-use super::{comfort, command, delete, edit, route, strings};
+use super::{comfort, command, delete, edit, lifecycle, route, strings};
 use crate::forms::confirm::ConfirmEvent;
 
 pub fn on_key(app: &mut App, ev: KeyEvent, fx: &mut Vec<Effect>) {
@@ -37,6 +37,10 @@ pub fn on_key(app: &mut App, ev: KeyEvent, fx: &mut Vec<Effect>) {
         Layer::CommandLine => return command_key(app, ev, fx),
         Layer::FilterPrompt => return filter_key(app, ev),
         Layer::Menu | Layer::View | Layer::Lists => {}
+    }
+    // The lifecycle view's `/` prompt takes typing, as a list's does.
+    if lifecycle::filter_editing(app) {
+        return lifecycle::filter_key(app, ev);
     }
     // esc while an edit waits for the current values (and nothing is open above the lists): the
     // user changed their mind.
@@ -176,6 +180,9 @@ fn command_key(app: &mut App, ev: KeyEvent, fx: &mut Vec<Effect>) {
             if text.trim().is_empty() {
                 return;
             }
+            if let Some(args) = command::lifecycle_args(&text) {
+                return lifecycle::command(app, args, fx);
+            }
             match command::parse(&text) {
                 Ok(cmd) => route::run_command(app, cmd, fx),
                 Err(msg) => app.status = Status::Warning(msg),
@@ -240,6 +247,8 @@ fn list_action(app: &mut App, action: Action, fx: &mut Vec<Effect>) {
         Action::Mark => delete::mark(app),
         Action::MarkAll => delete::mark_all(app),
         Action::Delete => delete::delete(app),
+        Action::Lifecycle => lifecycle::open(app, fx),
+        Action::Restore => {}
         // Form and confirmation keys: read by the popups themselves (`modal_key`).
         Action::NextField
         | Action::PrevField
@@ -261,6 +270,9 @@ fn open_error(app: &mut App) {
 }
 
 fn overlay_action(app: &mut App, action: Action, fx: &mut Vec<Effect>) {
+    if matches!(app.overlay, Some(Overlay::Lifecycle { .. })) {
+        return lifecycle::action(app, action, fx);
+    }
     let max = app.overlay.as_ref().map_or(0, |o| app.view_scroll.max(o));
     let page = layout::read_view_inner(app).height.max(1);
     let Some(scroll) = app.overlay.as_mut().and_then(|o| match o {
@@ -269,7 +281,7 @@ fn overlay_action(app: &mut App, action: Action, fx: &mut Vec<Effect>) {
         | Overlay::ResourceTags { scroll, .. }
         | Overlay::Help { scroll }
         | Overlay::ErrorDetails { scroll } => Some(scroll),
-        Overlay::Picker(_) => None,
+        Overlay::Picker(_) | Overlay::Lifecycle { .. } => None,
     }) else {
         return;
     };

@@ -13,6 +13,8 @@ mod edit;
 pub mod effects;
 pub mod fetch;
 mod key_dispatch;
+mod lifecycle;
+pub mod lifecycle_state;
 pub mod layout;
 pub mod list;
 pub mod load;

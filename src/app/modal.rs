@@ -36,6 +36,8 @@ pub enum FormKind {
         arn: Box<str>,
         current: Vec<Tag>,
     },
+    /// The lifecycle policy: used for the preview (nothing is sent to the service).
+    Lifecycle { repo: Box<str> },
 }
 
 impl FormKind {
@@ -66,6 +68,8 @@ pub enum ConfirmAction {
     DeleteImages { plan: DeletePlan },
     /// Restore the draft into the form under the confirmation; `n` discards the draft.
     RestoreDraft { draft: Draft },
+    /// Journal and delete what the lifecycle view's plan expires.
+    LifecycleApply,
 }
 
 #[derive(Debug, Clone)]

@@ -93,6 +93,8 @@ pub enum Msg {
     },
     /// SIGTERM / SIGHUP.
     Quit,
+    /// A lifecycle task's answer.
+    Lifecycle(super::lifecycle_state::LifecycleMsg),
 }
 
 /// Work for the effect runner; each answers with `Msg`s.
@@ -159,6 +161,8 @@ pub enum Effect {
         repo: Box<str>,
         kind: DraftKind,
     },
+    /// The lifecycle view's work (plan, apply, restore, policy file and config I/O).
+    Lifecycle(super::lifecycle_state::LifecycleEffect),
 }
 
 /// A single value read from the service.

@@ -10,7 +10,7 @@ use super::modal::{ConfirmAction, ConfirmModal, EditTarget, FormKind, Modal, Pen
 use super::msg::{Effect, ListId, Mutation};
 use super::nav::{self, View};
 use super::state::{App, Overlay, Pane, PickItem, PickerKind, Status};
-use super::{comfort, delete, edit, policy_menu, strings};
+use super::{comfort, delete, edit, lifecycle, policy_menu, strings};
 use crate::drafts::DraftKind;
 
 /// Run a `:` command.
@@ -53,6 +53,7 @@ pub fn run_command(app: &mut App, cmd: Cmd, fx: &mut Vec<Effect>) {
         Cmd::AutoRefresh => comfort::toggle_auto_refresh(app),
         Cmd::Help => app.overlay = Some(Overlay::Help { scroll: 0 }),
         Cmd::Quit => app.quit = true,
+        Cmd::Lifecycle => lifecycle::command(app, "", fx),
     }
 }
 
@@ -71,7 +72,11 @@ pub fn picker_action(app: &mut App, action: Action, fx: &mut Vec<Effect>) {
             if p.kind == PickerKind::Drafts {
                 app.status = Status::Info(strings::DRAFTS_KEPT.into());
             }
+            let lifecycle_menu = p.kind == PickerKind::LifecycleStart;
             app.overlay = None;
+            if lifecycle_menu {
+                lifecycle::menu_closed(app);
+            }
         }
         Action::Open => {
             let (kind, item) = (p.kind, p.items.get(p.selected).cloned());
@@ -92,6 +97,7 @@ fn choose(app: &mut App, kind: PickerKind, item: PickItem, fx: &mut Vec<Effect>)
         PickerKind::Regions => comfort::region_chosen(app, &item.value, fx),
         PickerKind::Drafts => draft_chosen(app, &item.value, fx),
         PickerKind::PolicyStart => policy_menu::policy_start_chosen(app, &item.value),
+        PickerKind::LifecycleStart => lifecycle::start_chosen(app, &item.value),
     }
 }
 
@@ -156,6 +162,7 @@ pub fn confirmed(app: &mut App, m: ConfirmModal, yes: bool, fx: &mut Vec<Effect>
             fx.push(Effect::Mutate(Mutation::DeletePolicy { repo }));
         }
         (ConfirmAction::DeleteImages { plan }, true) => delete::start(app, plan, fx),
+        (ConfirmAction::LifecycleApply, true) => lifecycle::apply(app, fx),
         (_, false) => app.modal = under.map(Modal::Form),
     }
 }

@@ -33,6 +33,10 @@ pub struct RunOptions {
     pub no_color: bool,
     /// Inside tmux the OSC 52 sequence is wrapped in tmux's passthrough.
     pub in_tmux: bool,
+    /// The config file, where the lifecycle view keeps policies (`None`: no home directory).
+    pub config_path: Option<std::path::PathBuf>,
+    /// Where lifecycle journals go (`None`: the data directory's `journal`).
+    pub journal_dir: Option<std::path::PathBuf>,
 }
 
 /// What is on top of the screen, highest first.
@@ -102,6 +106,8 @@ pub enum Overlay {
     },
     /// A menu: profiles, regions or what to copy.
     Picker(Picker),
+    /// The repository's lifecycle rules (state in `App::lifecycle`).
+    Lifecycle { repo: Box<str> },
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -113,6 +119,8 @@ pub enum PickerKind {
     Drafts,
     /// Edit the current policy or start from a template.
     PolicyStart,
+    /// Edit the lifecycle policy or start from a template.
+    LifecycleStart,
 }
 
 /// One menu entry: what is shown, and the value choosing it uses (a profile or region name, the
@@ -284,6 +292,8 @@ pub struct App {
     /// After a reload, put the cursor on this row (a repository just created).
     pub select_after_load: Option<(ListId, Box<str>)>,
     pub quit: bool,
+    /// The lifecycle view's state (kept while closed, for the same repository and client).
+    pub lifecycle: Option<Box<super::lifecycle_state::LifecycleView>>,
 }
 
 impl App {
@@ -319,6 +329,7 @@ impl App {
             drafts_offered: false,
             select_after_load: None,
             quit: false,
+            lifecycle: None,
             opts,
         }
     }
@@ -332,6 +343,7 @@ impl App {
             (_, _, Some(Overlay::Policy { .. })) => Context::PolicyView,
             (_, _, Some(Overlay::ErrorDetails { .. })) => Context::ErrorDetails,
             (_, _, Some(Overlay::Picker(_))) => Context::Picker,
+            (_, _, Some(Overlay::Lifecycle { .. })) => Context::Lifecycle,
             (_, _, Some(_)) => Context::ReadView,
             (_, _, None) => match self.pane {
                 Pane::Registries => Context::Registries,

@@ -6,7 +6,7 @@ use super::layout;
 use super::list::{List, Row};
 use super::msg::{Answer, Effect, ListId, Msg, PageRows};
 use super::state::{App, Fetch, Pane, Status};
-use super::{comfort, delete, drafts, edit, key_dispatch, mouse, outcomes, strings};
+use super::{comfort, delete, drafts, edit, key_dispatch, lifecycle, mouse, outcomes, strings};
 use crate::aws::AwsError;
 use crate::aws::Page;
 
@@ -70,11 +70,15 @@ pub fn update(app: &mut App, msg: Msg) -> Vec<Effect> {
         Msg::EditorDone { field, result } => edit::editor_done(app, field, result, &mut fx),
         Msg::Saved { op, result } => outcomes::saved(app, op, result, &mut fx),
         Msg::Deleted(o) => delete::chunk_done(app, &o),
-        Msg::DeleteEnded { not_sent } => delete::ended(app, not_sent, &mut fx),
+        Msg::DeleteEnded { not_sent } => {
+            delete::ended(app, not_sent, &mut fx);
+            lifecycle::apply_ended(app, &mut fx);
+        }
         Msg::Profiles(r) => comfort::profiles_arrived(app, r),
         Msg::Done(Ok(m)) => app.status = Status::Info(m),
         Msg::Done(Err(m)) => app.status = Status::Warning(m),
         Msg::Quit => app.quit = true,
+        Msg::Lifecycle(m) => lifecycle::on_msg(app, m, &mut fx),
     }
     after(app, &mut fx);
     fx

@@ -5,6 +5,7 @@
 //! `toml_edit` because it keeps spans, which plain serde deserialisation would lose.
 
 mod keymap;
+pub mod lifecycle;
 mod keys;
 mod parse;
 mod template;
@@ -86,6 +87,8 @@ pub struct Config {
     /// How long each request may take.
     pub timeouts: crate::aws::Timeouts,
     pub keys: KeyMap,
+    /// Lifecycle policies by repository name (`[lifecycle."REPO"]`).
+    pub lifecycle: lifecycle::LifecyclePolicies,
 }
 
 impl Default for Config {
@@ -101,6 +104,7 @@ impl Default for Config {
             auto_refresh_seconds: 0,
             timeouts: crate::aws::Timeouts::default(),
             keys: KeyMap::default(),
+            lifecycle: lifecycle::LifecyclePolicies::new(),
         }
     }
 }

@@ -67,6 +67,14 @@ const HEADER: &str = r#"# ecrp configuration.
 "#;
 
 /// The full text of the default config file.
+const LIFECYCLE: &str = r#"
+# Lifecycle policies (private ECR's format) per repository, for the TUI's lifecycle view (L) and
+# `ecrp prune REPO` without --policy. The view's `:lifecycle save` (and applying) writes them here.
+# [lifecycle."team/app"]
+# policy = '{"rules":[{"rulePriority":1,"selection":{"tagStatus":"untagged","countType":"sinceImagePushed","countUnit":"days","countNumber":14},"action":{"type":"expire"}}]}'
+# or: policy_file = "~/policies/app.json"
+"#;
+
 pub fn default_file_text() -> String {
     let mut s = HEADER.to_string();
     let mut last_context = None;
@@ -92,6 +100,7 @@ pub fn default_file_text() -> String {
             action.description()
         ));
     }
+    s.push_str(LIFECYCLE);
     s
 }
 

@@ -117,7 +117,7 @@ async fn delete_phase(
 /// The journal of everything the plan deletes, written before the first deletion. Any manifest
 /// that cannot be read (or does not match its digest) stops the whole repository: an undo that
 /// silently lacks images would be worse than none.
-async fn write_journal(
+pub(crate) async fn write_journal(
     source: Option<&dyn ManifestSource>,
     o: &PruneOptions,
     repo: &str,

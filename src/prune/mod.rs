@@ -6,7 +6,7 @@
 //! The multi-arch topology comes from a [`ManifestSource`] (the registry API). Without one, the
 //! indexes' manifests are unknown and every untagged image that is not an index is kept.
 
-mod apply;
+pub(crate) mod apply;
 pub mod journal;
 mod report;
 pub mod restore;
@@ -257,7 +257,7 @@ async fn one(
 }
 
 /// A listing that names a digest twice (a misbehaving service) would plan a deletion twice.
-fn dedup(mut rows: Vec<ImageRow>) -> Vec<ImageRow> {
+pub(crate) fn dedup(mut rows: Vec<ImageRow>) -> Vec<ImageRow> {
     let mut seen = HashSet::with_capacity(rows.len());
     rows.retain(|r| seen.insert(r.image_digest.clone()));
     rows
@@ -288,7 +288,7 @@ pub(crate) async fn fetch_verified(
 
 /// The platform manifests of every index in `rows`, read through `source`; indexes that could not
 /// be read are marked unknown. Fetched manifests are kept for the journal.
-async fn read_topology(
+pub(crate) async fn read_topology(
     source: Option<&dyn ManifestSource>,
     repo: &str,
     rows: &[ImageRow],

@@ -59,6 +59,14 @@ fn loading(app: &App) -> Option<String> {
         }
         _ => {}
     }
+    if let Some(v) = app.lifecycle.as_ref() {
+        if v.planning {
+            parts.push("planning the lifecycle".into());
+        }
+        if v.restoring {
+            parts.push("restoring".into());
+        }
+    }
     (!parts.is_empty()).then(|| format!("{spin} {}", parts.join(" · ")))
 }
 

@@ -8,6 +8,7 @@ mod footer;
 mod header;
 mod help;
 mod images;
+mod lifecycle;
 mod list;
 mod modal;
 mod picker;
@@ -71,6 +72,7 @@ pub fn view(app: &App, f: &mut Frame) {
                         error::draw(f, a.body, app, (*scroll).min(max))
                     }
                     Overlay::Picker(p) => picker::draw(f, a.body, p),
+                    Overlay::Lifecycle { repo } => lifecycle::draw(f, a.body, app, repo),
                 }
             }
             if let Some(input) = &app.command {
@@ -140,7 +142,7 @@ fn overlay_max_scroll(app: &App) -> u16 {
             error::text(app).lines.len(),
             error::area(a.body).height.saturating_sub(2),
         ),
-        Some(Overlay::Picker(_)) | None => (0, 0),
+        Some(Overlay::Picker(_)) | Some(Overlay::Lifecycle { .. }) | None => (0, 0),
     };
     (lines as u16).saturating_sub(visible)
 }

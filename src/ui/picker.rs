@@ -19,6 +19,7 @@ fn title(kind: PickerKind) -> &'static str {
         PickerKind::Copy => strings::COPY,
         PickerKind::Drafts => strings::UNSAVED_EDITS,
         PickerKind::PolicyStart => strings::POLICY,
+        PickerKind::LifecycleStart => "Lifecycle policy",
     }
 }
 

@@ -2,6 +2,7 @@
 //! a task that talks to the service, the disk or the terminal and answers with `Msg`s; the rest
 //! of `app` stays pure and testable without them.
 
+pub mod lifecycle;
 pub mod mutate;
 pub mod runner;
 pub mod terminal;
