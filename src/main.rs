@@ -204,7 +204,14 @@ async fn run(cli: Cli) -> Result<()> {
                     .clone()
                     .or(startup.config.registry_url.clone()),
             };
-            let result = prune::run(&opts, settings.read_only, args, registry_url.as_deref()).await;
+            let result = prune::run(
+                &opts,
+                settings.read_only,
+                args,
+                registry_url.as_deref(),
+                &startup.config.lifecycle,
+            )
+            .await;
             if let Some(emu) = emu {
                 emu.shutdown().await;
             }

@@ -22,7 +22,8 @@ use crate::forms::lifecycle as form;
 
 const NO_REPO: &str = "Open or select a repository first.";
 const NOTHING_TO_APPLY: &str = "The plan expires nothing.";
-const NO_JOURNAL: &str = "No lifecycle apply to restore in this run (ecrp prune --restore JOURNAL restores older ones).";
+const NO_JOURNAL: &str =
+    "No lifecycle apply to restore in this run (ecrp prune --restore JOURNAL restores older ones).";
 
 /// `L` or `:lifecycle`: the view of the current repository (kept while the client is the same, so
 /// closing and reopening it is instant).
@@ -79,11 +80,7 @@ pub fn command(app: &mut App, args: &str, fx: &mut Vec<Effect>) {
             open(app, fx);
             save(app, fx);
         }
-        _ => {
-            app.status = Status::Warning(
-                ":lifecycle takes nothing, `load PATH` or `save`".into(),
-            )
-        }
+        _ => app.status = Status::Warning(":lifecycle takes nothing, `load PATH` or `save`".into()),
     }
 }
 
@@ -207,7 +204,9 @@ pub fn on_msg(app: &mut App, m: LifecycleMsg, fx: &mut Vec<Effect>) {
                         v.restored = Some(report);
                     }
                 }
-                Err(e) => app.status = Status::Warning(crate::sanitize::clean_line(&e).into_owned()),
+                Err(e) => {
+                    app.status = Status::Warning(crate::sanitize::clean_line(&e).into_owned())
+                }
             }
         }
         LifecycleMsg::Loaded { path, result } => match result {
@@ -400,9 +399,7 @@ fn confirm_apply(app: &mut App) {
             "{} kept for multi-arch safety. Indexes go first, then what they referenced.",
             thousands(p.plan.kept_for_multiarch.len())
         )),
-        Line::raw(
-            "The manifests are journalled first: u in this view restores them (PutImage).",
-        ),
+        Line::raw("The manifests are journalled first: u in this view restores them (PutImage)."),
         Line::default(),
     ];
     lines.extend(p.plan.apply_order().take(200).map(|i| {
@@ -414,10 +411,16 @@ fn confirm_apply(app: &mut App) {
         ))
     }));
     if t.images > 200 {
-        lines.push(Line::raw(format!("  … and {} more", thousands(t.images - 200))));
+        lines.push(Line::raw(format!(
+            "  … and {} more",
+            thousands(t.images - 200)
+        )));
     }
     let confirm = Confirm::new(
-        format!("Apply the lifecycle policy: expire {}", count(t.images, "image")),
+        format!(
+            "Apply the lifecycle policy: expire {}",
+            count(t.images, "image")
+        ),
         lines,
         "apply? y yes · n no · j/k scroll",
     );

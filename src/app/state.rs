@@ -107,7 +107,9 @@ pub enum Overlay {
     /// A menu: profiles, regions or what to copy.
     Picker(Picker),
     /// The repository's lifecycle rules (state in `App::lifecycle`).
-    Lifecycle { repo: Box<str> },
+    Lifecycle {
+        repo: Box<str>,
+    },
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

@@ -5,8 +5,8 @@
 //! `toml_edit` because it keeps spans, which plain serde deserialisation would lose.
 
 mod keymap;
-pub mod lifecycle;
 mod keys;
+pub mod lifecycle;
 mod parse;
 mod template;
 

@@ -332,20 +332,36 @@ impl Parser<'_> {
                 .filter(|k| !matches!(*k, "policy" | "policy_file"))
                 .collect();
             if !unknown.is_empty() {
-                self.warn(span.clone(), &full, format!(
-                    "unknown key(s) {} (known: policy, policy_file); ignored",
-                    unknown.join(", ")
-                ));
+                self.warn(
+                    span.clone(),
+                    &full,
+                    format!(
+                        "unknown key(s) {} (known: policy, policy_file); ignored",
+                        unknown.join(", ")
+                    ),
+                );
             }
             match (text, file) {
                 (Some(t), None) if !t.trim().is_empty() => {
-                    self.config.lifecycle.insert(repo.to_string(), PolicySource::Inline(t.to_string()));
+                    self.config
+                        .lifecycle
+                        .insert(repo.to_string(), PolicySource::Inline(t.to_string()));
                 }
                 (None, Some(f)) if !f.trim().is_empty() => {
-                    self.config.lifecycle.insert(repo.to_string(), PolicySource::File(expand(f)));
+                    self.config
+                        .lifecycle
+                        .insert(repo.to_string(), PolicySource::File(expand(f)));
                 }
-                (Some(_), Some(_)) => self.warn(span, &full, "give policy or policy_file, not both; ignored".into()),
-                _ => self.warn(span, &full, "needs policy (a non-empty string) or policy_file (a path); ignored".into()),
+                (Some(_), Some(_)) => self.warn(
+                    span,
+                    &full,
+                    "give policy or policy_file, not both; ignored".into(),
+                ),
+                _ => self.warn(
+                    span,
+                    &full,
+                    "needs policy (a non-empty string) or policy_file (a path); ignored".into(),
+                ),
             }
         }
     }

@@ -123,7 +123,10 @@ mod tests {
     #[test]
     fn errors_name_the_rule_and_the_field() {
         let e = check(r#"{"rules":[{"rulePriority":1,"selection":{"tagStatus":"untagged","countType":"sinceImagePushed","countNumber":3},"action":{"type":"expire"}}]}"#).unwrap_err();
-        assert!(e.contains("rulePriority 1") && e.contains("countUnit"), "{e}");
+        assert!(
+            e.contains("rulePriority 1") && e.contains("countUnit"),
+            "{e}"
+        );
         let long = "x".repeat(LIFECYCLE_POLICY_MAX + 1);
         assert!(check(&long).unwrap_err().contains("30,720"));
     }

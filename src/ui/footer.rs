@@ -159,6 +159,8 @@ pub fn draw_keys(f: &mut Frame, area: Rect, app: &App) {
                 // In help, `q` closes help (ctrl-c still quits).
                 let label = match (a, ctx) {
                     (Action::Quit, Context::Help) => "close",
+                    // In the lifecycle view `d` deletes what the plan expires.
+                    (Action::Delete, Context::Lifecycle) => "apply",
                     _ => r.label,
                 };
                 items.push((k, label.to_string()));

@@ -6,7 +6,7 @@ use ratatui::Frame;
 use ratatui::layout::Rect;
 use ratatui::style::Style;
 use ratatui::text::{Line, Span};
-use ratatui::widgets::Paragraph;
+use ratatui::widgets::{Clear, Paragraph};
 
 use super::list::block;
 use super::text::clean;
@@ -15,13 +15,13 @@ use crate::app::App;
 use crate::app::lifecycle_state::LifecycleView;
 use crate::fmt::{count, size, thousands, when};
 
-const NO_POLICY: &str =
-    "No lifecycle policy for this repository: e writes one (or starts from a template); \
+const NO_POLICY: &str = "No lifecycle policy for this repository: e writes one (or starts from a template); \
      :lifecycle load PATH reads one from a file.";
 
 pub fn draw(f: &mut Frame, area: Rect, app: &App, repo: &str) {
     let b = block(format!("Lifecycle · {}", clean(repo)), true);
     let inner = b.inner(area);
+    f.render_widget(Clear, area);
     f.render_widget(b, area);
     let Some(v) = app.lifecycle.as_ref() else {
         return;
@@ -124,11 +124,15 @@ fn header_lines(v: &LifecycleView) -> Vec<Line<'static>> {
                     theme().accent,
                 ),
                 Span::raw(format!(
-                    " · {} · {} freed · {} kept for multi-arch safety{}",
+                    " ({}, {} freed) · {} kept for multi-arch safety{}",
                     count(t.tags, "tag"),
                     size(t.bytes),
                     thousands(p.plan.kept_for_multiarch.len()),
-                    if v.planning { " · planning again…" } else { "" }
+                    if v.planning {
+                        " · planning again…"
+                    } else {
+                        ""
+                    }
                 )),
             ]));
             let mut notes = Vec::new();
@@ -143,7 +147,10 @@ fn header_lines(v: &LifecycleView) -> Vec<Line<'static>> {
                 ));
             }
             if let Some(j) = &v.journal {
-                notes.push(format!("last apply journalled in {} · u restores", j.display()));
+                notes.push(format!(
+                    "last apply journalled in {} · u restores",
+                    j.display()
+                ));
             }
             if !notes.is_empty() {
                 out.push(Line::styled(clean(&notes.join(" · ")), theme().dim));
@@ -153,15 +160,24 @@ fn header_lines(v: &LifecycleView) -> Vec<Line<'static>> {
     out
 }
 
-/// Column widths: decision, digest, tags, pushed, size, rule; the reason takes the rest.
+/// Column widths: decision, digest, tags, pushed, size, rule; the reason takes the rest. Below
+/// `WIDE` columns pushed and size give their room to the reason (the images pane has them).
 const W: [usize; 6] = [6, 12, 18, 13, 9, 4];
+const WIDE: u16 = 120;
 
 fn rows(f: &mut Frame, area: Rect, app: &App, v: &LifecycleView) {
     let Some(p) = &v.planned else {
         return;
     };
+    let wide = area.width >= WIDE;
+    let widths: Vec<usize> = if wide {
+        W.to_vec()
+    } else {
+        vec![W[0], W[1], 14, 0, 0, W[5]]
+    };
     let width = area.width as usize;
-    let reason_w = width.saturating_sub(W.iter().sum::<usize>() + W.len());
+    let used: usize = widths.iter().filter(|w| **w > 0).map(|w| w + 1).sum();
+    let reason_w = width.saturating_sub(used);
     let cell = |s: &str, w: usize| -> String {
         let mut out: String = s.chars().take(w).collect();
         let n = out.chars().count();
@@ -172,15 +188,25 @@ fn rows(f: &mut Frame, area: Rect, app: &App, v: &LifecycleView) {
         out.extend(std::iter::repeat_n(' ', w.saturating_sub(n)));
         out
     };
-    let heading = ["", "DIGEST", "TAGS", "PUSHED", "SIZE", "RULE"]
-        .iter()
-        .zip(W)
-        .map(|(h, w)| cell(h, w))
-        .chain(std::iter::once(cell("WHY", reason_w)))
-        .collect::<Vec<_>>()
-        .join(" ");
+    let join = |cells: Vec<String>| -> String {
+        cells
+            .into_iter()
+            .zip(widths.iter().chain(std::iter::once(&reason_w)))
+            .filter(|(_, w)| **w > 0)
+            .map(|(c, _)| c)
+            .collect::<Vec<_>>()
+            .join(" ")
+    };
+    let heading = join(
+        ["", "DIGEST", "TAGS", "PUSHED", "SIZE", "RULE", "WHY"]
+            .iter()
+            .zip(widths.iter().chain(std::iter::once(&reason_w)))
+            .map(|(h, w)| cell(h, *w))
+            .collect(),
+    );
     let mut lines = vec![Line::styled(heading, theme().column_header)];
-    let visible = (area.height as usize).saturating_sub(1);
+    // The heading, and the selected row's whole reason at the bottom.
+    let visible = (area.height as usize).saturating_sub(2);
     v.page.set(visible.max(1));
     if v.shown.is_empty() {
         lines.push(Line::styled(
@@ -216,16 +242,18 @@ fn rows(f: &mut Frame, area: Rect, app: &App, v: &LifecycleView) {
             ),
             _ => p.plan.reason_text(i, &p.rows),
         };
-        let text = [
-            cell(if d.expire { "EXPIRE" } else { "keep" }, W[0]),
-            cell(digest, W[1]),
-            cell(&tags, W[2]),
-            cell(&when(r.image_pushed_at, app.now, app.opts.config.date_format), W[3]),
-            cell(&size(r.image_size_in_bytes), W[4]),
-            cell(&rule, W[5]),
+        let text = join(vec![
+            cell(if d.expire { "EXPIRE" } else { "keep" }, widths[0]),
+            cell(digest, widths[1]),
+            cell(&tags, widths[2]),
+            cell(
+                &when(r.image_pushed_at, app.now, app.opts.config.date_format),
+                widths[3],
+            ),
+            cell(&size(r.image_size_in_bytes), widths[4]),
+            cell(&rule, widths[5]),
             cell(&clean(&why), reason_w),
-        ]
-        .join(" ");
+        ]);
         let style = if k == v.cursor {
             theme().selected
         } else if d.expire {
@@ -236,4 +264,24 @@ fn rows(f: &mut Frame, area: Rect, app: &App, v: &LifecycleView) {
         lines.push(Line::styled(text, style));
     }
     f.render_widget(Paragraph::new(lines), area);
+    if let Some(i) = v.selected()
+        && area.height > 2
+    {
+        let d = &p.plan.decisions[i];
+        let rule = d.rule.map(|n| format!("rule {n}: ")).unwrap_or_default();
+        let line = format!(
+            "{} {}: {rule}{}",
+            if d.expire { "expires" } else { "kept" },
+            crate::fmt::short_digest(&p.rows[i].image_digest),
+            p.plan.reason_text(i, &p.rows)
+        );
+        f.render_widget(
+            Paragraph::new(Line::styled(clean(&line), theme().info)),
+            Rect {
+                y: area.y + area.height - 1,
+                height: 1,
+                ..area
+            },
+        );
+    }
 }

@@ -71,10 +71,10 @@ pub async fn run(
             };
             // The undo comes first: without a journal nothing is deleted.
             let journalled = match (&o.journal, connect(&api, registry_id, registry_url).await) {
-                (JournalMode::Off, _) => {
-                    Err("no data directory for the journal (set ECRP_DATA_DIR); nothing deleted"
-                        .to_string())
-                }
+                (JournalMode::Off, _) => Err(
+                    "no data directory for the journal (set ECRP_DATA_DIR); nothing deleted"
+                        .to_string(),
+                ),
                 (_, Err(e)) => Err(format!(
                     "the registry API cannot be read ({e}), so the journal cannot hold the \
                      manifests; nothing deleted"
@@ -121,11 +121,10 @@ pub async fn run(
         }
         LifecycleEffect::LoadFile { path } => {
             let p = crate::config::lifecycle::expand(&path);
-            let result = tokio::task::spawn_blocking(move || {
-                crate::config::lifecycle::read_policy_file(&p)
-            })
-            .await
-            .unwrap_or_else(|e| Err(e.to_string()));
+            let result =
+                tokio::task::spawn_blocking(move || crate::config::lifecycle::read_policy_file(&p))
+                    .await
+                    .unwrap_or_else(|e| Err(e.to_string()));
             send(LifecycleMsg::Loaded { path, result });
         }
         LifecycleEffect::Save { config, repo, text } => {
@@ -242,8 +241,13 @@ async fn delete_phases(
         let mut stream =
             std::pin::pin!(api.delete_images_until(repo, ids, DELETE_CONCURRENCY, stop.clone()));
         let mut deleted: HashSet<String> = HashSet::new();
-        while let Some(o) = stream.next().await {
+        while let Some(mut o) = stream.next().await {
             sent += o.requested;
+            // The service names a deleted image once per tag; the report counts images, so that
+            // deleted + failed + not sent adds up to the plan.
+            let mut seen = HashSet::new();
+            o.deleted
+                .retain(|(d, _)| d.as_ref().is_none_or(|d| seen.insert(d.clone())));
             deleted.extend(o.deleted.iter().filter_map(|(d, _)| d.clone()));
             if tx.send(Msg::Deleted(o)).is_err() {
                 return sent;

@@ -319,7 +319,10 @@ impl Runner {
             Effect::Lifecycle(e) => {
                 let stop = Arc::new(std::sync::atomic::AtomicBool::new(false));
                 // An apply is a bulk delete: esc in its progress stops it like any other.
-                if matches!(e, crate::app::lifecycle_state::LifecycleEffect::Apply { .. }) {
+                if matches!(
+                    e,
+                    crate::app::lifecycle_state::LifecycleEffect::Apply { .. }
+                ) {
                     self.delete_stop = Some(stop.clone());
                 }
                 let api = self.api();
