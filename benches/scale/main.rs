@@ -5,6 +5,7 @@
 //! is non-zero only when a measurement broke (a wrong row count, a failed request).
 
 mod delete;
+mod lifecycle;
 mod listing;
 mod procs;
 mod report;
@@ -45,7 +46,7 @@ impl Opts {
 }
 
 const USAGE: &str = "usage: bench/run.sh [--runs N] [--list-runs N] [--cli-runs N] [--no-cli] \
-[--cli-delete-calls N] [--only emulator,list,tui,delete] [--no-results]";
+[--cli-delete-calls N] [--only emulator,list,tui,delete,lifecycle] [--no-results]";
 
 fn parse(args: &[String]) -> Result<Opts> {
     let mut o = Opts {
