@@ -39,7 +39,10 @@ pub fn view(app: &App, f: &mut Frame) {
         Some(a) => {
             header::draw_header(f, a.header, app);
             header::draw_crumb(f, a.crumb, app);
-            for (slot, r) in &a.panes {
+            // The lifecycle view covers the panes (100,000 rows of its own): they are not drawn
+            // under it.
+            let covered = matches!(app.overlay, Some(Overlay::Lifecycle { .. }));
+            for (slot, r) in a.panes.iter().filter(|_| !covered) {
                 match slot {
                     Slot::List(p) => {
                         let focused = *p == app.pane && app.overlay.is_none();
