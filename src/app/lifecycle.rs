@@ -293,11 +293,12 @@ pub fn filter_key(app: &mut App, ev: KeyEvent) {
             v.filter.pop();
             v.refilter();
         }
-        KeyCode::Char(c) if !ev.modifiers.contains(KeyModifiers::CONTROL) => {
-            if v.filter.chars().count() < 200 {
-                v.filter.push(c);
-                v.refilter();
-            }
+        // The query is capped: beyond 200 characters a key does nothing.
+        KeyCode::Char(c)
+            if !ev.modifiers.contains(KeyModifiers::CONTROL) && v.filter.chars().count() < 200 =>
+        {
+            v.filter.push(c);
+            v.refilter();
         }
         KeyCode::Down => v.move_by(1),
         KeyCode::Up => v.move_by(-1),
