@@ -92,7 +92,7 @@ actions! {
     Redo "redo" Form ["ctrl-y", "ctrl-Z"] "forms: redo what undo took back (ctrl-Z is ctrl-shift-z)";
     Confirm "confirm" Confirm ["y"] "confirmations: yes";
     Deny "deny" Confirm ["n", "esc"] "confirmations: no";
-    Lifecycle "lifecycle" Browse ["L"] "the repository's lifecycle rules: policy, preview, apply, restore";
+    Lifecycle "lifecycle" Browse ["L"] "the repository's lifecycle rules: preview, apply, undo";
     Restore "restore" Browse ["u"] "lifecycle view: restore what the last apply deleted (undo)";
 }
 
