@@ -462,8 +462,9 @@ pub struct PruneArgs {
     #[arg(value_name = "REPO", required_unless_present = "restore")]
     pub repos: Vec<String>,
 
-    /// The lifecycle policy: JSON as private ECR takes it ({"rules": [...]}).
-    #[arg(long, value_name = "FILE", required_unless_present = "restore")]
+    /// The lifecycle policy: JSON as private ECR takes it ({"rules": [...]}). Without it, each
+    /// repository's `[lifecycle."REPO"]` in the config file.
+    #[arg(long, value_name = "FILE")]
     pub policy: Option<PathBuf>,
 
     /// Delete what the plan expires (after writing the undo journal); without it, a dry run.

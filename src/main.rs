@@ -217,7 +217,14 @@ async fn run(cli: Cli) -> Result<()> {
                     .clone()
                     .or(startup.config.registry_url.clone()),
             };
-            let result = prune::run(&opts, settings.read_only, args, registry_url.as_deref()).await;
+            let result = prune::run(
+                &opts,
+                settings.read_only,
+                args,
+                registry_url.as_deref(),
+                &startup.config.lifecycle,
+            )
+            .await;
             if let Some(emu) = emu {
                 emu.shutdown().await;
             }
@@ -355,6 +362,10 @@ async fn run(cli: Cli) -> Result<()> {
                 ecrp::registry::parse_registry_url(&url)?;
                 config.registry_url = Some(url);
             }
+            // The lifecycle view reads the demo's manifests from the emulator's registry API.
+            if let Some(emu) = &emu {
+                config.registry_url = Some(emu.url());
+            }
             config.theme = config
                 .theme
                 .resolve(std::env::var("COLORFGBG").ok().as_deref());
@@ -375,6 +386,7 @@ async fn run(cli: Cli) -> Result<()> {
                 tmux_passthrough: ecrp::clipboard::in_tmux()
                     .then(ecrp::clipboard::tmux_passthrough)
                     .flatten(),
+                journal_dir: None,
             }))
             .await;
             if let Some(emu) = emu {

@@ -1048,3 +1048,79 @@ async fn a_manifest_whose_index_could_not_be_deleted_is_not_sent() {
     assert!(e.to_string().contains("read-only"), "{e}");
     emu.shutdown().await;
 }
+
+#[test]
+fn the_binary_without_policy_uses_each_repository_s_policy_from_the_config_file() {
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("web.json");
+    std::fs::write(&file, WEB_POLICY).unwrap();
+    let config = dir.path().join("config.toml");
+    // `web` by file, `api` inline: each repository planned with its own rules.
+    let keep_two = r#"{"rules":[{"rulePriority":1,"selection":{"tagStatus":"any","countType":"imageCountMoreThan","countNumber":2},"action":{"type":"expire"}}]}"#;
+    std::fs::write(
+        &config,
+        format!(
+            "[lifecycle.\"web\"]\npolicy_file = {:?}\n\n[lifecycle.\"api\"]\npolicy = '''{keep_two}'''\n",
+            file.display().to_string()
+        ),
+    )
+    .unwrap();
+    let run = |args: &[&str]| {
+        let mut cmd = std::process::Command::new(binary_support::BIN);
+        binary_support::hermetic(&mut cmd)
+            .env("ECRP_DATA_DIR", dir.path())
+            .arg("--config")
+            .arg(&config)
+            .args(args);
+        cmd.output().expect("ecrp runs")
+    };
+    let json = |out: std::process::Output| -> serde_json::Value {
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        serde_json::from_slice(&out.stdout).expect("one JSON object")
+    };
+    let given = json(run(&[
+        "--demo",
+        "prune",
+        "web",
+        "--policy",
+        file.to_str().unwrap(),
+        "--json",
+    ]));
+    let configured = json(run(&["--demo", "prune", "web", "--json"]));
+    // Each `--demo` run builds its data afresh (new digests and push times): compare what decided.
+    let decided = |doc: &serde_json::Value| -> Vec<String> {
+        doc["expire"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|e| format!("{} {} {}", e["rule"], e["imageTags"], e["reason"]))
+            .collect()
+    };
+    assert!(!decided(&given).is_empty());
+    assert_eq!(decided(&given), decided(&configured));
+    assert_eq!(given["totals"], configured["totals"]);
+    let both = json(run(&["--demo", "prune", "web", "api", "--json"]));
+    let in_api = |doc: &serde_json::Value| {
+        doc["expire"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter(|e| e["repositoryName"] == "api")
+            .count()
+    };
+    let web_only = given["expire"].as_array().unwrap().len();
+    assert!(in_api(&both) > 0, "{both:#}");
+    assert_eq!(
+        both["expire"].as_array().unwrap().len(),
+        web_only + in_api(&both)
+    );
+    // A repository with no policy anywhere is refused, naming it.
+    let out = run(&["--demo", "prune", "nginx"]);
+    assert!(!out.status.success());
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("[lifecycle.\"nginx\"]"), "{err}");
+}

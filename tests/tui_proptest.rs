@@ -9,6 +9,7 @@ use ecrp::app::inspector_content::ConfigBlob;
 use ecrp::app::inspector_state::{
     FailureKind, InspectError, InspectRequest, InspectorMsg, Part, Shared,
 };
+use ecrp::app::lifecycle_state::{LifecycleEffect, LifecycleMsg};
 use ecrp::app::{self, Answer, App, Effect, ListId, Msg, PageRows, Read};
 use ecrp::aws::{AwsError, Catalog, DeleteOutcome, RegistryRow, Tag};
 use ecrp::drafts::{Draft, DraftKind};
@@ -291,6 +292,30 @@ fn answer(app: &mut App, fx: Vec<Effect>, fail: bool) {
                 ));
                 Msg::DeleteEnded { not_sent: 0 }
             }
+            // The lifecycle tasks fail, with control characters in the service's words.
+            Effect::Lifecycle(l) => match l {
+                LifecycleEffect::Plan { generation, .. } => Msg::Lifecycle(LifecycleMsg::Planned {
+                    generation,
+                    result: Err("listing images: boom\x1b[31m".into()),
+                }),
+                LifecycleEffect::Apply { .. } => {
+                    queue.extend(app::update(
+                        app,
+                        Msg::Lifecycle(LifecycleMsg::Journal(Err("no journal\x1b[2J".into()))),
+                    ));
+                    Msg::DeleteEnded { not_sent: 0 }
+                }
+                LifecycleEffect::Restore { .. } => {
+                    Msg::Lifecycle(LifecycleMsg::Restored(Err("gone\x07".into())))
+                }
+                LifecycleEffect::LoadFile { path } => Msg::Lifecycle(LifecycleMsg::Loaded {
+                    path,
+                    result: Err("cannot read".into()),
+                }),
+                LifecycleEffect::Save { .. } => {
+                    Msg::Lifecycle(LifecycleMsg::Saved(Err("read-only disk".into())))
+                }
+            },
             Effect::CheckPath { field, path } => Msg::PathChecked {
                 field,
                 path,

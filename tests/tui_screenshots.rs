@@ -180,3 +180,36 @@ async fn open_screenshot() {
     );
     emu.shutdown().await;
 }
+
+#[tokio::test]
+async fn lifecycle_screenshot() {
+    let emu = ecrp::emulator::start(ecrp::emulator::EmulatorOptions {
+        clock: Some(NOW),
+        ..Default::default()
+    })
+    .await
+    .expect("emulator");
+    let url = emu.url();
+    let policy = r#"{"rules":[
+    {"rulePriority":1,"description":"keep the last two v1 releases","selection":{"tagStatus":"tagged","tagPatternList":["v1.*"],"countType":"imageCountMoreThan","countNumber":2},"action":{"type":"expire"}},
+    {"rulePriority":2,"description":"untagged after a day","selection":{"tagStatus":"untagged","countType":"sinceImagePushed","countUnit":"days","countNumber":1},"action":{"type":"expire"}}]}"#;
+    let mut h = Harness::start_with(&emu.url(), W, H, NOW, |o| {
+        o.config.registry_url = Some(url);
+        o.config.lifecycle.insert(
+            "web".into(),
+            ecrp::config::lifecycle::PolicySource::Inline(policy.into()),
+        );
+    })
+    .await;
+    h.keys("/web").await;
+    h.send(code(KeyCode::Enter)).await;
+    h.send(code(KeyCode::Enter)).await;
+    h.keys("L").await;
+    shoot(
+        &h,
+        "lifecycle",
+        "ecrp — lifecycle preview",
+        "kept for multi-arch safety",
+    );
+    emu.shutdown().await;
+}

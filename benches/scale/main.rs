@@ -6,6 +6,7 @@
 
 mod delete;
 mod inspector;
+mod lifecycle;
 mod listing;
 mod open_section;
 mod procs;
@@ -47,7 +48,7 @@ impl Opts {
 }
 
 const USAGE: &str = "usage: bench/run.sh [--runs N] [--list-runs N] [--cli-runs N] [--no-cli] \
-[--cli-delete-calls N] [--only emulator,list,tui,delete,inspector,open] [--no-results]";
+[--cli-delete-calls N] [--only emulator,list,tui,delete,inspector,open,lifecycle] [--no-results]";
 
 fn parse(args: &[String]) -> Result<Opts> {
     let mut o = Opts {

@@ -76,6 +76,16 @@ compared with a fresh registry client's first tag-list page (the 401, the anonym
 1,000-tag page) taken just before, plus one frame of the view at 10,000 tags. A key (down; then \
 up, untimed) is pressed after each page that is not the last; its `update` and frame are the \
 key figure. The run fails unless all 10,000 tags arrive.
+- Lifecycle view: the plan is the view's own task (`app::effects::lifecycle::run`: list every \
+image, read the indexes, evaluate off the async threads) on `big` with a policy keeping the newest \
+1,000 builds (99,000 expire), interleaved with a bare `Api::images` listing of the same repository, \
+`--list-runs` times. The apply is the view's apply task on a fresh `ecrp emulator --synthetic \
+expire=11000` (the same policy expires 10,000): the journal of every manifest first, then the \
+plan's phases through the stoppable bulk delete; its delete phase (from the journal's message to \
+the end) is set beside `Api::delete_images` of 10,000 on a fresh `del=10000`, runs interleaved, \
+and the whole apply is shown beside it. Frames are drawn at 160×45 after moving the cursor one \
+row, in alternating blocks of 20: the images pane with 100,000 rows loaded, then `L` on the same \
+repository (the preview of 100,000 rows).
 ";
 
 pub fn ok(samples: &[Duration]) -> Outcome {
@@ -122,7 +132,9 @@ pub async fn all(opts: &Opts) -> Result<Vec<(String, Vec<Row>)>> {
 
     // One `ecrp emulator --synthetic big=100000 --synthetic empty=0` for the listing and the TUI;
     // each spawn is also a sample of the process's start-up time.
-    let needs_big = ["emulator", "list", "tui"].iter().any(|s| opts.wants(s));
+    let needs_big = ["emulator", "list", "tui", "lifecycle"]
+        .iter()
+        .any(|s| opts.wants(s));
     let mut big: Option<EmuProc> = None;
     let mut ready = Vec::new();
     if needs_big {
@@ -153,6 +165,12 @@ pub async fn all(opts: &Opts) -> Result<Vec<(String, Vec<Row>)>> {
         out.push((
             "TUI".into(),
             tui_section::tui_rows(opts, &url, &floor, dir).await,
+        ));
+    }
+    if opts.wants("lifecycle") {
+        out.push((
+            "lifecycle view".into(),
+            crate::lifecycle::rows(opts, &url, dir).await,
         ));
     }
     drop(big);

@@ -31,6 +31,8 @@ pub enum Context {
     Inspector,
     /// The `:open` view of a repository in any registry.
     OpenRepo,
+    /// The lifecycle view: a preview list with its own filter, edit, apply and restore.
+    Lifecycle,
 }
 
 /// One row per action: where it does something, its footer label, and its place in the footer.
@@ -67,7 +69,7 @@ fn images_or_tags(c: Context) -> bool {
     matches!(c, C::Images | C::Tags)
 }
 fn lists_or_read_view(c: Context) -> bool {
-    lists(c) || matches!(c, C::ReadView | C::PolicyView | C::Inspector)
+    lists(c) || matches!(c, C::ReadView | C::PolicyView | C::Inspector | C::Lifecycle)
 }
 fn images_or_tags_or_inspector(c: Context) -> bool {
     images_or_tags(c) || c == C::Inspector
@@ -75,20 +77,23 @@ fn images_or_tags_or_inspector(c: Context) -> bool {
 fn refreshable(c: Context) -> bool {
     lists_or_read_view(c) || c == C::OpenRepo
 }
+fn lifecycle(c: Context) -> bool {
+    c == C::Lifecycle
+}
 fn openable(c: Context) -> bool {
     matches!(
         c,
         C::Registries | C::Repositories | C::Picker | C::Images | C::Tags | C::Inspector | C::OpenRepo
     )
 }
-fn lists_or_inspector(c: Context) -> bool {
-    lists(c) || c == C::Inspector
-}
 fn copyable(c: Context) -> bool {
     lists(c) || c == C::Inspector
 }
-fn lists_or_open(c: Context) -> bool {
-    lists(c) || c == C::OpenRepo
+fn filterable(c: Context) -> bool {
+    lists(c) || matches!(c, C::Inspector | C::Lifecycle)
+}
+fn commandable(c: Context) -> bool {
+    lists(c) || matches!(c, C::OpenRepo | C::Lifecycle)
 }
 fn open_repo(c: Context) -> bool {
     c == C::OpenRepo
@@ -100,7 +105,7 @@ fn error_details(c: Context) -> bool {
     !matches!(c, C::ErrorDetails | C::Picker)
 }
 fn deletable(c: Context) -> bool {
-    repo_or_image(c) || c == C::PolicyView
+    repo_or_image(c) || matches!(c, C::PolicyView | C::Lifecycle)
 }
 fn form(c: Context) -> bool {
     c == C::Form
@@ -149,8 +154,8 @@ pub const ACTIONS: &[ActionRow] = &[
     row(Action::Bottom, anywhere, "ends", None),
     row(Action::Open, openable, "open", Some(0)),
     row(Action::Back, anywhere, "back", Some(1)),
-    row(Action::Filter, lists_or_inspector, "filter", Some(2)),
-    row(Action::Command, lists_or_open, "command", Some(8)),
+    row(Action::Filter, filterable, "filter", Some(2)),
+    row(Action::Command, commandable, "command", Some(8)),
     row(
         Action::ToggleTags,
         images_or_tags_or_inspector,
@@ -188,6 +193,8 @@ pub const ACTIONS: &[ActionRow] = &[
     mutating(row(Action::Retag, images_or_tags, "retag", None)),
     // Before help and quit: the footer drops hints from before those two first.
     row(Action::Bookmark, open_repo, "bookmark", Some(7)),
+    row(Action::Lifecycle, repo_or_image, "lifecycle", None),
+    mutating(row(Action::Restore, lifecycle, "restore", Some(17))),
 ];
 
 /// The table's row of `action`.

@@ -21,6 +21,8 @@ pub enum Cmd {
     Quit,
     /// `:open [REF]`: a repository of any registry, or (no REF) the picker of bookmarks.
     Open,
+    /// `:lifecycle [load PATH | save]`: the lifecycle view of the selected repository.
+    Lifecycle,
 }
 
 pub struct Command {
@@ -52,6 +54,7 @@ pub const COMMANDS: &[Command] = &[
     Command { name: "help", aliases: &["h"], help: "keys and commands", cmd: Cmd::Help, arg: None },
     Command { name: "q", aliases: &["quit", "q!"], help: "quit", cmd: Cmd::Quit, arg: None },
     Command { name: "open", aliases: &[], help: "open a repository of any registry (no AWS needed), or pick a bookmark", cmd: Cmd::Open, arg: Some("REF") },
+    Command { name: "lifecycle", aliases: &["lc"], help: "lifecycle rules of the selected repository (load PATH, save)", cmd: Cmd::Lifecycle, arg: Some("load PATH | save") },
 ];
 
 /// The command word and the rest (its argument), both trimmed.

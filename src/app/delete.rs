@@ -221,8 +221,10 @@ pub fn ended(app: &mut App, not_sent: usize, fx: &mut Vec<Effect>) {
     let repo = d.progress.repo.clone();
     let neighbour = d.neighbour.take();
     // Everything went: the status line says so, and the next key goes to the list instead of
-    // dismissing a report with nothing to read. A failure or a stop keeps the report up.
-    if r.failures.is_empty() && not_sent == 0 && !d.stopped {
+    // dismissing a report with nothing to read. A failure or a stop keeps the report up, and so
+    // does a lifecycle apply's (closing it shows the plan on what is left).
+    let lifecycle_apply = app.lifecycle.as_ref().is_some_and(|v| v.applying);
+    if r.failures.is_empty() && not_sent == 0 && !d.stopped && !lifecycle_apply {
         app.modal = None;
     }
     if app

@@ -188,6 +188,7 @@ pub fn save(app: &mut App, fx: &mut Vec<Effect>) {
             return policy::review(app, &repo, current.as_deref(), &values);
         }
         FormKind::Retag { .. } => return super::retag::request(app, fx),
+        FormKind::Lifecycle { .. } => return super::lifecycle::form_saved(app, fx),
         FormKind::PolicyTemplate {
             repo,
             registry,

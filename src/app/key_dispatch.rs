@@ -11,7 +11,8 @@ use super::nav::{self, View};
 use super::state::Pane;
 use super::state::{App, Layer, Overlay, Status};
 use super::{
-    comfort, command, delete, edit, form_input, inspector, open_repo, retag, route, strings,
+    comfort, command, delete, edit, form_input, inspector, lifecycle, open_repo, retag, route,
+    strings,
 };
 use crate::forms::confirm::ConfirmEvent;
 
@@ -40,6 +41,10 @@ pub fn on_key(app: &mut App, ev: KeyEvent, fx: &mut Vec<Effect>) {
         Layer::CommandLine => return command_key(app, ev, fx),
         Layer::FilterPrompt => return filter_key(app, ev),
         Layer::Menu | Layer::View | Layer::Lists => {}
+    }
+    // The lifecycle view's `/` prompt takes typing, as a list's does.
+    if lifecycle::filter_editing(app) {
+        return lifecycle::filter_key(app, ev);
     }
     // esc while an edit waits for the current values (and nothing is open above the lists): the
     // user changed their mind.
@@ -255,6 +260,8 @@ fn list_action(app: &mut App, action: Action, fx: &mut Vec<Effect>) {
         Action::Mark => delete::mark(app),
         Action::MarkAll => delete::mark_all(app),
         Action::Delete => delete::delete(app),
+        Action::Lifecycle => lifecycle::open(app, fx),
+        Action::Restore => {}
         // Form and confirmation keys: read by the popups themselves (`modal_key`).
         Action::NextField
         | Action::PrevField
@@ -283,6 +290,9 @@ fn open_error(app: &mut App) {
 }
 
 fn overlay_action(app: &mut App, action: Action, fx: &mut Vec<Effect>) {
+    if matches!(app.overlay, Some(Overlay::Lifecycle { .. })) {
+        return lifecycle::action(app, action, fx);
+    }
     if matches!(app.overlay, Some(Overlay::Inspector)) {
         return inspector::action(app, action, fx);
     }
@@ -302,7 +312,9 @@ fn over_view(app: &mut App, action: Action, fx: &mut Vec<Effect>) {
         | Overlay::ResourceTags { scroll, .. }
         | Overlay::Help { scroll }
         | Overlay::ErrorDetails { scroll } => Some(scroll),
-        Overlay::Picker(_) | Overlay::Inspector | Overlay::OpenRepo => None,
+        Overlay::Picker(_) | Overlay::Inspector | Overlay::OpenRepo | Overlay::Lifecycle { .. } => {
+            None
+        }
     }) else {
         return;
     };

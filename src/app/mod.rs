@@ -18,6 +18,8 @@ pub mod inspector_content;
 pub mod inspector_state;
 mod key_dispatch;
 pub mod layout;
+mod lifecycle;
+pub mod lifecycle_state;
 pub mod list;
 pub mod load;
 pub mod modal;

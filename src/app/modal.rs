@@ -44,6 +44,8 @@ pub enum FormKind {
         repo: Box<str>,
         digest: Box<str>,
     },
+    /// The lifecycle policy: used for the preview (nothing is sent to the service).
+    Lifecycle { repo: Box<str> },
 }
 
 impl FormKind {
@@ -76,6 +78,8 @@ pub enum ConfirmAction {
     RestoreDraft { draft: Draft },
     /// Move a tag that names another image (the retag, sent with force).
     Retag { op: crate::app::msg::Mutation },
+    /// Journal and delete what the lifecycle view's plan expires.
+    LifecycleApply,
 }
 
 #[derive(Debug, Clone)]

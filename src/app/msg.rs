@@ -119,6 +119,8 @@ pub enum Msg {
         generation: u64,
         client: super::inspector_state::Shared<crate::registry::RegistryClient>,
     },
+    /// A lifecycle task's answer.
+    Lifecycle(super::lifecycle_state::LifecycleMsg),
 }
 
 /// Work for the effect runner; each answers with `Msg`s.
@@ -223,6 +225,8 @@ pub enum Effect {
         path: std::path::PathBuf,
         references: Vec<String>,
     },
+    /// The lifecycle view's work (plan, apply, restore, policy file and config I/O).
+    Lifecycle(super::lifecycle_state::LifecycleEffect),
 }
 
 /// A single value read from the service.

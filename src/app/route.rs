@@ -10,7 +10,7 @@ use super::modal::{ConfirmAction, ConfirmModal, EditTarget, Modal, PendingEdit};
 use super::msg::{Effect, ListId, Mutation};
 use super::nav::{self, View};
 use super::state::{App, Overlay, Pane, PickItem, PickerKind, Status};
-use super::{comfort, delete, edit, strings};
+use super::{comfort, delete, edit, lifecycle, strings};
 use crate::drafts::DraftKind;
 
 /// Run a `:` command as typed, with its argument: `:repos web` opens the repositories filtered
@@ -49,6 +49,7 @@ pub fn run_parsed(app: &mut App, parsed: Parsed, fx: &mut Vec<Effect>) {
             };
             nav::open_repo(app, target, fx);
         }
+        Cmd::Lifecycle => lifecycle::command(app, &arg, fx),
         // `parse` refuses an argument to the others.
         cmd => run_command(app, cmd, fx),
     }
@@ -99,6 +100,7 @@ pub fn run_command(app: &mut App, cmd: Cmd, fx: &mut Vec<Effect>) {
         Cmd::Help => app.overlay = Some(Overlay::Help { scroll: 0 }),
         Cmd::Quit => app.quit = true,
         Cmd::Open => super::open_repo::command(app, None, fx),
+        Cmd::Lifecycle => lifecycle::command(app, "", fx),
     }
 }
 
@@ -117,7 +119,11 @@ pub fn picker_action(app: &mut App, action: Action, fx: &mut Vec<Effect>) {
             if p.kind == PickerKind::Drafts {
                 app.status = Status::Info(strings::DRAFTS_KEPT.into());
             }
+            let lifecycle_menu = p.kind == PickerKind::LifecycleStart;
             app.overlay = super::open_repo::underneath(app);
+            if lifecycle_menu {
+                lifecycle::menu_closed(app);
+            }
         }
         Action::Open => {
             let (kind, item) = (p.kind, p.items.get(p.selected).cloned());
@@ -139,6 +145,7 @@ fn choose(app: &mut App, kind: PickerKind, item: PickItem, fx: &mut Vec<Effect>)
         PickerKind::Drafts => draft_chosen(app, &item.value, fx),
         PickerKind::PolicyStart => edit::policy::start_chosen(app, &item.value),
         PickerKind::OpenRecent => super::open_repo::command(app, Some(&item.value), fx),
+        PickerKind::LifecycleStart => lifecycle::start_chosen(app, &item.value),
     }
 }
 
@@ -196,6 +203,7 @@ pub fn confirmed(app: &mut App, m: ConfirmModal, yes: bool, fx: &mut Vec<Effect>
         }
         (ConfirmAction::DeleteImages { plan }, true) => delete::start(app, plan, fx),
         (ConfirmAction::Retag { op }, true) => super::retag::confirmed(app, op, under, fx),
+        (ConfirmAction::LifecycleApply, true) => lifecycle::apply(app, fx),
         (_, false) => app.modal = under.map(Modal::Form),
     }
 }

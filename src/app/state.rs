@@ -48,6 +48,8 @@ pub struct RunOptions {
     pub recent_path: Option<std::path::PathBuf>,
     /// Those references as the last run left them, most recent first.
     pub recent: Vec<String>,
+    /// Where lifecycle journals go (`None`: the data directory's `journal`).
+    pub journal_dir: Option<std::path::PathBuf>,
 }
 
 /// What is on top of the screen, highest first.
@@ -121,6 +123,10 @@ pub enum Overlay {
     Inspector,
     /// A repository of any registry opened with `:open` (its state is `App::opened`).
     OpenRepo,
+    /// The repository's lifecycle rules (state in `App::lifecycle`).
+    Lifecycle {
+        repo: Box<str>,
+    },
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -134,6 +140,8 @@ pub enum PickerKind {
     PolicyStart,
     /// Bookmarked and recently opened references, for `:open`.
     OpenRecent,
+    /// Edit the lifecycle policy or start from a template.
+    LifecycleStart,
 }
 
 /// One menu entry: what is shown, and the value choosing it uses (a profile or region name, the
@@ -321,6 +329,8 @@ pub struct App {
     pub inspector: InspectorState,
     /// `:open`: a repository of any registry, read without AWS credentials.
     pub opened: super::open_state::Opened,
+    /// The lifecycle view's state (kept while closed, for the same repository and client).
+    pub lifecycle: Option<Box<super::lifecycle_state::LifecycleView>>,
 }
 
 impl App {
@@ -367,6 +377,7 @@ impl App {
                 recent: opts.recent.clone(),
                 ..Default::default()
             },
+            lifecycle: None,
             opts,
         }
     }
@@ -382,6 +393,7 @@ impl App {
             (_, _, Some(Overlay::Picker(_))) => Context::Picker,
             (_, _, Some(Overlay::Inspector)) => Context::Inspector,
             (_, _, Some(Overlay::OpenRepo)) => Context::OpenRepo,
+            (_, _, Some(Overlay::Lifecycle { .. })) => Context::Lifecycle,
             (_, _, Some(_)) => Context::ReadView,
             (_, _, None) => match self.pane {
                 Pane::Registries => Context::Registries,

@@ -7,8 +7,8 @@ use super::list::{List, Row};
 use super::msg::{Answer, Effect, ListId, Msg, PageRows};
 use super::state::{App, Fetch, Pane, Status};
 use super::{
-    comfort, delete, drafts, edit, form_input, inspector, key_dispatch, mouse, open_repo, outcomes,
-    platforms, strings,
+    comfort, delete, drafts, edit, form_input, inspector, key_dispatch, lifecycle, mouse, open_repo,
+    outcomes, platforms, strings,
 };
 use crate::aws::AwsError;
 use crate::aws::Page;
@@ -81,7 +81,10 @@ pub fn update(app: &mut App, msg: Msg) -> Vec<Effect> {
             outcomes::saved(app, op, result, &mut fx)
         }
         Msg::Deleted(o) => delete::chunk_done(app, &o),
-        Msg::DeleteEnded { not_sent } => delete::ended(app, not_sent, &mut fx),
+        Msg::DeleteEnded { not_sent } => {
+            delete::ended(app, not_sent, &mut fx);
+            lifecycle::apply_ended(app, &mut fx);
+        }
         Msg::Profiles(r) => comfort::profiles_arrived(app, r),
         Msg::Done(Ok(m)) => {
             base::succeeded(app);
@@ -102,6 +105,7 @@ pub fn update(app: &mut App, msg: Msg) -> Vec<Effect> {
             detail,
         } => open_repo::detail(app, generation, tag, detail),
         Msg::OpenClient { generation, client } => open_repo::client_ready(app, generation, client),
+        Msg::Lifecycle(m) => lifecycle::on_msg(app, m, &mut fx),
     }
     after(app, &mut fx);
     fx

@@ -95,6 +95,8 @@ actions! {
     Inspect "inspect" Browse ["i"] "inspect the selected image: platforms, config, history, layers, raw JSON (enter too)";
     Retag "retag" Browse ["a"] "add a tag to the selected image, or move one to it (same manifest, no pull)";
     Bookmark "bookmark" Browse ["B"] "bookmark the repository opened with :open (the config's [bookmarks])";
+    Lifecycle "lifecycle" Browse ["L"] "the repository's lifecycle rules: preview, apply, undo";
+    Restore "restore" Browse ["u"] "lifecycle view: restore what the last apply deleted (undo)";
 }
 
 impl Action {

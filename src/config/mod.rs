@@ -7,6 +7,7 @@
 pub mod bookmarks;
 mod key_spec;
 mod keymap;
+pub mod lifecycle;
 mod parse;
 pub mod recent;
 mod template;
@@ -90,6 +91,8 @@ pub struct Config {
     pub keys: KeyMap,
     /// `[bookmarks]`: (label, reference) pairs for `:open`'s picker, in file order.
     pub bookmarks: Vec<(String, String)>,
+    /// Lifecycle policies by repository name (`[lifecycle."REPO"]`).
+    pub lifecycle: lifecycle::LifecyclePolicies,
 }
 
 impl Default for Config {
@@ -106,6 +109,7 @@ impl Default for Config {
             timeouts: crate::aws::Timeouts::default(),
             keys: KeyMap::default(),
             bookmarks: Vec::new(),
+            lifecycle: lifecycle::LifecyclePolicies::new(),
         }
     }
 }

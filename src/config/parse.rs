@@ -211,9 +211,13 @@ impl Parser<'_> {
                     }
                     None => self.wrong_type(item, vspan, name, "a table ([bookmarks])", "none"),
                 },
+                "lifecycle" => match item.as_table_like() {
+                    Some(t) => self.lifecycle(t),
+                    None => self.wrong_type(item, vspan, name, "a table ([lifecycle.\"REPO\"])", "none"),
+                },
                 _ => self.warn(span, name, format!(
                     "unknown key (known: profile, region, registry_url, read_only, page_size, theme, \
-                     date_format, auto_refresh_seconds, *_timeout_seconds, [keys], [bookmarks]); ignored{}",
+                     date_format, auto_refresh_seconds, *_timeout_seconds, [keys], [bookmarks], [lifecycle]); ignored{}",
                     suggestion(name, ROOT_KEYS.iter().copied())
                 )),
             }
@@ -314,6 +318,63 @@ impl Parser<'_> {
                     format!("{s:?} is not {want}; using the default ({default})"),
                 );
                 None
+            }
+        }
+    }
+
+    /// `[lifecycle."REPO"]` tables, each with `policy` (the JSON) or `policy_file` (a path). The
+    /// policy itself is validated where it is used (the lifecycle view, `ecrp prune`), which name
+    /// the rule and the field.
+    fn lifecycle(&mut self, table: &dyn TableLike) {
+        use super::lifecycle::{PolicySource, expand};
+        for (repo, item) in table.iter() {
+            let full = format!("lifecycle.{repo}");
+            let span = table
+                .get_key_value(repo)
+                .and_then(|(k, _)| k.span())
+                .or_else(|| item.span());
+            let Some(entry) = item.as_table_like() else {
+                self.wrong_type(item, span, &full, "a table (policy or policy_file)", "none");
+                continue;
+            };
+            let text = entry.get("policy").and_then(Item::as_str);
+            let file = entry.get("policy_file").and_then(Item::as_str);
+            let unknown: Vec<&str> = entry
+                .iter()
+                .map(|(k, _)| k)
+                .filter(|k| !matches!(*k, "policy" | "policy_file"))
+                .collect();
+            if !unknown.is_empty() {
+                self.warn(
+                    span.clone(),
+                    &full,
+                    format!(
+                        "unknown key(s) {} (known: policy, policy_file); ignored",
+                        unknown.join(", ")
+                    ),
+                );
+            }
+            match (text, file) {
+                (Some(t), None) if !t.trim().is_empty() => {
+                    self.config
+                        .lifecycle
+                        .insert(repo.to_string(), PolicySource::Inline(t.to_string()));
+                }
+                (None, Some(f)) if !f.trim().is_empty() => {
+                    self.config
+                        .lifecycle
+                        .insert(repo.to_string(), PolicySource::File(expand(f)));
+                }
+                (Some(_), Some(_)) => self.warn(
+                    span,
+                    &full,
+                    "give policy or policy_file, not both; ignored".into(),
+                ),
+                _ => self.warn(
+                    span,
+                    &full,
+                    "needs policy (a non-empty string) or policy_file (a path); ignored".into(),
+                ),
             }
         }
     }
@@ -464,6 +525,7 @@ const ROOT_KEYS: &[&str] = &[
     "operation_timeout_seconds",
     "keys",
     "bookmarks",
+    "lifecycle",
 ];
 
 fn type_name(item: &Item) -> &'static str {

@@ -66,6 +66,16 @@ const HEADER: &str = r#"# ecrp configuration.
 [keys]
 "#;
 
+/// The lifecycle section of the default file: prose and an example, no setting to uncomment (a
+/// policy belongs to one repository, so there is no default).
+const LIFECYCLE: &str = r#"
+# Lifecycle policies (private ECR's format) per repository, for the TUI's lifecycle view (L) and
+# `ecrp prune REPO` without --policy. The view's `:lifecycle save` (and applying) writes them here,
+# as a table per repository with the JSON itself or a file holding it, for example:
+#   [lifecycle."team/app"] with policy = '{"rules":[{"rulePriority":1,"selection":{"tagStatus":"untagged","countType":"sinceImagePushed","countUnit":"days","countNumber":14},"action":{"type":"expire"}}]}'
+#   [lifecycle."team/api"] with policy_file = "~/policies/api.json"
+"#;
+
 /// The full text of the default config file.
 pub fn default_file_text() -> String {
     let mut s = HEADER.to_string();
@@ -92,6 +102,7 @@ pub fn default_file_text() -> String {
             action.description()
         ));
     }
+    s.push_str(LIFECYCLE);
     s
 }
 

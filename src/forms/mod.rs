@@ -10,6 +10,7 @@ pub mod confirm;
 pub mod delete;
 pub mod editor;
 pub mod field;
+pub mod lifecycle;
 pub mod policy;
 pub mod registry;
 mod render;

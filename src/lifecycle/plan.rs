@@ -101,7 +101,10 @@ impl Plan {
                  time"
             ),
             Reason::Age { days, age_days, .. } => {
-                format!("pushed {age_days} days ago, more than {days}")
+                format!(
+                    "pushed {age_days} days ago, more than {days} day{}",
+                    if days == 1 { "" } else { "s" }
+                )
             }
             Reason::ChildOfStaying { index } => {
                 format!("platform manifest of {} which stays", digest(index))

@@ -6,7 +6,7 @@
 //! The multi-arch topology comes from a [`ManifestSource`] (the registry API). Without one, the
 //! indexes' manifests are unknown and every untagged image that is not an index is kept.
 
-mod apply;
+pub(crate) mod apply;
 pub mod journal;
 mod report;
 pub mod restore;
@@ -76,6 +76,7 @@ pub async fn run(
     read_only: bool,
     args: &PruneArgs,
     registry_url: Option<&str>,
+    configured: &crate::config::lifecycle::LifecyclePolicies,
 ) -> Result<()> {
     let (client, _info) = aws::connect(opts).await;
     let api = Api::new(client, read_only).with_registry_id(args.registry_id.clone());
@@ -88,12 +89,27 @@ pub async fn run(
         }
         return Ok(());
     }
-    let Some(policy_path) = &args.policy else {
-        bail!("--policy FILE is required (or --restore JOURNAL)");
+    // One policy for every repository, or each repository's own from the config file.
+    let policies: Vec<(String, Policy)> = match &args.policy {
+        Some(policy_path) => {
+            let text = std::fs::read_to_string(policy_path)
+                .with_context(|| format!("reading the policy {}", policy_path.display()))?;
+            let policy = read_policy(&text, &policy_path.display().to_string())?;
+            args.repos
+                .iter()
+                .map(|r| (r.clone(), policy.clone()))
+                .collect()
+        }
+        None => args
+            .repos
+            .iter()
+            .map(|r| configured_policy(configured, r).map(|p| (r.clone(), p)))
+            .collect::<Result<_>>()?,
     };
-    let text = std::fs::read_to_string(policy_path)
-        .with_context(|| format!("reading the policy {}", policy_path.display()))?;
-    let policy = read_policy(&text, &policy_path.display().to_string())?;
+    let policy = policies
+        .first()
+        .map(|(_, p)| p.clone())
+        .unwrap_or(Policy { rules: Vec::new() });
     let journal = if args.no_journal {
         JournalMode::Off
     } else {
@@ -134,12 +150,22 @@ pub async fn run(
             None
         }
     };
-    let outcomes = run_with(
-        &api,
-        source.as_ref().map(|s| s as &dyn ManifestSource),
-        &prune,
-    )
-    .await?;
+    let mut outcomes = Vec::new();
+    for (repo, policy) in policies {
+        let one = PruneOptions {
+            repositories: vec![repo],
+            policy,
+            ..prune.clone()
+        };
+        outcomes.extend(
+            run_with(
+                &api,
+                source.as_ref().map(|s| s as &dyn ManifestSource),
+                &one,
+            )
+            .await?,
+        );
+    }
     if args.json {
         report::json(&outcomes, &prune, &mut out)?;
     } else {
@@ -151,6 +177,28 @@ pub async fn run(
         bail!("{failed} repositor(ies) with errors or failed deletions (listed above)");
     }
     Ok(())
+}
+
+/// `repo`'s policy from the config file (`[lifecycle."REPO"]`), for a run without `--policy`.
+fn configured_policy(
+    configured: &crate::config::lifecycle::LifecyclePolicies,
+    repo: &str,
+) -> Result<Policy> {
+    let Some(source) = configured.get(repo) else {
+        bail!(
+            "no --policy FILE, and the config file has no [lifecycle.\"{}\"] for this repository \
+             (or give --restore JOURNAL)",
+            crate::sanitize::clean_line(repo)
+        );
+    };
+    let text = source.text().map_err(anyhow::Error::msg)?;
+    read_policy(
+        &text,
+        &format!(
+            "[lifecycle.\"{}\"] in the config file",
+            crate::sanitize::clean_line(repo)
+        ),
+    )
 }
 
 /// Parse a policy, every problem listed in the error.
@@ -257,7 +305,7 @@ async fn one(
 }
 
 /// A listing that names a digest twice (a misbehaving service) would plan a deletion twice.
-fn dedup(mut rows: Vec<ImageRow>) -> Vec<ImageRow> {
+pub(crate) fn dedup(mut rows: Vec<ImageRow>) -> Vec<ImageRow> {
     let mut seen = HashSet::with_capacity(rows.len());
     rows.retain(|r| seen.insert(r.image_digest.clone()));
     rows
@@ -288,7 +336,7 @@ pub(crate) async fn fetch_verified(
 
 /// The platform manifests of every index in `rows`, read through `source`; indexes that could not
 /// be read are marked unknown. Fetched manifests are kept for the journal.
-async fn read_topology(
+pub(crate) async fn read_topology(
     source: Option<&dyn ManifestSource>,
     repo: &str,
     rows: &[ImageRow],

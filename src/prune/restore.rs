@@ -45,7 +45,8 @@ impl RestoreReport {
 }
 
 /// Restore the journal at `path`, printing one line per image; the report says what came back.
-pub async fn run(api: &Api, path: &Path, out: &mut dyn Write) -> Result<Vec<RestoreReport>> {
+/// Generic over the writer so the TUI's task (writing to a buffer) stays `Send`.
+pub async fn run<W: Write>(api: &Api, path: &Path, out: &mut W) -> Result<Vec<RestoreReport>> {
     let j = journal::read(path).map_err(anyhow::Error::msg)?;
     api.check_can_push()?;
     // The registry the images were deleted from, whatever the command line says.

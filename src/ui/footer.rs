@@ -62,6 +62,14 @@ fn loading(app: &App) -> Option<String> {
     if app.inspector.view.is_some() && app.inspector.fetching() {
         parts.push("fetching from the registry".into());
     }
+    if let Some(v) = app.lifecycle.as_ref() {
+        if v.planning {
+            parts.push("planning the lifecycle".into());
+        }
+        if v.restoring {
+            parts.push("restoring".into());
+        }
+    }
     (!parts.is_empty()).then(|| format!("{spin} {}", parts.join(" · ")))
 }
 
@@ -167,6 +175,8 @@ pub fn draw_keys(f: &mut Frame, area: Rect, app: &App) {
                     (Action::Quit, Context::Help) => "close",
                     (Action::ToggleTags, Context::Inspector) => "section",
                     (Action::Open, Context::Images | Context::Tags) => "inspect",
+                    // In the lifecycle view `d` deletes what the plan expires.
+                    (Action::Delete, Context::Lifecycle) => "apply",
                     _ => r.label,
                 };
                 items.push((k, label.to_string()));

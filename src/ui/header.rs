@@ -125,6 +125,7 @@ fn crumbs(app: &App) -> Vec<String> {
         Some(Overlay::Catalog { repo, .. }) => Some((repo, "catalog")),
         Some(Overlay::Policy { repo, .. }) => Some((repo, "policy")),
         Some(Overlay::ResourceTags { repo, .. }) => Some((repo, "resource tags")),
+        Some(Overlay::Lifecycle { repo }) => Some((repo, "lifecycle")),
         _ => None,
     };
     if let Some((repo, what)) = view {

@@ -9,6 +9,7 @@ mod header;
 mod help;
 mod images;
 mod inspector;
+mod lifecycle;
 mod list;
 mod modal;
 mod open_repo;
@@ -40,7 +41,10 @@ pub fn view(app: &App, f: &mut Frame) {
         Some(a) => {
             header::draw_header(f, a.header, app);
             header::draw_crumb(f, a.crumb, app);
-            for (slot, r) in &a.panes {
+            // The lifecycle view covers the panes (100,000 rows of its own): they are not drawn
+            // under it.
+            let covered = matches!(app.overlay, Some(Overlay::Lifecycle { .. }));
+            for (slot, r) in a.panes.iter().filter(|_| !covered) {
                 match slot {
                     Slot::List(p) => {
                         let focused = *p == app.pane && app.overlay.is_none();
@@ -75,6 +79,7 @@ pub fn view(app: &App, f: &mut Frame) {
                     Overlay::Picker(p) => picker::draw(f, a.body, p),
                     Overlay::Inspector => inspector::draw(f, a.body, app),
                     Overlay::OpenRepo => open_repo::draw(f, a.body, app),
+                    Overlay::Lifecycle { repo } => lifecycle::draw(f, a.body, app, repo),
                 }
             }
             if let Some(input) = &app.command {
@@ -141,7 +146,8 @@ fn overlay_max_scroll(app: &App) -> u16 {
             error::rows(app, a.body),
             error::area(a.body).height.saturating_sub(2),
         ),
-        Some(Overlay::Picker(_) | Overlay::Inspector | Overlay::OpenRepo) | None => (0, 0),
+        Some(Overlay::Picker(_) | Overlay::Inspector | Overlay::OpenRepo | Overlay::Lifecycle { .. })
+        | None => (0, 0),
     };
     (lines as u16).saturating_sub(visible)
 }

@@ -20,6 +20,7 @@ fn title(kind: PickerKind) -> &'static str {
         PickerKind::Drafts => strings::UNSAVED_EDITS,
         PickerKind::PolicyStart => strings::POLICY,
         PickerKind::OpenRecent => "Open a repository",
+        PickerKind::LifecycleStart => "Lifecycle policy",
     }
 }
 

@@ -4,6 +4,7 @@
 
 pub mod index_reads;
 pub mod inspect;
+pub mod lifecycle;
 pub mod mutate;
 pub mod open_repo;
 pub mod retag;

@@ -346,6 +346,18 @@ impl Runner {
                     }
                 });
             }
+            Effect::Lifecycle(e) => {
+                let stop = Arc::new(std::sync::atomic::AtomicBool::new(false));
+                // An apply is a bulk delete: esc in its progress stops it like any other.
+                if matches!(
+                    e,
+                    crate::app::lifecycle_state::LifecycleEffect::Apply { .. }
+                ) {
+                    self.delete_stop = Some(stop.clone());
+                }
+                let api = self.api();
+                self.spawn(super::lifecycle::run(api, e, stop, tx));
+            }
             Effect::RemoveDraft {
                 registry,
                 repo,

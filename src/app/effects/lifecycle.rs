@@ -1,0 +1,264 @@
+//! The lifecycle view's tasks: plan (list every image, read the indexes through the registry API,
+//! evaluate off the async threads), apply (journal first, then the plan's phases through the same
+//! stoppable bulk delete as the images pane), restore from the journal, and the policy's file and
+//! config I/O. Evaluation, journal and restore are `crate::lifecycle` and `crate::prune`'s.
+
+use std::collections::{HashMap, HashSet};
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
+
+use futures::StreamExt;
+use tokio::sync::mpsc::UnboundedSender;
+
+use crate::app::lifecycle_state::{LifecycleEffect, LifecycleMsg, Planned};
+use crate::app::msg::Msg;
+use crate::aws::{Api, AwsError, DELETE_CONCURRENCY, ImageRef, collect_all};
+use crate::lifecycle::{self, ManifestSource};
+use crate::own_registry::OwnRegistry;
+use crate::prune::source::RegistrySource;
+use crate::prune::{self, JournalMode, PruneOptions, journal};
+
+pub async fn run(
+    api: Result<Api, AwsError>,
+    effect: LifecycleEffect,
+    stop: Arc<AtomicBool>,
+    tx: UnboundedSender<Msg>,
+) {
+    let send = |m: LifecycleMsg| tx.send(Msg::Lifecycle(m)).is_ok();
+    match effect {
+        LifecycleEffect::Plan {
+            generation,
+            repo,
+            registry_id,
+            registry_url,
+            policy,
+            now,
+        } => {
+            let result = match api {
+                Ok(api) => plan(&api, &repo, registry_id, registry_url, policy, now).await,
+                Err(e) => Err(e.to_string()),
+            };
+            let result = result.map(Arc::new);
+            send(LifecycleMsg::Planned { generation, result });
+        }
+        LifecycleEffect::Apply {
+            repo,
+            registry_id,
+            registry_url,
+            journal_dir,
+            planned,
+            now,
+        } => {
+            let total = planned.plan.totals.images;
+            let api = match api {
+                Ok(a) => a,
+                Err(e) => {
+                    send(LifecycleMsg::Journal(Err(e.to_string())));
+                    let _ = tx.send(Msg::DeleteEnded { not_sent: total });
+                    return;
+                }
+            };
+            let o = PruneOptions {
+                repositories: vec![repo.to_string()],
+                policy: lifecycle::Policy { rules: vec![] },
+                apply: true,
+                journal: match journal_dir.or_else(journal::default_dir) {
+                    Some(d) => JournalMode::Dir(d),
+                    None => JournalMode::Off,
+                },
+                now,
+                registry_id: registry_id.clone(),
+            };
+            // The undo comes first: without a journal nothing is deleted.
+            let journalled = match (&o.journal, connect(&api, registry_id, registry_url).await) {
+                (JournalMode::Off, _) => Err(
+                    "no data directory for the journal (set ECRP_DATA_DIR); nothing deleted"
+                        .to_string(),
+                ),
+                (_, Err(e)) => Err(format!(
+                    "the registry API cannot be read ({e}), so the journal cannot hold the \
+                     manifests; nothing deleted"
+                )),
+                (_, Ok(source)) => prune::apply::write_journal(
+                    Some(&source as &dyn ManifestSource),
+                    &o,
+                    &repo,
+                    &planned.rows,
+                    &planned.plan,
+                    planned.manifests.clone(),
+                )
+                .await
+                .and_then(|p| p.ok_or_else(|| "no journal written; nothing deleted".into())),
+            };
+            match journalled {
+                Ok(path) => {
+                    send(LifecycleMsg::Journal(Ok(path)));
+                }
+                Err(e) => {
+                    send(LifecycleMsg::Journal(Err(e)));
+                    let _ = tx.send(Msg::DeleteEnded { not_sent: total });
+                    return;
+                }
+            }
+            let sent = delete_phases(&api, &repo, &planned, stop, &tx).await;
+            let _ = tx.send(Msg::DeleteEnded {
+                not_sent: total - sent,
+            });
+        }
+        LifecycleEffect::Restore { journal } => {
+            let result = match api {
+                Ok(api) => {
+                    // The per-image lines go to the report, not to a terminal the TUI owns.
+                    let mut sink = Vec::new();
+                    prune::restore::run(&api, &journal, &mut sink)
+                        .await
+                        .map_err(|e| format!("{e:#}"))
+                        .and_then(|mut r| r.pop().ok_or_else(|| "empty journal".to_string()))
+                }
+                Err(e) => Err(e.to_string()),
+            };
+            send(LifecycleMsg::Restored(result));
+        }
+        LifecycleEffect::LoadFile { path } => {
+            let p = crate::config::lifecycle::expand(&path);
+            let result =
+                tokio::task::spawn_blocking(move || crate::config::lifecycle::read_policy_file(&p))
+                    .await
+                    .unwrap_or_else(|e| Err(e.to_string()));
+            send(LifecycleMsg::Loaded { path, result });
+        }
+        LifecycleEffect::Save { config, repo, text } => {
+            let result = match config {
+                None => Err("no config file (no home directory): use --config FILE".to_string()),
+                Some(path) => tokio::task::spawn_blocking(move || {
+                    crate::config::lifecycle::save(&path, &repo, &text)
+                        .map(|()| path.clone())
+                        .map_err(|e| format!("{}: {e}", path.display()))
+                })
+                .await
+                .unwrap_or_else(|e| Err(e.to_string())),
+            };
+            send(LifecycleMsg::Saved(result));
+        }
+    }
+}
+
+async fn connect(
+    api: &Api,
+    registry_id: Option<String>,
+    registry_url: Option<String>,
+) -> Result<RegistrySource, String> {
+    OwnRegistry::connect(api, registry_id.as_deref(), registry_url.as_deref())
+        .await
+        .map(RegistrySource)
+        .map_err(|e| crate::sanitize::clean_line(&format!("{e:#}")).into_owned())
+}
+
+async fn plan(
+    api: &Api,
+    repo: &str,
+    registry_id: Option<String>,
+    registry_url: Option<String>,
+    policy: lifecycle::Policy,
+    now: i64,
+) -> Result<Planned, String> {
+    let api = &api.clone().with_registry_id(registry_id.clone());
+    let rows = collect_all(api.images(repo, None))
+        .await
+        .map_err(|e| format!("listing images: {e}"))?;
+    let rows = prune::dedup(rows);
+    // Without the registry API the plan still runs, conservatively: every untagged image of a
+    // repository with indexes is kept, and the view says why.
+    let has_index = rows.iter().any(|r| r.is_multi_arch());
+    let (source, registry_note) = if has_index {
+        match connect(api, registry_id, registry_url).await {
+            Ok(s) => (Some(s), None),
+            Err(e) => (None, Some(e)),
+        }
+    } else {
+        (None, None)
+    };
+    let mut manifests = HashMap::new();
+    let topology = prune::read_topology(
+        source.as_ref().map(|s| s as &dyn ManifestSource),
+        repo,
+        &rows,
+        &mut manifests,
+    )
+    .await;
+    let unknown = rows
+        .iter()
+        .filter(|r| r.is_multi_arch() && !topology.children.contains_key(&r.image_digest))
+        .count();
+    // 100,000 images take longer than a frame: off the async threads.
+    let (rows, plan, topology) = tokio::task::spawn_blocking(move || {
+        let plan = lifecycle::evaluate(&policy, &rows, &topology, now);
+        (rows, plan, topology)
+    })
+    .await
+    .map_err(|e| e.to_string())?;
+    Ok(Planned {
+        rows,
+        plan,
+        topology,
+        manifests,
+        registry_note,
+        unknown,
+    })
+}
+
+/// The plan's phases, each after the one before it (indexes before what they reference), each
+/// through the stoppable bulk delete; every chunk's outcome goes to the app as `Msg::Deleted`.
+/// A manifest whose index could not be deleted is not sent: the index still needs it. Returns how
+/// many ids were sent (the rest were not).
+async fn delete_phases(
+    api: &Api,
+    repo: &str,
+    planned: &Planned,
+    stop: Arc<AtomicBool>,
+    tx: &UnboundedSender<Msg>,
+) -> usize {
+    let rows = &planned.rows;
+    let mut blocked: HashSet<Box<str>> = HashSet::new();
+    let mut sent = 0;
+    for phase in &planned.plan.phases {
+        if stop.load(Ordering::SeqCst) {
+            break;
+        }
+        let ids: Vec<ImageRef> = phase
+            .iter()
+            .map(|&i| &rows[i].image_digest)
+            .filter(|d| !blocked.contains(*d))
+            .map(|d| ImageRef::Digest(d.to_string()))
+            .collect();
+        let phase_sent: Vec<String> = ids
+            .iter()
+            .filter_map(|id| match id {
+                ImageRef::Digest(d) => Some(d.clone()),
+                ImageRef::Tag(_) => None,
+            })
+            .collect();
+        let mut stream =
+            std::pin::pin!(api.delete_images_until(repo, ids, DELETE_CONCURRENCY, stop.clone()));
+        let mut deleted: HashSet<String> = HashSet::new();
+        while let Some(mut o) = stream.next().await {
+            sent += o.requested;
+            // The service names a deleted image once per tag; the report counts images, so that
+            // deleted + failed + not sent adds up to the plan.
+            let mut seen = HashSet::new();
+            o.deleted
+                .retain(|(d, _)| d.as_ref().is_none_or(|d| seen.insert(d.clone())));
+            deleted.extend(o.deleted.iter().filter_map(|(d, _)| d.clone()));
+            if tx.send(Msg::Deleted(o)).is_err() {
+                return sent;
+            }
+        }
+        // An index not confirmed gone (failed, unanswered or never sent) keeps its manifests.
+        for d in phase_sent.iter().filter(|d| !deleted.contains(*d)) {
+            if let Some(kids) = planned.topology.children.get(d.as_str()) {
+                blocked.extend(kids.iter().cloned());
+            }
+        }
+    }
+    sent
+}
