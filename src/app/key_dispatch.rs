@@ -9,7 +9,7 @@ use super::modal::Modal;
 use super::msg::Effect;
 use super::nav::{self, View};
 use super::state::{App, Layer, Overlay, Status};
-use super::{comfort, command, delete, edit, route, strings};
+use super::{cached, comfort, command, delete, edit, route, strings};
 use crate::forms::confirm::ConfirmEvent;
 
 pub fn on_key(app: &mut App, ev: KeyEvent, fx: &mut Vec<Effect>) {
@@ -191,6 +191,9 @@ fn page(app: &App) -> isize {
 }
 
 fn list_action(app: &mut App, action: Action, fx: &mut Vec<Effect>) {
+    if cached::refuses(app, action) {
+        return;
+    }
     let page = page(app);
     match action {
         Action::Up => app.focused_mut().move_by(-1),

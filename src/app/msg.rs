@@ -93,6 +93,14 @@ pub enum Msg {
     },
     /// SIGTERM / SIGHUP.
     Quit,
+    /// The listing cache's rows for `key` (`None`: nothing intact cached), read for the list
+    /// `list` of client `client`.
+    CacheRead {
+        client: u64,
+        list: ListId,
+        key: Box<crate::cache::Key>,
+        cached: Option<Box<crate::cache::Cached>>,
+    },
 }
 
 /// Work for the effect runner; each answers with `Msg`s.
@@ -158,6 +166,20 @@ pub enum Effect {
         registry: Box<str>,
         repo: Box<str>,
         kind: DraftKind,
+    },
+    /// Read the cached listing for `key` (answers `Msg::CacheRead`).
+    ReadCache {
+        client: u64,
+        list: ListId,
+        store: crate::cache::Store,
+        key: Box<crate::cache::Key>,
+    },
+    /// Save an encoded listing for `key` (atomically; failures are logged, never shown: the
+    /// cache only saves time).
+    WriteCache {
+        store: crate::cache::Store,
+        key: Box<crate::cache::Key>,
+        bytes: Vec<u8>,
     },
 }
 

@@ -33,6 +33,16 @@ pub struct RunOptions {
     pub no_color: bool,
     /// Inside tmux the OSC 52 sequence is wrapped in tmux's passthrough.
     pub in_tmux: bool,
+    /// The listing cache (`None`: off, as with `--no-cache` or `listing_cache = false`).
+    pub cache: Option<CacheOptions>,
+}
+
+/// Where the listing cache lives and whose credentials it is for.
+#[derive(Debug, Clone)]
+pub struct CacheOptions {
+    pub store: crate::cache::Store,
+    /// `Scope::env_identity()`, read once at start.
+    pub identity: String,
 }
 
 /// What is on top of the screen, highest first.

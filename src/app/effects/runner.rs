@@ -328,6 +328,42 @@ impl Runner {
                     }
                 });
             }
+            Effect::ReadCache {
+                client,
+                list,
+                store,
+                key,
+            } => {
+                self.spawn(async move {
+                    let k = key.clone();
+                    let cached = tokio::task::spawn_blocking(move || store.read(&k))
+                        .await
+                        .unwrap_or_else(|e| {
+                            tracing::warn!("listing cache read failed: {e}");
+                            None
+                        })
+                        .map(Box::new);
+                    let _ = tx.send(Msg::CacheRead {
+                        client,
+                        list,
+                        key,
+                        cached,
+                    });
+                });
+            }
+            Effect::WriteCache { store, key, bytes } => {
+                self.spawn(async move {
+                    let path = store.path(&key);
+                    let r =
+                        tokio::task::spawn_blocking(move || store.write_bytes(&path, &bytes)).await;
+                    // The cache only saves time: a failure is logged, never in the user's way.
+                    match r {
+                        Ok(Ok(())) => {}
+                        Ok(Err(e)) => tracing::warn!("listing cache not saved: {e}"),
+                        Err(e) => tracing::warn!("listing cache not saved: {e}"),
+                    }
+                });
+            }
         }
     }
 }
