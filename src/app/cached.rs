@@ -56,15 +56,21 @@ fn kind(list: ListId) -> &'static str {
 /// What `list`'s listing is cached under now: who is connected, where, and (for images and
 /// tags) which repository of which registry. `None` with the cache off or nothing to key on.
 pub fn key(app: &App, list: ListId) -> Option<Key> {
-    let opts = app.opts.cache.as_ref()?;
-    let info = app.remote.connection.as_ref()?;
-    let (registry, repo) = match list {
-        ListId::Registries | ListId::Repositories => (String::new(), String::new()),
+    match list {
+        ListId::Registries | ListId::Repositories => key_for(app, list, "", ""),
         ListId::Images | ListId::Tags => {
             let r = app.remote.repo.as_ref()?;
-            (r.registry_id.to_string(), r.repository_name.to_string())
+            key_for(app, list, &r.registry_id, &r.repository_name)
         }
-    };
+    }
+}
+
+/// The key of `list` for repository `repo` of registry `registry` (both empty for the
+/// registries and the caller's repositories).
+pub fn key_for(app: &App, list: ListId, registry: &str, repo: &str) -> Option<Key> {
+    let opts = app.opts.cache.as_ref()?;
+    let info = app.remote.connection.as_ref()?;
+    let (registry, repo) = (registry.to_string(), repo.to_string());
     // The demo's emulator listens on a new port each run, yet serves the same data.
     let endpoint = if app.opts.demo {
         Some("demo".to_string())

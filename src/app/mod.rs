@@ -24,6 +24,7 @@ mod nav;
 mod outcomes;
 pub mod pace;
 mod policy_menu;
+pub mod prefetch;
 mod rank;
 mod route;
 mod rows;

@@ -101,6 +101,16 @@ pub enum Msg {
         key: Box<crate::cache::Key>,
         cached: Option<Box<crate::cache::Cached>>,
     },
+    /// The rest timer armed with `seq` fired.
+    Rested {
+        seq: u64,
+    },
+    /// A prefetch asked for with `seq` by client `client` answered.
+    Prefetched {
+        client: u64,
+        seq: u64,
+        answer: Result<super::prefetch::Prefetched, AwsError>,
+    },
 }
 
 /// Work for the effect runner; each answers with `Msg`s.
@@ -181,6 +191,21 @@ pub enum Effect {
         key: Box<crate::cache::Key>,
         bytes: Vec<u8>,
     },
+    /// Answer `Msg::Rested { seq }` after `after`.
+    RestTimer {
+        seq: u64,
+        after: std::time::Duration,
+    },
+    /// The first page of `repo`'s images (and its cached listing, from `cache`), in the
+    /// background; a new prefetch replaces the one in flight.
+    Prefetch {
+        client: u64,
+        seq: u64,
+        repo: Box<str>,
+        cache: Option<(crate::cache::Store, Box<crate::cache::Key>)>,
+    },
+    /// Stop the prefetch in flight.
+    CancelPrefetch,
 }
 
 /// A single value read from the service.

@@ -190,6 +190,8 @@ pub struct Remote {
     pub catalogs: Cache<Catalog>,
     pub policies: Cache<Option<String>>,
     pub resource_tags: Cache<Vec<Tag>>,
+    /// The repository under the cursor, asked for ahead of `enter`.
+    pub prefetch: super::prefetch::Prefetch,
 }
 
 impl Default for Remote {
@@ -206,6 +208,7 @@ impl Default for Remote {
             catalogs: Cache::new(Read::Catalog),
             policies: Cache::new(Read::Policy),
             resource_tags: Cache::new(Read::ResourceTags),
+            prefetch: Default::default(),
         }
     }
 }
@@ -226,6 +229,7 @@ impl Remote {
             images: self.images,
             tags: self.tags,
             client: self.client + 1,
+            prefetch: self.prefetch.successor(),
             ..Remote::default()
         }
     }

@@ -8,7 +8,9 @@ use super::load::LoadState;
 use super::msg::{Answer, Effect, ListId, Msg, PageRows};
 use super::stale::Compare;
 use super::state::{App, Fetch, Pane, Status};
-use super::{cached, comfort, delete, drafts, edit, key_dispatch, mouse, outcomes, strings};
+use super::{
+    cached, comfort, delete, drafts, edit, key_dispatch, mouse, outcomes, prefetch, strings,
+};
 use crate::aws::AwsError;
 use crate::aws::Page;
 
@@ -83,6 +85,12 @@ pub fn update(app: &mut App, msg: Msg) -> Vec<Effect> {
             key,
             cached,
         } => cached::arrived(app, client, list, &key, cached),
+        Msg::Rested { seq } => prefetch::rested(app, seq, &mut fx),
+        Msg::Prefetched {
+            client,
+            seq,
+            answer,
+        } => prefetch::arrived(app, client, seq, answer),
     }
     after(app, &mut fx);
     fx
@@ -225,6 +233,7 @@ fn after(app: &mut App, fx: &mut Vec<Effect>) {
     if app.remote.connection.is_none() {
         return;
     }
+    prefetch::follow(app, fx);
     drafts::offer_drafts(app);
     let h = layout::visible_rows(app, Pane::Repositories);
     let mut wanted: Vec<Box<str>> = app
