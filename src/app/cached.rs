@@ -209,8 +209,14 @@ pub fn refuses(app: &mut App, action: crate::config::Action) -> bool {
     if action == Action::New || !super::actions::row_of(action).mutates || !unconfirmed(app, list) {
         return false;
     }
-    app.status = super::state::Status::Warning(
-        "these rows are from the cache and not confirmed yet: wait for the fresh listing".into(),
-    );
+    app.status = super::state::Status::Warning(UNCONFIRMED.into());
     true
+}
+
+const UNCONFIRMED: &str =
+    "these rows are from the cache and not confirmed yet: wait for the fresh listing";
+
+/// Whether `status` is the refusal above, which the fresh listing's arrival makes moot.
+pub fn is_unconfirmed_warning(status: &super::state::Status) -> bool {
+    matches!(status, super::state::Status::Warning(m) if m == UNCONFIRMED)
 }
