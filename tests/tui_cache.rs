@@ -652,3 +652,23 @@ fn concurrent_writers_and_readers_never_see_a_torn_file() {
         .collect();
     assert_eq!(left.len(), 1, "{left:?}");
 }
+
+#[test]
+fn one_cached_registry_leads_to_its_repositories_at_once() {
+    let dir = tempfile::tempdir().unwrap();
+    let (mut app, fx) = cached_app(dir.path());
+    let (client, key) = read_cache(&fx, ListId::Registries).unwrap();
+    assert_eq!(app.pane, app::Pane::Registries);
+    app::update(
+        &mut app,
+        cache_read(
+            client,
+            ListId::Registries,
+            &key,
+            Some(Listing::Registries(vec![registry()])),
+        ),
+    );
+    assert_eq!(app.remote.registries.len(), 1);
+    assert!(app.overlay.is_none(), "{:?}", app.overlay);
+    assert_eq!(app.pane, app::Pane::Repositories, "without a round trip");
+}

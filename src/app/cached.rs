@@ -125,6 +125,17 @@ pub fn arrived(app: &mut App, client: u64, list: ListId, key: &Key, cached: Opti
         ListId::Images => show(&mut r.images, cached, m),
         ListId::Tags => show(&mut r.tags, cached, m),
     }
+    // One cached registry: its repositories at once, as the fresh listing would lead there (both
+    // lists load from the start, so the repositories' cached rows are on their way too).
+    if list == ListId::Registries
+        && app.skip_single_registry
+        && app.single_registry()
+        && app.pane == super::state::Pane::Registries
+        && app.overlay.is_none()
+    {
+        app.skip_single_registry = false;
+        app.pane = super::state::Pane::Repositories;
+    }
 }
 
 fn show<T: Cacheable>(l: &mut List<T>, cached: Option<Box<Cached>>, m: &mut Matcher) {
