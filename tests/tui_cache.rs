@@ -672,3 +672,34 @@ fn one_cached_registry_leads_to_its_repositories_at_once() {
     assert!(app.overlay.is_none(), "{:?}", app.overlay);
     assert_eq!(app.pane, app::Pane::Repositories, "without a round trip");
 }
+
+#[test]
+fn a_prefetched_page_too_old_is_not_shown() {
+    let (mut app, seq) = with_repos(3);
+    let fx = app::update(&mut app, Msg::Rested { seq });
+    let (seq, repo) = prefetch_of(&fx).unwrap();
+    let client = app.remote.client;
+    app::update(
+        &mut app,
+        Msg::Prefetched {
+            client,
+            seq,
+            answer: Ok(Prefetched {
+                repo: repo.as_str().into(),
+                page: page(vec![image("aa", &["v1"], 10, NOW)], None, 1),
+                cached: None,
+            }),
+        },
+    );
+    app::update(
+        &mut app,
+        Msg::Tick(NOW + ecrp::app::prefetch::MAX_AGE_SECS + 1),
+    );
+    let fx = app::update(&mut app, code(KeyCode::Enter));
+    assert!(app.remote.images.rows.is_empty());
+    assert_eq!(
+        load_generation(&fx, ListId::Images).unwrap().1,
+        None,
+        "a fresh load"
+    );
+}

@@ -20,6 +20,9 @@ use crate::cache::Cached;
 
 /// How long the cursor must rest on a repository before its images are asked for.
 pub const REST: Duration = Duration::from_millis(150);
+/// A prefetched page older than this is not shown: after a long rest, `enter` loads afresh
+/// rather than show a page that may no longer be true.
+pub const MAX_AGE_SECS: i64 = 30;
 
 /// What the prefetcher follows; a part of `Remote`, so a client switch drops it whole.
 #[derive(Debug, Default)]
@@ -31,8 +34,9 @@ pub struct Prefetch {
     pub seq: u64,
     timer_armed: bool,
     in_flight: bool,
-    /// What arrived for `target`.
+    /// What arrived for `target`, and when (`App::now`).
     ready: Option<Prefetched>,
+    ready_at: i64,
 }
 
 /// A prefetched first page of a repository's images, and its cached listing if any.
@@ -136,13 +140,17 @@ pub fn rested(app: &mut App, seq: u64, fx: &mut Vec<Effect>) {
 /// where it was asked for; a failure is dropped (opening the repository loads it and shows the
 /// error there).
 pub fn arrived(app: &mut App, client: u64, seq: u64, answer: Result<Prefetched, AwsError>) {
+    let now = app.now;
     let p = &mut app.remote.prefetch;
     if client != app.remote.client || seq != p.seq {
         return;
     }
     p.in_flight = false;
     match answer {
-        Ok(a) if p.target.as_deref() == Some(&*a.repo) => p.ready = Some(a),
+        Ok(a) if p.target.as_deref() == Some(&*a.repo) => {
+            p.ready = Some(a);
+            p.ready_at = now;
+        }
         Ok(_) => {}
         Err(e) => tracing::debug!(code = %e.code, "prefetch failed: {}", e.message),
     }
@@ -162,6 +170,9 @@ pub fn adopt(app: &mut App, fx: &mut Vec<Effect>) {
     let Some(a) = p.ready.take() else {
         return;
     };
+    if app.now - p.ready_at > MAX_AGE_SECS {
+        return;
+    }
     let l = &mut app.remote.images;
     let m = &mut app.matcher;
     let cached = a
