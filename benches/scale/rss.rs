@@ -97,8 +97,11 @@ pub fn peak(url: &str, repo: &str, count_text: &str, dir: &Path, run: usize) -> 
          -u AWS_ENDPOINT_URL_ECR_PUBLIC AWS_ACCESS_KEY_ID={ACCESS_KEY} \
          AWS_SECRET_ACCESS_KEY={SECRET_KEY} AWS_CONFIG_FILE=/nonexistent/c \
          AWS_SHARED_CREDENTIALS_FILE=/nonexistent/c AWS_EC2_METADATA_DISABLED=true \
-         ECRP_CONFIG=/nonexistent/ecrp.toml TERM=xterm-256color \
+         ECRP_CONFIG=/nonexistent/ecrp.toml TERM=xterm-256color ECRP_CACHE_DIR='{}' \
          '{ECRP}' --endpoint-url {url} --log-file '{}'",
+        // A new cache per run: the figure is the listing from the service, and the user's own
+        // cache is never touched.
+        dir.join(format!("listing-cache-{run}")).display(),
         log.display()
     );
     tmux.cmd(&[
