@@ -623,12 +623,12 @@ fn concurrent_writers_and_readers_never_see_a_torn_file() {
         .unwrap();
     let stop = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(false));
     std::thread::scope(|s| {
-        for w in 0..2 {
+        for n in sizes {
             let (dir, key, stop) = (dir.path(), key.clone(), stop.clone());
             s.spawn(move || {
                 // Each thread has its own store, as each process would.
                 let st = store(dir);
-                let l = listing(sizes[w]);
+                let l = listing(n);
                 while !stop.load(std::sync::atomic::Ordering::Relaxed) {
                     st.write(&key, &l, NOW).unwrap();
                 }

@@ -7,14 +7,14 @@ use crate::aws::{AliasRow, ImageRow, RegistryRow, RepoRow, TagRow};
 fn image(i: usize) -> ImageRow {
     ImageRow {
         image_digest: format!("sha256:{:064x}", i).into(),
-        image_tags: if i % 3 == 0 {
+        image_tags: if i.is_multiple_of(3) {
             Box::new([])
         } else {
             vec![format!("v{i}").into(), "latest".into()].into_boxed_slice()
         },
         image_size_in_bytes: 1000 + i as i64,
         image_pushed_at: 1_795_348_800 - i as i64,
-        image_manifest_media_type: Some(Arc::from(if i % 2 == 0 {
+        image_manifest_media_type: Some(Arc::from(if i.is_multiple_of(2) {
             "application/vnd.oci.image.index.v1+json"
         } else {
             "application/vnd.oci.image.manifest.v1+json"
