@@ -15,7 +15,7 @@ use ecrp::emulator::{self, EmulatorOptions, FaultSpec, Seed};
 use crate::Opts;
 use crate::listing;
 use crate::report::{Fig, Outcome, Row, Target};
-use crate::sections::{BIG, BIG_COUNT, failed, ok, progress};
+use crate::sections::{BIG, BIG_COUNT, BIG_TEXT, failed, ok, progress};
 use crate::tui::{Driver, key};
 
 /// Sorted after `big`: a place to move the cursor to and back (a rest on `big` is then a new one).
@@ -202,6 +202,36 @@ async fn run(opts: &Opts, cli: Option<&Path>, no_cli: &str, dir: &Path) -> Resul
         }
         None => Outcome::Skipped(no_cli.into()),
     };
+    // Peak memory of the real binary: the first run lists `big` from the service (and saves it),
+    // the second shows it from the cache, then revalidates (both listings in memory meanwhile).
+    let peak = if crate::rss::tmux_available() {
+        progress("cache: peak memory, real binary in tmux, from the service then from the cache");
+        let (url, dir) = (url.clone(), dir.to_path_buf());
+        tokio::task::spawn_blocking(move || -> Result<(f64, f64)> {
+            let first = crate::rss::peak(&url, BIG, BIG_TEXT, &dir, 900)?;
+            let again = crate::rss::peak(&url, BIG, BIG_TEXT, &dir, 900)?;
+            Ok((first.loaded_mib, again.loaded_mib))
+        })
+        .await
+        .map_err(anyhow::Error::from)
+        .and_then(|r| r)
+    } else {
+        Err(anyhow::anyhow!("no tmux"))
+    };
+    let mib = |v: f64| {
+        Outcome::Ok(Fig {
+            text: format!("{v:.1} MB"),
+            value: v,
+        })
+    };
+    let peak_row = match peak {
+        Ok((first, again)) => row(
+            "peak RSS, big opened from the cache and revalidated (real binary in tmux, VmHWM)",
+            mib(again),
+            Some(("listed from the service".into(), mib(first))),
+        ),
+        Err(e) => row("peak RSS with 100,000 cached images", failed(e), None),
+    };
     emu.shutdown().await;
 
     let whole_fig = ok(&[whole]);
@@ -255,6 +285,7 @@ async fn run(opts: &Opts, cli: Option<&Path>, no_cli: &str, dir: &Path) -> Resul
             }),
             None,
         ),
+        peak_row,
         row(
             "aws ecr-public describe-images --repository-name big, same link",
             cli_fig,
