@@ -39,6 +39,8 @@ fn row(figure: &str, measured: Outcome, comparison: Option<(String, Outcome)>) -
     }
 }
 
+/// The issue's targets are absolute (one frame); the rows report them beside the figures rather
+/// than judge a ratio against a threshold of our own.
 fn with_target(mut r: Row, target: Target, text: &str) -> Row {
     r.target = target;
     r.target_text = text.into();
@@ -244,8 +246,8 @@ async fn run(opts: &Opts, cli: Option<&Path>, no_cli: &str, dir: &Path) -> Resul
                 ok(&warm),
                 Some(("without the cache".into(), ok(&cold))),
             ),
-            Target::AtMost(0.5),
-            "one frame (vs credentials + 2 round trips)",
+            Target::None,
+            "issue: one frame (vs credentials + 2 round trips)",
         ),
         with_target(
             row(
@@ -253,8 +255,8 @@ async fn run(opts: &Opts, cli: Option<&Path>, no_cli: &str, dir: &Path) -> Resul
                 ok(&pre),
                 Some(("enter at once (one round trip)".into(), ok(&not))),
             ),
-            Target::AtMost(0.5),
-            "one frame (vs one round trip)",
+            Target::None,
+            "issue: one frame (vs one round trip)",
         ),
         with_target(
             row(
@@ -262,8 +264,8 @@ async fn run(opts: &Opts, cli: Option<&Path>, no_cli: &str, dir: &Path) -> Resul
                 ok(&cached_now),
                 Some(("without the cache (every page)".into(), whole_fig.clone())),
             ),
-            Target::AtMost(0.1),
-            "one frame + reading the cache (vs ~100 round trips)",
+            Target::None,
+            "issue: one frame + reading the cache (vs ~100 round trips)",
         ),
         row(
             "  the same after a rest (the prefetch read the cache)",
