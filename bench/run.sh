@@ -6,7 +6,7 @@
 #   --cli-runs N         runs per AWS CLI figure (default 1; each takes a minute or more)
 #   --no-cli             skip the AWS CLI comparisons
 #   --cli-delete-calls N time N of the CLI's 100 delete calls and extrapolate (labelled)
-#   --only LIST          some of: emulator,list,tui,delete,inspector,open,lifecycle (RESULTS.md is then not written)
+#   --only LIST          some of: emulator,list,tui,delete,inspector,open,lifecycle,cache (RESULTS.md is then not written)
 #   --no-results         do not write bench/RESULTS.md
 # The AWS CLI is $ECRP_AWS_CLI (the executable or a venv holding bin/aws), else `aws` on PATH.
 set -euo pipefail

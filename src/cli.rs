@@ -36,6 +36,12 @@ pub struct Cli {
     #[arg(long, value_name = "URL", env = "ECRP_REGISTRY_URL")]
     pub registry_url: Option<String>,
 
+    /// Neither show nor save cached listings this run (the TUI reads the service only). Also
+    /// `listing_cache = false` in the config file; the cache lives in the platform cache
+    /// directory, or ECRP_CACHE_DIR.
+    #[arg(long)]
+    pub no_cache: bool,
+
     #[command(subcommand)]
     pub command: Option<Command>,
 }

@@ -6,6 +6,7 @@
 pub mod app;
 pub mod aws;
 pub mod browser;
+pub mod cache;
 pub mod cli;
 pub mod clipboard;
 pub mod config;

@@ -369,6 +369,7 @@ async fn run(cli: Cli) -> Result<()> {
             config.theme = config
                 .theme
                 .resolve(std::env::var("COLORFGBG").ok().as_deref());
+            let cache = listing_cache(cli.no_cache, &config);
             let result = panic_on_request(app::run(app::RunOptions {
                 client: opts,
                 read_only: settings.read_only,
@@ -387,6 +388,7 @@ async fn run(cli: Cli) -> Result<()> {
                     .then(ecrp::clipboard::tmux_passthrough)
                     .flatten(),
                 journal_dir: None,
+                cache,
             }))
             .await;
             if let Some(emu) = emu {
@@ -395,6 +397,17 @@ async fn run(cli: Cli) -> Result<()> {
             result
         }
     }
+}
+
+/// The listing cache unless `--no-cache` or the config file turns it off.
+fn listing_cache(no_cache: bool, config: &config::Config) -> Option<app::CacheOptions> {
+    if no_cache || !config.listing_cache {
+        return None;
+    }
+    Some(app::CacheOptions {
+        store: ecrp::cache::Store::new(ecrp::cache::default_dir()?, ecrp::cache::DEFAULT_MAX_BYTES),
+        identity: ecrp::cache::Scope::env_identity(),
+    })
 }
 
 /// For the crash tests (tests/tui_crash.rs), not a feature: with `ECRP_DEBUG_PANIC_AFTER_MS=N`, panic

@@ -75,8 +75,9 @@ fn start_with(tag: &str, config: Option<&str>) -> (Emulator, Session, tempfile::
     let cmd = format!(
         "AWS_ACCESS_KEY_ID=AKIDTEST AWS_SECRET_ACCESS_KEY=secret AWS_REGION=us-east-1 \
          AWS_CONFIG_FILE=/dev/null AWS_SHARED_CREDENTIALS_FILE=/dev/null \
-         {BIN} --endpoint-url {url} --config {} --log-file /dev/null; \
+         ECRP_CACHE_DIR={}/cache {BIN} --endpoint-url {url} --config {} --log-file /dev/null; \
          echo ECRP-EXITED $?; sleep 60",
+        dir.path().display(),
         config.display()
     );
     let status = Command::new("tmux")

@@ -77,7 +77,8 @@ async fn leaving_cancels_and_returning_resumes() {
     h.run(fx2);
     h.settle().await;
     assert_eq!(h.app.remote.images.load.state, LoadState::Stopped);
-    assert!(h.app.remote.images.rows.is_empty());
+    // At most the first page, which the prefetch brought while the cursor rested on `big`.
+    assert!(h.app.remote.images.rows.len() <= 1_000);
     // Returning starts (resumes) and finishes the load.
     h.send(code(KeyCode::Enter)).await;
     assert_eq!(h.app.remote.images.rows.len(), 3_000);

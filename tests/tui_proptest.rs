@@ -236,6 +236,35 @@ fn answer(app: &mut App, fx: Vec<Effect>, fail: bool) {
             Effect::WriteTerminal { done, .. } => Msg::Done(Ok(done)),
             Effect::OpenUrl(url) => Msg::Done(Err(format!("no browser to open {url}"))),
             Effect::Login { .. } => Msg::Done(Ok("logged in".into())),
+            Effect::ReadCache {
+                client, list, key, ..
+            } => Msg::CacheRead {
+                client,
+                list,
+                key,
+                cached: None,
+            },
+            Effect::RestTimer { seq, .. } => Msg::Rested { seq },
+            Effect::Prefetch {
+                client, seq, repo, ..
+            } => Msg::Prefetched {
+                client,
+                seq,
+                answer: if fail {
+                    Err(AwsError::new("ThrottlingException", "slow\x1b[31m"))
+                } else {
+                    Ok(ecrp::app::prefetch::Prefetched {
+                        repo,
+                        page: page(
+                            vec![image(&format!("{:064x}", 7), &["v\u{202e}1"], 7, NOW)],
+                            Some("t2"),
+                            1,
+                        ),
+                        cached: None,
+                    })
+                },
+            },
+            Effect::WriteCache { .. } | Effect::CancelPrefetch => continue,
             Effect::Cancel(_)
             | Effect::StopDelete
             | Effect::SaveDraft { .. }

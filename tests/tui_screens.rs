@@ -100,6 +100,9 @@ async fn error_in_status_and_details_popup() {
         .repository_name
         .to_string();
     api.delete_repository(&name, true).await.expect("delete");
+    // Away and back, so the first page prefetched while the cursor rested (from before the
+    // delete) is dropped and enter asks the service.
+    h.keys("jk").await;
     h.send(code(KeyCode::Enter)).await;
     let s = h.screen();
     assert!(s.contains("RepositoryNotFoundException"), "{s}");

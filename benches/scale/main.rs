@@ -4,6 +4,7 @@
 //! [--only SECTIONS] [--no-results]`. It reports figures and never fails on time: the exit status
 //! is non-zero only when a measurement broke (a wrong row count, a failed request).
 
+mod cache_section;
 mod delete;
 mod inspector;
 mod lifecycle;
@@ -48,7 +49,7 @@ impl Opts {
 }
 
 const USAGE: &str = "usage: bench/run.sh [--runs N] [--list-runs N] [--cli-runs N] [--no-cli] \
-[--cli-delete-calls N] [--only emulator,list,tui,delete,inspector,open,lifecycle] [--no-results]";
+[--cli-delete-calls N] [--only emulator,list,tui,delete,inspector,open,lifecycle,cache] [--no-results]";
 
 fn parse(args: &[String]) -> Result<Opts> {
     let mut o = Opts {

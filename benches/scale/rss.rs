@@ -86,7 +86,15 @@ pub struct Peak {
 
 /// Run `ecrp --endpoint-url URL` in tmux, open `repo` with `/repo` enter enter, and wait for
 /// "(100,000)" with nothing loading.
-pub fn peak(url: &str, repo: &str, count_text: &str, dir: &Path, run: usize) -> Result<Peak> {
+/// `cache` is its listing cache directory (a new one: the listing comes from the service).
+pub fn peak(
+    url: &str,
+    repo: &str,
+    count_text: &str,
+    dir: &Path,
+    cache: &Path,
+    run: usize,
+) -> Result<Peak> {
     let tmux = Tmux {
         socket: format!("ecrp-bench-{}-{run}", std::process::id()),
     };
@@ -97,8 +105,10 @@ pub fn peak(url: &str, repo: &str, count_text: &str, dir: &Path, run: usize) -> 
          -u AWS_ENDPOINT_URL_ECR_PUBLIC AWS_ACCESS_KEY_ID={ACCESS_KEY} \
          AWS_SECRET_ACCESS_KEY={SECRET_KEY} AWS_CONFIG_FILE=/nonexistent/c \
          AWS_SHARED_CREDENTIALS_FILE=/nonexistent/c AWS_EC2_METADATA_DISABLED=true \
-         ECRP_CONFIG=/nonexistent/ecrp.toml TERM=xterm-256color \
+         ECRP_CONFIG=/nonexistent/ecrp.toml TERM=xterm-256color ECRP_CACHE_DIR='{}' \
          '{ECRP}' --endpoint-url {url} --log-file '{}'",
+        // Never the user's own cache.
+        cache.display(),
         log.display()
     );
     tmux.cmd(&[

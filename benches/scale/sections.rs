@@ -10,7 +10,7 @@ use crate::Opts;
 use crate::listing;
 use crate::procs::{self, EmuProc};
 use crate::report::{Fig, Outcome, Row, Target, fmt_dur, limit, median, time_fig};
-use crate::{delete, open_section, tui_section};
+use crate::{cache_section, delete, open_section, tui_section};
 
 pub const BIG: &str = "big";
 pub const BIG_COUNT: usize = 100_000;
@@ -86,6 +86,15 @@ the end) is set beside `Api::delete_images` of 10,000 on a fresh `del=10000`, ru
 and the whole apply is shown beside it. Frames are drawn at 160×45 after moving the cursor one \
 row, in alternating blocks of 20: the images pane with 100,000 rows loaded, then `L` on the same \
 repository (the preview of 100,000 rows).
+- Listing cache and prefetch: an in-process emulator with `--faults latency=80-120ms` (every \
+answer waits 80 to 120 ms), `big` of 100,000 images and a second repository; the app as in the TUI \
+figures, drawing after every message, with the listing cache in a temporary directory filled by one \
+complete listing first. Start-up is from the app's first effects to the frame showing the \
+repositories. \"Prefetched\": the cursor moved off `big` and back, rested until the prefetch \
+answered, then enter; \"at once\": enter right after the move (one round trip). Re-opening: a fresh \
+app, enter on `big`, until the frame showing all 100,000 rows (from the cache, which the fresh \
+listing then revalidates; without the cache, every page on the slow link). The AWS CLI lists `big` \
+on the same link as a user runs it.
 ";
 
 pub fn ok(samples: &[Duration]) -> Outcome {
@@ -174,6 +183,12 @@ pub async fn all(opts: &Opts) -> Result<Vec<(String, Vec<Row>)>> {
         ));
     }
     drop(big);
+    if opts.wants("cache") {
+        out.push((
+            format!("listing cache and prefetch, {}", cache_section::LATENCY),
+            cache_section::cache_rows(opts, cli.as_deref(), no_cli, dir).await,
+        ));
+    }
     if opts.wants("delete") {
         out.push((
             "bulk delete 10,000 images".into(),

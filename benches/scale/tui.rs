@@ -44,10 +44,23 @@ pub fn key(c: KeyCode) -> Msg {
 impl Driver {
     /// The app connected to `url` with its first lists loaded.
     pub async fn start(url: &str) -> Result<Driver> {
+        Self::start_with(url, None).await
+    }
+
+    /// As `start`, with the listing cache `cache` (`None`: off).
+    pub async fn start_with(url: &str, cache: Option<app::CacheOptions>) -> Result<Driver> {
+        let mut d = Self::begin(url, cache)?;
+        d.settle().await?;
+        Ok(d)
+    }
+
+    /// The app's start effects sent (connecting), nothing answered yet.
+    pub fn begin(url: &str, cache: Option<app::CacheOptions>) -> Result<Driver> {
         let opts = RunOptions {
             client: ClientOptions::for_emulator(url),
             read_only: false,
             demo: false,
+            cache,
             ..RunOptions::default()
         };
         Driver::start_with(opts).await
@@ -66,8 +79,36 @@ impl Driver {
         for e in app::start(&mut d.app) {
             d.runner.run(e);
         }
-        d.settle().await?;
         Ok(d)
+    }
+
+    /// Deliver messages, drawing after each, until `done` holds once a frame is drawn; the time
+    /// from `t` to that frame.
+    pub async fn until(
+        &mut self,
+        t: Instant,
+        what: &str,
+        done: impl Fn(&App) -> bool,
+    ) -> Result<Duration> {
+        let deadline = t + Duration::from_secs(300);
+        if done(&self.app) {
+            self.draw()?;
+            return Ok(t.elapsed());
+        }
+        loop {
+            let m = match tokio::time::timeout_at(deadline.into(), self.rx.recv()).await {
+                Ok(m) => m.context("runner gone")?,
+                Err(_) => bail!("waited 300 s for {what}"),
+            };
+            if let Msg::PageFailed { error, .. } = &m {
+                bail!("a page failed: {error:?}");
+            }
+            self.apply(m);
+            self.draw()?;
+            if done(&self.app) {
+                return Ok(t.elapsed());
+            }
+        }
     }
 
     pub fn apply(&mut self, m: Msg) {

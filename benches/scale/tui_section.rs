@@ -270,7 +270,14 @@ fn peak_row(opts: &Opts, url: &str, dir: &Path) -> Row {
                 "TUI: peak memory, real binary in tmux ({})",
                 r + 1
             ));
-            match rss::peak(url, BIG, BIG_TEXT, dir, r) {
+            match rss::peak(
+                url,
+                BIG,
+                BIG_TEXT,
+                dir,
+                &dir.join(format!("listing-cache-{r}")),
+                r,
+            ) {
                 Ok(p) => peaks.push(p),
                 Err(e) => {
                     err = Some(e);

@@ -2,6 +2,8 @@
 //! the paginated loads, and opening a form. It imports only the state and its types, so any
 //! feature may use it without importing another feature.
 
+use super::cached;
+use super::load::LoadState;
 use super::modal::{EditForm, FormKind, Modal};
 use super::msg::{Effect, ListId, Read};
 use super::state::{App, Fetch, Status};
@@ -53,6 +55,10 @@ pub fn refuse_read_only(app: &mut App, what: &str) -> bool {
 pub fn ensure_loading(app: &mut App, list: ListId, fx: &mut Vec<Effect>) {
     if app.remote.connection.is_none() || !app.load_of(list).needs_start() {
         return;
+    }
+    // A first load shows the cached rows meanwhile (a resumed one already shows its rows).
+    if app.load_of(list).state == LoadState::Idle {
+        cached::begin(app, list, fx);
     }
     start(app, list, fx);
 }

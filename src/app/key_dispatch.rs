@@ -11,8 +11,8 @@ use super::nav::{self, View};
 use super::state::Pane;
 use super::state::{App, Layer, Overlay, Status};
 use super::{
-    comfort, command, delete, edit, form_input, inspector, lifecycle, open_repo, retag, route,
-    strings,
+    cached, comfort, command, delete, edit, form_input, inspector, lifecycle, open_repo, retag,
+    route, strings,
 };
 use crate::forms::confirm::ConfirmEvent;
 
@@ -208,6 +208,9 @@ fn page(app: &App) -> isize {
 }
 
 fn list_action(app: &mut App, action: Action, fx: &mut Vec<Effect>) {
+    if cached::refuses(app, action) {
+        return;
+    }
     let page = page(app);
     match action {
         Action::Up => app.focused_mut().move_by(-1),

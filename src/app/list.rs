@@ -75,6 +75,8 @@ pub struct List<T> {
     /// Marked for deletion, per row (parallel to `rows`).
     marked: Vec<bool>,
     n_marked: usize,
+    /// The rows shown came from the listing cache and the fresh listing is still being staged.
+    pub stale: Option<super::stale::Stale>,
 }
 
 impl<T: Row> Default for List<T> {
@@ -97,6 +99,7 @@ impl<T: Row> Default for List<T> {
             staged: None,
             marked: Vec::new(),
             n_marked: 0,
+            stale: None,
         }
     }
 }
@@ -217,6 +220,7 @@ impl<T: Row> List<T> {
         self.staged = None;
         self.marked.clear();
         self.n_marked = 0;
+        self.stale = None;
     }
 
     fn order(&self, a: u32, b: u32) -> Ordering {

@@ -5,6 +5,7 @@
 
 pub mod actions;
 mod base;
+mod cached;
 mod comfort;
 pub mod command;
 mod delete;
@@ -31,10 +32,12 @@ pub mod open_state;
 mod outcomes;
 pub mod pace;
 pub mod platforms;
+pub mod prefetch;
 mod rank;
 mod retag;
 mod route;
 mod rows;
+pub mod stale;
 pub mod state;
 pub mod strings;
 mod update;
@@ -49,7 +52,9 @@ use tokio::time::{Instant, MissedTickBehavior, interval, sleep_until};
 pub use effects::runner::Runner;
 use effects::terminal;
 pub use msg::{Answer, Effect, ListId, Msg, Mutation, PageRows, Read};
-pub use state::{App, Fetch, Overlay, Pane, PickItem, Picker, PickerKind, RunOptions, Status};
+pub use state::{
+    App, CacheOptions, Fetch, Overlay, Pane, PickItem, Picker, PickerKind, RunOptions, Status,
+};
 pub use update::{start, update};
 
 pub use pace::{FRAME, Pacer};

@@ -121,6 +121,24 @@ pub enum Msg {
     },
     /// A lifecycle task's answer.
     Lifecycle(super::lifecycle_state::LifecycleMsg),
+    /// The listing cache's rows for `key` (`None`: nothing intact cached), read for the list
+    /// `list` of client `client`.
+    CacheRead {
+        client: u64,
+        list: ListId,
+        key: Box<crate::cache::Key>,
+        cached: Option<Box<crate::cache::Cached>>,
+    },
+    /// The rest timer armed with `seq` fired.
+    Rested {
+        seq: u64,
+    },
+    /// A prefetch asked for with `seq` by client `client` answered.
+    Prefetched {
+        client: u64,
+        seq: u64,
+        answer: Result<super::prefetch::Prefetched, AwsError>,
+    },
 }
 
 /// Work for the effect runner; each answers with `Msg`s.
@@ -227,6 +245,35 @@ pub enum Effect {
     },
     /// The lifecycle view's work (plan, apply, restore, policy file and config I/O).
     Lifecycle(super::lifecycle_state::LifecycleEffect),
+    /// Read the cached listing for `key` (answers `Msg::CacheRead`).
+    ReadCache {
+        client: u64,
+        list: ListId,
+        store: crate::cache::Store,
+        key: Box<crate::cache::Key>,
+    },
+    /// Save an encoded listing for `key` (atomically; failures are logged, never shown: the
+    /// cache only saves time).
+    WriteCache {
+        store: crate::cache::Store,
+        key: Box<crate::cache::Key>,
+        bytes: Vec<u8>,
+    },
+    /// Answer `Msg::Rested { seq }` after `after`.
+    RestTimer {
+        seq: u64,
+        after: std::time::Duration,
+    },
+    /// The first page of `repo`'s images (and its cached listing, from `cache`), in the
+    /// background; a new prefetch replaces the one in flight.
+    Prefetch {
+        client: u64,
+        seq: u64,
+        repo: Box<str>,
+        cache: Option<(crate::cache::Store, Box<crate::cache::Key>)>,
+    },
+    /// Stop the prefetch in flight.
+    CancelPrefetch,
 }
 
 /// A single value read from the service.

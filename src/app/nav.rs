@@ -4,6 +4,7 @@
 use super::base::{self, ensure_loading, start, stop};
 use super::load::LoadState;
 use super::msg::{Effect, ListId};
+use super::prefetch;
 use super::state::{App, Overlay, Pane, Status};
 use super::strings;
 
@@ -71,6 +72,7 @@ pub fn open_repo(app: &mut App, target: Pane, fx: &mut Vec<Effect>) {
         app.remote.images.reset_filter(&mut app.matcher);
         app.remote.tags.reset_filter(&mut app.matcher);
         app.remote.repo = Some(row);
+        prefetch::adopt(app, fx);
     }
     app.pane = target;
     ensure_loading(app, target.list(), fx);

@@ -50,6 +50,16 @@ pub struct RunOptions {
     pub recent: Vec<String>,
     /// Where lifecycle journals go (`None`: the data directory's `journal`).
     pub journal_dir: Option<std::path::PathBuf>,
+    /// The listing cache (`None`: off, as with `--no-cache` or `listing_cache = false`).
+    pub cache: Option<CacheOptions>,
+}
+
+/// Where the listing cache lives and whose credentials it is for.
+#[derive(Debug, Clone)]
+pub struct CacheOptions {
+    pub store: crate::cache::Store,
+    /// `Scope::env_identity()`, read once at start.
+    pub identity: String,
 }
 
 /// What is on top of the screen, highest first.
@@ -211,6 +221,8 @@ pub struct Remote {
     pub resource_tags: Cache<Vec<Tag>>,
     /// The open repository's indexes and their platform manifests (from the registry API).
     pub platforms: super::platforms::Platforms,
+    /// The repository under the cursor, asked for ahead of `enter`.
+    pub prefetch: super::prefetch::Prefetch,
 }
 
 impl Default for Remote {
@@ -228,6 +240,7 @@ impl Default for Remote {
             policies: Cache::new(Read::Policy),
             resource_tags: Cache::new(Read::ResourceTags),
             platforms: Default::default(),
+            prefetch: Default::default(),
         }
     }
 }
@@ -248,6 +261,7 @@ impl Remote {
             images: self.images,
             tags: self.tags,
             client: self.client + 1,
+            prefetch: self.prefetch.successor(),
             ..Remote::default()
         }
     }

@@ -4,11 +4,13 @@
 use super::base::{self, set_error};
 use super::layout;
 use super::list::{List, Row};
+use super::load::LoadState;
 use super::msg::{Answer, Effect, ListId, Msg, PageRows};
+use super::stale::Compare;
 use super::state::{App, Fetch, Pane, Status};
 use super::{
-    comfort, delete, drafts, edit, form_input, inspector, key_dispatch, lifecycle, mouse, open_repo,
-    outcomes, platforms, strings,
+    cached, comfort, delete, drafts, edit, form_input, inspector, key_dispatch, lifecycle, mouse,
+    open_repo, outcomes, platforms, prefetch, strings,
 };
 use crate::aws::AwsError;
 use crate::aws::Page;
@@ -106,6 +108,18 @@ pub fn update(app: &mut App, msg: Msg) -> Vec<Effect> {
         } => open_repo::detail(app, generation, tag, detail),
         Msg::OpenClient { generation, client } => open_repo::client_ready(app, generation, client),
         Msg::Lifecycle(m) => lifecycle::on_msg(app, m, &mut fx),
+        Msg::CacheRead {
+            client,
+            list,
+            key,
+            cached,
+        } => cached::arrived(app, client, list, &key, cached),
+        Msg::Rested { seq } => prefetch::rested(app, seq, &mut fx),
+        Msg::Prefetched {
+            client,
+            seq,
+            answer,
+        } => prefetch::arrived(app, client, seq, answer),
     }
     after(app, &mut fx);
     fx
@@ -177,11 +191,20 @@ fn on_page(app: &mut App, generation: u64, rows: PageRows, fx: &mut Vec<Effect>)
         }
     }
     let m = &mut app.matcher;
-    match rows {
+    let revalidated = match rows {
         PageRows::Registries(p) => take_page(&mut app.remote.registries, p, m),
         PageRows::Repositories(p) => take_page(&mut app.remote.repos, p, m),
         PageRows::Images(p) => take_page(&mut app.remote.images, p, m),
         PageRows::Tags(p) => take_page(&mut app.remote.tags, p, m),
+    };
+    if app.load_of(list).state == LoadState::Done {
+        cached::save(app, list, fx);
+    }
+    if let Some((differ, gone)) = revalidated
+        && app.pane.list() == list
+        && (matches!(app.status, Status::None) || cached::is_unconfirmed_warning(&app.status))
+    {
+        app.status = Status::Info(cached::summary(differ, gone));
     }
     if let Some((l, key)) = &app.select_after_load
         && *l == list
@@ -220,20 +243,31 @@ fn select_key<T: Row>(l: &mut List<T>, key: &str) -> bool {
     }
 }
 
-/// Show a page at once, or, during a background reload, stage it until the set is complete.
-fn take_page<T: Row>(l: &mut List<T>, p: Page<T>, m: &mut nucleo_matcher::Matcher) {
+/// Show a page at once, or, during a background reload (or behind cached rows), stage it until
+/// the set is complete. When it replaces cached rows: how many rows differed and how many went.
+fn take_page<T: Compare>(
+    l: &mut List<T>,
+    p: Page<T>,
+    m: &mut nucleo_matcher::Matcher,
+) -> Option<(usize, usize)> {
     let done = p.next_token.is_none();
+    let mut revalidated = None;
     match l.staged.as_mut() {
         Some(staged) => {
+            if let Some(s) = l.stale.as_mut() {
+                s.note(&l.rows, &p.rows);
+            }
             staged.extend(p.rows);
             if done {
                 let rows = l.staged.take().unwrap_or_default();
+                revalidated = l.stale.take().map(|s| (s.differ, s.gone()));
                 l.replace(rows, m);
             }
         }
         None => l.append(p.rows, m),
     }
     l.load.page(p.next_token);
+    revalidated
 }
 
 /// After every message: keep cursors on screen, and fetch the catalogs of the repositories on
@@ -250,6 +284,7 @@ fn after(app: &mut App, fx: &mut Vec<Effect>) {
         return;
     }
     platforms::sync(app, fx);
+    prefetch::follow(app, fx);
     drafts::offer_drafts(app);
     let h = layout::visible_rows(app, Pane::Repositories);
     let mut wanted: Vec<Box<str>> = app

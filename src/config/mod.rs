@@ -86,6 +86,8 @@ pub struct Config {
     pub date_format: DateFormat,
     /// 0 means off.
     pub auto_refresh_seconds: u64,
+    /// Show the last complete listings from the local cache while the fresh ones load.
+    pub listing_cache: bool,
     /// How long each request may take.
     pub timeouts: crate::aws::Timeouts,
     pub keys: KeyMap,
@@ -106,6 +108,7 @@ impl Default for Config {
             theme: Theme::default(),
             date_format: DateFormat::default(),
             auto_refresh_seconds: 0,
+            listing_cache: true,
             timeouts: crate::aws::Timeouts::default(),
             keys: KeyMap::default(),
             bookmarks: Vec::new(),

@@ -157,6 +157,10 @@ impl Parser<'_> {
                     Some(b) => self.config.read_only = b,
                     None => self.wrong_type(item, vspan, name, "true or false", "false"),
                 },
+                "listing_cache" => match item.as_bool() {
+                    Some(b) => self.config.listing_cache = b,
+                    None => self.wrong_type(item, vspan, name, "true or false", "true"),
+                },
                 "page_size" => {
                     let d = Config::default().page_size;
                     match item.as_integer() {
@@ -217,7 +221,7 @@ impl Parser<'_> {
                 },
                 _ => self.warn(span, name, format!(
                     "unknown key (known: profile, region, registry_url, read_only, page_size, theme, \
-                     date_format, auto_refresh_seconds, *_timeout_seconds, [keys], [bookmarks], [lifecycle]); ignored{}",
+                     date_format, auto_refresh_seconds, listing_cache, *_timeout_seconds, [keys], [bookmarks], [lifecycle]); ignored{}",
                     suggestion(name, ROOT_KEYS.iter().copied())
                 )),
             }
@@ -519,6 +523,7 @@ const ROOT_KEYS: &[&str] = &[
     "theme",
     "date_format",
     "auto_refresh_seconds",
+    "listing_cache",
     "connect_timeout_seconds",
     "read_timeout_seconds",
     "attempt_timeout_seconds",

@@ -48,6 +48,10 @@ const HEADER: &str = r#"# ecrp configuration.
 # at most 86400. The auto_refresh key toggles it while ecrp runs. Default: 0 (off).
 # auto_refresh_seconds = 0
 
+# Show the last complete listings (kept in the cache directory, or $ECRP_CACHE_DIR) at once, marked
+# as cached, while the fresh listing loads; `--no-cache` turns it off for one run. Default: true.
+# listing_cache = true
+
 # How long a request may take, in seconds (1 to 3600), so that an endpoint that stalls or trickles
 # its answer ends in an error instead of a wait: establishing the connection, the wait for the
 # answer to start, one attempt with its whole body, and the whole call with its retries.

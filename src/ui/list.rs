@@ -29,6 +29,14 @@ pub fn counts<T: Row>(app: &App, list: &List<T>) -> String {
     if list.marked_count() > 0 {
         s.push_str(&format!(" · {} marked", thousands(list.marked_count())));
     }
+    if let Some(st) = &list.stale {
+        // Cached rows, not yet confirmed: their age, and how the fresh pages differ so far.
+        s.push_str(&format!(
+            " · cached {} · {} differ so far",
+            crate::fmt::relative(st.saved_at, app.now),
+            thousands(st.differ)
+        ));
+    }
     match &list.load.state {
         LoadState::Loading { page } => {
             let spin = SPINNER[(app.beat as usize) % SPINNER.len()];

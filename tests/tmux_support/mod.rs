@@ -75,7 +75,7 @@ impl Session {
         let script = format!(
             "read _; stty -g > {d}/stty-before; \
              AWS_ACCESS_KEY_ID=AKIDTEST AWS_SECRET_ACCESS_KEY=secret AWS_REGION=us-east-1 \
-             AWS_CONFIG_FILE=/dev/null AWS_SHARED_CREDENTIALS_FILE=/dev/null {env} \
+             AWS_CONFIG_FILE=/dev/null AWS_SHARED_CREDENTIALS_FILE=/dev/null ECRP_CACHE_DIR={d}/cache {env} \
              {BIN} --endpoint-url {} --config {d}/config.toml --log-file {d}/ecrp.log {args}; \
              echo ECRP-EXITED $?; stty -g > {d}/stty-after; sleep 120",
             l.endpoint

@@ -13,6 +13,7 @@ use super::index_reads;
 use crate::app::inspector_state::Shared;
 use super::mutate::{self, DraftOp, DraftWriter};
 use crate::app::msg::{Answer, Effect, ListId, Msg, Mutation, PageRows, Read};
+use crate::app::prefetch::Prefetched;
 use crate::aws::{self, Api, AwsError, Page, PageStream};
 use crate::drafts::Drafts;
 
@@ -30,6 +31,8 @@ pub struct Runner {
     out: TerminalOut,
     api: Arc<Mutex<Option<Api>>>,
     loads: HashMap<ListId, AbortHandle>,
+    /// The prefetch in flight (at most one).
+    prefetch: Option<AbortHandle>,
     in_flight: Arc<AtomicUsize>,
     catalogs: Arc<Semaphore>,
     /// Set to stop the running bulk delete after the chunks in flight.
@@ -63,6 +66,7 @@ impl Runner {
             out: Arc::new(Mutex::new(std::io::stdout())),
             api: Arc::new(Mutex::new(None)),
             loads: HashMap::new(),
+            prefetch: None,
             in_flight: Arc::new(AtomicUsize::new(0)),
             catalogs: Arc::new(Semaphore::new(CATALOG_CONCURRENCY)),
             delete_stop: None,
@@ -477,6 +481,75 @@ impl Runner {
                     }
                 });
             }
+            Effect::ReadCache {
+                client,
+                list,
+                store,
+                key,
+            } => {
+                self.spawn(async move {
+                    let k = key.clone();
+                    let cached = tokio::task::spawn_blocking(move || store.read(&k))
+                        .await
+                        .unwrap_or_else(|e| {
+                            tracing::warn!("listing cache read failed: {e}");
+                            None
+                        })
+                        .map(Box::new);
+                    let _ = tx.send(Msg::CacheRead {
+                        client,
+                        list,
+                        key,
+                        cached,
+                    });
+                });
+            }
+            Effect::WriteCache { store, key, bytes } => {
+                self.spawn(async move {
+                    let path = store.path(&key);
+                    let r =
+                        tokio::task::spawn_blocking(move || store.write_bytes(&path, &bytes)).await;
+                    // The cache only saves time: a failure is logged, never in the user's way.
+                    match r {
+                        Ok(Ok(())) => {}
+                        Ok(Err(e)) => tracing::warn!("listing cache not saved: {e}"),
+                        Err(e) => tracing::warn!("listing cache not saved: {e}"),
+                    }
+                });
+            }
+            Effect::RestTimer { seq, after } => {
+                self.spawn(async move {
+                    tokio::time::sleep(after).await;
+                    let _ = tx.send(Msg::Rested { seq });
+                });
+            }
+            Effect::Prefetch {
+                client,
+                seq,
+                repo,
+                cache,
+            } => {
+                if let Some(h) = self.prefetch.take() {
+                    h.abort();
+                }
+                let api = self.api();
+                self.prefetch = Some(self.spawn(async move {
+                    let answer = match api {
+                        Ok(api) => prefetch(api, repo, cache).await,
+                        Err(e) => Err(e),
+                    };
+                    let _ = tx.send(Msg::Prefetched {
+                        client,
+                        seq,
+                        answer,
+                    });
+                }));
+            }
+            Effect::CancelPrefetch => {
+                if let Some(h) = self.prefetch.take() {
+                    h.abort();
+                }
+            }
         }
     }
 }
@@ -575,4 +648,31 @@ fn failed(read: Read, e: AwsError) -> Answer {
         Read::Policy(repo) => Answer::Policy(repo, Err(e)),
         Read::ResourceTags(arn) => Answer::ResourceTags(arn, Err(e)),
     }
+}
+
+/// The first page of `repo`'s images and, at the same time, its cached listing.
+async fn prefetch(
+    api: Api,
+    repo: Box<str>,
+    cache: Option<(crate::cache::Store, Box<crate::cache::Key>)>,
+) -> Result<Prefetched, AwsError> {
+    let read = async move {
+        let (store, key) = cache?;
+        tokio::task::spawn_blocking(move || store.read(&key))
+            .await
+            .unwrap_or_else(|e| {
+                tracing::warn!("listing cache read failed: {e}");
+                None
+            })
+            .map(Box::new)
+    };
+    let mut pages = api.images(&repo, None);
+    let (page, cached) = futures::join!(pages.next(), read);
+    let page = page.unwrap_or_else(|| {
+        Err(AwsError::new(
+            aws::INVALID_RESPONSE,
+            "the image listing ended without a page",
+        ))
+    })?;
+    Ok(Prefetched { repo, page, cached })
 }

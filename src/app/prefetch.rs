@@ -1,0 +1,204 @@
+//! Prefetch: when the cursor rests on a repository (about `REST`), its first page of images (and
+//! its cached listing, when the cache is on) is asked for in the background, so `enter` draws rows
+//! in the same frame instead of a round trip later.
+//!
+//! Bounded by construction: one rest timer, one prefetch in flight and one answer held at a time.
+//! Moving on cancels the request in flight and drops what it brought; scrolling fast sends
+//! nothing, since the timer only fires a request when the cursor has not moved since it was armed.
+//!
+//! Part of the base layer (it imports only the state, its types and `cached`), so navigation can
+//! adopt a prefetched answer when it opens the repository.
+
+use std::time::Duration;
+
+use super::cached::{self, Cacheable};
+use super::msg::{Effect, ListId};
+use super::stale::Stale;
+use super::state::{App, Pane, Status};
+use crate::aws::{AwsError, ImageRow, Page};
+use crate::cache::Cached;
+
+/// How long the cursor must rest on a repository before its images are asked for.
+pub const REST: Duration = Duration::from_millis(150);
+/// A prefetched page older than this is not shown: after a long rest, `enter` loads afresh
+/// rather than show a page that may no longer be true.
+pub const MAX_AGE_SECS: i64 = 30;
+
+/// What the prefetcher follows; a part of `Remote`, so a client switch drops it whole.
+#[derive(Debug, Default)]
+pub struct Prefetch {
+    /// The repository under the cursor, as last seen.
+    target: Option<Box<str>>,
+    /// Bumped whenever `target` changes: a timer or an answer carrying another number is
+    /// outdated.
+    pub seq: u64,
+    timer_armed: bool,
+    in_flight: bool,
+    /// What arrived for `target`, and when (`App::now`).
+    ready: Option<Prefetched>,
+    ready_at: i64,
+}
+
+/// A prefetched first page of a repository's images, and its cached listing if any.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Prefetched {
+    pub repo: Box<str>,
+    pub page: Page<ImageRow>,
+    pub cached: Option<Box<Cached>>,
+}
+
+impl Prefetch {
+    /// Whether a prefetched answer for `repo` is held.
+    pub fn holds(&self, repo: &str) -> bool {
+        self.ready.as_ref().is_some_and(|p| &*p.repo == repo)
+    }
+
+    pub fn in_flight(&self) -> bool {
+        self.in_flight
+    }
+
+    /// For a new client: nothing of the old one is kept, but the numbering goes on and an armed
+    /// timer stays known, so a timer of the old client neither matches nor doubles.
+    pub fn successor(&self) -> Prefetch {
+        Prefetch {
+            seq: self.seq + 1,
+            timer_armed: self.timer_armed,
+            ..Prefetch::default()
+        }
+    }
+}
+
+/// After every message: follow the cursor. A new target cancels what was asked for the old one
+/// and arms the rest timer (unless one is armed already: it re-arms itself when it fires).
+pub fn follow(app: &mut App, fx: &mut Vec<Effect>) {
+    let target = match (app.pane, &app.overlay, &app.remote.connection) {
+        (Pane::Repositories, None, Some(_)) => app
+            .remote
+            .repos
+            .selected()
+            .map(|r| r.repository_name.clone()),
+        _ => None,
+    };
+    let p = &mut app.remote.prefetch;
+    if p.target == target {
+        return;
+    }
+    p.target = target;
+    p.seq += 1;
+    p.ready = None;
+    if std::mem::take(&mut p.in_flight) {
+        fx.push(Effect::CancelPrefetch);
+    }
+    if p.target.is_some() && !p.timer_armed {
+        p.timer_armed = true;
+        fx.push(Effect::RestTimer {
+            seq: p.seq,
+            after: REST,
+        });
+    }
+}
+
+/// The rest timer fired: prefetch if the cursor stayed, else wait for it to rest again.
+pub fn rested(app: &mut App, seq: u64, fx: &mut Vec<Effect>) {
+    let p = &mut app.remote.prefetch;
+    p.timer_armed = false;
+    let Some(repo) = p.target.clone() else {
+        return;
+    };
+    if seq != p.seq {
+        p.timer_armed = true;
+        fx.push(Effect::RestTimer {
+            seq: p.seq,
+            after: REST,
+        });
+        return;
+    }
+    // The open repository's rows are there already; one asked for already is on its way.
+    let open = app.remote.repo.as_ref().map(|r| &r.repository_name) == Some(&repo);
+    if open || p.in_flight || p.ready.is_some() {
+        return;
+    }
+    let Some(row) = app.remote.repos.selected().cloned() else {
+        return;
+    };
+    p.in_flight = true;
+    let seq = p.seq;
+    let cache = app.opts.cache.as_ref().and_then(|o| {
+        let key = cached::key_for(app, ListId::Images, &row.registry_id, &repo)?;
+        Some((o.store.clone(), Box::new(key)))
+    });
+    fx.push(Effect::Prefetch {
+        client: app.remote.client,
+        seq,
+        repo: repo.clone(),
+        cache,
+    });
+    app.remote.catalogs.want_once(&repo, app.remote.client, fx);
+}
+
+/// A prefetch answered. Kept only if it is for the current client and the cursor is still
+/// where it was asked for; a failure is dropped (opening the repository loads it and shows the
+/// error there).
+pub fn arrived(app: &mut App, client: u64, seq: u64, answer: Result<Prefetched, AwsError>) {
+    let now = app.now;
+    let p = &mut app.remote.prefetch;
+    if client != app.remote.client || seq != p.seq {
+        return;
+    }
+    p.in_flight = false;
+    match answer {
+        Ok(a) if p.target.as_deref() == Some(&*a.repo) => {
+            p.ready = Some(a);
+            p.ready_at = now;
+        }
+        Ok(_) => {}
+        Err(e) => tracing::debug!(code = %e.code, "prefetch failed: {}", e.message),
+    }
+}
+
+/// The repository just opened (its lists emptied): take the prefetched answer for it, if any.
+/// The cached rows are shown with the fresh first page staged behind them, or the first page
+/// alone; the load then resumes from the page's token.
+pub fn adopt(app: &mut App, fx: &mut Vec<Effect>) {
+    let Some(repo) = app.remote.repo.as_ref().map(|r| r.repository_name.clone()) else {
+        return;
+    };
+    let p = &mut app.remote.prefetch;
+    if !p.holds(&repo) {
+        return;
+    }
+    let Some(a) = p.ready.take() else {
+        return;
+    };
+    if app.now - p.ready_at > MAX_AGE_SECS {
+        return;
+    }
+    let l = &mut app.remote.images;
+    let m = &mut app.matcher;
+    let cached = a
+        .cached
+        .and_then(|c| ImageRow::take(c.listing).map(|rows| (c.saved_at, rows)));
+    match cached {
+        Some((saved_at, rows)) => {
+            l.append(rows, m);
+            let mut s = Stale::new(saved_at, &l.rows);
+            s.note(&l.rows, &a.page.rows);
+            l.stale = Some(s);
+            l.staged = Some(a.page.rows);
+        }
+        None => l.append(a.page.rows, m),
+    }
+    let more = a.page.next_token.is_some();
+    l.load.page(a.page.next_token);
+    if more {
+        // Resumed from the token by the caller's `ensure_loading`.
+        l.load.stop();
+        return;
+    }
+    // One page was the whole listing: it replaces the cached rows at once.
+    if let (Some(rows), Some(s)) = (l.staged.take(), l.stale.take()) {
+        l.replace(rows, m);
+        app.status = Status::Info(cached::summary(s.differ, s.gone()));
+    }
+    cached::save(app, ListId::Images, fx);
+}
