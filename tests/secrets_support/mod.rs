@@ -101,7 +101,7 @@ pub fn fake_docker(dir: &Path) -> PathBuf {
 
 /// The emulator's passwords and registry bearer tokens end in a sealed value,
 /// `base64url(payload).<64 hex HMAC>`, whose payload is `<expiry>|<push flag or access key>|<32
-/// hex>`. Finds every such value in `text`, whichever process minted it: `--demo` runs its
+/// hex>` (a token adds `|<the repositories it may push to>`). Finds every such value in `text`, whichever process minted it: `--demo` runs its
 /// emulator inside ecrp, so the test cannot read the tokens it hands out.
 pub fn emulator_sealed_values(text: &str) -> Vec<String> {
     use base64::Engine;
@@ -110,7 +110,7 @@ pub fn emulator_sealed_values(text: &str) -> Vec<String> {
     let is_b64 = |b: u8| b.is_ascii_alphanumeric() || b == b'-' || b == b'_';
     let payload_ok = |p: &str| {
         let parts: Vec<&str> = p.split('|').collect();
-        parts.len() == 3
+        (parts.len() == 3 || parts.len() == 4)
             && !parts[0].is_empty()
             && parts[0].bytes().all(|b| b.is_ascii_digit())
             && parts[2].len() == 32
