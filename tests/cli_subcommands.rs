@@ -2,12 +2,13 @@
 //! config file's profile reaching the client (observed through the emulator, whose passwords name
 //! the caller's access key).
 
-mod binary_support;
+#[path = "support/mod.rs"]
+mod support;
 
 use std::path::Path;
 use std::process::Command;
 
-use binary_support::{BIN, hermetic};
+use crate::support::binary::{BIN, hermetic};
 use ecrp::emulator::{self, EmulatorOptions, Seed};
 
 struct Run {

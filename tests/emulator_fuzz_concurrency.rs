@@ -3,17 +3,19 @@
 //! per repository, DescribeImages and DescribeImageTags agree exactly (no orphan tags), digests
 //! are unique, no request failed with a 5xx, and the emulator counted exactly the requests sent.
 
-mod common;
+#[path = "support/mod.rs"]
+mod support;
+use crate::support::common;
 
 use std::collections::{BTreeMap, HashMap, HashSet};
 use std::sync::Arc;
 
+use crate::support::common::{Blobs, oci_manifest, start_empty, upload_blobs};
 use aws_config::BehaviorVersion;
 use aws_credential_types::Credentials;
 use aws_sdk_ecrpublic::Client;
 use aws_sdk_ecrpublic::error::ProvideErrorMetadata;
 use aws_sdk_ecrpublic::types::ImageIdentifier;
-use common::{Blobs, oci_manifest, start_empty, upload_blobs};
 use parking_lot::Mutex;
 
 const CLIENTS: usize = 100;

@@ -4,15 +4,16 @@
 //! client, copying images out and in. Expectations come from the distribution spec and
 //! public.ecr.aws's observed behaviour, not from the emulator's code.
 
-mod common;
+#[path = "support/mod.rs"]
+mod support;
 
 use std::collections::BTreeMap;
 use std::time::Duration;
 
+use crate::support::common::*;
 use aws_sdk_ecrpublic::Client;
 use base64::Engine;
 use base64::engine::general_purpose::STANDARD;
-use common::*;
 use ecrp::emulator::{Emulator, EmulatorOptions, RateSpec, RegistryOptions, Seed};
 use serde_json::Value;
 use tokio::io::{AsyncReadExt, AsyncWriteExt};

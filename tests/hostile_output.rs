@@ -12,15 +12,17 @@
 //!
 //! Skipped (with a message) where tmux is not installed, unless ECRP_REQUIRE_TMUX=1.
 
-mod tmux_support;
+#[path = "support/mod.rs"]
+mod support;
 
 use std::io::{BufRead, BufReader};
 use std::path::Path;
 use std::process::{Command, Stdio};
 
+use crate::support::binary::{BIN, Emulator, tmux_available};
+use crate::support::tmux::{Launch, Session};
 use ecrp::sanitize::is_unsafe_char;
 use serde_json::{Value, json};
-use tmux_support::{BIN, Emulator, Launch, Session, tmux_available};
 use unicode_width::UnicodeWidthStr;
 
 const WIDTH: u16 = 160;

@@ -4,22 +4,21 @@
 //! and never hold more than the caps allow; and a property test mixes misbehaviours at random
 //! across whole sessions.
 
-mod binary_support;
-mod hostile_support;
-mod tui_support;
+#[path = "support/mod.rs"]
+mod support;
 
 use std::collections::HashSet;
 use std::process::Command;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
-use binary_support::{BIN, hermetic};
+use crate::support::binary::{BIN, hermetic};
+use crate::support::hostile::*;
+use crate::support::tui::*;
 use ecrp::app::ListId;
 use ecrp::app::load::LoadState;
 use ecrp::aws::{self, ClientOptions, Timeouts};
 use ecrp::emulator::{self, Emulator, EmulatorOptions, Seed};
-use hostile_support::*;
-use tui_support::*;
 
 /// Repositories behind the hostile endpoint; the TUI asks for pages of `PAGE`: four pages.
 const REPOS: usize = 20;

@@ -2,9 +2,10 @@
 //! the evaluation, and `ecrp prune` end to end against the in-process emulator (plan, apply with
 //! the journal, restore, the fault mix, the binary's exit status).
 
-#[path = "binary_support/mod.rs"]
-mod binary_support;
-mod common;
+#[path = "support/mod.rs"]
+mod support;
+use crate::support::binary;
+use crate::support::common;
 
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::sync::Arc;
@@ -824,8 +825,8 @@ fn the_binary_plans_as_json_and_refuses_bad_policies_with_a_non_zero_exit() {
     let bad = dir.path().join("bad.json");
     std::fs::write(&bad, r#"{"rules":[{"rulePriority":1,"selection":{"tagStatus":"untagged","countType":"sinceImagePushed","countNumber":3},"action":{"type":"expire"}}]}"#).unwrap();
     let run = |args: &[&str]| {
-        let mut cmd = std::process::Command::new(binary_support::BIN);
-        binary_support::hermetic(&mut cmd)
+        let mut cmd = std::process::Command::new(binary::BIN);
+        binary::hermetic(&mut cmd)
             .env("ECRP_DATA_DIR", dir.path())
             .args(args);
         cmd.output().expect("ecrp runs")

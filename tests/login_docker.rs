@@ -1,13 +1,14 @@
 //! `ecrp login` against the in-process emulator, with a fake `docker` on PATH that records its
 //! arguments and stdin, and without docker: the password reaches docker's stdin and nothing else.
 
-mod binary_support;
+#[path = "support/mod.rs"]
+mod support;
 
 use std::os::unix::fs::PermissionsExt;
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
-use binary_support::{BIN, hermetic};
+use crate::support::binary::{BIN, hermetic};
 use ecrp::aws::{self, Api, ClientOptions};
 use ecrp::emulator::{self, Emulator, EmulatorOptions, Seed};
 use ecrp::login::{self, LoginError, LoginOutcome};

@@ -1,11 +1,12 @@
 //! `ecrp ls` as a user runs it: the real binary against the emulator, credentials from the
 //! environment (the default chain), table and JSON output.
 
-mod binary_support;
+#[path = "support/mod.rs"]
+mod support;
 
 use std::process::Command;
 
-use binary_support::{BIN, hermetic};
+use crate::support::binary::{BIN, hermetic};
 use ecrp::emulator::{self, EmulatorOptions, Seed};
 
 fn ecrp(url: &str, args: &[&str]) -> (String, String, bool) {

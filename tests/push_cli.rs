@@ -2,14 +2,15 @@
 //! buildx, skopeo, crane or oras write) to an in-process emulator; the SDK then checks what the
 //! repository holds, and the emulator's per-operation counts show which requests were sent.
 
-mod binary_support;
-mod common;
+#[path = "support/mod.rs"]
+mod support;
+use crate::support::binary;
 
 use std::collections::BTreeMap;
 use std::path::Path;
 
+use crate::support::common::*;
 use aws_sdk_ecrpublic::Client;
-use common::*;
 use ecrp::emulator::Emulator;
 use serde_json::{Value, json};
 
@@ -113,8 +114,8 @@ struct Run {
 
 /// The real binary, credentials from the environment as a user would have them.
 async fn ecrp(url: &str, args: &[&str]) -> Run {
-    let mut cmd = std::process::Command::new(binary_support::BIN);
-    binary_support::hermetic(&mut cmd)
+    let mut cmd = std::process::Command::new(binary::BIN);
+    binary::hermetic(&mut cmd)
         .args(args)
         .args(["--endpoint-url", url])
         .env("AWS_ACCESS_KEY_ID", "AKIDPUSHTEST00000000")

@@ -4,7 +4,9 @@
 //! read by the real `ecrp inspect` and `ecrp tags` binaries. What the tests expect comes from the
 //! OCI distribution spec and RFC 7235, not from the client's code.
 
-mod binary_support;
+#[path = "support/mod.rs"]
+mod support;
+use crate::support::binary;
 
 use std::collections::BTreeSet;
 use std::io::{Read, Write};
@@ -1221,8 +1223,8 @@ fn push_image(reg: &Distribution, name: &str, arch: &str, variant: Option<&str>)
 }
 
 fn ecrp(args: &[&str]) -> Output {
-    let mut cmd = Command::new(binary_support::BIN);
-    binary_support::hermetic(&mut cmd);
+    let mut cmd = Command::new(binary::BIN);
+    binary::hermetic(&mut cmd);
     cmd.env_remove("ECRP_REGISTRY_URL");
     cmd.args(args).output().expect("run ecrp")
 }
@@ -1422,16 +1424,16 @@ fn distribution_registry_read_by_ecrp_inspect_and_tags() {
     assert_eq!(v["digest"], sha(&index));
     // The same from ECRP_REGISTRY_URL and from `registry_url` in the config file.
     let public = format!("public.ecr.aws/{name}:v1");
-    let mut cmd = Command::new(binary_support::BIN);
-    binary_support::hermetic(&mut cmd).env("ECRP_REGISTRY_URL", &url);
+    let mut cmd = Command::new(binary::BIN);
+    binary::hermetic(&mut cmd).env("ECRP_REGISTRY_URL", &url);
     let out = cmd.args(["inspect", &public, "--json"]).output().unwrap();
     let v: Value = serde_json::from_slice(&out.stdout).expect("JSON");
     assert_eq!(v["digest"], sha(&index));
     let dir = tempfile::tempdir().unwrap();
     let config = dir.path().join("config.toml");
     std::fs::write(&config, format!("registry_url = \"{url}\"\n")).unwrap();
-    let mut cmd = Command::new(binary_support::BIN);
-    binary_support::hermetic(&mut cmd).env_remove("ECRP_REGISTRY_URL");
+    let mut cmd = Command::new(binary::BIN);
+    binary::hermetic(&mut cmd).env_remove("ECRP_REGISTRY_URL");
     let out = cmd
         .args([
             "--config",

@@ -1,11 +1,12 @@
 //! Get/PutRepositoryCatalogData through the real SDK: every field, the model's limits, the logo
 //! blob served back as a logoUrl, and a put replacing the whole catalog.
 
-mod common;
+#[path = "support/mod.rs"]
+mod support;
 
+use crate::support::common::*;
 use aws_sdk_ecrpublic::primitives::Blob;
 use aws_sdk_ecrpublic::types::RepositoryCatalogDataInput;
-use common::*;
 
 fn put(
     c: &aws_sdk_ecrpublic::Client,

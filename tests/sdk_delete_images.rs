@@ -1,11 +1,12 @@
 //! BatchDeleteImage through the real SDK: by tag (the last tag takes the image with it), by digest,
 //! every per-id failure code, and the list bounds.
 
-mod common;
+#[path = "support/mod.rs"]
+mod support;
 
+use crate::support::common::*;
 use aws_sdk_ecrpublic::Client;
 use aws_sdk_ecrpublic::types::{ImageFailureCode, ImageIdentifier};
-use common::*;
 
 async fn digests_in(c: &Client, repo: &str) -> Vec<String> {
     let out = ok(c.describe_images().repository_name(repo).send().await);

@@ -1,11 +1,12 @@
 //! PutImage, DescribeImages and DescribeImageTags through the real SDK: digests, sizes, tags
 //! moving on re-push, manifest lists and OCI indexes, and every modelled error.
 
-mod common;
+#[path = "support/mod.rs"]
+mod support;
 
+use crate::support::common::*;
 use aws_sdk_ecrpublic::Client;
 use aws_sdk_ecrpublic::types::ImageDetail;
-use common::*;
 
 async fn image(c: &Client, repo: &str, digest: &str) -> ImageDetail {
     let out = ok(c

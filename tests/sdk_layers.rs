@@ -1,12 +1,13 @@
 //! The layer upload flow through the real SDK: InitiateLayerUpload, UploadLayerPart,
 //! CompleteLayerUpload and BatchCheckLayerAvailability, with every modelled failure.
 
-mod common;
+#[path = "support/mod.rs"]
+mod support;
 
+use crate::support::common::*;
 use aws_sdk_ecrpublic::Client;
 use aws_sdk_ecrpublic::primitives::Blob;
 use aws_sdk_ecrpublic::types::{LayerAvailability, LayerFailureCode};
-use common::*;
 
 const UNKNOWN_UPLOAD: &str = "0f0e0d0c-0b0a-4908-8706-050403020100";
 

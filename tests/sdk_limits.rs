@@ -1,10 +1,11 @@
 //! The largest payloads the model allows must get through (and one byte more must not): a 20 MiB
 //! layer part and a 4 MiB image manifest, sent by the real SDK.
 
-mod common;
+#[path = "support/mod.rs"]
+mod support;
 
+use crate::support::common::*;
 use aws_sdk_ecrpublic::primitives::Blob;
-use common::*;
 
 const MAX_PART: usize = 20_971_520;
 const MAX_MANIFEST: usize = 4_194_304;

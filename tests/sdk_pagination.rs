@@ -2,12 +2,13 @@
 //! bounds, the default page size, no duplicates or gaps, tokens that survive deletions, garbage
 //! tokens, the SDK's paginators and ecrp's own paged streams.
 
-mod common;
+#[path = "support/mod.rs"]
+mod support;
 
 use std::collections::BTreeSet;
 
+use crate::support::common::*;
 use aws_sdk_ecrpublic::Client;
-use common::*;
 use ecrp::aws::{Api, collect_all};
 use futures::StreamExt;
 

@@ -1,9 +1,10 @@
 //! Set/Get/DeleteRepositoryPolicy and Tag/Untag/ListTagsForResource through the real SDK.
 
-mod common;
+#[path = "support/mod.rs"]
+mod support;
 
+use crate::support::common::*;
 use aws_sdk_ecrpublic::Client;
-use common::*;
 
 const POLICY: &str = r#"{"Version":"2012-10-17","Statement":[{"Sid":"AllowPush","Effect":"Allow","Principal":{"AWS":"arn:aws:iam::123456789012:root"},"Action":["ecr-public:PutImage"]}]}"#;
 

@@ -1,11 +1,12 @@
 //! DescribeRegistries, Get/PutRegistryCatalogData and GetAuthorizationToken through the real SDK,
 //! plus the shape of the demo seed.
 
-mod common;
+#[path = "support/mod.rs"]
+mod support;
 
+use crate::support::common::*;
 use aws_sdk_ecrpublic::types::RegistryAliasStatus;
 use base64::Engine;
-use common::*;
 use ecrp::emulator::{EmulatorOptions, Seed};
 
 #[tokio::test(flavor = "multi_thread")]

@@ -1,9 +1,10 @@
 //! CreateRepository, DescribeRepositories (by name) and DeleteRepository through the real SDK.
 
-mod common;
+#[path = "support/mod.rs"]
+mod support;
 
+use crate::support::common::*;
 use aws_sdk_ecrpublic::types::RepositoryCatalogDataInput;
-use common::*;
 
 #[tokio::test(flavor = "multi_thread")]
 async fn create_repository_fields() {

@@ -1,13 +1,14 @@
 //! The emulator's `state_file` (persisted across restarts, written atomically after each mutation)
 //! and its `synthetic` repositories, seen through the real SDK.
 
-mod common;
+#[path = "support/mod.rs"]
+mod support;
 
 use std::collections::BTreeSet;
 
+use crate::support::common::*;
 use aws_sdk_ecrpublic::Client;
 use aws_sdk_ecrpublic::types::RepositoryCatalogDataInput;
-use common::*;
 use ecrp::emulator::{EmulatorOptions, Seed};
 
 fn opts(file: &std::path::Path) -> EmulatorOptions {

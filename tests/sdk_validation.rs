@@ -1,12 +1,13 @@
 //! Validation from the service model seen through the real SDK: required members, patterns, ranges,
 //! members that exclude each other, and error messages that name the field and the limit.
 
-mod common;
+#[path = "support/mod.rs"]
+mod support;
 
+use crate::support::common::*;
 use aws_sdk_ecrpublic::error::{ProvideErrorMetadata, SdkError};
 use aws_sdk_ecrpublic::primitives::Blob;
 use aws_sdk_ecrpublic::types::RepositoryCatalogDataInput;
-use common::*;
 
 /// Code and message of a call that must fail with a service error.
 fn code_and_message<T: std::fmt::Debug, E, R>(r: Result<T, SdkError<E, R>>) -> (String, String)

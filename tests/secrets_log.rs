@@ -2,17 +2,18 @@
 //! against the emulator; the log must be written (so the check is not vacuous) and hold no secret.
 //! The secrets checked are listed in tests/secrets_support.
 
-mod binary_support;
-mod common;
-mod secrets_support;
+#[path = "support/mod.rs"]
+mod support;
+use crate::support::common;
+use crate::support::secrets;
 
 use std::process::Command;
 
-use binary_support::{BIN, hermetic};
-use ecrp::emulator::{self, EmulatorOptions, Seed};
-use secrets_support::{
+use crate::support::binary::{BIN, hermetic};
+use crate::support::secrets::{
     Secret, assert_absent, assert_absent_in_files, assert_no_emulator_token, fake_docker,
 };
+use ecrp::emulator::{self, EmulatorOptions, Seed};
 
 #[tokio::test(flavor = "multi_thread")]
 async fn trace_logs_never_contain_the_secret_key() {
@@ -131,7 +132,7 @@ async fn the_token_scanner_finds_real_emulator_tokens() {
     let doc: serde_json::Value = serde_json::from_slice(&body).unwrap();
     let token = doc["token"].as_str().expect("a token").to_string();
     let text = format!("x Authorization: Bearer {token}\ny");
-    assert_eq!(secrets_support::emulator_sealed_values(&text), [token]);
+    assert_eq!(secrets::emulator_sealed_values(&text), [token]);
     let (c_emu, c) = common::start_empty().await;
     let auth = common::ok(c.get_authorization_token().send().await);
     let data = auth.authorization_data().expect("authorization data");
@@ -142,10 +143,10 @@ async fn the_token_scanner_finds_real_emulator_tokens() {
         .unwrap();
     let password = String::from_utf8(decoded).unwrap();
     let password = password.strip_prefix("AWS:").unwrap();
-    let found = secrets_support::emulator_sealed_values(&format!("pw={password} "));
+    let found = secrets::emulator_sealed_values(&format!("pw={password} "));
     assert_eq!(found.len(), 1);
     assert!(password.ends_with(&found[0]));
-    assert!(secrets_support::emulator_sealed_values("sha256:ab.cd 1.2.3").is_empty());
+    assert!(secrets::emulator_sealed_values("sha256:ab.cd 1.2.3").is_empty());
     c_emu.shutdown().await;
     emu.shutdown().await;
 }

@@ -7,11 +7,12 @@
 //!
 //! Skipped (with a message) where tmux is not installed, unless ECRP_REQUIRE_TMUX=1.
 
-mod secrets_support;
-mod tmux_support;
+#[path = "support/mod.rs"]
+mod support;
 
-use secrets_support::{Secret, assert_absent, fake_docker};
-use tmux_support::{Emulator, Launch, Session, tmux_available};
+use crate::support::binary::{Emulator, tmux_available};
+use crate::support::secrets::{Secret, assert_absent, fake_docker};
+use crate::support::tmux::{Launch, Session};
 
 const SECRET: &str = "SeCrEt-ecrp-tui-test-0123456789abcdefXYZ";
 const TOKEN: &str = "ToKeN-ecrp-tui-session-9876543210fedcbaQRS";

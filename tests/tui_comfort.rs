@@ -2,15 +2,16 @@
 //! menu (OSC 52), the gallery and login commands, and auto-refresh — against the in-process
 //! emulator through the real effect runner, or by feeding `update` directly.
 
-mod tui_support;
+#[path = "support/mod.rs"]
+mod support;
 
+use crate::support::tui::*;
 use crossterm::event::KeyCode;
 use ecrp::app::{self, App, Effect, ListId, Msg, Overlay, PickerKind, Status};
 use ecrp::aws::ConnectionInfo;
 use ecrp::config::{self, Theme};
 use ecrp::profiles::{ProfileInfo, ProfileKind};
 use ratatui::style::Color;
-use tui_support::*;
 
 const W: u16 = 160;
 const H: u16 = 45;

@@ -7,11 +7,13 @@
 //! panics on the main thread while the TUI runs, as a bug in `update` or `view` would.
 //! Skipped (with a message) where tmux is not installed, unless ECRP_REQUIRE_TMUX=1.
 
-mod tmux_support;
+#[path = "support/mod.rs"]
+mod support;
 
 use std::process::Command;
 
-use tmux_support::{Emulator, Launch, PaneState, Session, find, read_text, rfind, tmux_available};
+use crate::support::binary::{Emulator, tmux_available};
+use crate::support::tmux::{Launch, PaneState, Session, find, read_text, rfind};
 
 const ALT_ON: &[u8] = b"\x1b[?1049h";
 const ALT_OFF: &[u8] = b"\x1b[?1049l";

@@ -4,20 +4,20 @@
 //! delete. What is left is read back with a fresh client. Deleting a repository:
 //! tests/tui_delete_repo.rs.
 
-mod tui_mutate_support;
-mod tui_support;
+#[path = "support/mod.rs"]
+mod support;
 
 use std::collections::HashSet;
 use std::time::Duration;
 
+use crate::support::mutate::*;
+use crate::support::tui::*;
 use aws_sdk_ecrpublic::types::ImageIdentifier;
 use crossterm::event::KeyCode;
 use ecrp::app::modal::{ConfirmAction, Deleting, Modal};
 use ecrp::app::{self, Pane, Status};
 use ecrp::emulator::FaultSpec;
 use ecrp::fmt::short_digest;
-use tui_mutate_support::*;
-use tui_support::*;
 
 const W: u16 = 160;
 const H: u16 = 45;

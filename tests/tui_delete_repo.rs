@@ -2,14 +2,14 @@
 //! is explained and asked for on its own — through the real effect runner and SDK client against
 //! the in-process emulator, checked with a fresh client.
 
-mod tui_mutate_support;
-mod tui_support;
+#[path = "support/mod.rs"]
+mod support;
 
+use crate::support::mutate::*;
+use crate::support::tui::*;
 use crossterm::event::KeyCode;
 use ecrp::app::modal::Modal;
 use ecrp::app::{Pane, Status};
-use tui_mutate_support::*;
-use tui_support::*;
 
 const W: u16 = 160;
 const H: u16 = 45;

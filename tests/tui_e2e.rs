@@ -5,8 +5,9 @@
 use std::process::Command;
 use std::time::{Duration, Instant};
 
-mod binary_support;
-use binary_support::{BIN, Emulator, tmux_available};
+#[path = "support/mod.rs"]
+mod support;
+use crate::support::binary::{BIN, Emulator, tmux_available};
 
 struct Session(String);
 

@@ -5,16 +5,20 @@
 //! of a few hundred untagged images in one confirmation, and read-only mode.
 //! Skipped (with a message) where tmux is not installed, unless ECRP_REQUIRE_TMUX=1.
 
-mod e2e_support;
+#[path = "support/mod.rs"]
+mod support;
+use crate::support::e2e;
 
 use std::collections::HashSet;
 
-use e2e_support::{Emulator, Fresh, Sandbox, Tmux, draft_values, poll, thousands, tmux_available};
+use crate::support::binary::{Emulator, tmux_available};
+use crate::support::e2e::{Fresh, Sandbox, Tmux, draft_values, poll};
+use ecrp::fmt::thousands;
 
 const DRAFT: &str = "__web__catalog.json";
 
 /// Filter the repositories to `web` and open its catalog form; the screen then.
-fn open_web_form(pane: &e2e_support::Pane<'_>) -> String {
+fn open_web_form(pane: &e2e::Pane<'_>) -> String {
     pane.wait_for(&["Repositories (13)", "Acme Containers", "? help"]);
     pane.keys(&["/", "w", "e", "b", "Enter"]);
     pane.wait_for(&["Repositories (1 of 13)", "▶ web "]);
@@ -237,7 +241,7 @@ fn about_text_round_trip_through_visual() {
         &editor,
         format!(
             "#!/bin/sh\ncp \"$1\" {}\nprintf '{}' >> \"$1\"\necho {MARK}\nsleep 1.5\n",
-            e2e_support::sh_quote(&seen.display().to_string()),
+            e2e::sh_quote(&seen.display().to_string()),
             APPENDED.replace('\n', "\\n"),
         ),
     )

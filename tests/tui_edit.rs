@@ -4,16 +4,16 @@
 //! with a fresh client. Policies and resource tags: tests/tui_edit_policy.rs; failures, read-only
 //! and drafts: tests/tui_edit_safety.rs; deletions: tests/tui_delete.rs.
 
-mod tui_mutate_support;
-mod tui_support;
+#[path = "support/mod.rs"]
+mod support;
 
+use crate::support::mutate::*;
+use crate::support::tui::*;
 use crossterm::event::KeyCode;
 use ecrp::app::modal::{FormKind, Modal};
 use ecrp::app::{self, Fetch, Overlay, Pane, Status, strings};
 use ecrp::forms::Status as FormStatus;
 use sha2::{Digest, Sha256};
-use tui_mutate_support::*;
-use tui_support::*;
 
 const W: u16 = 160;
 const H: u16 = 45;

@@ -1,15 +1,15 @@
 //! Policies and resource tags in the TUI, typed as a user would, through the real effect runner and
 //! SDK client against the in-process emulator; the service's truth is read back with a fresh client.
 
-mod tui_mutate_support;
-mod tui_support;
+#[path = "support/mod.rs"]
+mod support;
 
+use crate::support::mutate::*;
+use crate::support::tui::*;
 use crossterm::event::KeyCode;
 use ecrp::app::modal::{ConfirmAction, FormKind};
 use ecrp::app::{Fetch, Overlay, PickerKind, Status, strings};
 use ecrp::forms::Status as FormStatus;
-use tui_mutate_support::*;
-use tui_support::*;
 
 const W: u16 = 160;
 const H: u16 = 45;

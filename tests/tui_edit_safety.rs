@@ -2,9 +2,11 @@
 //! and every typed character; read-only mode refuses at the keys and at the effect runner; drafts
 //! are written while typing, removed on discard, and offered back on the next run.
 
-mod tui_mutate_support;
-mod tui_support;
+#[path = "support/mod.rs"]
+mod support;
 
+use crate::support::mutate::*;
+use crate::support::tui::*;
 use crossterm::event::KeyCode;
 use ecrp::app::modal::{ConfirmAction, FormKind, Modal};
 use ecrp::app::{Effect, Fetch, Mutation, Overlay, PickerKind, Status, strings};
@@ -12,8 +14,6 @@ use ecrp::aws::ImageRef;
 use ecrp::drafts::{DraftKind, Drafts};
 use ecrp::emulator::DEMO_REGISTRY_ID;
 use ecrp::forms::{Status as FormStatus, Value, Values};
-use tui_mutate_support::*;
-use tui_support::*;
 
 const W: u16 = 160;
 const H: u16 = 45;

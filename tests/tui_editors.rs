@@ -3,15 +3,15 @@
 //! and inside the editor, undo and redo, a bracketed paste as one edit whose escape sequences are
 //! text, and the word and readline keys. The cursor is the reversed cell of the rendered buffer.
 
-mod tui_mutate_support;
-mod tui_support;
+#[path = "support/mod.rs"]
+mod support;
 
+use crate::support::mutate::*;
+use crate::support::tui::*;
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 use ecrp::app::{self, Msg};
 use ratatui::buffer::{Buffer, CellWidth};
 use ratatui::style::Modifier;
-use tui_mutate_support::*;
-use tui_support::*;
 
 const W: u16 = 160;
 const H: u16 = 45;

@@ -2,18 +2,18 @@
 //! injecting the fault mix: 10% throttling, 5% server errors, 2% connections dropped, plus
 //! latency. A user browses, edits and cleans up as usual, and the counts at the end are exact.
 
-mod tui_mutate_support;
-mod tui_support;
+#[path = "support/mod.rs"]
+mod support;
 
 use std::collections::HashSet;
 
+use crate::support::mutate::{demo_emulator, truth, type_text};
+use crate::support::tui::*;
 use crossterm::event::KeyCode;
 use ecrp::app::ListId;
 use ecrp::app::load::LoadState;
 use ecrp::app::modal::Modal;
 use ecrp::emulator::FaultSpec;
-use tui_mutate_support::{demo_emulator, truth, type_text};
-use tui_support::*;
 
 const MIX: &str = "throttle=0.1,error=0.05,reset=0.02,latency=0-3ms";
 

@@ -1,13 +1,14 @@
 //! Paginated loads through the real SDK and effect runner against the emulator: every page
 //! arrives, counts are exact, leaving cancels, returning reuses the rows.
 
-mod tui_support;
+#[path = "support/mod.rs"]
+mod support;
 
+use crate::support::tui::*;
 use crossterm::event::KeyCode;
 use ecrp::app::load::LoadState;
 use ecrp::app::{ListId, Pane};
 use ecrp::emulator::{EmulatorOptions, start};
-use tui_support::*;
 
 async fn big(images: usize) -> (ecrp::emulator::Emulator, Harness) {
     let emu = start(EmulatorOptions {

@@ -2,8 +2,10 @@
 //! in `update` or `view`. Effects are answered at once with small synthetic results, so every
 //! pane and view is reachable.
 
-mod tui_support;
+#[path = "support/mod.rs"]
+mod support;
 
+use crate::support::tui::*;
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers, MouseButton, MouseEvent, MouseEventKind};
 use ecrp::app::{self, Answer, App, Effect, ListId, Msg, PageRows, Read};
 use ecrp::aws::{AwsError, Catalog, DeleteOutcome, RegistryRow, Tag};
@@ -13,7 +15,6 @@ use ecrp::profiles::{ProfileInfo, ProfileKind};
 use proptest::prelude::*;
 use ratatui::Terminal;
 use ratatui::backend::TestBackend;
-use tui_support::*;
 
 /// What the service would say to a single read.
 fn read_answer(read: Read) -> Answer {

@@ -1,10 +1,11 @@
 //! Screen snapshots of every pane and popup, driven against the in-process emulator's demo data
 //! through the real SDK client and effect runner.
 
-mod tui_support;
+#[path = "support/mod.rs"]
+mod support;
 
+use crate::support::tui::*;
 use crossterm::event::KeyCode;
-use tui_support::*;
 
 const W: u16 = 160;
 const H: u16 = 45;

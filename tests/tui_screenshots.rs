@@ -4,10 +4,11 @@
 //!
 //! writes screenshots/*.svg. Without the variable the screens are still rendered and checked.
 
-mod tui_support;
+#[path = "support/mod.rs"]
+mod support;
 
+use crate::support::tui::*;
 use crossterm::event::KeyCode;
-use tui_support::*;
 
 const W: u16 = 150;
 const H: u16 = 42;

@@ -1,13 +1,14 @@
 //! `update` without a terminal or network: navigation, drill in and back, filter, sort, paging
 //! states, help and the command line.
 
-mod tui_support;
+#[path = "support/mod.rs"]
+mod support;
 
+use crate::support::tui::*;
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 use ecrp::app::load::LoadState;
 use ecrp::app::{self, Answer, App, Effect, ListId, Msg, Overlay, PageRows, Pane, Read, Status};
 use ecrp::aws::{AwsError, RegistryRow};
-use tui_support::*;
 
 fn send(app: &mut App, m: Msg) -> Vec<Effect> {
     app::update(app, m)

@@ -4,13 +4,14 @@
 //! starts where its header says on every row, no wide character straddles a column start or a
 //! pane border, and every border stays in place.
 
-mod tui_support;
+#[path = "support/mod.rs"]
+mod support;
 
+use crate::support::tui::*;
 use crossterm::event::KeyCode;
 use ecrp::emulator::{self, EmulatorOptions};
 use ratatui::buffer::{Buffer, CellWidth};
 use serde_json::{Value, json};
-use tui_support::*;
 
 const W: u16 = 160;
 const H: u16 = 45;

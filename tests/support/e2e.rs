@@ -17,9 +17,7 @@ use aws_sdk_ecrpublic::Client;
 use aws_sdk_ecrpublic::config::{BehaviorVersion, Credentials, Region};
 use aws_sdk_ecrpublic::types::{ImageDetail, RepositoryCatalogData};
 
-#[path = "../binary_support/mod.rs"]
-mod binary;
-pub use binary::{BIN, Emulator, tmux_available};
+use super::binary::BIN;
 
 /// How long any single wait may take before the test fails (generous for CI's 2 cores).
 pub const WAIT: Duration = Duration::from_secs(30);
@@ -426,9 +424,6 @@ impl Fresh {
         })
     }
 }
-
-/// "25,600": numbers as the app shows them.
-pub use ecrp::fmt::thousands;
 
 /// The `values` of a draft file, or `None` while it is missing or not (yet) valid JSON.
 pub fn draft_values(path: &Path) -> Option<serde_json::Value> {

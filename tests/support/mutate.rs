@@ -8,7 +8,7 @@ use ecrp::app::modal::{ConfirmModal, EditForm, Modal};
 use ecrp::app::{self, App, Msg};
 use ecrp::emulator::{Emulator, EmulatorOptions};
 
-use crate::tui_support::{Harness, NOW, code, key};
+use super::tui::{Harness, NOW, code, key};
 
 /// A fresh SDK client: what the service holds, independent of the app's own client and state.
 pub async fn truth(emu: &Emulator) -> aws_sdk_ecrpublic::Client {

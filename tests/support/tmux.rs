@@ -12,9 +12,7 @@ use std::path::{Path, PathBuf};
 use std::process::Command;
 use std::time::{Duration, Instant};
 
-#[path = "../binary_support/mod.rs"]
-mod binary;
-pub use binary::{BIN, Emulator, tmux_available};
+use super::binary::BIN;
 
 /// tmux's flags for the pane: what the terminal looks like from outside.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -35,14 +33,23 @@ pub struct Session {
 
 impl Drop for Session {
     fn drop(&mut self) {
-        let _ = Command::new("tmux")
+        let _ = tmux_command()
             .args(["kill-session", "-t", &self.name])
             .status();
     }
 }
 
+/// tmux on this test process's own server (`-L`, no config file): the tests never touch the
+/// user's tmux server or settings, and every test binary running at once has its own.
+fn tmux_command() -> Command {
+    let mut c = Command::new("tmux");
+    c.args(["-L", &format!("ecrp-tests-{}", std::process::id())])
+        .args(["-f", "/dev/null"]);
+    c
+}
+
 fn tmux(args: &[&str]) -> String {
-    let out = Command::new("tmux").args(args).output().expect("tmux");
+    let out = tmux_command().args(args).output().expect("tmux");
     assert!(
         out.status.success(),
         "tmux {args:?}: {}",
@@ -69,7 +76,10 @@ impl Session {
     pub fn launch(l: Launch<'_>) -> Session {
         let dir = tempfile::tempdir().expect("temp dir");
         let d = dir.path().display().to_string();
-        let name = format!("ecrp-{}-{}", l.tag, std::process::id());
+        // Unique within the process: several test files share one binary and may reuse a tag.
+        static SESSIONS: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
+        let n = SESSIONS.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+        let name = format!("ecrp-{}-{}-{n}", l.tag, std::process::id());
         let env = l.env.join(" ");
         let args = l.args.join(" ");
         let script = format!(
