@@ -1,7 +1,5 @@
 //! CreateRepository, DescribeRepositories (by name) and DeleteRepository through the real SDK.
 
-#[path = "support/mod.rs"]
-mod support;
 
 use crate::support::common::*;
 use aws_sdk_ecrpublic::types::RepositoryCatalogDataInput;

@@ -2,8 +2,6 @@
 //! bounds, the default page size, no duplicates or gaps, tokens that survive deletions, garbage
 //! tokens, the SDK's paginators and ecrp's own paged streams.
 
-#[path = "support/mod.rs"]
-mod support;
 
 use std::collections::BTreeSet;
 

@@ -1,8 +1,6 @@
 //! PutImage, DescribeImages and DescribeImageTags through the real SDK: digests, sizes, tags
 //! moving on re-push, manifest lists and OCI indexes, and every modelled error.
 
-#[path = "support/mod.rs"]
-mod support;
 
 use crate::support::common::*;
 use aws_sdk_ecrpublic::Client;

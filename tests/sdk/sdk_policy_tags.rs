@@ -1,7 +1,5 @@
 //! Set/Get/DeleteRepositoryPolicy and Tag/Untag/ListTagsForResource through the real SDK.
 
-#[path = "support/mod.rs"]
-mod support;
 
 use crate::support::common::*;
 use aws_sdk_ecrpublic::Client;

@@ -1,8 +1,6 @@
 //! Get/PutRepositoryCatalogData through the real SDK: every field, the model's limits, the logo
 //! blob served back as a logoUrl, and a put replacing the whole catalog.
 
-#[path = "support/mod.rs"]
-mod support;
 
 use crate::support::common::*;
 use aws_sdk_ecrpublic::primitives::Blob;

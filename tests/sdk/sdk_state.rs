@@ -1,8 +1,6 @@
 //! The emulator's `state_file` (persisted across restarts, written atomically after each mutation)
 //! and its `synthetic` repositories, seen through the real SDK.
 
-#[path = "support/mod.rs"]
-mod support;
 
 use std::collections::BTreeSet;
 

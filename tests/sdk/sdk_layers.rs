@@ -1,8 +1,6 @@
 //! The layer upload flow through the real SDK: InitiateLayerUpload, UploadLayerPart,
 //! CompleteLayerUpload and BatchCheckLayerAvailability, with every modelled failure.
 
-#[path = "support/mod.rs"]
-mod support;
 
 use crate::support::common::*;
 use aws_sdk_ecrpublic::Client;

@@ -1,8 +1,6 @@
 //! DescribeRegistries, Get/PutRegistryCatalogData and GetAuthorizationToken through the real SDK,
 //! plus the shape of the demo seed.
 
-#[path = "support/mod.rs"]
-mod support;
 
 use crate::support::common::*;
 use aws_sdk_ecrpublic::types::RegistryAliasStatus;
