@@ -1,7 +1,6 @@
 //! Get/PutRepositoryCatalogData through the real SDK: every field, the model's limits, the logo
 //! blob served back as a logoUrl, and a put replacing the whole catalog.
 
-
 use crate::support::common::*;
 use aws_sdk_ecrpublic::primitives::Blob;
 use aws_sdk_ecrpublic::types::RepositoryCatalogDataInput;

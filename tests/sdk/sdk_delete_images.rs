@@ -1,7 +1,6 @@
 //! BatchDeleteImage through the real SDK: by tag (the last tag takes the image with it), by digest,
 //! every per-id failure code, and the list bounds.
 
-
 use crate::support::common::*;
 use aws_sdk_ecrpublic::Client;
 use aws_sdk_ecrpublic::types::{ImageFailureCode, ImageIdentifier};

@@ -1,7 +1,6 @@
 //! PutImage, DescribeImages and DescribeImageTags through the real SDK: digests, sizes, tags
 //! moving on re-push, manifest lists and OCI indexes, and every modelled error.
 
-
 use crate::support::common::*;
 use aws_sdk_ecrpublic::Client;
 use aws_sdk_ecrpublic::types::ImageDetail;

@@ -1,7 +1,6 @@
 //! The layer upload flow through the real SDK: InitiateLayerUpload, UploadLayerPart,
 //! CompleteLayerUpload and BatchCheckLayerAvailability, with every modelled failure.
 
-
 use crate::support::common::*;
 use aws_sdk_ecrpublic::Client;
 use aws_sdk_ecrpublic::primitives::Blob;

@@ -1,7 +1,6 @@
 //! The largest payloads the model allows must get through (and one byte more must not): a 20 MiB
 //! layer part and a 4 MiB image manifest, sent by the real SDK.
 
-
 use crate::support::common::*;
 use aws_sdk_ecrpublic::primitives::Blob;
 

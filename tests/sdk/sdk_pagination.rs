@@ -2,7 +2,6 @@
 //! bounds, the default page size, no duplicates or gaps, tokens that survive deletions, garbage
 //! tokens, the SDK's paginators and ecrp's own paged streams.
 
-
 use std::collections::BTreeSet;
 
 use crate::support::common::*;

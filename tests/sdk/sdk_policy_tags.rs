@@ -1,6 +1,5 @@
 //! Set/Get/DeleteRepositoryPolicy and Tag/Untag/ListTagsForResource through the real SDK.
 
-
 use crate::support::common::*;
 use aws_sdk_ecrpublic::Client;
 

@@ -1,7 +1,6 @@
 //! DescribeRegistries, Get/PutRegistryCatalogData and GetAuthorizationToken through the real SDK,
 //! plus the shape of the demo seed.
 
-
 use crate::support::common::*;
 use aws_sdk_ecrpublic::types::RegistryAliasStatus;
 use base64::Engine;

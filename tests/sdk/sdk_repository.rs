@@ -1,6 +1,5 @@
 //! CreateRepository, DescribeRepositories (by name) and DeleteRepository through the real SDK.
 
-
 use crate::support::common::*;
 use aws_sdk_ecrpublic::types::RepositoryCatalogDataInput;
 

@@ -1,7 +1,6 @@
 //! The emulator's `state_file` (persisted across restarts, written atomically after each mutation)
 //! and its `synthetic` repositories, seen through the real SDK.
 
-
 use std::collections::BTreeSet;
 
 use crate::support::common::*;

@@ -1,7 +1,6 @@
 //! Validation from the service model seen through the real SDK: required members, patterns, ranges,
 //! members that exclude each other, and error messages that name the field and the limit.
 
-
 use crate::support::common::*;
 use aws_sdk_ecrpublic::error::{ProvideErrorMetadata, SdkError};
 use aws_sdk_ecrpublic::primitives::Blob;

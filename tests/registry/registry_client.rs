@@ -4,8 +4,6 @@
 //! read by the real `ecrp inspect` and `ecrp tags` binaries. What the tests expect comes from the
 //! OCI distribution spec and RFC 7235, not from the client's code.
 
-#[path = "support/mod.rs"]
-mod support;
 use crate::support::binary;
 
 use std::collections::BTreeSet;

@@ -3,8 +3,6 @@
 //! per repository, DescribeImages and DescribeImageTags agree exactly (no orphan tags), digests
 //! are unique, no request failed with a 5xx, and the emulator counted exactly the requests sent.
 
-#[path = "support/mod.rs"]
-mod support;
 use crate::support::common;
 
 use std::collections::{BTreeMap, HashMap, HashSet};

@@ -4,9 +4,6 @@
 //! client, copying images out and in. Expectations come from the distribution spec and
 //! public.ecr.aws's observed behaviour, not from the emulator's code.
 
-#[path = "support/mod.rs"]
-mod support;
-
 use std::collections::BTreeMap;
 use std::time::Duration;
 
