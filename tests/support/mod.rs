@@ -11,8 +11,10 @@
 //! - `mutate`: TUI helpers for the mutation tests (forms, confirmations, the emulator's counters).
 //! - `hostile`: a scripted misbehaving endpoint in front of the emulator.
 //! - `secrets`: the secrets that must never be written, and where to look for them.
+//! - `alone`: a test that changes the process environment, run alone in a child process.
 #![allow(dead_code)]
 
+pub mod alone;
 pub mod binary;
 pub mod common;
 pub mod e2e;
