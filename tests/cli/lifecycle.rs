@@ -922,7 +922,7 @@ fn the_binary_plans_as_json_and_refuses_bad_policies_with_a_non_zero_exit() {
 }
 
 /// The plan for 100,000 images beside the time to list them from the emulator. Reports, never
-/// fails on time: `cargo test --release --test lifecycle -- --ignored --nocapture plan_speed`.
+/// fails on time: `cargo test --release --test cli -- --ignored --nocapture plan_speed`.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 #[ignore = "a benchmark: run it on purpose"]
 async fn plan_speed_for_100000_images() {

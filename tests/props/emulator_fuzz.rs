@@ -4,7 +4,7 @@
 //! with a JSON object, or 4xx with `{"__type", "message"}` and the x-amzn-errortype header; never a
 //! 5xx (a panicking handler answers 500) and never a dropped connection.
 //!
-//! CI runs 1,500 cases. A long run: `PROPTEST_CASES=30000 cargo test --release --test emulator_fuzz`.
+//! CI runs 1,500 cases. A long run: `PROPTEST_CASES=30000 cargo test --release --test props emulator_fuzz`.
 
 use std::io::{Read, Write};
 use std::net::TcpStream;

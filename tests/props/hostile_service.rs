@@ -1,4 +1,4 @@
-//! ecrp against a hostile endpoint (tests/hostile_support): for every misbehaviour, the TUI's
+//! ecrp against a hostile endpoint (tests/support/hostile.rs): for every misbehaviour, the TUI's
 //! loaders (the real app, runner and SDK client) and `ecrp ls` (the real binary) end the listing
 //! with an error that names what went wrong, keep the rows that arrived, never hang, never loop
 //! and never hold more than the caps allow; and a property test mixes misbehaviours at random

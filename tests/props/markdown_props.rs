@@ -6,7 +6,7 @@
 //! The default case count keeps CI (2 cores, debug build) well under 30 s. Long run:
 //!
 //! ```sh
-//! PROPTEST_CASES=200000 cargo test --release --test markdown_props
+//! PROPTEST_CASES=200000 cargo test --release --test props markdown_props
 //! ```
 
 use ecrp::markdown::{render, wrap_plain};

@@ -2,7 +2,7 @@
 //! is borrowed, the `scrub_buffer` safety net catches what bypassed it, and widths as measured by
 //! `display_width` are the widths ratatui draws.
 //!
-//! Long run: `PROPTEST_CASES=100000 cargo test --release --test sanitize_props`
+//! Long run: `PROPTEST_CASES=100000 cargo test --release --test props sanitize_props`
 
 use std::borrow::Cow;
 

@@ -1,6 +1,6 @@
 //! Secrets never reach the logs: the real binary at trace level, with a recognisable secret key,
 //! against the emulator; the log must be written (so the check is not vacuous) and hold no secret.
-//! The secrets checked are listed in tests/secrets_support.
+//! The secrets checked are listed in tests/support/secrets.rs.
 
 use crate::support::common;
 use crate::support::secrets;

@@ -1,8 +1,8 @@
-//! Secrets never reach the log or the screen from the TUI either (tests/secrets_log.rs covers
+//! Secrets never reach the log or the screen from the TUI either (tests/props/secrets_log.rs covers
 //! `ecrp ls`): the real binary in tmux at trace level, with a recognisable secret key and session
 //! token, browsing through a fault mix (so retries and errors are logged too), then `:login` with a
 //! fake docker. None of them, nor the GetAuthorizationToken password docker received, appears in
-//! the log, in any byte ecrp wrote to the terminal, or on the screen (tests/secrets_support lists
+//! the log, in any byte ecrp wrote to the terminal, or on the screen (tests/support/secrets.rs lists
 //! the secrets).
 //!
 //! Skipped (with a message) where tmux is not installed, unless ECRP_REQUIRE_TMUX=1.

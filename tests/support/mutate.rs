@@ -1,4 +1,4 @@
-//! Helpers for the tests of forms and deletions in the TUI (tests/tui_edit*.rs, tests/tui_delete.rs):
+//! Helpers for the tests of forms and deletions in the TUI (tests/tui/tui_edit*.rs, tests/tui/tui_delete.rs):
 //! typing like a user, reading the open form, restarting the app on the same drafts directory, and
 //! reading the service's truth back with a fresh SDK client.
 #![allow(dead_code)]

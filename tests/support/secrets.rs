@@ -1,7 +1,7 @@
 //! The secrets no output of ecrp may contain, named in one place so every leak test checks them
 //! all: the secret access key, the session token, the GetAuthorizationToken password. A feature
 //! that handles a new secret (the registry client's bearer tokens, a cached credential) adds a
-//! constructor here and its value to the tests' lists (tests/secrets_log.rs, secrets_tui.rs), and
+//! constructor here and its value to the tests' lists (tests/props/secrets_log.rs, secrets_tui.rs), and
 //! lists the files it writes in `written_files` so they are searched too.
 
 #![allow(dead_code)] // each test binary uses the part it needs

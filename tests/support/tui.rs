@@ -212,7 +212,7 @@ impl Harness {
     /// Deliver messages until no task is running and none is queued.
     pub async fn settle(&mut self) {
         // Only a hang should trip this: on a loaded 2-core CI machine, tests that stream 100 MB
-        // bodies side by side (tests/hostile_service.rs) once took over 20 s to settle.
+        // bodies side by side (tests/props/hostile_service.rs) once took over 20 s to settle.
         let deadline = tokio::time::Instant::now() + Duration::from_secs(60);
         loop {
             while let Ok(m) = self.rx.try_recv() {

@@ -2,7 +2,7 @@
 //! client against the in-process emulator: marks, the confirmation that lists what goes, the
 //! chunked BatchDeleteImage with its progress and report (failures included), and stopping a long
 //! delete. What is left is read back with a fresh client. Deleting a repository:
-//! tests/tui_delete_repo.rs.
+//! tests/tui/tui_delete_repo.rs.
 
 use std::collections::HashSet;
 use std::time::Duration;

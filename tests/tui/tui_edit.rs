@@ -1,8 +1,8 @@
 //! Issue 4 in the TUI, driven with keys as a user types them, through the real effect runner and
 //! SDK client against the in-process emulator: the catalog form (description, the limit, the logo),
 //! the registry display name and a new repository. What the service holds afterwards is read back
-//! with a fresh client. Policies and resource tags: tests/tui_edit_policy.rs; failures, read-only
-//! and drafts: tests/tui_edit_safety.rs; deletions: tests/tui_delete.rs.
+//! with a fresh client. Policies and resource tags: tests/tui/tui_edit_policy.rs; failures, read-only
+//! and drafts: tests/tui/tui_edit_safety.rs; deletions: tests/tui/tui_delete.rs.
 
 use crate::support::mutate::*;
 use crate::support::tui::*;

@@ -1,6 +1,6 @@
 //! The README's screenshots, rendered from the demo data through the real app:
 //!
-//!     ECRP_WRITE_SCREENSHOTS=1 cargo test --test tui_screenshots
+//!     ECRP_WRITE_SCREENSHOTS=1 cargo test --test tui tui_screenshots
 //!
 //! writes screenshots/*.svg. Without the variable the screens are still rendered and checked.
 

@@ -274,7 +274,7 @@ fn the_alignment_checks_catch_overlaps() {
     // ratatui-core 0.1.2 adds a column per halfwidth sound mark to unicode-width 0.2.3's count,
     // which already has it: "ｶﾞ" takes 3 columns in the buffer, 2 in a terminal. The explicit
     // cursor move ratatui writes before the next cell keeps columns aligned on screen anyway
-    // (tests/hostile_output.rs checks that in tmux).
+    // (tests/props/hostile_output.rs checks that in tmux).
     let mut buf = Buffer::empty(Rect::new(0, 0, 10, 1));
     buf.set_string(0, 0, "ｶﾞx", Style::new());
     assert_eq!(buf[(0, 0)].symbol().cell_width(), 3);
