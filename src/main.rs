@@ -410,7 +410,7 @@ fn listing_cache(no_cache: bool, config: &config::Config) -> Option<app::CacheOp
     })
 }
 
-/// For the crash tests (tests/tui_crash.rs), not a feature: with `ECRP_DEBUG_PANIC_AFTER_MS=N`, panic
+/// For the crash tests (tests/tui/tui_crash.rs), not a feature: with `ECRP_DEBUG_PANIC_AFTER_MS=N`, panic
 /// N ms after the TUI started, on the main thread while `app::run` is live (its terminal entered),
 /// which is where a bug in `update` or `view` would panic. Without the variable, `run` as is.
 async fn panic_on_request(run: impl Future<Output = Result<()>>) -> Result<()> {

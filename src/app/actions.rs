@@ -83,7 +83,13 @@ fn lifecycle(c: Context) -> bool {
 fn openable(c: Context) -> bool {
     matches!(
         c,
-        C::Registries | C::Repositories | C::Picker | C::Images | C::Tags | C::Inspector | C::OpenRepo
+        C::Registries
+            | C::Repositories
+            | C::Picker
+            | C::Images
+            | C::Tags
+            | C::Inspector
+            | C::OpenRepo
     )
 }
 fn copyable(c: Context) -> bool {

@@ -172,7 +172,8 @@ fn inspect_selected_tag(app: &mut App, fx: &mut Vec<Effect>) {
         return;
     };
     let Some(client) = app.opened.client.clone() else {
-        app.status = Status::Warning("the registry is not connected yet: try again in a moment".into());
+        app.status =
+            Status::Warning("the registry is not connected yet: try again in a moment".into());
         return;
     };
     match Reference::parse(&v.reference) {

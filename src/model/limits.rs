@@ -1,5 +1,5 @@
 //! The ECR Public service's constraints as named constants, from its service model (checked by
-//! tests/emulator_model.rs) and API reference. The emulator enforces them; the client checks input
+//! tests/emulator/emulator_model.rs) and API reference. The emulator enforces them; the client checks input
 //! against them before sending it, so a bad value is named with its limit before any request.
 
 /// RepositoryName length bounds.

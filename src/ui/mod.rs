@@ -146,7 +146,9 @@ fn overlay_max_scroll(app: &App) -> u16 {
             error::rows(app, a.body),
             error::area(a.body).height.saturating_sub(2),
         ),
-        Some(Overlay::Picker(_) | Overlay::Inspector | Overlay::OpenRepo | Overlay::Lifecycle { .. })
+        Some(
+            Overlay::Picker(_) | Overlay::Inspector | Overlay::OpenRepo | Overlay::Lifecycle { .. },
+        )
         | None => (0, 0),
     };
     (lines as u16).saturating_sub(visible)

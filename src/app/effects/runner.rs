@@ -10,8 +10,8 @@ use tokio::sync::{Semaphore, mpsc::UnboundedSender};
 use tokio::task::AbortHandle;
 
 use super::index_reads;
-use crate::app::inspector_state::Shared;
 use super::mutate::{self, DraftOp, DraftWriter};
+use crate::app::inspector_state::Shared;
 use crate::app::msg::{Answer, Effect, ListId, Msg, Mutation, PageRows, Read};
 use crate::app::prefetch::Prefetched;
 use crate::aws::{self, Api, AwsError, Page, PageStream};

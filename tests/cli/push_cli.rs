@@ -1,0 +1,370 @@
+//! `ecrp push` as a user runs it: the real binary publishes OCI image layouts built here (what
+//! buildx, skopeo, crane or oras write) to an in-process emulator; the SDK then checks what the
+//! repository holds, and the emulator's per-operation counts show which requests were sent.
+
+use crate::support::binary;
+
+use std::collections::BTreeMap;
+use std::path::Path;
+
+use crate::support::common::*;
+use aws_sdk_ecrpublic::Client;
+use ecrp::emulator::Emulator;
+use serde_json::{Value, json};
+
+const MIB: usize = 1 << 20;
+
+/// Deterministic incompressible bytes (xorshift), so layers of a given seed are reproducible.
+fn noise(seed: u64, len: usize) -> Vec<u8> {
+    let mut x = seed.wrapping_mul(0x9E37_79B9_7F4A_7C15) | 1;
+    (0..len)
+        .map(|_| {
+            x ^= x << 13;
+            x ^= x >> 7;
+            x ^= x << 17;
+            (x >> 24) as u8
+        })
+        .collect()
+}
+
+/// An OCI image layout being written in a temp dir.
+struct Oci {
+    dir: tempfile::TempDir,
+}
+
+impl Oci {
+    fn new() -> Oci {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::create_dir_all(dir.path().join("blobs/sha256")).unwrap();
+        std::fs::write(
+            dir.path().join("oci-layout"),
+            r#"{"imageLayoutVersion":"1.0.0"}"#,
+        )
+        .unwrap();
+        Oci { dir }
+    }
+
+    fn path(&self) -> &Path {
+        self.dir.path()
+    }
+
+    fn blob_path(&self, digest: &str) -> std::path::PathBuf {
+        self.path()
+            .join("blobs/sha256")
+            .join(digest.trim_start_matches("sha256:"))
+    }
+
+    /// Stores `bytes` as a blob; returns its descriptor.
+    fn blob(&self, media_type: &str, bytes: &[u8]) -> Value {
+        let digest = sha256_digest(bytes);
+        std::fs::write(self.blob_path(&digest), bytes).unwrap();
+        json!({ "mediaType": media_type, "digest": digest, "size": bytes.len() })
+    }
+
+    /// An image manifest over a config and `layers`, stored pretty-printed with a trailing
+    /// newline: re-serialising it would change its digest, so only the exact bytes can work.
+    fn image(&self, arch: &str, layers: &[Vec<u8>]) -> Value {
+        let config = self.blob(
+            OCI_CONFIG,
+            json!({ "architecture": arch, "os": "linux", "rootfs": { "type": "layers" } })
+                .to_string()
+                .as_bytes(),
+        );
+        let layers: Vec<Value> = layers.iter().map(|l| self.blob(OCI_LAYER, l)).collect();
+        let m = json!({ "schemaVersion": 2, "mediaType": OCI_MANIFEST, "config": config, "layers": layers });
+        let mut bytes = serde_json::to_vec_pretty(&m).unwrap();
+        bytes.push(b'\n');
+        let mut d = self.blob(OCI_MANIFEST, &bytes);
+        d["platform"] = json!({ "architecture": arch, "os": "linux" });
+        d
+    }
+
+    fn index(&self, children: &[Value]) -> Value {
+        let idx = json!({ "schemaVersion": 2, "mediaType": OCI_INDEX, "manifests": children });
+        self.blob(
+            OCI_INDEX,
+            serde_json::to_string_pretty(&idx).unwrap().as_bytes(),
+        )
+    }
+
+    /// Writes index.json listing `entries`, each with its ref.name annotation when given.
+    fn write_index(&self, entries: &[(Value, Option<&str>)]) {
+        let manifests: Vec<Value> = entries
+            .iter()
+            .map(|(d, tag)| {
+                let mut d = d.clone();
+                if let Some(t) = tag {
+                    d["annotations"] = json!({ "org.opencontainers.image.ref.name": t });
+                }
+                d
+            })
+            .collect();
+        let idx = json!({ "schemaVersion": 2, "mediaType": OCI_INDEX, "manifests": manifests });
+        std::fs::write(self.path().join("index.json"), idx.to_string()).unwrap();
+    }
+}
+
+struct Run {
+    stdout: String,
+    stderr: String,
+    ok: bool,
+}
+
+/// The real binary, credentials from the environment as a user would have them.
+async fn ecrp(url: &str, args: &[&str]) -> Run {
+    let mut cmd = std::process::Command::new(binary::BIN);
+    binary::hermetic(&mut cmd)
+        .args(args)
+        .args(["--endpoint-url", url])
+        .env("AWS_ACCESS_KEY_ID", "AKIDPUSHTEST00000000")
+        .env("AWS_SECRET_ACCESS_KEY", "push-test-secret");
+    let out = tokio::process::Command::from(cmd)
+        .output()
+        .await
+        .expect("ecrp runs");
+    Run {
+        stdout: String::from_utf8_lossy(&out.stdout).into_owned(),
+        stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
+        ok: out.status.success(),
+    }
+}
+
+fn count(emu: &Emulator, op: &str) -> u64 {
+    emu.op_counts().get(op).copied().unwrap_or(0)
+}
+
+/// Digest → (tags, size, manifest media type, artifact media type) of every image in `repo`.
+async fn images(c: &Client, repo: &str) -> BTreeMap<String, (Vec<String>, i64, String, String)> {
+    let out = ok(c.describe_images().repository_name(repo).send().await);
+    out.image_details
+        .unwrap_or_default()
+        .into_iter()
+        .map(|i| {
+            (
+                i.image_digest.unwrap_or_default(),
+                (
+                    i.image_tags.unwrap_or_default(),
+                    i.image_size_in_bytes.unwrap_or(0),
+                    i.image_manifest_media_type.unwrap_or_default(),
+                    i.artifact_media_type.unwrap_or_default(),
+                ),
+            )
+        })
+        .collect()
+}
+
+fn digest_of(d: &Value) -> String {
+    d["digest"].as_str().unwrap().to_string()
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn push_uploads_in_parts_then_a_repush_uploads_nothing() {
+    let (emu, c) = start_empty().await;
+    let uri = create_repo(&c, "team/app").await.repository_uri.unwrap();
+    let oci = Oci::new();
+    // 6 MiB + 1,234 bytes with 5 MiB parts: two parts, the second short; then two small layers.
+    let layers = vec![noise(1, 6 * MIB + 1234), noise(2, 300_000), noise(3, 1)];
+    let m = oci.image("amd64", &layers);
+    oci.write_index(&[(m.clone(), Some("v1"))]);
+    let dir = oci.path().to_str().unwrap();
+
+    let r = ecrp(
+        &emu.url(),
+        &["push", dir, "team/app:v1", "--chunk-size", "5MiB"],
+    )
+    .await;
+    assert!(r.ok, "{}", r.stderr);
+    let digest = digest_of(&m);
+    assert_eq!(r.stdout, format!("pushed {digest} {uri}:v1\n"));
+    assert!(r.stderr.contains("uploaded (2 parts)"), "{}", r.stderr);
+    assert_eq!(
+        r.stderr.matches("uploaded (1 part)").count(),
+        3,
+        "{}",
+        r.stderr
+    );
+    // Config and three layers: one upload each, the big layer in two parts.
+    assert_eq!(count(&emu, "BatchCheckLayerAvailability"), 1);
+    assert_eq!(count(&emu, "InitiateLayerUpload"), 4);
+    assert_eq!(count(&emu, "UploadLayerPart"), 5);
+    assert_eq!(count(&emu, "CompleteLayerUpload"), 4);
+    assert_eq!(count(&emu, "PutImage"), 1);
+
+    let imgs = images(&c, "team/app").await;
+    let (tags, size, media, artifact) = &imgs[&digest];
+    assert_eq!(tags, &["v1"]);
+    let layer_bytes: usize = layers.iter().map(Vec::len).sum();
+    assert_eq!(*size, layer_bytes as i64, "size is the layers' sum");
+    assert_eq!(media, OCI_MANIFEST);
+    assert_eq!(artifact, OCI_CONFIG);
+
+    // Again: every blob is reported present, nothing is uploaded, the tag stays where it was.
+    let again = ecrp(&emu.url(), &["push", dir, "team/app:v1"]).await;
+    assert!(again.ok, "{}", again.stderr);
+    assert_eq!(
+        again.stderr.matches("exists, skipped").count(),
+        4,
+        "{}",
+        again.stderr
+    );
+    assert!(!again.stderr.contains("uploaded ("), "{}", again.stderr);
+    assert!(again.stderr.contains("already there"), "{}", again.stderr);
+    assert_eq!(again.stdout, format!("pushed {digest} {uri}:v1\n"));
+    assert_eq!(count(&emu, "InitiateLayerUpload"), 4);
+    assert_eq!(count(&emu, "UploadLayerPart"), 5);
+    let imgs = images(&c, "team/app").await;
+    assert_eq!(imgs.len(), 1);
+    assert_eq!(imgs[&digest].0, ["v1"]);
+    emu.shutdown().await;
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_multi_arch_index_follows_its_children_and_shared_layers_go_once() {
+    let (emu, c) = start_empty().await;
+    create_repo(&c, "multi").await;
+    let oci = Oci::new();
+    let base = noise(10, 200_000);
+    let amd = oci.image("amd64", &[base.clone(), noise(11, 5_000)]);
+    let arm = oci.image("arm64", &[base, noise(12, 7_000)]);
+    let index = oci.index(&[amd.clone(), arm.clone()]);
+    oci.write_index(&[(index.clone(), Some("1.0"))]);
+
+    let r = ecrp(
+        &emu.url(),
+        &["push", oci.path().to_str().unwrap(), "multi:1.0"],
+    )
+    .await;
+    assert!(r.ok, "{}", r.stderr);
+    assert!(r.stderr.contains("manifest linux/amd64"), "{}", r.stderr);
+    assert!(r.stderr.contains("manifest linux/arm64"), "{}", r.stderr);
+    // Two configs, the shared base layer once, two own layers.
+    assert_eq!(count(&emu, "CompleteLayerUpload"), 5);
+    assert_eq!(count(&emu, "PutImage"), 3);
+    let imgs = images(&c, "multi").await;
+    assert_eq!(imgs.len(), 3);
+    let (tags, _, media, _) = &imgs[&digest_of(&index)];
+    assert_eq!(tags, &["1.0"]);
+    assert_eq!(media, OCI_INDEX);
+    for child in [&amd, &arm] {
+        let (tags, _, media, _) = &imgs[&digest_of(child)];
+        assert!(tags.is_empty(), "children are pushed by digest, untagged");
+        assert_eq!(media, OCI_MANIFEST);
+    }
+    assert!(
+        r.stdout
+            .starts_with(&format!("pushed {} ", digest_of(&index)))
+    );
+    emu.shutdown().await;
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn tags_are_chosen_from_the_layout_and_a_missing_one_lists_the_others() {
+    let (emu, c) = start_empty().await;
+    create_repo(&c, "pick").await;
+    let oci = Oci::new();
+    let latest = oci.image("amd64", &[noise(20, 1_000)]);
+    let v2 = oci.image("amd64", &[noise(21, 1_000)]);
+    oci.write_index(&[(latest.clone(), Some("latest")), (v2.clone(), Some("v2"))]);
+    let dir = oci.path().to_str().unwrap();
+    let before = emu.op_counts();
+
+    let r = ecrp(&emu.url(), &["push", dir, "pick:v1"]).await;
+    assert!(!r.ok);
+    let expected = format!(
+        "{}: no manifest tagged 'v1' (tags: latest, v2)",
+        oci.path().join("index.json").display()
+    );
+    assert!(r.stderr.contains(&expected), "{}", r.stderr);
+    // Without a tag, two manifests are ambiguous.
+    let r = ecrp(&emu.url(), &["push", dir, "pick"]).await;
+    assert!(!r.ok);
+    assert!(r.stderr.contains("--all-tags"), "{}", r.stderr);
+    assert_eq!(emu.op_counts(), before, "nothing sent");
+
+    let r = ecrp(&emu.url(), &["push", dir, "pick", "--all-tags"]).await;
+    assert!(r.ok, "{}", r.stderr);
+    assert_eq!(r.stdout.lines().count(), 2, "{}", r.stdout);
+    let imgs = images(&c, "pick").await;
+    assert_eq!(imgs[&digest_of(&latest)].0, ["latest"]);
+    assert_eq!(imgs[&digest_of(&v2)].0, ["v2"]);
+    // A repository that does not exist is named with the service's error code.
+    let r = ecrp(&emu.url(), &["push", dir, "nope:v2"]).await;
+    assert!(!r.ok);
+    assert!(
+        r.stderr.contains("RepositoryNotFoundException"),
+        "{}",
+        r.stderr
+    );
+    emu.shutdown().await;
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn read_only_refuses_before_any_request_and_dry_run_changes_nothing() {
+    let (emu, c) = start_empty().await;
+    create_repo(&c, "ro").await;
+    let oci = Oci::new();
+    oci.write_index(&[(oci.image("amd64", &[noise(30, 2_000)]), Some("v1"))]);
+    let dir = oci.path().to_str().unwrap();
+    let before = emu.op_counts();
+
+    let r = ecrp(&emu.url(), &["--read-only", "push", dir, "ro:v1"]).await;
+    assert!(!r.ok);
+    assert!(r.stderr.contains("ReadOnly"), "{}", r.stderr);
+    assert_eq!(emu.op_counts(), before, "no request at all");
+
+    // A dry run only reads, so read-only mode allows it.
+    let r = ecrp(
+        &emu.url(),
+        &["--read-only", "push", dir, "ro:v1", "--dry-run"],
+    )
+    .await;
+    assert!(r.ok, "{}", r.stderr);
+    assert_eq!(r.stderr.matches("would upload").count(), 3, "{}", r.stderr);
+    assert!(r.stdout.starts_with("would push sha256:"), "{}", r.stdout);
+    for op in ["InitiateLayerUpload", "UploadLayerPart", "PutImage"] {
+        assert_eq!(count(&emu, op), 0, "{op}");
+    }
+    assert!(images(&c, "ro").await.is_empty());
+    emu.shutdown().await;
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_corrupt_or_missing_blob_fails_clearly_and_puts_nothing() {
+    let (emu, c) = start_empty().await;
+    create_repo(&c, "bad").await;
+    let oci = Oci::new();
+    let layer = noise(40, 4_096);
+    let m = oci.image("amd64", std::slice::from_ref(&layer));
+    oci.write_index(&[(m, Some("v1"))]);
+    let dir = oci.path().to_str().unwrap();
+    // Same size, one byte flipped: only the hash can tell.
+    let path = oci.blob_path(&sha256_digest(&layer));
+    let mut corrupt = layer.clone();
+    corrupt[100] ^= 0xff;
+    std::fs::write(&path, &corrupt).unwrap();
+
+    let r = ecrp(&emu.url(), &["push", dir, "bad:v1"]).await;
+    assert!(!r.ok);
+    let expected = format!(
+        "{}: corrupt blob: its content hashes to {}, not {}",
+        path.display(),
+        sha256_digest(&corrupt),
+        sha256_digest(&layer)
+    );
+    assert!(r.stderr.contains(&expected), "{}", r.stderr);
+    assert_eq!(count(&emu, "PutImage"), 0);
+    assert_eq!(count(&emu, "InitiateLayerUpload"), 0);
+
+    std::fs::remove_file(&path).unwrap();
+    let r = ecrp(&emu.url(), &["push", dir, "bad:v1"]).await;
+    assert!(!r.ok);
+    assert!(
+        r.stderr
+            .contains(&format!("missing blob {}", sha256_digest(&layer))),
+        "{}",
+        r.stderr
+    );
+    assert_eq!(count(&emu, "PutImage"), 0);
+    assert!(images(&c, "bad").await.is_empty());
+    emu.shutdown().await;
+}
