@@ -83,7 +83,7 @@ async fn measure(opts: &Opts) -> Result<Vec<Row>> {
         ..RunOptions::default()
     };
     run.config.registry_url = Some(url.clone());
-    let mut d = tui::Driver::start_with(run.clone()).await?;
+    let mut d = tui::Driver::start_opts(run.clone()).await?;
     d.select_repo(REPO)?;
     d.apply(key(KeyCode::Enter));
     d.settle().await?;
@@ -157,14 +157,14 @@ async fn measure(opts: &Opts) -> Result<Vec<Row>> {
     drop(d);
 
     progress("inspector: frames of 10 platforms, 100 history entries and 100 layers");
-    let mut list = tui::Driver::start_with(run.clone()).await?;
+    let mut list = tui::Driver::start_opts(run.clone()).await?;
     list.select_repo("small")?;
     list.open_and_load(false).await?;
     ensure!(
         list.app.remote.images.rows.len() == 100,
         "small holds 100 images"
     );
-    let mut index = tui::Driver::start_with(run.clone()).await?;
+    let mut index = tui::Driver::start_opts(run.clone()).await?;
     show_synthetic(&mut index, &url, &synthetic_index(10)?, None)?;
     ensure!(
         index.screen().contains("index of 10 platforms"),
@@ -172,7 +172,7 @@ async fn measure(opts: &Opts) -> Result<Vec<Row>> {
         index.screen()
     );
     let (image, blob) = synthetic_image(100)?;
-    let mut history = tui::Driver::start_with(run.clone()).await?;
+    let mut history = tui::Driver::start_opts(run.clone()).await?;
     show_synthetic(&mut history, &url, &image, Some(blob.clone()))?;
     history.apply(key(KeyCode::Tab));
     history.draw()?;
@@ -181,7 +181,7 @@ async fn measure(opts: &Opts) -> Result<Vec<Row>> {
         "{}",
         history.screen()
     );
-    let mut layers = tui::Driver::start_with(run).await?;
+    let mut layers = tui::Driver::start_opts(run).await?;
     show_synthetic(&mut layers, &url, &image, Some(blob))?;
     layers.apply(key(KeyCode::Tab));
     layers.apply(key(KeyCode::Tab));

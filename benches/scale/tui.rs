@@ -63,11 +63,18 @@ impl Driver {
             cache,
             ..RunOptions::default()
         };
-        Driver::start_with(opts).await
+        Self::begin_opts(opts)
     }
 
     /// The app with `opts`, its first lists loaded.
-    pub async fn start_with(opts: RunOptions) -> Result<Driver> {
+    pub async fn start_opts(opts: RunOptions) -> Result<Driver> {
+        let mut d = Self::begin_opts(opts)?;
+        d.settle().await?;
+        Ok(d)
+    }
+
+    /// The app with `opts`, its start effects sent, nothing answered yet.
+    pub fn begin_opts(opts: RunOptions) -> Result<Driver> {
         let page_size = opts.config.page_size;
         let (tx, rx) = mpsc::unbounded_channel();
         let mut d = Driver {

@@ -6,7 +6,7 @@ use super::cached;
 use super::load::LoadState;
 use super::modal::{EditForm, FormKind, Modal};
 use super::msg::{Effect, ListId, Read};
-use super::state::{App, Fetch, Status};
+use super::state::{App, Fetch, Overlay, PickItem, Picker, PickerKind, Status};
 use super::strings;
 use crate::aws::AwsError;
 use crate::config::Action;
@@ -131,4 +131,16 @@ pub fn edit_form(app: &App, mut form: crate::forms::Form, kind: FormKind) -> Edi
         },
     };
     EditForm { form, kind }
+}
+
+/// Open a menu with the cursor on `current` when it is listed.
+pub fn open_picker(app: &mut App, kind: PickerKind, items: Vec<PickItem>, current: Option<&str>) {
+    let selected = current
+        .and_then(|c| items.iter().position(|i| i.value == c))
+        .unwrap_or(0);
+    app.overlay = Some(Overlay::Picker(Picker {
+        kind,
+        items,
+        selected,
+    }));
 }

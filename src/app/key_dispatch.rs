@@ -11,8 +11,8 @@ use super::nav::{self, View};
 use super::state::Pane;
 use super::state::{App, Layer, Overlay, Status};
 use super::{
-    cached, comfort, command, delete, edit, form_input, inspector, lifecycle, open_repo, retag,
-    route, strings,
+    auto_refresh, cached, command, copy, delete, edit, form_input, inspector, lifecycle, open_repo,
+    retag, route, session, strings,
 };
 use crate::forms::confirm::ConfirmEvent;
 
@@ -253,11 +253,11 @@ fn list_action(app: &mut App, action: Action, fx: &mut Vec<Effect>) {
         Action::ErrorDetails => open_error(app),
         Action::Help => app.overlay = Some(Overlay::Help { scroll: 0 }),
         Action::Quit => app.quit = true,
-        Action::AutoRefresh => comfort::toggle_auto_refresh(app),
-        Action::Copy => comfort::copy_menu(app),
-        Action::OpenBrowser => comfort::open_gallery(app, fx),
-        Action::Profiles => comfort::ask_profiles(fx),
-        Action::Regions => comfort::regions(app),
+        Action::AutoRefresh => auto_refresh::toggle_auto_refresh(app),
+        Action::Copy => copy::copy_menu(app),
+        Action::OpenBrowser => copy::open_gallery(app, fx),
+        Action::Profiles => session::ask_profiles(fx),
+        Action::Regions => session::regions(app),
         Action::Edit => edit::edit(app, fx),
         Action::New => edit::repository::open(app),
         Action::Mark => delete::mark(app),

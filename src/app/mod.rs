@@ -4,10 +4,11 @@
 //! `run` is what `ecrp` and `ecrp --demo` call.
 
 pub mod actions;
+mod auto_refresh;
 mod base;
 mod cached;
-mod comfort;
 pub mod command;
+mod copy;
 mod delete;
 mod drafts;
 mod edit;
@@ -37,6 +38,7 @@ mod rank;
 mod retag;
 mod route;
 mod rows;
+mod session;
 pub mod stale;
 pub mod state;
 pub mod strings;

@@ -1,5 +1,5 @@
 //! Routers: where a `:` command, a menu choice and a confirmation's answer lead. They sit above
-//! the features (navigation, comfort, edits, drafts, deletes) and call into them, so no feature
+//! the features (navigation, auto_refresh, copy, session, edits, drafts, deletes) and call into them, so no feature
 //! needs to import another to hand over.
 
 use super::actions::Action;
@@ -10,7 +10,7 @@ use super::modal::{ConfirmAction, ConfirmModal, EditTarget, Modal, PendingEdit};
 use super::msg::{Effect, ListId, Mutation};
 use super::nav::{self, View};
 use super::state::{App, Overlay, Pane, PickItem, PickerKind, Status};
-use super::{comfort, delete, edit, lifecycle, strings};
+use super::{auto_refresh, copy, delete, edit, lifecycle, session, strings};
 use crate::drafts::DraftKind;
 
 /// Run a `:` command as typed, with its argument: `:repos web` opens the repositories filtered
@@ -93,10 +93,10 @@ pub fn run_command(app: &mut App, cmd: Cmd, fx: &mut Vec<Effect>) {
         Cmd::ResourceTags => nav::open_view(app, View::ResourceTags, fx),
         Cmd::DisplayName => edit::display_name::open(app),
         Cmd::NewRepository => edit::repository::open(app),
-        Cmd::Login => comfort::login(app, fx),
-        Cmd::Profiles => comfort::ask_profiles(fx),
-        Cmd::Regions => comfort::regions(app),
-        Cmd::AutoRefresh => comfort::toggle_auto_refresh(app),
+        Cmd::Login => session::login(app, fx),
+        Cmd::Profiles => session::ask_profiles(fx),
+        Cmd::Regions => session::regions(app),
+        Cmd::AutoRefresh => auto_refresh::toggle_auto_refresh(app),
         Cmd::Help => app.overlay = Some(Overlay::Help { scroll: 0 }),
         Cmd::Quit => app.quit = true,
         Cmd::Open => super::open_repo::command(app, None, fx),
@@ -139,9 +139,9 @@ pub fn picker_action(app: &mut App, action: Action, fx: &mut Vec<Effect>) {
 
 fn choose(app: &mut App, kind: PickerKind, item: PickItem, fx: &mut Vec<Effect>) {
     match kind {
-        PickerKind::Copy => comfort::copy_chosen(app, &item, fx),
-        PickerKind::Profiles => comfort::profile_chosen(app, &item.value, fx),
-        PickerKind::Regions => comfort::region_chosen(app, &item.value, fx),
+        PickerKind::Copy => copy::copy_chosen(app, &item, fx),
+        PickerKind::Profiles => session::profile_chosen(app, &item.value, fx),
+        PickerKind::Regions => session::region_chosen(app, &item.value, fx),
         PickerKind::Drafts => draft_chosen(app, &item.value, fx),
         PickerKind::PolicyStart => edit::policy::start_chosen(app, &item.value),
         PickerKind::OpenRecent => super::open_repo::command(app, Some(&item.value), fx),

@@ -9,8 +9,8 @@ use super::msg::{Answer, Effect, ListId, Msg, PageRows};
 use super::stale::Compare;
 use super::state::{App, Fetch, Pane, Status};
 use super::{
-    cached, comfort, delete, drafts, edit, form_input, inspector, key_dispatch, lifecycle, mouse,
-    open_repo, outcomes, platforms, prefetch, strings,
+    auto_refresh, cached, delete, drafts, edit, form_input, inspector, key_dispatch, lifecycle,
+    mouse, open_repo, outcomes, platforms, prefetch, session, strings,
 };
 use crate::aws::AwsError;
 use crate::aws::Page;
@@ -42,7 +42,7 @@ pub fn update(app: &mut App, msg: Msg) -> Vec<Effect> {
         Msg::Tick(now) => {
             app.now = now;
             app.beat = app.beat.wrapping_add(1);
-            comfort::auto_refresh_tick(app, &mut fx);
+            auto_refresh::auto_refresh_tick(app, &mut fx);
         }
         Msg::Connected(info) => {
             if std::mem::take(&mut app.switching) {
@@ -87,7 +87,7 @@ pub fn update(app: &mut App, msg: Msg) -> Vec<Effect> {
             delete::ended(app, not_sent, &mut fx);
             lifecycle::apply_ended(app, &mut fx);
         }
-        Msg::Profiles(r) => comfort::profiles_arrived(app, r),
+        Msg::Profiles(r) => session::profiles_arrived(app, r),
         Msg::Done(Ok(m)) => {
             base::succeeded(app);
             app.status = Status::Info(m)
