@@ -448,6 +448,27 @@ pub struct PushArgs {
     /// (allowed in read-only mode).
     #[arg(long)]
     pub dry_run: bool,
+
+    /// Which plane carries the push. `api` (the default): the ECR Public API's layer operations
+    /// and PutImage, needing only ECR Public API permissions and working with any endpoint.
+    /// `registry`: the registry API (OCI distribution) at public.ecr.aws/ALIAS/REPO, what
+    /// `docker push` does; needs the registry alias (and GetAuthorizationToken).
+    #[arg(long, value_enum, default_value_t = PushVia::Api, value_name = "PLANE")]
+    pub via: PushVia,
+
+    /// With --via registry: the registry API address to use for public.ecr.aws. Also
+    /// ECRP_REGISTRY_URL or `registry_url` in the config file.
+    #[arg(long, value_name = "URL", env = "ECRP_REGISTRY_URL")]
+    pub registry_url: Option<String>,
+}
+
+/// `ecrp push --via`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum PushVia {
+    /// The ECR Public API (layer operations and PutImage).
+    Api,
+    /// The registry API (OCI distribution), as docker pushes.
+    Registry,
 }
 
 #[derive(Debug, Args)]

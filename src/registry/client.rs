@@ -118,6 +118,12 @@ impl RegistryClient {
         })
     }
 
+    /// This client with writes refused (or allowed) before any request.
+    pub fn with_read_only(mut self, read_only: bool) -> Self {
+        self.opts.read_only = read_only;
+        self
+    }
+
     pub fn base(&self) -> &Url {
         &self.base
     }
