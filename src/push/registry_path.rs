@@ -103,7 +103,7 @@ pub(super) async fn push(
         let kinds = &kinds;
         let mut uploads = futures::stream::iter(missing.iter().copied())
             .map(|b| async move {
-                let parts = upload(client, name, layout, b, chunk)
+                let parts = upload(client, name, layout, b, kinds.kind(b), chunk)
                     .await
                     .with_context(|| {
                         format!(
@@ -159,13 +159,14 @@ async fn upload(
     name: &str,
     layout: &Layout,
     b: &Descriptor,
+    kind: &str,
     chunk: u64,
 ) -> Result<usize> {
     let path = layout.blob_path(&b.digest)?;
     let d = digest(&b.digest)?;
     if b.size > chunk {
         note(format_args!(
-            "  layer  {}  {:>9}  uploading in {} chunks",
+            "  {kind} {}  {:>9}  uploading in {} parts",
             short_digest(&b.digest),
             super::human(b.size),
             b.size.div_ceil(chunk)
