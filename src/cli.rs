@@ -227,6 +227,7 @@ impl Cli {
             }
             Some(Command::Push(a)) => {
                 a.client.take_from(client);
+                take(&mut a.registry_url, self.registry_url.take());
                 a.mode.read_only |= mode.read_only;
                 a.mode.read_write |= mode.read_write;
                 if a.mode.read_only && a.mode.read_write {
@@ -744,6 +745,23 @@ mod tests {
             panic!("push")
         };
         assert_eq!(push.mode.read_only(), Some(true));
+        assert_eq!(push.via, PushVia::Api, "the API path is the default");
+        let cli = parse(&[
+            "--registry-url",
+            "http://127.0.0.1:1",
+            "push",
+            "--via",
+            "registry",
+            "dir",
+            "repo",
+        ])
+        .unwrap();
+        let Some(Command::Push(push)) = cli.command else {
+            panic!("push")
+        };
+        assert_eq!(push.via, PushVia::Registry);
+        assert_eq!(push.registry_url.as_deref(), Some("http://127.0.0.1:1"));
+        assert!(parse(&["push", "--via", "docker", "dir", "repo"]).is_err());
         assert!(
             parse(&["--read-only", "push", "dir", "repo", "--read-write"])
                 .unwrap_err()
