@@ -521,6 +521,12 @@ async fn read_only_refuses_a_registry_push_before_any_request() {
     assert_eq!(emu.op_counts(), before, "no API request");
     assert!(listener.accept().is_err(), "no registry connection");
 
+    // A dry run only reads (blob HEADs with a pull token), so read-only mode allows it.
+    let r = push_via_registry(&emu, &["--read-only", dir, "roreg:v1", "--dry-run"]).await;
+    assert!(r.ok, "{}", r.stderr);
+    assert_eq!(r.stderr.matches("would upload").count(), 3, "{}", r.stderr);
+    assert!(r.stdout.starts_with("would push sha256:"), "{}", r.stdout);
+
     // The registry client's writes refuse read-only mode themselves, before connecting.
     let client = ecrp::registry::RegistryClient::new(
         trap.parse().unwrap(),

@@ -351,3 +351,88 @@ async fn blob_heads_say_present_or_absent() {
     assert!(!client.blob_exists("ns/app", &missing, false).await.unwrap());
     assert!(fake.seen().iter().all(|s| s.method == "HEAD"));
 }
+
+/// A raw loopback server: answers a POST with an upload Location, then takes a PUT's headers and
+/// never reads its body nor answers (`answer_put`: reads the body, then never answers).
+fn silent_store(answer_put: bool) -> String {
+    use std::io::{Read, Write};
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let url = format!("http://{}", listener.local_addr().unwrap());
+    std::thread::spawn(move || {
+        for conn in listener.incoming() {
+            let Ok(mut conn) = conn else { return };
+            std::thread::spawn(move || {
+                let mut held = Vec::new();
+                let mut buf = [0u8; 4096];
+                loop {
+                    let Ok(n) = conn.read(&mut buf) else { return };
+                    if n == 0 {
+                        return;
+                    }
+                    held.extend_from_slice(&buf[..n]);
+                    let Some(end) = held.windows(4).position(|w| w == b"\r\n\r\n") else {
+                        continue;
+                    };
+                    let head = String::from_utf8_lossy(&held[..end]).to_string();
+                    held.drain(..end + 4);
+                    if head.starts_with("POST") {
+                        let _ = conn.write_all(
+                            b"HTTP/1.1 202 Accepted\r\nLocation: /v2/ns/app/blobs/uploads/u\r\nContent-Length: 0\r\n\r\n",
+                        );
+                        continue;
+                    }
+                    if answer_put {
+                        // Read whatever comes, answer nothing.
+                        while conn.read(&mut buf).is_ok_and(|n| n > 0) {}
+                    } else {
+                        std::thread::sleep(std::time::Duration::from_secs(20));
+                    }
+                    return;
+                }
+            });
+        }
+    });
+    url
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_stalled_upload_and_a_missing_answer_time_out() {
+    let short = || ClientOptions {
+        timeouts: ecrp::registry::Timeouts {
+            connect: std::time::Duration::from_secs(5),
+            response: std::time::Duration::from_millis(400),
+            idle: std::time::Duration::from_millis(400),
+            total: std::time::Duration::from_secs(5),
+        },
+        ..Default::default()
+    };
+    // More than loopback's socket buffers take: the body must stall when nobody reads.
+    let blob = vec![7u8; 48 << 20];
+    let digest = Digest::sha256(&blob);
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("blob");
+    std::fs::write(&path, &blob).unwrap();
+    let client = RegistryClient::new(silent_store(false).parse().unwrap(), short()).unwrap();
+    let started = std::time::Instant::now();
+    let e = client
+        .upload_blob("ns/app", &digest, blob.len() as u64, &path, 64 << 20)
+        .await
+        .unwrap_err()
+        .to_string();
+    assert!(
+        e.contains("timed out waiting for the upload to move on"),
+        "{e}"
+    );
+    assert!(started.elapsed() < std::time::Duration::from_secs(10));
+
+    // A small body goes out whole; then the answer has `response` to arrive.
+    let small = b"small".to_vec();
+    std::fs::write(&path, &small).unwrap();
+    let client = RegistryClient::new(silent_store(true).parse().unwrap(), short()).unwrap();
+    let e = client
+        .upload_blob("ns/app", &Digest::sha256(&small), 5, &path, 1 << 20)
+        .await
+        .unwrap_err()
+        .to_string();
+    assert!(e.contains("timed out waiting for the response"), "{e}");
+}
