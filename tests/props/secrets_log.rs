@@ -150,9 +150,9 @@ async fn the_token_scanner_finds_real_emulator_tokens() {
 }
 
 /// `inspect`, `tags` (both with --login), `prune` and `push --via registry` of the demo at trace
-/// level: the demo maps
-/// public.ecr.aws to its in-process emulator, so ecrp fetches a GetAuthorizationToken password
-/// and registry bearer tokens; none of them reaches stdout, stderr or the log file.
+/// level: the demo maps public.ecr.aws to its in-process emulator, so ecrp fetches a
+/// GetAuthorizationToken password and registry bearer tokens; none of them reaches stdout, stderr
+/// or the log file.
 #[test]
 fn registry_tokens_and_passwords_never_reach_inspect_tags_or_prune_output() {
     let dir = tempfile::tempdir().unwrap();
