@@ -141,6 +141,7 @@ pub enum Command {
     /// docker://IMAGE oci:DIR:TAG`, crane or oras write: `oci-layout`, `index.json`, `blobs/`.
     /// Only the layers the repository lacks are uploaded; an image index (multi-arch) is pushed
     /// after its platform manifests. Progress goes to stderr; stdout gets `pushed DIGEST URI:TAG`.
+    /// Through the ECR Public API by default, or the registry API with --via registry (as docker).
     Push(PushArgs),
     /// Show what is inside an image: platforms, config, history and layers (registry API).
     ///
