@@ -141,6 +141,7 @@ pub enum Command {
     /// docker://IMAGE oci:DIR:TAG`, crane or oras write: `oci-layout`, `index.json`, `blobs/`.
     /// Only the layers the repository lacks are uploaded; an image index (multi-arch) is pushed
     /// after its platform manifests. Progress goes to stderr; stdout gets `pushed DIGEST URI:TAG`.
+    /// Through the ECR Public API by default, or the registry API with --via registry (as docker).
     Push(PushArgs),
     /// Show what is inside an image: platforms, config, history and layers (registry API).
     ///
@@ -227,6 +228,7 @@ impl Cli {
             }
             Some(Command::Push(a)) => {
                 a.client.take_from(client);
+                take(&mut a.registry_url, self.registry_url.take());
                 a.mode.read_only |= mode.read_only;
                 a.mode.read_write |= mode.read_write;
                 if a.mode.read_only && a.mode.read_write {
@@ -448,6 +450,27 @@ pub struct PushArgs {
     /// (allowed in read-only mode).
     #[arg(long)]
     pub dry_run: bool,
+
+    /// Which plane carries the push. `api` (the default): the ECR Public API's layer operations
+    /// and PutImage, needing only ECR Public API permissions and working with any endpoint.
+    /// `registry`: the registry API (OCI distribution) at public.ecr.aws/ALIAS/REPO, what
+    /// `docker push` does; needs the registry alias (and GetAuthorizationToken).
+    #[arg(long, value_enum, default_value_t = PushVia::Api, value_name = "PLANE")]
+    pub via: PushVia,
+
+    /// With --via registry: the registry API address to use for public.ecr.aws. Also
+    /// ECRP_REGISTRY_URL or `registry_url` in the config file.
+    #[arg(long, value_name = "URL", env = "ECRP_REGISTRY_URL")]
+    pub registry_url: Option<String>,
+}
+
+/// `ecrp push --via`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum PushVia {
+    /// The ECR Public API (layer operations and PutImage).
+    Api,
+    /// The registry API (OCI distribution), as docker pushes.
+    Registry,
 }
 
 #[derive(Debug, Args)]
@@ -723,6 +746,23 @@ mod tests {
             panic!("push")
         };
         assert_eq!(push.mode.read_only(), Some(true));
+        assert_eq!(push.via, PushVia::Api, "the API path is the default");
+        let cli = parse(&[
+            "--registry-url",
+            "http://127.0.0.1:1",
+            "push",
+            "--via",
+            "registry",
+            "dir",
+            "repo",
+        ])
+        .unwrap();
+        let Some(Command::Push(push)) = cli.command else {
+            panic!("push")
+        };
+        assert_eq!(push.via, PushVia::Registry);
+        assert_eq!(push.registry_url.as_deref(), Some("http://127.0.0.1:1"));
+        assert!(parse(&["push", "--via", "docker", "dir", "repo"]).is_err());
         assert!(
             parse(&["--read-only", "push", "dir", "repo", "--read-write"])
                 .unwrap_err()

@@ -197,6 +197,17 @@ async fn run(cli: Cli) -> Result<()> {
                 registry_id: args.registry_id.clone(),
                 chunk_size: args.chunk_size,
                 dry_run: args.dry_run,
+                via: match args.via {
+                    cli::PushVia::Api => push::Via::Api,
+                    cli::PushVia::Registry => push::Via::Registry,
+                },
+                registry_url: match &emu {
+                    Some(emu) => Some(emu.url()),
+                    None => args
+                        .registry_url
+                        .clone()
+                        .or(startup.config.registry_url.clone()),
+                },
             };
             let result = push::run(&opts, settings.read_only, &push_opts).await;
             if let Some(emu) = emu {

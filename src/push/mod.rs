@@ -12,8 +12,12 @@
 //!    untagged, then the index (or the single manifest) with the tag.
 //!
 //! Progress goes to stderr; stdout gets one line per pushed tag: the digest and the pull URI.
+//!
+//! `--via registry` replaces steps 3 and 4 with the registry API (OCI distribution), the path
+//! `docker push` takes: module `registry_path`.
 
 pub mod layout;
+mod registry_path;
 
 use std::collections::HashSet;
 use std::io::Write;
@@ -28,6 +32,17 @@ use crate::fmt::{short_digest, size};
 use crate::model::limits::{LAYER_PART_MAX_BYTES, LAYER_PART_MIN_BYTES, LAYER_PART_SIZE};
 use crate::sanitize::clean_line;
 use layout::{Descriptor, Layout, Plan};
+
+/// Which plane carries the push.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub enum Via {
+    /// The ECR Public API (layer operations, PutImage): needs only API permissions, works with
+    /// any endpoint.
+    #[default]
+    Api,
+    /// The registry API at the repository's URI (what docker does): needs the registry alias.
+    Registry,
+}
 
 /// What to push and how: built by the binary from its command line.
 #[derive(Debug, Clone, Default)]
@@ -44,6 +59,10 @@ pub struct PushOptions {
     pub chunk_size: Option<u64>,
     /// Check and plan only: no upload, no PutImage.
     pub dry_run: bool,
+    /// The ECR Public API or the registry API.
+    pub via: Via,
+    /// Where the registry API of public.ecr.aws is reached instead (`--via registry`).
+    pub registry_url: Option<String>,
 }
 
 /// Blobs uploaded at once: docker uses a handful too; more mostly adds memory (a part each).
@@ -108,7 +127,21 @@ pub async fn run(opts: &ClientOptions, read_only: bool, args: &PushOptions) -> R
         .with_context(|| format!("repository {}", target.repository))?;
     let (check, blobs) = (layout.clone(), plan.blobs.clone());
     tokio::task::spawn_blocking(move || check.verify_blobs(&blobs)).await??;
-    push_plan(&api, &target, &uri, &layout, &plan, args).await
+    match args.via {
+        Via::Api => push_plan(&api, &target, &uri, &layout, &plan, args).await,
+        Via::Registry => {
+            registry_path::push(
+                &api,
+                read_only,
+                &uri,
+                &layout,
+                &plan,
+                args,
+                &target.repository,
+            )
+            .await
+        }
+    }
 }
 
 async fn push_plan(
@@ -119,6 +152,57 @@ async fn push_plan(
     plan: &Plan,
     args: &PushOptions,
 ) -> Result<()> {
+    announce(layout, plan);
+    let digests: Vec<String> = plan.blobs.iter().map(|b| b.digest.clone()).collect();
+    let present = api
+        .available_layers(target, &digests)
+        .await
+        .context("BatchCheckLayerAvailability")?;
+    let kinds = Kinds::of(plan);
+    let missing = missing_blobs(plan, &kinds, |b| present.contains(&b.digest));
+    if args.dry_run {
+        would_upload(&kinds, &missing);
+    } else {
+        let kinds = &kinds;
+        let mut uploads = futures::stream::iter(missing.iter().copied())
+            .map(|b| async move {
+                let kind = kinds.kind(b);
+                let path = layout.blob_path(&b.digest)?;
+                let parts = upload_blob(api, target, &path, b, kind, args.chunk_size)
+                    .await
+                    .with_context(|| {
+                        format!("uploading {} {}", kind.trim(), short_digest(&b.digest))
+                    })?;
+                anyhow::Ok((b, parts))
+            })
+            .buffer_unordered(UPLOADS_IN_FLIGHT);
+        while let Some(r) = uploads.next().await {
+            let (b, parts) = r?;
+            uploaded(kinds, b, parts);
+        }
+    }
+
+    for (m, tag) in manifest_puts(plan) {
+        let what = manifest_label(m);
+        let outcome = if args.dry_run {
+            "would put"
+        } else {
+            let r = api
+                .put_image(target, &m.text, &m.media_type, tag, &m.digest)
+                .await
+                .with_context(|| format!("PutImage {what} {}", short_digest(&m.digest)))?;
+            match r {
+                PutOutcome::Put => "put",
+                PutOutcome::AlreadyExists => "already there",
+            }
+        };
+        manifest_done(m, tag, outcome);
+    }
+    finish(plan, &missing, &target.repository, uri, args.dry_run)
+}
+
+/// The first progress line: what the layout holds for this push.
+fn announce(layout: &Layout, plan: &Plan) {
     let manifests = plan
         .images
         .iter()
@@ -133,30 +217,43 @@ async fn push_plan(
         plan.blobs.len(),
         human(plan.total_bytes())
     ));
-    let digests: Vec<String> = plan.blobs.iter().map(|b| b.digest.clone()).collect();
-    let present = api
-        .available_layers(target, &digests)
-        .await
-        .context("BatchCheckLayerAvailability")?;
-    let configs: HashSet<&str> = plan
-        .images
-        .iter()
-        .flat_map(|i| &i.manifests)
-        .filter_map(|m| m.blobs.first().map(|b| b.digest.as_str()))
-        .collect();
-    let kind = |d: &Descriptor| {
-        if configs.contains(d.digest.as_str()) {
+}
+
+/// Which blobs are configs (the first blob of each image manifest), for the progress lines.
+struct Kinds(HashSet<String>);
+
+impl Kinds {
+    fn of(plan: &Plan) -> Kinds {
+        Kinds(
+            plan.images
+                .iter()
+                .flat_map(|i| &i.manifests)
+                .filter_map(|m| m.blobs.first().map(|b| b.digest.clone()))
+                .collect(),
+        )
+    }
+
+    fn kind(&self, d: &Descriptor) -> &'static str {
+        if self.0.contains(&d.digest) {
             "config"
         } else {
             "layer "
         }
-    };
+    }
+}
+
+/// The blobs `present` says are not there yet; those that are get an "exists" line.
+fn missing_blobs<'a>(
+    plan: &'a Plan,
+    kinds: &Kinds,
+    present: impl Fn(&Descriptor) -> bool,
+) -> Vec<&'a Descriptor> {
     let mut missing = Vec::new();
     for b in &plan.blobs {
-        if present.contains(&b.digest) {
+        if present(b) {
             note(format_args!(
                 "  {} {}  {:>9}  exists, skipped",
-                kind(b),
+                kinds.kind(b),
                 short_digest(&b.digest),
                 human(b.size)
             ));
@@ -164,103 +261,99 @@ async fn push_plan(
             missing.push(b);
         }
     }
-    let uploaded_bytes: u64 = missing.iter().map(|b| b.size).sum();
-    if args.dry_run {
-        for b in &missing {
-            note(format_args!(
-                "  {} {}  {:>9}  would upload",
-                kind(b),
-                short_digest(&b.digest),
-                human(b.size)
-            ));
-        }
-    } else {
-        let mut uploads = futures::stream::iter(missing.iter().copied())
-            .map(|b| async move {
-                let path = layout.blob_path(&b.digest)?;
-                let parts = upload_blob(api, target, &path, b, kind(b), args.chunk_size)
-                    .await
-                    .with_context(|| {
-                        format!("uploading {} {}", kind(b).trim(), short_digest(&b.digest))
-                    })?;
-                anyhow::Ok((b, parts))
-            })
-            .buffer_unordered(UPLOADS_IN_FLIGHT);
-        while let Some(r) = uploads.next().await {
-            let (b, parts) = r?;
-            note(format_args!(
-                "  {} {}  {:>9}  uploaded ({parts} part{})",
-                kind(b),
-                short_digest(&b.digest),
-                human(b.size),
-                if parts == 1 { "" } else { "s" }
-            ));
-        }
-    }
+    missing
+}
 
-    let mut put_done: HashSet<(String, Option<String>)> = HashSet::new();
+fn would_upload(kinds: &Kinds, missing: &[&Descriptor]) {
+    for b in missing {
+        note(format_args!(
+            "  {} {}  {:>9}  would upload",
+            kinds.kind(b),
+            short_digest(&b.digest),
+            human(b.size)
+        ));
+    }
+}
+
+fn uploaded(kinds: &Kinds, b: &Descriptor, parts: usize) {
+    note(format_args!(
+        "  {} {}  {:>9}  uploaded ({parts} part{})",
+        kinds.kind(b),
+        short_digest(&b.digest),
+        human(b.size),
+        if parts == 1 { "" } else { "s" }
+    ));
+}
+
+/// The manifests to put, in order: each index's children by digest and untagged, then the index
+/// (or the single manifest) with its tag; a child shared between tags once.
+fn manifest_puts(plan: &Plan) -> Vec<(&layout::Manifest, Option<&str>)> {
+    let mut done: HashSet<(&str, Option<&str>)> = HashSet::new();
+    let mut out = Vec::new();
     for image in &plan.images {
         let Some((top, children)) = image.manifests.split_last() else {
             continue;
         };
-        for m in children
+        for (m, tag) in children
             .iter()
             .map(|m| (m, None))
             .chain([(top, Some(image.tag.as_str()))])
         {
-            let (m, tag) = m;
-            // An index's children may be shared between tags: put each once.
-            if !put_done.insert((m.digest.clone(), tag.map(str::to_string))) {
-                continue;
+            if done.insert((m.digest.as_str(), tag)) {
+                out.push((m, tag));
             }
-            let what = match (&m.platform, m.is_index) {
-                (_, true) => "index".to_string(),
-                (Some(p), false) => format!("manifest {}", clean_line(p)),
-                (None, false) => "manifest".to_string(),
-            };
-            let as_tag = tag
-                .map(|t| format!(" as {}", clean_line(t)))
-                .unwrap_or_default();
-            let outcome = if args.dry_run {
-                "would put".to_string()
-            } else {
-                let r = api
-                    .put_image(target, &m.text, &m.media_type, tag, &m.digest)
-                    .await
-                    .with_context(|| format!("PutImage {what} {}", short_digest(&m.digest)))?;
-                match r {
-                    PutOutcome::Put => "put".to_string(),
-                    PutOutcome::AlreadyExists => "already there".to_string(),
-                }
-            };
-            note(format_args!(
-                "  {what} {}{as_tag}  {}  {outcome}",
-                short_digest(&m.digest),
-                clean_line(&m.media_type)
-            ));
         }
     }
+    out
+}
+
+fn manifest_label(m: &layout::Manifest) -> String {
+    match (&m.platform, m.is_index) {
+        (_, true) => "index".to_string(),
+        (Some(p), false) => format!("manifest {}", clean_line(p)),
+        (None, false) => "manifest".to_string(),
+    }
+}
+
+fn manifest_done(m: &layout::Manifest, tag: Option<&str>, outcome: &str) {
+    let as_tag = tag
+        .map(|t| format!(" as {}", clean_line(t)))
+        .unwrap_or_default();
+    note(format_args!(
+        "  {} {}{as_tag}  {}  {outcome}",
+        manifest_label(m),
+        short_digest(&m.digest),
+        clean_line(&m.media_type)
+    ));
+}
+
+/// The closing progress line, then stdout: one line per pushed tag, the digest and the pull URI.
+fn finish(
+    plan: &Plan,
+    missing: &[&Descriptor],
+    repository: &str,
+    uri: &str,
+    dry_run: bool,
+) -> Result<()> {
+    let uploaded_bytes: u64 = missing.iter().map(|b| b.size).sum();
     note(format_args!(
         "{} {} of {} blob(s) ({}); {} already in {}",
-        if args.dry_run {
-            "would upload"
-        } else {
-            "uploaded"
-        },
+        if dry_run { "would upload" } else { "uploaded" },
         missing.len(),
         plan.blobs.len(),
         human(uploaded_bytes),
         plan.blobs.len() - missing.len(),
-        target.repository
+        clean_line(repository)
     ));
     let mut out = std::io::stdout().lock();
     for image in &plan.images {
         if let Some(top) = image.manifests.last() {
             writeln!(
                 out,
-                "{} {} {uri}:{}",
-                if args.dry_run { "would push" } else { "pushed" },
+                "{} {} {}:{}",
+                if dry_run { "would push" } else { "pushed" },
                 top.digest,
+                clean_line(uri),
                 clean_line(&image.tag)
             )?;
         }

@@ -10,7 +10,13 @@ use url::Url;
 use super::auth::{self, AuthState, Credentials};
 use super::error::{RegistryError, parse_service_errors};
 use super::reference::{ECR_PUBLIC_HOST, Reference, is_loopback_host, split_host_port};
-use super::transport::{Timeouts, Transport, check_scheme, endpoint};
+use super::transport::{ReqBody, Timeouts, Transport, check_scheme, endpoint};
+use super::upload::Progress;
+
+/// Makes a request body for one attempt, with the progress an upload's watchdog reads.
+pub(crate) type MakeBody<'a> = &'a (
+        dyn Fn() -> Result<(ReqBody, Option<std::sync::Arc<Progress>>), RegistryError> + Send + Sync
+    );
 
 /// Error bodies are read only this far: enough for the spec's JSON, not for a flood.
 const ERROR_BODY_CAP: u64 = 64 << 10;
@@ -31,6 +37,8 @@ pub struct ClientOptions {
     pub max_tags: usize,
     /// What to tell an anonymous user who hit a rate limit (how logging in would help).
     pub login_hint: Option<String>,
+    /// Refuse every write (blob uploads, manifest puts) before a request is built.
+    pub read_only: bool,
 }
 
 impl Default for ClientOptions {
@@ -44,6 +52,7 @@ impl Default for ClientOptions {
             tags_page_size: 1000,
             max_tags: 1_000_000,
             login_hint: None,
+            read_only: false,
         }
     }
 }
@@ -109,12 +118,28 @@ impl RegistryClient {
         })
     }
 
+    /// This client with writes refused (or allowed) before any request.
+    pub fn with_read_only(mut self, read_only: bool) -> Self {
+        self.opts.read_only = read_only;
+        self
+    }
+
     pub fn base(&self) -> &Url {
         &self.base
     }
 
     pub fn is_anonymous(&self) -> bool {
         self.opts.credentials.is_none()
+    }
+
+    /// The read-only refusal every write method returns before building a request.
+    pub(crate) fn guard(&self, operation: &str) -> Result<(), RegistryError> {
+        if self.opts.read_only {
+            return Err(RegistryError::ReadOnly {
+                operation: operation.to_string(),
+            });
+        }
+        Ok(())
     }
 
     /// `/v2/<name>/<rest>` on this registry.
@@ -134,20 +159,36 @@ impl RegistryClient {
         scope: &str,
         accept: Option<&str>,
     ) -> Result<Response<Incoming>, RegistryError> {
+        let mut headers = HeaderMap::new();
+        if let Some(a) = accept {
+            headers.insert(
+                http::header::ACCEPT,
+                HeaderValue::from_str(a)
+                    .map_err(|_| RegistryError::Invalid(endpoint(&method, &url)))?,
+            );
+        }
+        self.request_with(method, url, scope, headers, None).await
+    }
+
+    /// [`request`](Self::request) with `headers` and, for uploads, a body: `body` makes a fresh
+    /// one for every attempt (after a 401, a 307/308 redirect or a 429 it is sent again).
+    pub(crate) async fn request_with(
+        &self,
+        method: Method,
+        url: Url,
+        scope: &str,
+        extra: HeaderMap,
+        body: Option<MakeBody<'_>>,
+    ) -> Result<Response<Incoming>, RegistryError> {
         let mut url = url;
         let mut method = method;
+        let mut body = body;
         let mut redirects = 0;
         let mut rate_limited = 0;
         let mut renewed = false;
         loop {
             let ep = endpoint(&method, &url);
-            let mut headers = HeaderMap::new();
-            if let Some(a) = accept {
-                headers.insert(
-                    http::header::ACCEPT,
-                    HeaderValue::from_str(a).map_err(|_| RegistryError::Invalid(ep.clone()))?,
-                );
-            }
+            let mut headers = extra.clone();
             // Credentials only ever go to the registry itself, never to a host it redirects to.
             let home_origin = same_origin(&url, &self.base);
             if home_origin
@@ -159,7 +200,15 @@ impl RegistryClient {
                 headers.insert(http::header::AUTHORIZATION, h);
             }
             let sent_auth = headers.contains_key(http::header::AUTHORIZATION);
-            let resp = self.transport.send(method.clone(), &url, headers).await?;
+            let resp = match body {
+                None => self.transport.send(method.clone(), &url, headers).await?,
+                Some(make) => {
+                    let (b, progress) = make()?;
+                    self.transport
+                        .send_body(method.clone(), &url, headers, b, progress.as_deref())
+                        .await?
+                }
+            };
             let status = resp.status();
             tracing::debug!(endpoint = %ep, status = status.as_u16(), "registry response");
             match status {
@@ -189,6 +238,7 @@ impl RegistryClient {
                     url = next_location(&url, resp.headers(), &ep)?;
                     if status == StatusCode::SEE_OTHER && method != Method::HEAD {
                         method = Method::GET;
+                        body = None;
                     }
                 }
                 StatusCode::TOO_MANY_REQUESTS => {

@@ -60,6 +60,10 @@ pub enum RegistryError {
     Paging { endpoint: String, reason: String },
     /// Writing a downloaded blob failed.
     Io(std::io::Error),
+    /// A write (blob upload, manifest put) refused in read-only mode; nothing was sent.
+    ReadOnly { operation: String },
+    /// Reading a blob to upload failed.
+    Read { path: String, cause: String },
 }
 
 impl RegistryError {
@@ -172,6 +176,11 @@ impl fmt::Display for RegistryError {
             RegistryError::Redirect { endpoint, reason } => write!(f, "{endpoint}: {reason}"),
             RegistryError::Paging { endpoint, reason } => write!(f, "{endpoint}: {reason}"),
             RegistryError::Io(e) => write!(f, "could not write the blob: {e}"),
+            RegistryError::ReadOnly { operation } => write!(
+                f,
+                "{operation} not sent: ecrp runs read-only (--read-only or read_only in the config)"
+            ),
+            RegistryError::Read { path, cause } => write!(f, "{path}: cannot read ({cause})"),
         }
     }
 }

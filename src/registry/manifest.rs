@@ -186,7 +186,10 @@ fn content_type(h: &HeaderMap) -> Option<&str> {
     Some(v.split(';').next().unwrap_or(v).trim())
 }
 
-fn docker_content_digest(ep: &str, h: &HeaderMap) -> Result<Option<Digest>, RegistryError> {
+pub(crate) fn docker_content_digest(
+    ep: &str,
+    h: &HeaderMap,
+) -> Result<Option<Digest>, RegistryError> {
     let Some(v) = h.get("docker-content-digest") else {
         return Ok(None);
     };

@@ -2,7 +2,8 @@
 //! it: public.ecr.aws, the CNCF distribution registry, the built-in emulator.
 //!
 //! Layers: `reference` (REF and digest grammar) → `transport` (HTTP, time and size bounds) →
-//! `client` (auth, redirects, rate limits) → `manifest`, `blobs`, `tags` (the operations).
+//! `client` (auth, redirects, rate limits) → `manifest`, `blobs`, `tags` (the operations) and `upload`
+//! (the push side: blob HEAD, blob uploads, manifest puts; writes refused read-only).
 //! Nothing here prints: callers (`crate::inspect`) decide what reaches the terminal.
 
 mod auth;
@@ -15,6 +16,7 @@ mod manifest;
 mod reference;
 mod tags;
 mod transport;
+mod upload;
 
 pub use auth::{Credentials, Secret};
 pub use blobs::JSON_CAP;
@@ -29,3 +31,4 @@ pub use manifest::{
 };
 pub use reference::{Algorithm, Digest, ECR_PUBLIC_HOST, Reference, Target, is_loopback_host};
 pub use transport::Timeouts;
+pub use upload::push_scope;

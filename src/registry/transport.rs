@@ -7,6 +7,7 @@ use std::time::Duration;
 
 use bytes::{Bytes, BytesMut};
 use http::{HeaderMap, Method, Request, Response};
+use http_body_util::combinators::UnsyncBoxBody;
 use http_body_util::{BodyExt, Empty};
 use hyper::body::Incoming;
 use hyper_util::client::legacy::Client;
@@ -40,8 +41,16 @@ impl Default for Timeouts {
     }
 }
 
-type PlainClient = Client<HttpConnector, Empty<Bytes>>;
-type HttpsClient = Client<hyper_rustls::HttpsConnector<HttpConnector>, Empty<Bytes>>;
+/// A request body: empty for reads, bytes or a file section for uploads.
+pub(crate) type ReqBody = UnsyncBoxBody<Bytes, std::io::Error>;
+
+type PlainClient = Client<HttpConnector, ReqBody>;
+type HttpsClient = Client<hyper_rustls::HttpsConnector<HttpConnector>, ReqBody>;
+
+/// The empty body of reads.
+pub(crate) fn empty_body() -> ReqBody {
+    Empty::new().map_err(|never| match never {}).boxed_unsync()
+}
 
 #[derive(Clone)]
 pub(crate) struct Transport {
@@ -75,12 +84,28 @@ impl Transport {
         built.as_ref().map_err(Clone::clone)
     }
 
-    /// Send one request; the headers must arrive within `timeouts.response`.
+    /// Send one request without a body; the headers must arrive within `timeouts.response`.
     pub(crate) async fn send(
         &self,
         method: Method,
         url: &Url,
         headers: HeaderMap,
+    ) -> Result<Response<Incoming>, RegistryError> {
+        self.send_body(method, url, headers, empty_body(), None)
+            .await
+    }
+
+    /// Send one request with `body`. Without `progress`, the headers must arrive within
+    /// `timeouts.response`. With it (an upload), the body must keep moving (a chunk taken at least
+    /// every `timeouts.idle`) and the headers must arrive within `timeouts.response` of its end:
+    /// a big upload may take long, a stalled one may not.
+    pub(crate) async fn send_body(
+        &self,
+        method: Method,
+        url: &Url,
+        headers: HeaderMap,
+        body: ReqBody,
+        progress: Option<&super::upload::Progress>,
     ) -> Result<Response<Incoming>, RegistryError> {
         check_scheme(url)?;
         let endpoint = endpoint(&method, url);
@@ -91,7 +116,7 @@ impl Transport {
         let mut req = Request::builder()
             .method(method)
             .uri(uri)
-            .body(Empty::new())
+            .body(body)
             .map_err(|e| RegistryError::Invalid(format!("{endpoint}: {e}")))?;
         *req.headers_mut() = headers;
         req.headers_mut().insert(
@@ -110,17 +135,47 @@ impl Transport {
         } else {
             self.plain.request(req)
         };
-        match tokio::time::timeout(after, pending).await {
-            Err(_) => Err(RegistryError::Timeout {
-                endpoint,
-                what: "the response",
-                after,
-            }),
-            Ok(Err(e)) => Err(RegistryError::Transport {
+        let result = match progress {
+            None => {
+                tokio::time::timeout(after, pending)
+                    .await
+                    .map_err(|_| RegistryError::Timeout {
+                        endpoint: endpoint.clone(),
+                        what: "the response",
+                        after,
+                    })
+            }
+            Some(p) => {
+                let mut pending = std::pin::pin!(pending);
+                loop {
+                    let (deadline, what, limit) = match p.finished() {
+                        Some(end) => (end + after, "the response", after),
+                        None => (
+                            p.last() + self.timeouts.idle,
+                            "the upload to move on",
+                            self.timeouts.idle,
+                        ),
+                    };
+                    if deadline <= Instant::now() {
+                        break Err(RegistryError::Timeout {
+                            endpoint: endpoint.clone(),
+                            what,
+                            after: limit,
+                        });
+                    }
+                    // At the deadline, look again: progress since then has moved it.
+                    if let Ok(r) = tokio::time::timeout_at(deadline, &mut pending).await {
+                        break Ok(r);
+                    }
+                }
+            }
+        };
+        match result? {
+            Err(e) => Err(RegistryError::Transport {
                 endpoint,
                 cause: error_chain(&e),
             }),
-            Ok(Ok(r)) => Ok(r),
+            Ok(r) => Ok(r),
         }
     }
 

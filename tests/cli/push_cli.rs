@@ -5,104 +5,14 @@
 use crate::support::binary;
 
 use std::collections::BTreeMap;
-use std::path::Path;
 
 use crate::support::common::*;
+use crate::support::oci::{Oci, noise};
 use aws_sdk_ecrpublic::Client;
 use ecrp::emulator::Emulator;
-use serde_json::{Value, json};
+use serde_json::Value;
 
 const MIB: usize = 1 << 20;
-
-/// Deterministic incompressible bytes (xorshift), so layers of a given seed are reproducible.
-fn noise(seed: u64, len: usize) -> Vec<u8> {
-    let mut x = seed.wrapping_mul(0x9E37_79B9_7F4A_7C15) | 1;
-    (0..len)
-        .map(|_| {
-            x ^= x << 13;
-            x ^= x >> 7;
-            x ^= x << 17;
-            (x >> 24) as u8
-        })
-        .collect()
-}
-
-/// An OCI image layout being written in a temp dir.
-struct Oci {
-    dir: tempfile::TempDir,
-}
-
-impl Oci {
-    fn new() -> Oci {
-        let dir = tempfile::tempdir().unwrap();
-        std::fs::create_dir_all(dir.path().join("blobs/sha256")).unwrap();
-        std::fs::write(
-            dir.path().join("oci-layout"),
-            r#"{"imageLayoutVersion":"1.0.0"}"#,
-        )
-        .unwrap();
-        Oci { dir }
-    }
-
-    fn path(&self) -> &Path {
-        self.dir.path()
-    }
-
-    fn blob_path(&self, digest: &str) -> std::path::PathBuf {
-        self.path()
-            .join("blobs/sha256")
-            .join(digest.trim_start_matches("sha256:"))
-    }
-
-    /// Stores `bytes` as a blob; returns its descriptor.
-    fn blob(&self, media_type: &str, bytes: &[u8]) -> Value {
-        let digest = sha256_digest(bytes);
-        std::fs::write(self.blob_path(&digest), bytes).unwrap();
-        json!({ "mediaType": media_type, "digest": digest, "size": bytes.len() })
-    }
-
-    /// An image manifest over a config and `layers`, stored pretty-printed with a trailing
-    /// newline: re-serialising it would change its digest, so only the exact bytes can work.
-    fn image(&self, arch: &str, layers: &[Vec<u8>]) -> Value {
-        let config = self.blob(
-            OCI_CONFIG,
-            json!({ "architecture": arch, "os": "linux", "rootfs": { "type": "layers" } })
-                .to_string()
-                .as_bytes(),
-        );
-        let layers: Vec<Value> = layers.iter().map(|l| self.blob(OCI_LAYER, l)).collect();
-        let m = json!({ "schemaVersion": 2, "mediaType": OCI_MANIFEST, "config": config, "layers": layers });
-        let mut bytes = serde_json::to_vec_pretty(&m).unwrap();
-        bytes.push(b'\n');
-        let mut d = self.blob(OCI_MANIFEST, &bytes);
-        d["platform"] = json!({ "architecture": arch, "os": "linux" });
-        d
-    }
-
-    fn index(&self, children: &[Value]) -> Value {
-        let idx = json!({ "schemaVersion": 2, "mediaType": OCI_INDEX, "manifests": children });
-        self.blob(
-            OCI_INDEX,
-            serde_json::to_string_pretty(&idx).unwrap().as_bytes(),
-        )
-    }
-
-    /// Writes index.json listing `entries`, each with its ref.name annotation when given.
-    fn write_index(&self, entries: &[(Value, Option<&str>)]) {
-        let manifests: Vec<Value> = entries
-            .iter()
-            .map(|(d, tag)| {
-                let mut d = d.clone();
-                if let Some(t) = tag {
-                    d["annotations"] = json!({ "org.opencontainers.image.ref.name": t });
-                }
-                d
-            })
-            .collect();
-        let idx = json!({ "schemaVersion": 2, "mediaType": OCI_INDEX, "manifests": manifests });
-        std::fs::write(self.path().join("index.json"), idx.to_string()).unwrap();
-    }
-}
 
 struct Run {
     stdout: String,
@@ -366,5 +276,290 @@ async fn a_corrupt_or_missing_blob_fails_clearly_and_puts_nothing() {
     );
     assert_eq!(count(&emu, "PutImage"), 0);
     assert!(images(&c, "bad").await.is_empty());
+    emu.shutdown().await;
+}
+
+// ---------------------------------------------------------------------------------------------
+// `--via registry`: the registry API (OCI distribution) of the same emulator
+// ---------------------------------------------------------------------------------------------
+
+/// `ecrp push --via registry` with public.ecr.aws mapped to the emulator's registry API.
+async fn push_via_registry(emu: &Emulator, args: &[&str]) -> Run {
+    let url = emu.url();
+    let mut all = vec!["push", "--via", "registry", "--registry-url", url.as_str()];
+    all.extend_from_slice(args);
+    ecrp(&url, &all).await
+}
+
+/// The registry alias of the emulator's registry (the second part of every repository URI).
+async fn alias(c: &Client) -> String {
+    registry(c).await.aliases[0].name.clone()
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn push_via_registry_matches_the_api_path_and_pulls_back() {
+    let (emu, c) = start_empty().await;
+    create_repo(&c, "viaapi").await;
+    let uri = create_repo(&c, "viareg").await.repository_uri.unwrap();
+    let oci = Oci::new();
+    // With 5 MiB chunks: the big layer in two PATCHes, the others each in one PUT.
+    let layers = vec![noise(50, 6 * MIB + 1234), noise(51, 300_000), noise(52, 1)];
+    let m = oci.image("amd64", &layers);
+    oci.write_index(&[(m.clone(), Some("v1"))]);
+    let dir = oci.path().to_str().unwrap();
+    let digest = digest_of(&m);
+
+    let api = ecrp(&emu.url(), &["push", dir, "viaapi:v1"]).await;
+    assert!(api.ok, "{}", api.stderr);
+    let before = emu.op_counts();
+    let r = push_via_registry(&emu, &[dir, "viareg:v1", "--chunk-size", "5MiB"]).await;
+    assert!(r.ok, "{}", r.stderr);
+    assert_eq!(r.stdout, format!("pushed {digest} {uri}:v1\n"));
+    assert!(r.stderr.contains("uploaded (2 parts)"), "{}", r.stderr);
+    assert_eq!(
+        r.stderr.matches("uploaded (1 part)").count(),
+        3,
+        "{}",
+        r.stderr
+    );
+    assert!(r.stderr.contains("as v1"), "{}", r.stderr);
+    // Through the registry API: no layer operation and no PutImage on the ECR Public API.
+    for op in [
+        "BatchCheckLayerAvailability",
+        "InitiateLayerUpload",
+        "UploadLayerPart",
+        "CompleteLayerUpload",
+        "PutImage",
+    ] {
+        assert_eq!(
+            count(&emu, op),
+            before.get(op).copied().unwrap_or(0),
+            "{op}"
+        );
+    }
+
+    // DescribeImages tells the two paths' images apart by nothing but the repository.
+    let via_api = images(&c, "viaapi").await;
+    let via_reg = images(&c, "viareg").await;
+    assert_eq!(via_reg.len(), 1, "{via_reg:?}");
+    assert_eq!(via_reg[&digest], via_api[&digest]);
+    let layer_bytes: usize = layers.iter().map(Vec::len).sum();
+    assert_eq!(via_reg[&digest].1, layer_bytes as i64);
+
+    // Pullable: `ecrp inspect` gets the exact manifest bytes back, and the client the big layer.
+    let alias = alias(&c).await;
+    let reference = format!("public.ecr.aws/{alias}/viareg:v1");
+    let url = emu.url();
+    let raw = ecrp(
+        &url,
+        &[
+            "inspect",
+            &reference,
+            "--raw",
+            "manifest",
+            "--registry-url",
+            &url,
+        ],
+    )
+    .await;
+    assert!(raw.ok, "{}", raw.stderr);
+    let stored = std::fs::read(oci.blob_path(&digest)).unwrap();
+    assert_eq!(raw.stdout.as_bytes(), &stored[..]);
+    let client = ecrp::registry::RegistryClient::new(
+        url.parse().unwrap(),
+        ecrp::registry::ClientOptions::default(),
+    )
+    .unwrap();
+    let big = ecrp::registry::Digest::parse(&sha256_digest(&layers[0])).unwrap();
+    let mut out = Vec::new();
+    let n = client
+        .download_blob(
+            &format!("{alias}/viareg"),
+            &big,
+            Some(layers[0].len() as u64),
+            &mut out,
+        )
+        .await
+        .unwrap();
+    assert_eq!(n as usize, layers[0].len());
+    assert!(out == layers[0]);
+
+    // Again: every blob is there, so nothing is uploaded; the output is the same.
+    let again = push_via_registry(&emu, &[dir, "viareg:v1"]).await;
+    assert!(again.ok, "{}", again.stderr);
+    assert_eq!(
+        again.stderr.matches("exists, skipped").count(),
+        4,
+        "{}",
+        again.stderr
+    );
+    assert!(!again.stderr.contains("uploaded ("), "{}", again.stderr);
+    assert!(
+        again.stderr.contains("uploaded 0 of 4 blob(s)"),
+        "{}",
+        again.stderr
+    );
+    assert_eq!(again.stdout, r.stdout);
+    assert_eq!(images(&c, "viareg").await, via_reg);
+    emu.shutdown().await;
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_multi_arch_index_via_registry_follows_its_children() {
+    let (emu, c) = start_empty().await;
+    create_repo(&c, "multireg").await;
+    let oci = Oci::new();
+    let base = noise(60, 200_000);
+    let amd = oci.image("amd64", &[base.clone(), noise(61, 5_000)]);
+    let arm = oci.image("arm64", &[base, noise(62, 7_000)]);
+    let index = oci.index(&[amd.clone(), arm.clone()]);
+    oci.write_index(&[(index.clone(), Some("1.0"))]);
+
+    let r = push_via_registry(&emu, &[oci.path().to_str().unwrap(), "multireg:1.0"]).await;
+    assert!(r.ok, "{}", r.stderr);
+    // Children by digest before the index by tag.
+    let amd_at = r.stderr.find("manifest linux/amd64").expect("amd64 put");
+    let index_at = r.stderr.find("as 1.0").expect("index put");
+    assert!(amd_at < index_at, "{}", r.stderr);
+    // Two configs, the shared base layer once, two own layers.
+    assert_eq!(
+        r.stderr.matches("uploaded (1 part)").count(),
+        5,
+        "{}",
+        r.stderr
+    );
+    let imgs = images(&c, "multireg").await;
+    assert_eq!(imgs.len(), 3);
+    assert_eq!(imgs[&digest_of(&index)].0, ["1.0"]);
+    assert_eq!(imgs[&digest_of(&index)].2, OCI_INDEX);
+    for child in [&amd, &arm] {
+        assert!(imgs[&digest_of(child)].0.is_empty());
+    }
+    assert!(
+        r.stdout
+            .starts_with(&format!("pushed {} ", digest_of(&index)))
+    );
+    emu.shutdown().await;
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn an_anonymous_registry_push_is_refused_clearly() {
+    let (emu, c) = start_empty().await;
+    create_repo(&c, "anon").await;
+    let name = format!("{}/anon", alias(&c).await);
+    let client = ecrp::registry::RegistryClient::new(
+        emu.url().parse().unwrap(),
+        ecrp::registry::ClientOptions::default(),
+    )
+    .unwrap();
+    let oci = Oci::new();
+    let bytes = noise(70, 1_000);
+    let d = oci.blob(OCI_LAYER, &bytes);
+    let digest = ecrp::registry::Digest::parse(&digest_of(&d)).unwrap();
+    // Reading is fine anonymously; writing is not, and the error says why.
+    assert!(!client.blob_exists(&name, &digest, true).await.unwrap());
+    let e = client
+        .upload_blob(
+            &name,
+            &digest,
+            bytes.len() as u64,
+            &oci.blob_path(&digest_of(&d)),
+            5 * MIB as u64,
+        )
+        .await
+        .unwrap_err()
+        .to_string();
+    assert!(e.contains("refused an anonymous push"), "{e}");
+    assert!(e.contains("DENIED"), "{e}");
+    assert!(e.contains("GetAuthorizationToken"), "{e}");
+    let e = client
+        .put_manifest(
+            &name,
+            &ecrp::registry::Target::Tag("v1".into()),
+            OCI_MANIFEST,
+            bytes::Bytes::from_static(b"{}"),
+        )
+        .await
+        .unwrap_err()
+        .to_string();
+    assert!(e.contains("refused an anonymous push"), "{e}");
+    assert!(images(&c, "anon").await.is_empty());
+    emu.shutdown().await;
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn read_only_refuses_a_registry_push_before_any_request() {
+    let (emu, c) = start_empty().await;
+    create_repo(&c, "roreg").await;
+    let oci = Oci::new();
+    let layer = noise(80, 2_000);
+    let m = oci.image("amd64", std::slice::from_ref(&layer));
+    oci.write_index(&[(m, Some("v1"))]);
+    let dir = oci.path().to_str().unwrap();
+    // The registry URL is a listener that records any connection at all.
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    listener.set_nonblocking(true).unwrap();
+    let trap = format!("http://{}", listener.local_addr().unwrap());
+    let before = emu.op_counts();
+
+    let r = ecrp(
+        &emu.url(),
+        &[
+            "--read-only",
+            "push",
+            "--via",
+            "registry",
+            "--registry-url",
+            &trap,
+            dir,
+            "roreg:v1",
+        ],
+    )
+    .await;
+    assert!(!r.ok);
+    assert!(r.stderr.contains("ReadOnly"), "{}", r.stderr);
+    assert_eq!(emu.op_counts(), before, "no API request");
+    assert!(listener.accept().is_err(), "no registry connection");
+
+    // A dry run only reads (blob HEADs with a pull token), so read-only mode allows it.
+    let r = push_via_registry(&emu, &["--read-only", dir, "roreg:v1", "--dry-run"]).await;
+    assert!(r.ok, "{}", r.stderr);
+    assert_eq!(r.stderr.matches("would upload").count(), 3, "{}", r.stderr);
+    assert!(r.stdout.starts_with("would push sha256:"), "{}", r.stdout);
+
+    // The registry client's writes refuse read-only mode themselves, before connecting.
+    let client = ecrp::registry::RegistryClient::new(
+        trap.parse().unwrap(),
+        ecrp::registry::ClientOptions::default(),
+    )
+    .unwrap()
+    .with_read_only(true);
+    let digest = ecrp::registry::Digest::parse(&sha256_digest(&layer)).unwrap();
+    let e = client
+        .upload_blob(
+            "a/roreg",
+            &digest,
+            layer.len() as u64,
+            &oci.blob_path(&sha256_digest(&layer)),
+            5 * MIB as u64,
+        )
+        .await
+        .unwrap_err();
+    assert!(
+        matches!(e, ecrp::registry::RegistryError::ReadOnly { .. }),
+        "{e}"
+    );
+    let e = client
+        .put_manifest(
+            "a/roreg",
+            &ecrp::registry::Target::Tag("v1".into()),
+            OCI_MANIFEST,
+            bytes::Bytes::from_static(b"{}"),
+        )
+        .await
+        .unwrap_err();
+    assert!(e.to_string().contains("read-only"), "{e}");
+    assert!(listener.accept().is_err(), "no registry connection");
+    assert!(images(&c, "roreg").await.is_empty());
     emu.shutdown().await;
 }

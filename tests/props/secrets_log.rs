@@ -149,22 +149,28 @@ async fn the_token_scanner_finds_real_emulator_tokens() {
     emu.shutdown().await;
 }
 
-/// `inspect`, `tags` (both with --login) and `prune` of the demo at trace level: the demo maps
-/// public.ecr.aws to its in-process emulator, so ecrp fetches a GetAuthorizationToken password
-/// and registry bearer tokens; none of them reaches stdout, stderr or the log file.
+/// `inspect`, `tags` (both with --login), `prune` and `push --via registry` of the demo at trace
+/// level: the demo maps public.ecr.aws to its in-process emulator, so ecrp fetches a
+/// GetAuthorizationToken password and registry bearer tokens; none of them reaches stdout, stderr
+/// or the log file.
 #[test]
 fn registry_tokens_and_passwords_never_reach_inspect_tags_or_prune_output() {
     let dir = tempfile::tempdir().unwrap();
     let policy = dir.path().join("policy.json");
     std::fs::write(&policy, r#"{"rules":[{"rulePriority":1,"selection":{"tagStatus":"untagged","countType":"imageCountMoreThan","countNumber":1},"action":{"type":"expire"}}]}"#).unwrap();
     let policy = policy.to_str().unwrap().to_string();
-    let runs: [(&str, Vec<&str>); 3] = [
+    let oci = crate::support::oci::Oci::new();
+    let image = oci.image("amd64", &[crate::support::oci::noise(1, 4_000)]);
+    oci.write_index(&[(image, Some("v9"))]);
+    let layout = oci.path().to_str().unwrap().to_string();
+    let runs: [(&str, Vec<&str>); 4] = [
         (
             "inspect",
             vec!["inspect", "public.ecr.aws/acme/api:latest", "--login"],
         ),
         ("tags", vec!["tags", "public.ecr.aws/acme/api", "--login"]),
         ("prune", vec!["prune", "web", "--policy", &policy]),
+        ("push", vec!["push", "--via", "registry", &layout, "web:v9"]),
     ];
     let secrets = [Secret::emulator_auth_password(ecrp::aws::DEMO_ACCESS_KEY)];
     for (name, args) in runs {

@@ -8,3 +8,4 @@ mod emulator_range_scopes;
 mod emulator_registry;
 mod emulator_storage;
 mod registry_client;
+mod registry_upload;

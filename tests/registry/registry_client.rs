@@ -1481,6 +1481,97 @@ async fn distribution_registry_pages_tags_with_its_own_link_headers() {
     assert_eq!(head.size, Some(p.manifest.len() as u64));
 }
 
+/// `ecrp push --via registry` to the CNCF registry: the emulator supplies the repository's URI and
+/// the password (the registry, without auth, never asks for it), ECRP_REGISTRY_URL maps
+/// public.ecr.aws to the registry; skopeo and the client read the image back byte for byte.
+#[tokio::test(flavor = "multi_thread")]
+async fn ecrp_push_via_registry_into_the_distribution_registry() {
+    use crate::support::common::{create_repo, start_empty};
+    use crate::support::oci::{Oci, noise};
+    let Some(reg) = Distribution::start("ecrp_push_via_registry_into_the_distribution_registry")
+    else {
+        return;
+    };
+    let (emu, c) = start_empty().await;
+    let uri = create_repo(&c, "pushed/app").await.repository_uri.unwrap();
+    let name = uri.strip_prefix("public.ecr.aws/").unwrap().to_string();
+    let oci = Oci::new();
+    let big = noise(90, (6 << 20) + 77);
+    let amd = oci.image("amd64", &[big.clone(), noise(91, 10_000)]);
+    let arm = oci.image("arm64", &[noise(92, 3_000)]);
+    let index = oci.index(&[amd.clone(), arm.clone()]);
+    oci.write_index(&[(index.clone(), Some("v1"))]);
+    let index_digest = index["digest"].as_str().unwrap().to_string();
+    let dir = oci.path().to_str().unwrap().to_string();
+    let push = || {
+        let mut cmd = Command::new(binary::BIN);
+        binary::hermetic(&mut cmd)
+            .env("ECRP_REGISTRY_URL", format!("http://{}", reg.addr))
+            .env("AWS_ACCESS_KEY_ID", "AKIDPUSHTEST00000000")
+            .env("AWS_SECRET_ACCESS_KEY", "push-test-secret")
+            .args(["push", "--via", "registry", "--endpoint-url", &emu.url()])
+            .args([dir.as_str(), "pushed/app:v1", "--chunk-size", "5MiB"]);
+        tokio::process::Command::from(cmd).output()
+    };
+    let out = push().await.unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(out.status.success(), "{stderr}");
+    assert_eq!(
+        String::from_utf8_lossy(&out.stdout),
+        format!("pushed {index_digest} {uri}:v1\n")
+    );
+    assert!(stderr.contains("uploaded (2 parts)"), "{stderr}");
+
+    // The registry holds the exact bytes: the index by tag, a child by digest, the big layer.
+    let client = RegistryClient::new(
+        format!("http://{}", reg.addr).parse().unwrap(),
+        ClientOptions::default(),
+    )
+    .unwrap();
+    let got = client
+        .get_manifest(&name, &Target::Tag("v1".into()))
+        .await
+        .unwrap();
+    assert_eq!(got.digest.to_string(), index_digest);
+    assert_eq!(
+        &got.bytes[..],
+        &std::fs::read(oci.blob_path(&index_digest)).unwrap()[..]
+    );
+    let child = Digest::parse(amd["digest"].as_str().unwrap()).unwrap();
+    client
+        .get_manifest(&name, &Target::Digest(child))
+        .await
+        .unwrap();
+    let mut layer = Vec::new();
+    let big_digest = Digest::parse(&sha(&big)).unwrap();
+    client
+        .download_blob(&name, &big_digest, Some(big.len() as u64), &mut layer)
+        .await
+        .unwrap();
+    assert!(layer == big);
+    if std::path::Path::new("/usr/bin/skopeo").exists() {
+        let raw = Command::new("skopeo")
+            .args(["inspect", "--raw", "--tls-verify=false"])
+            .arg(format!("docker://{}/{name}:v1", reg.addr))
+            .output()
+            .unwrap();
+        assert!(
+            raw.status.success(),
+            "{}",
+            String::from_utf8_lossy(&raw.stderr)
+        );
+        assert_eq!(sha(&raw.stdout), index_digest);
+    }
+
+    // Again: every blob is there (two configs, three layers), none is uploaded.
+    let out = push().await.unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(out.status.success(), "{stderr}");
+    assert_eq!(stderr.matches("exists, skipped").count(), 5, "{stderr}");
+    assert!(!stderr.contains("uploaded ("), "{stderr}");
+    emu.shutdown().await;
+}
+
 /// A writer collecting everything tracing writes, for the secrets test.
 #[derive(Clone, Default)]
 struct LogBuf(Arc<Mutex<Vec<u8>>>);

@@ -9,6 +9,8 @@
 //! - `e2e`: a private tmux server per test plus a sandboxed home, for the end-to-end edit flows.
 //! - `tui`: the TUI harness: `update` and `view` driven in-process through the real dispatcher.
 //! - `mutate`: TUI helpers for the mutation tests (forms, confirmations, the emulator's counters).
+//! - `oci`: OCI image layouts in a temp dir (blobs, image manifests, indexes, index.json) and
+//!   deterministic incompressible bytes for layers.
 //! - `hostile`: a scripted misbehaving endpoint in front of the emulator.
 //! - `secrets`: the secrets that must never be written, and where to look for them.
 //! - `alone`: a test that changes the process environment, run alone in a child process.
@@ -20,6 +22,7 @@ pub mod common;
 pub mod e2e;
 pub mod hostile;
 pub mod mutate;
+pub mod oci;
 pub mod secrets;
 pub mod tmux;
 pub mod tui;
