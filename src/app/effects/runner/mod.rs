@@ -11,11 +11,12 @@ use tokio::task::AbortHandle;
 
 use super::index_reads;
 use super::mutate::{self, DraftOp, DraftWriter};
-use crate::app::inspector_state::Shared;
 use crate::app::msg::{Answer, Effect, ListId, Msg, Mutation, PageRows, Read};
-use crate::app::prefetch::Prefetched;
 use crate::aws::{self, Api, AwsError, Page, PageStream};
 use crate::drafts::Drafts;
+
+mod cache;
+mod open;
 
 /// Lazy catalog fetches for visible rows run a few at a time, so a tall terminal does not fire
 /// dozens of requests at once.
@@ -402,154 +403,16 @@ impl Runner {
                 let api = self.api();
                 self.spawn(super::inspect::run(api, req, tx));
             }
-            Effect::OpenTags {
-                generation,
-                reference,
-                registry_url,
-            } => {
-                if let Some(mut old) = self.open.take() {
-                    old.stop();
-                }
-                match super::open_repo::Session::new(
-                    generation,
-                    &reference,
-                    registry_url.as_deref(),
-                ) {
-                    Ok(mut session) => {
-                        let client = Shared(session.client.clone());
-                        let _ = tx.send(Msg::OpenClient { generation, client });
-                        let h = self.spawn(session.list(tx));
-                        session.track(h);
-                        self.open = Some(session);
-                    }
-                    Err(error) => {
-                        let _ = tx.send(Msg::OpenFailed { generation, error });
-                    }
-                }
-            }
-            Effect::OpenDetails { generation, tags } => {
-                let Some(mut session) = self.open.take() else {
-                    return;
-                };
-                if session.generation == generation {
-                    for tag in tags {
-                        let h = self.spawn(session.detail(tag, tx.clone()));
-                        session.track(h);
-                    }
-                }
-                self.open = Some(session);
-            }
-            Effect::CloseOpen => {
-                if let Some(mut s) = self.open.take() {
-                    s.stop();
-                }
-            }
-            Effect::SaveBookmark { path, reference } => {
-                self.spawn(async move {
-                    let r = tokio::task::spawn_blocking(move || {
-                        crate::config::bookmarks::add(&path, &reference)
-                            .map(|label| {
-                                format!("bookmarked {reference} as {label} in {}", path.display())
-                            })
-                            .map_err(|e| {
-                                format!("could not add the bookmark to {}: {e}", path.display())
-                            })
-                    })
-                    .await
-                    .unwrap_or_else(|e| Err(e.to_string()));
-                    let _ = tx.send(Msg::Done(
-                        r.map(|m| crate::sanitize::clean_line(&m).into_owned()),
-                    ));
-                });
-            }
-            Effect::SaveRecent { path, references } => {
-                self.spawn(async move {
-                    let r = tokio::task::spawn_blocking(move || {
-                        crate::config::recent::save(&path, &references).map_err(|e| {
-                            format!(
-                                "could not keep the recently opened list in {}: {e}",
-                                path.display()
-                            )
-                        })
-                    })
-                    .await
-                    .unwrap_or_else(|e| Err(e.to_string()));
-                    // Kept quietly: only a failure is worth the status line.
-                    if let Err(m) = r {
-                        let _ =
-                            tx.send(Msg::Done(Err(crate::sanitize::clean_line(&m).into_owned())));
-                    }
-                });
-            }
-            Effect::ReadCache {
-                client,
-                list,
-                store,
-                key,
-            } => {
-                self.spawn(async move {
-                    let k = key.clone();
-                    let cached = tokio::task::spawn_blocking(move || store.read(&k))
-                        .await
-                        .unwrap_or_else(|e| {
-                            tracing::warn!("listing cache read failed: {e}");
-                            None
-                        })
-                        .map(Box::new);
-                    let _ = tx.send(Msg::CacheRead {
-                        client,
-                        list,
-                        key,
-                        cached,
-                    });
-                });
-            }
-            Effect::WriteCache { store, key, bytes } => {
-                self.spawn(async move {
-                    let path = store.path(&key);
-                    let r =
-                        tokio::task::spawn_blocking(move || store.write_bytes(&path, &bytes)).await;
-                    // The cache only saves time: a failure is logged, never in the user's way.
-                    match r {
-                        Ok(Ok(())) => {}
-                        Ok(Err(e)) => tracing::warn!("listing cache not saved: {e}"),
-                        Err(e) => tracing::warn!("listing cache not saved: {e}"),
-                    }
-                });
-            }
-            Effect::RestTimer { seq, after } => {
-                self.spawn(async move {
-                    tokio::time::sleep(after).await;
-                    let _ = tx.send(Msg::Rested { seq });
-                });
-            }
-            Effect::Prefetch {
-                client,
-                seq,
-                repo,
-                cache,
-            } => {
-                if let Some(h) = self.prefetch.take() {
-                    h.abort();
-                }
-                let api = self.api();
-                self.prefetch = Some(self.spawn(async move {
-                    let answer = match api {
-                        Ok(api) => prefetch(api, repo, cache).await,
-                        Err(e) => Err(e),
-                    };
-                    let _ = tx.send(Msg::Prefetched {
-                        client,
-                        seq,
-                        answer,
-                    });
-                }));
-            }
-            Effect::CancelPrefetch => {
-                if let Some(h) = self.prefetch.take() {
-                    h.abort();
-                }
-            }
+            e @ (Effect::OpenTags { .. }
+            | Effect::OpenDetails { .. }
+            | Effect::CloseOpen
+            | Effect::SaveBookmark { .. }
+            | Effect::SaveRecent { .. }) => self.run_open(e, tx),
+            e @ (Effect::ReadCache { .. }
+            | Effect::WriteCache { .. }
+            | Effect::RestTimer { .. }
+            | Effect::Prefetch { .. }
+            | Effect::CancelPrefetch) => self.run_cache(e, tx),
         }
     }
 }
@@ -648,31 +511,4 @@ fn failed(read: Read, e: AwsError) -> Answer {
         Read::Policy(repo) => Answer::Policy(repo, Err(e)),
         Read::ResourceTags(arn) => Answer::ResourceTags(arn, Err(e)),
     }
-}
-
-/// The first page of `repo`'s images and, at the same time, its cached listing.
-async fn prefetch(
-    api: Api,
-    repo: Box<str>,
-    cache: Option<(crate::cache::Store, Box<crate::cache::Key>)>,
-) -> Result<Prefetched, AwsError> {
-    let read = async move {
-        let (store, key) = cache?;
-        tokio::task::spawn_blocking(move || store.read(&key))
-            .await
-            .unwrap_or_else(|e| {
-                tracing::warn!("listing cache read failed: {e}");
-                None
-            })
-            .map(Box::new)
-    };
-    let mut pages = api.images(&repo, None);
-    let (page, cached) = futures::join!(pages.next(), read);
-    let page = page.unwrap_or_else(|| {
-        Err(AwsError::new(
-            aws::INVALID_RESPONSE,
-            "the image listing ended without a page",
-        ))
-    })?;
-    Ok(Prefetched { repo, page, cached })
 }

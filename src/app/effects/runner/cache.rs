@@ -1,0 +1,115 @@
+//! The runner's listing-cache and prefetch effects: cache files read and written off the async
+//! threads (a failure only costs time, so it is logged), the rest timer, and the one prefetch in
+//! flight.
+
+use futures::StreamExt;
+use tokio::sync::mpsc::UnboundedSender;
+
+use super::Runner;
+use crate::app::msg::{Effect, Msg};
+use crate::app::prefetch::Prefetched;
+use crate::aws::{self, Api, AwsError};
+
+impl Runner {
+    pub(super) fn run_cache(&mut self, effect: Effect, tx: UnboundedSender<Msg>) {
+        match effect {
+            Effect::ReadCache {
+                client,
+                list,
+                store,
+                key,
+            } => {
+                self.spawn(async move {
+                    let k = key.clone();
+                    let cached = tokio::task::spawn_blocking(move || store.read(&k))
+                        .await
+                        .unwrap_or_else(|e| {
+                            tracing::warn!("listing cache read failed: {e}");
+                            None
+                        })
+                        .map(Box::new);
+                    let _ = tx.send(Msg::CacheRead {
+                        client,
+                        list,
+                        key,
+                        cached,
+                    });
+                });
+            }
+            Effect::WriteCache { store, key, bytes } => {
+                self.spawn(async move {
+                    let path = store.path(&key);
+                    let r =
+                        tokio::task::spawn_blocking(move || store.write_bytes(&path, &bytes)).await;
+                    // The cache only saves time: a failure is logged, never in the user's way.
+                    match r {
+                        Ok(Ok(())) => {}
+                        Ok(Err(e)) => tracing::warn!("listing cache not saved: {e}"),
+                        Err(e) => tracing::warn!("listing cache not saved: {e}"),
+                    }
+                });
+            }
+            Effect::RestTimer { seq, after } => {
+                self.spawn(async move {
+                    tokio::time::sleep(after).await;
+                    let _ = tx.send(Msg::Rested { seq });
+                });
+            }
+            Effect::Prefetch {
+                client,
+                seq,
+                repo,
+                cache,
+            } => {
+                if let Some(h) = self.prefetch.take() {
+                    h.abort();
+                }
+                let api = self.api();
+                self.prefetch = Some(self.spawn(async move {
+                    let answer = match api {
+                        Ok(api) => prefetch(api, repo, cache).await,
+                        Err(e) => Err(e),
+                    };
+                    let _ = tx.send(Msg::Prefetched {
+                        client,
+                        seq,
+                        answer,
+                    });
+                }));
+            }
+            Effect::CancelPrefetch => {
+                if let Some(h) = self.prefetch.take() {
+                    h.abort();
+                }
+            }
+            _ => unreachable!("not a cache effect"),
+        }
+    }
+}
+
+/// The first page of `repo`'s images and, at the same time, its cached listing.
+async fn prefetch(
+    api: Api,
+    repo: Box<str>,
+    cache: Option<(crate::cache::Store, Box<crate::cache::Key>)>,
+) -> Result<Prefetched, AwsError> {
+    let read = async move {
+        let (store, key) = cache?;
+        tokio::task::spawn_blocking(move || store.read(&key))
+            .await
+            .unwrap_or_else(|e| {
+                tracing::warn!("listing cache read failed: {e}");
+                None
+            })
+            .map(Box::new)
+    };
+    let mut pages = api.images(&repo, None);
+    let (page, cached) = futures::join!(pages.next(), read);
+    let page = page.unwrap_or_else(|| {
+        Err(AwsError::new(
+            aws::INVALID_RESPONSE,
+            "the image listing ended without a page",
+        ))
+    })?;
+    Ok(Prefetched { repo, page, cached })
+}
