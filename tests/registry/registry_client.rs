@@ -5,11 +5,12 @@
 //! OCI distribution spec and RFC 7235, not from the client's code.
 
 use crate::support::binary;
+use crate::support::distribution::Distribution;
 
 use std::collections::BTreeSet;
 use std::io::{Read, Write};
 use std::net::{SocketAddr, TcpListener, TcpStream};
-use std::process::{Child, Command, Output, Stdio};
+use std::process::{Command, Output};
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -998,73 +999,7 @@ async fn hostile_strings_from_the_registry_never_reach_the_terminal() {
 // (b) The CNCF distribution registry, read by the real binary
 // ---------------------------------------------------------------------------------------------
 
-fn require_interop() -> bool {
-    std::env::var("ECRP_REQUIRE_INTEROP").is_ok_and(|v| v == "1")
-}
-
-/// `docker-registry` serving a fresh temporary store on a free loopback port; killed on drop.
-struct Distribution {
-    child: Child,
-    addr: SocketAddr,
-    _dir: tempfile::TempDir,
-}
-
-impl Drop for Distribution {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
-}
-
 impl Distribution {
-    fn start(test: &str) -> Option<Distribution> {
-        let bin = "/usr/bin/docker-registry";
-        if !std::path::Path::new(bin).exists() {
-            assert!(
-                !require_interop(),
-                "{test}: {bin} is missing (apt-get install docker-registry); ECRP_REQUIRE_INTEROP=1"
-            );
-            eprintln!("SKIPPED {test}: {bin} is missing (apt-get install docker-registry)");
-            return None;
-        }
-        let dir = tempfile::tempdir().unwrap();
-        // A free port: bind, read, release (the registry binds it a moment later).
-        let port = TcpListener::bind("127.0.0.1:0")
-            .unwrap()
-            .local_addr()
-            .unwrap()
-            .port();
-        let addr: SocketAddr = format!("127.0.0.1:{port}").parse().unwrap();
-        let config = dir.path().join("config.yml");
-        std::fs::write(
-            &config,
-            format!(
-                "version: 0.1\nlog:\n  level: error\nstorage:\n  filesystem:\n    rootdirectory: {}\nhttp:\n  addr: {addr}\n",
-                dir.path().join("data").display()
-            ),
-        )
-        .unwrap();
-        let child = Command::new(bin)
-            .arg("serve")
-            .arg(&config)
-            .stdout(Stdio::null())
-            .stderr(Stdio::null())
-            .spawn()
-            .expect("start docker-registry");
-        let reg = Distribution {
-            child,
-            addr,
-            _dir: dir,
-        };
-        for _ in 0..300 {
-            if let Ok((200, _, _)) = http(addr, "GET", "/v2/", &[], b"") {
-                return Some(reg);
-            }
-            std::thread::sleep(Duration::from_millis(50));
-        }
-        panic!("{test}: docker-registry did not answer on {addr}");
-    }
-
     /// Monolithic upload: POST for an upload URL, then PUT the bytes with their digest.
     fn push_blob(&self, name: &str, bytes: &[u8]) -> String {
         let digest = sha(bytes);

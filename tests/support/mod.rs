@@ -6,6 +6,7 @@
 //! - `binary`: the real `ecrp` binary: its path, a hermetic environment, `ecrp emulator` as a child.
 //! - `tmux`: the real binary in a tmux pane on this process's own tmux socket, with every byte it
 //!   writes recorded (crash, hostile-output and secrets tests).
+//! - `distribution`: the CNCF distribution registry (`docker-registry`) on a free loopback port.
 //! - `e2e`: a private tmux server per test plus a sandboxed home, for the end-to-end edit flows.
 //! - `tui`: the TUI harness: `update` and `view` driven in-process through the real dispatcher.
 //! - `mutate`: TUI helpers for the mutation tests (forms, confirmations, the emulator's counters).
@@ -19,6 +20,7 @@
 pub mod alone;
 pub mod binary;
 pub mod common;
+pub mod distribution;
 pub mod e2e;
 pub mod hostile;
 pub mod mutate;

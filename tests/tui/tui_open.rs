@@ -10,12 +10,10 @@
 
 use crate::support::tmux as tmux_support;
 
-use std::io::{Read, Write};
-use std::net::{SocketAddr, TcpListener, TcpStream};
-use std::process::{Child, Command, Stdio};
-use std::time::Duration;
+use std::process::Command;
 
 use crate::support::binary::{Emulator, tmux_available};
+use crate::support::distribution::Distribution;
 use tmux_support::{Launch, Session};
 
 fn require_interop() -> bool {
@@ -29,80 +27,6 @@ fn skip(test: &str, what: &str) -> bool {
     );
     eprintln!("SKIPPED {test}: {what} is missing");
     true
-}
-
-/// `docker-registry` serving a fresh temporary store on a free loopback port; killed on drop.
-struct Distribution {
-    child: Child,
-    addr: SocketAddr,
-    _dir: tempfile::TempDir,
-}
-
-impl Drop for Distribution {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
-}
-
-/// Whether `GET /v2/` answers 200.
-fn answers(addr: SocketAddr) -> bool {
-    let Ok(mut s) = TcpStream::connect_timeout(&addr, Duration::from_secs(1)) else {
-        return false;
-    };
-    let _ = s.set_read_timeout(Some(Duration::from_secs(2)));
-    let req = format!("GET /v2/ HTTP/1.1\r\nHost: {addr}\r\nConnection: close\r\n\r\n");
-    if s.write_all(req.as_bytes()).is_err() {
-        return false;
-    }
-    let mut buf = [0u8; 12];
-    s.read_exact(&mut buf).is_ok() && buf.starts_with(b"HTTP/1.1 200")
-}
-
-impl Distribution {
-    fn start(test: &str) -> Option<Distribution> {
-        let bin = "/usr/bin/docker-registry";
-        if !std::path::Path::new(bin).exists() {
-            skip(test, bin);
-            return None;
-        }
-        let dir = tempfile::tempdir().unwrap();
-        // A free port: bind, read, release (the registry binds it a moment later).
-        let port = TcpListener::bind("127.0.0.1:0")
-            .unwrap()
-            .local_addr()
-            .unwrap()
-            .port();
-        let addr: SocketAddr = format!("127.0.0.1:{port}").parse().unwrap();
-        let config = dir.path().join("config.yml");
-        std::fs::write(
-            &config,
-            format!(
-                "version: 0.1\nlog:\n  level: error\nstorage:\n  filesystem:\n    rootdirectory: {}\nhttp:\n  addr: {addr}\n",
-                dir.path().join("data").display()
-            ),
-        )
-        .unwrap();
-        let child = Command::new(bin)
-            .arg("serve")
-            .arg(&config)
-            .stdout(Stdio::null())
-            .stderr(Stdio::null())
-            .spawn()
-            .expect("start docker-registry");
-        let reg = Distribution {
-            child,
-            addr,
-            _dir: dir,
-        };
-        for _ in 0..300 {
-            if answers(addr) {
-                return Some(reg);
-            }
-            std::thread::sleep(Duration::from_millis(50));
-        }
-        panic!("{test}: docker-registry did not answer on {addr}");
-    }
 }
 
 fn skopeo(args: &[&str]) -> String {
