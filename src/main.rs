@@ -381,26 +381,29 @@ async fn run(cli: Cli) -> Result<()> {
                 .theme
                 .resolve(std::env::var("COLORFGBG").ok().as_deref());
             let cache = listing_cache(cli.no_cache, &config);
-            let result = panic_on_request(app::run(app::RunOptions {
-                client: opts,
-                read_only: settings.read_only,
-                demo: c.demo,
-                config,
-                config_warnings: startup.warnings,
-                config_created: startup.path.clone().filter(|_| startup.created),
-                config_path: startup.path,
-                recent_path,
-                recent,
-                no_color: config::no_color(std::env::var_os("NO_COLOR").as_deref()),
-                in_tmux: ecrp::clipboard::in_tmux(),
-                aws_files_problem: (!c.demo).then(profiles::shared_files_problem).flatten(),
-                region_pinned: flags.region.is_some(),
-                tmux_passthrough: ecrp::clipboard::in_tmux()
-                    .then(ecrp::clipboard::tmux_passthrough)
-                    .flatten(),
-                journal_dir: None,
-                cache,
-            }))
+            let result = panic_on_request(app::run(
+                app::RunOptions {
+                    client: opts,
+                    read_only: settings.read_only,
+                    demo: c.demo,
+                    config,
+                    config_warnings: startup.warnings,
+                    config_created: startup.path.clone().filter(|_| startup.created),
+                    config_path: startup.path,
+                    recent_path,
+                    recent,
+                    no_color: config::no_color(std::env::var_os("NO_COLOR").as_deref()),
+                    in_tmux: ecrp::clipboard::in_tmux(),
+                    aws_files_problem: (!c.demo).then(profiles::shared_files_problem).flatten(),
+                    region_pinned: flags.region.is_some(),
+                    tmux_passthrough: ecrp::clipboard::in_tmux()
+                        .then(ecrp::clipboard::tmux_passthrough)
+                        .flatten(),
+                    journal_dir: None,
+                    cache,
+                },
+                ecrp::ui::view,
+            ))
             .await;
             if let Some(emu) = emu {
                 emu.shutdown().await;

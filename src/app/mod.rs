@@ -1,7 +1,8 @@
-//! The TUI in the Elm pattern: `App` state, `Msg`, a pure `update` returning `Effect`s, a pure
-//! `view` (in `crate::ui`), and an effect runner that answers with messages.
+//! The TUI in the Elm pattern: `App` state, `Msg`, a pure `update` returning `Effect`s, and an
+//! effect runner that answers with messages; the pure `view` lives in the `ui` module.
 //!
-//! `run` is what `ecrp` and `ecrp --demo` call.
+//! `run` is what `ecrp` and `ecrp --demo` call, with `ui::view` as its `view`: the app hands the
+//! state to whatever draws it and never imports the drawing.
 
 pub mod actions;
 mod auto_refresh;
@@ -124,7 +125,9 @@ async fn edit_outside(
     Ok(result)
 }
 
-pub async fn run(opts: RunOptions) -> anyhow::Result<()> {
+/// The event loop: terminal events, task answers, ticks and signals become messages for
+/// `dispatch`; `view` draws a frame when something changed (paced).
+pub async fn run(opts: RunOptions, view: fn(&App, &mut ratatui::Frame)) -> anyhow::Result<()> {
     use tokio::signal::unix::{SignalKind, signal};
     let mut sigterm = signal(SignalKind::terminate())?;
     let mut sighup = signal(SignalKind::hangup())?;
@@ -147,7 +150,7 @@ pub async fn run(opts: RunOptions) -> anyhow::Result<()> {
     let mut pacer = Pacer::default();
     loop {
         if dirty && pacer.may_draw(std::time::Instant::now()) {
-            terminal.draw(|f| crate::ui::view(&app, f))?;
+            terminal.draw(|f| view(&app, f))?;
             pacer.drew(std::time::Instant::now());
             dirty = false;
         }
