@@ -26,6 +26,7 @@ mod tui_editors;
 mod tui_faults;
 mod tui_inspector;
 mod tui_lifecycle;
+mod tui_lifecycle_tmux;
 mod tui_multiarch;
 mod tui_open;
 mod tui_open_update;
