@@ -7,6 +7,7 @@ use std::collections::HashMap;
 use std::path::PathBuf;
 use std::sync::Arc;
 
+use crate::app::platforms::Parent;
 use crate::aws::ImageRow;
 use crate::lifecycle::{Manifest, Plan, Policy, Topology};
 use crate::prune::restore::RestoreReport;
@@ -23,6 +24,9 @@ pub struct Planned {
     pub registry_note: Option<String>,
     /// Indexes whose manifests could not be read.
     pub unknown: usize,
+    /// Platform manifest digest → the index that lists it (with the platform the index names),
+    /// so the preview marks it as the images pane does (`↳ arm64 of v1.4.2`).
+    pub parents: HashMap<Box<str>, Parent>,
 }
 
 /// Answers of the lifecycle tasks.

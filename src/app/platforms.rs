@@ -68,6 +68,26 @@ pub struct Parent {
 }
 
 impl Parent {
+    /// The index `index`, tagged `tags`, as the parent of its manifest for `platform` (as the
+    /// index names it, not yet sanitised).
+    pub fn new(index: &str, tags: &[Box<str>], platform: &str) -> Parent {
+        let label: Box<str> = if tags.is_empty() {
+            clean_line(&short_digest(index)).into()
+        } else {
+            tags.iter()
+                .map(|t| clean_line(t))
+                .collect::<Vec<_>>()
+                .join(", ")
+                .into()
+        };
+        Parent {
+            index: index.into(),
+            label,
+            platform: clean_line(platform).into(),
+            tagged: !tags.is_empty(),
+        }
+    }
+
     /// The TAGS cell of a platform manifest, short enough for a narrow column: "↳ arm64 of
     /// v1.4.2" (Linux goes without saying; the first tag names the index).
     pub fn mark(&self) -> String {
@@ -136,37 +156,34 @@ impl Platforms {
 
     /// Recompute which platform manifests belong to a live index.
     fn link(&mut self) {
-        self.parents.clear();
-        for (index, tags) in &self.live {
+        let read = self.live.iter().filter_map(|(index, tags)| {
             let Some(IndexRead::Ready(children)) = self.indexes.get(index) else {
-                continue;
+                return None;
             };
-            let label: Box<str> = if tags.is_empty() {
-                clean_line(&short_digest(index)).into()
-            } else {
-                tags.iter()
-                    .map(|t| clean_line(t))
-                    .collect::<Vec<_>>()
-                    .join(", ")
-                    .into()
-            };
-            let tagged = !tags.is_empty();
-            for c in children.iter() {
-                // Listed by several indexes: a tagged one names it best (then the lowest
-                // digest, so the mark does not depend on the map's order).
-                let better = |p: &Parent| (!tagged, &**index) < (!p.tagged, &*p.index);
-                if self.parents.get(&c.digest).is_none_or(better) {
-                    let parent = Parent {
-                        index: index.clone(),
-                        label: label.clone(),
-                        platform: clean_line(&c.platform).into(),
-                        tagged,
-                    };
-                    self.parents.insert(c.digest.clone(), parent);
-                }
+            Some((&**index, &**tags, &**children))
+        });
+        self.parents = parents(read);
+    }
+}
+
+/// Platform manifest digest → the index that lists it, from indexes given with their tags and
+/// what they list. The images pane and the lifecycle preview mark platform manifests with it.
+pub fn parents<'a>(
+    indexes: impl IntoIterator<Item = (&'a str, &'a [Box<str>], &'a [Child])>,
+) -> HashMap<Box<str>, Parent> {
+    let mut out: HashMap<Box<str>, Parent> = HashMap::new();
+    for (index, tags, children) in indexes {
+        let tagged = !tags.is_empty();
+        for c in children {
+            // Listed by several indexes: a tagged one names it best (then the lowest digest, so
+            // the mark does not depend on the map's order).
+            let better = |p: &Parent| (!tagged, index) < (!p.tagged, &*p.index);
+            if out.get(&c.digest).is_none_or(better) {
+                out.insert(c.digest.clone(), Parent::new(index, tags, &c.platform));
             }
         }
     }
+    out
 }
 
 /// Where the registry API is: the config file's `registry_url`, else, on the built-in emulator

@@ -161,7 +161,8 @@ fn header_lines(v: &LifecycleView) -> Vec<Line<'static>> {
 }
 
 /// Column widths: decision, digest, tags, pushed, size, rule; the reason takes the rest. Below
-/// `WIDE` columns pushed and size give their room to the reason (the images pane has them).
+/// `WIDE` columns pushed and size give their room to the reason (the images pane has them); the
+/// tags keep theirs, so a platform manifest's `↳ arm64 of v1.4.2` still names its index.
 const W: [usize; 6] = [6, 12, 18, 13, 9, 4];
 const WIDE: u16 = 120;
 
@@ -173,7 +174,7 @@ fn rows(f: &mut Frame, area: Rect, app: &App, v: &LifecycleView) {
     let widths: Vec<usize> = if wide {
         W.to_vec()
     } else {
-        vec![W[0], W[1], 14, 0, 0, W[5]]
+        vec![W[0], W[1], W[2], 0, 0, W[5]]
     };
     let width = area.width as usize;
     let used: usize = widths.iter().filter(|w| **w > 0).map(|w| w + 1).sum();
@@ -227,10 +228,13 @@ fn rows(f: &mut Frame, area: Rect, app: &App, v: &LifecycleView) {
             .image_digest
             .split_once(':')
             .map_or(&*r.image_digest, |(_, h)| h);
-        let tags = if r.image_tags.is_empty() {
-            crate::app::strings::UNTAGGED.to_string()
-        } else {
+        // An untagged platform manifest says which index it belongs to, as in the images pane.
+        let tags = if !r.image_tags.is_empty() {
             clean(&r.image_tags.join(","))
+        } else if let Some(parent) = p.parents.get(&r.image_digest) {
+            clean(&parent.mark())
+        } else {
+            crate::app::strings::UNTAGGED.to_string()
         };
         let rule = d.rule.map(|n| n.to_string()).unwrap_or_default();
         let why = match d.reason {

@@ -107,12 +107,23 @@ async fn preview_apply_and_restore_the_demo_web_repository() {
         assert!(p.rows[i].image_tags.is_empty());
         let why = p.plan.reason_text(i, &p.rows);
         assert!(why.contains("platform manifest of"), "{why}");
+        // The plan knows which index lists it, for the preview's TAGS cell.
+        let parent = p.parents.get(&p.rows[i].image_digest).expect("its index");
+        assert!(matches!(
+            p.plan.decisions[i].reason,
+            ecrp::lifecycle::Reason::ChildOfStaying { index } if p.rows[index].image_digest == parent.index
+        ));
     }
     let s = h.screen();
     assert!(s.contains("expire 14 of"), "{s}");
     assert!(s.contains("kept for multi-arch safety"), "{s}");
     assert!(s.contains("EXPIRE") && s.contains("keep"), "{s}");
     assert!(s.contains("platform manifest of"), "{s}");
+    // Untagged platform manifests name their index and platform instead of `<untagged>`.
+    assert!(
+        s.contains("↳ arm64 of v1.") && s.contains("↳ amd64 of v1."),
+        "{s}"
+    );
 
     // The filter: only what expires, then only rule 1.
     h.keys("/expire").await;

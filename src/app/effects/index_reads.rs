@@ -136,7 +136,7 @@ async fn read(own: &OwnRegistry, name: &str, digest: &str) -> Result<Vec<Child>,
 
 /// What a child is for: its platform, or "attestation" for the build attestations BuildKit
 /// lists beside the platforms (with the platform unknown/unknown).
-fn platform_of(c: &Descriptor) -> String {
+pub(crate) fn platform_of(c: &Descriptor) -> String {
     let attestation = c
         .annotations
         .as_ref()

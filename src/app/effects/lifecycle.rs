@@ -10,13 +10,16 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use futures::StreamExt;
 use tokio::sync::mpsc::UnboundedSender;
 
+use crate::app::effects::index_reads;
 use crate::app::lifecycle_state::{LifecycleEffect, LifecycleMsg, Planned};
 use crate::app::msg::Msg;
-use crate::aws::{Api, AwsError, DELETE_CONCURRENCY, ImageRef, collect_all};
+use crate::app::platforms::{self, Child, Parent};
+use crate::aws::{Api, AwsError, DELETE_CONCURRENCY, ImageRef, ImageRow, collect_all};
 use crate::lifecycle::{self, ManifestSource};
 use crate::own_registry::OwnRegistry;
 use crate::prune::source::RegistrySource;
 use crate::prune::{self, JournalMode, PruneOptions, journal};
+use crate::registry::ImageIndex;
 
 pub async fn run(
     api: Result<Api, AwsError>,
@@ -191,9 +194,10 @@ async fn plan(
         .filter(|r| r.is_multi_arch() && !topology.children.contains_key(&r.image_digest))
         .count();
     // 100,000 images take longer than a frame: off the async threads.
-    let (rows, plan, topology) = tokio::task::spawn_blocking(move || {
+    let (rows, plan, topology, manifests, parents) = tokio::task::spawn_blocking(move || {
         let plan = lifecycle::evaluate(&policy, &rows, &topology, now);
-        (rows, plan, topology)
+        let parents = parents_of(&rows, &topology, &manifests);
+        (rows, plan, topology, manifests, parents)
     })
     .await
     .map_err(|e| e.to_string())?;
@@ -204,7 +208,46 @@ async fn plan(
         manifests,
         registry_note,
         unknown,
+        parents,
     })
+}
+
+/// Which index lists each platform manifest, and for which platform: the topology has the
+/// digests, the index manifests read for it name the platforms.
+fn parents_of(
+    rows: &[ImageRow],
+    topology: &lifecycle::Topology,
+    manifests: &HashMap<Box<str>, lifecycle::Manifest>,
+) -> HashMap<Box<str>, Parent> {
+    let indexes: Vec<(&ImageRow, Vec<Child>)> = rows
+        .iter()
+        .filter_map(|r| {
+            let kids = topology.children.get(&r.image_digest)?;
+            let named: HashMap<String, String> = manifests
+                .get(&r.image_digest)
+                .and_then(|m| serde_json::from_slice::<ImageIndex>(&m.bytes).ok())
+                .map(|ix| {
+                    ix.manifests
+                        .iter()
+                        .map(|c| (c.digest.clone(), index_reads::platform_of(c)))
+                        .collect()
+                })
+                .unwrap_or_default();
+            let children = kids
+                .iter()
+                .map(|k| Child {
+                    digest: k.clone(),
+                    platform: named.get(&**k).map_or("", String::as_str).into(),
+                })
+                .collect();
+            Some((r, children))
+        })
+        .collect();
+    platforms::parents(
+        indexes
+            .iter()
+            .map(|(r, c)| (&*r.image_digest, &*r.image_tags, &c[..])),
+    )
 }
 
 /// The plan's phases, each after the one before it (indexes before what they reference), each
