@@ -197,6 +197,7 @@ pub fn adopt(app: &mut App, fx: &mut Vec<Effect>) {
     }
     // One page was the whole listing: it replaces the cached rows at once.
     if let (Some(rows), Some(s)) = (l.staged.take(), l.stale.take()) {
+        // Nothing could be marked yet: these rows were shown in this very message.
         l.replace(rows, m);
         app.status = Status::Info(cached::summary(s.differ, s.gone()));
     }
