@@ -70,24 +70,28 @@ pub fn key(app: &App, list: ListId) -> Option<Key> {
 pub fn key_for(app: &App, list: ListId, registry: &str, repo: &str) -> Option<Key> {
     let opts = app.opts.cache.as_ref()?;
     let info = app.remote.connection.as_ref()?;
-    let (registry, repo) = (registry.to_string(), repo.to_string());
+    Some(Key {
+        kind: kind(list),
+        scope: scope(info, app.opts.demo, opts.identity.clone()),
+        registry: registry.to_string(),
+        repo: repo.to_string(),
+    })
+}
+
+/// Who is asking, where, as the cache keys it (`ecrp ls --cached` builds the same keys).
+pub fn scope(info: &crate::aws::ConnectionInfo, demo: bool, identity: String) -> Scope {
     // The demo's emulator listens on a new port each run, yet serves the same data.
-    let endpoint = if app.opts.demo {
+    let endpoint = if demo {
         Some("demo".to_string())
     } else {
         info.endpoint.clone()
     };
-    Some(Key {
-        kind: kind(list),
-        scope: Scope {
-            endpoint,
-            profile: info.profile.clone(),
-            region: info.region.clone(),
-            identity: opts.identity.clone(),
-        },
-        registry,
-        repo,
-    })
+    Scope {
+        endpoint,
+        profile: info.profile.clone(),
+        region: info.region.clone(),
+        identity,
+    }
 }
 
 /// Before the first load of `list` (nothing shown yet): stage its pages and ask for the cached
