@@ -370,6 +370,7 @@ fn a_prefetched_single_page_replaces_the_cached_listing_and_saves_it() {
                     listing: cached,
                     saved_at: NOW - 600,
                 })),
+                tags: None,
             }),
         },
     );

@@ -48,6 +48,7 @@ fn images_behind_cache(dir: &std::path::Path) -> (App, u64) {
                     listing: cached,
                     saved_at: NOW - 600,
                 })),
+                tags: None,
             }),
         },
     );
@@ -64,7 +65,7 @@ fn select_image(app: &mut App, digest: &str) {
         .remote
         .images
         .window(0, 100)
-        .position(|r| &*r.image_digest == format!("sha256:{digest}"))
+        .position(|r| *r.image_digest == format!("sha256:{digest}"))
         .unwrap();
     app.remote.images.select(at);
 }
