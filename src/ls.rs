@@ -16,8 +16,15 @@ use crate::cli::{LsArgs, LsWhat};
 use crate::fmt::{absolute, size};
 use crate::sanitize::clean_line;
 
+mod cached;
+
 pub async fn run(opts: &ClientOptions, args: &LsArgs) -> Result<()> {
+    // Loading the SDK's configuration sends nothing (credentials resolve at the first request):
+    // `--cached` takes only the profile, region and endpoint from it.
     let (client, info) = aws::connect(opts).await;
+    if args.cached {
+        return cached::print(&info, args);
+    }
     // Listing never mutates; read-only makes that structural.
     let api = Api::new(client, true).with_endpoint(info.endpoint.as_deref());
     list(&api, args).await.map_err(|e| {
@@ -47,29 +54,8 @@ async fn list(api: &Api, args: &LsArgs) -> Result<()> {
                 |r| r,
                 args.json,
                 &mut out,
-                |r| {
-                    let aliases: Vec<String> = r
-                        .aliases
-                        .iter()
-                        .map(|a| {
-                            let mut s = format!("{} ({})", a.name, a.status);
-                            if a.primary_registry_alias {
-                                s.push_str(" primary");
-                            }
-                            if a.default_registry_alias {
-                                s.push_str(" default");
-                            }
-                            s
-                        })
-                        .collect();
-                    vec![
-                        r.registry_id.clone(),
-                        r.registry_uri.clone(),
-                        if r.verified { "verified" } else { "-" }.into(),
-                        aliases.join(", "),
-                    ]
-                },
-                &["REGISTRY ID", "URI", "VERIFIED", "ALIASES"],
+                registry_cells,
+                REGISTRY_HEADER,
             )
             .await?
         }
@@ -79,14 +65,8 @@ async fn list(api: &Api, args: &LsArgs) -> Result<()> {
                 |r| r,
                 args.json,
                 &mut out,
-                |r| {
-                    vec![
-                        r.repository_name.to_string(),
-                        r.repository_uri.to_string(),
-                        absolute(r.created_at),
-                    ]
-                },
-                &["NAME", "URI", "CREATED"],
+                repo_cells,
+                REPO_HEADER,
             )
             .await?
         }
@@ -97,20 +77,8 @@ async fn list(api: &Api, args: &LsArgs) -> Result<()> {
                 move |d| ImageRow::from_sdk(d, &mut media),
                 args.json,
                 &mut out,
-                |i| {
-                    vec![
-                        if i.image_tags.is_empty() {
-                            "<untagged>".to_string()
-                        } else {
-                            i.image_tags.join(", ")
-                        },
-                        i.image_digest.to_string(),
-                        size(i.image_size_in_bytes),
-                        absolute(i.image_pushed_at),
-                        if i.is_multi_arch() { "index" } else { "image" }.into(),
-                    ]
-                },
-                &["TAGS", "DIGEST", "SIZE", "PUSHED", "TYPE"],
+                image_cells,
+                IMAGE_HEADER,
             )
             .await?
         }
@@ -121,21 +89,74 @@ async fn list(api: &Api, args: &LsArgs) -> Result<()> {
                 move |t| TagRow::from_sdk(t, &mut media),
                 args.json,
                 &mut out,
-                |t| {
-                    vec![
-                        t.image_tag.to_string(),
-                        t.image_digest.to_string(),
-                        size(t.image_size_in_bytes),
-                        absolute(t.image_pushed_at),
-                    ]
-                },
-                &["TAG", "DIGEST", "SIZE", "PUSHED"],
+                tag_cells,
+                TAG_HEADER,
             )
             .await?
         }
     }
     out.flush()?;
     Ok(())
+}
+
+// The table's columns, shared by the live listing and `--cached`.
+const REGISTRY_HEADER: &[&str] = &["REGISTRY ID", "URI", "VERIFIED", "ALIASES"];
+const REPO_HEADER: &[&str] = &["NAME", "URI", "CREATED"];
+const IMAGE_HEADER: &[&str] = &["TAGS", "DIGEST", "SIZE", "PUSHED", "TYPE"];
+const TAG_HEADER: &[&str] = &["TAG", "DIGEST", "SIZE", "PUSHED"];
+
+fn registry_cells(r: &RegistryRow) -> Vec<String> {
+    let aliases: Vec<String> = r
+        .aliases
+        .iter()
+        .map(|a| {
+            let mut s = format!("{} ({})", a.name, a.status);
+            if a.primary_registry_alias {
+                s.push_str(" primary");
+            }
+            if a.default_registry_alias {
+                s.push_str(" default");
+            }
+            s
+        })
+        .collect();
+    vec![
+        r.registry_id.clone(),
+        r.registry_uri.clone(),
+        if r.verified { "verified" } else { "-" }.into(),
+        aliases.join(", "),
+    ]
+}
+
+fn repo_cells(r: &RepoRow) -> Vec<String> {
+    vec![
+        r.repository_name.to_string(),
+        r.repository_uri.to_string(),
+        absolute(r.created_at),
+    ]
+}
+
+fn image_cells(i: &ImageRow) -> Vec<String> {
+    vec![
+        if i.image_tags.is_empty() {
+            "<untagged>".to_string()
+        } else {
+            i.image_tags.join(", ")
+        },
+        i.image_digest.to_string(),
+        size(i.image_size_in_bytes),
+        absolute(i.image_pushed_at),
+        if i.is_multi_arch() { "index" } else { "image" }.into(),
+    ]
+}
+
+fn tag_cells(t: &TagRow) -> Vec<String> {
+    vec![
+        t.image_tag.to_string(),
+        t.image_digest.to_string(),
+        size(t.image_size_in_bytes),
+        absolute(t.image_pushed_at),
+    ]
 }
 
 /// Print every row of `pages`, each converted by `convert` here, on the writing side: the task

@@ -70,24 +70,28 @@ pub fn key(app: &App, list: ListId) -> Option<Key> {
 pub fn key_for(app: &App, list: ListId, registry: &str, repo: &str) -> Option<Key> {
     let opts = app.opts.cache.as_ref()?;
     let info = app.remote.connection.as_ref()?;
-    let (registry, repo) = (registry.to_string(), repo.to_string());
+    Some(Key {
+        kind: kind(list),
+        scope: scope(info, app.opts.demo, opts.identity.clone()),
+        registry: registry.to_string(),
+        repo: repo.to_string(),
+    })
+}
+
+/// Who is asking, where, as the cache keys it (`ecrp ls --cached` builds the same keys).
+pub fn scope(info: &crate::aws::ConnectionInfo, demo: bool, identity: String) -> Scope {
     // The demo's emulator listens on a new port each run, yet serves the same data.
-    let endpoint = if app.opts.demo {
+    let endpoint = if demo {
         Some("demo".to_string())
     } else {
         info.endpoint.clone()
     };
-    Some(Key {
-        kind: kind(list),
-        scope: Scope {
-            endpoint,
-            profile: info.profile.clone(),
-            region: info.region.clone(),
-            identity: opts.identity.clone(),
-        },
-        registry,
-        repo,
-    })
+    Scope {
+        endpoint,
+        profile: info.profile.clone(),
+        region: info.region.clone(),
+        identity,
+    }
 }
 
 /// Before the first load of `list` (nothing shown yet): stage its pages and ask for the cached
@@ -213,21 +217,80 @@ pub fn summary(differ: usize, gone: usize) -> String {
 }
 
 /// A change to a row the fresh listing has not confirmed yet (it may be gone or changed) waits
-/// for it: say so instead. Creating a repository concerns no row and goes ahead.
+/// for it: say so instead. Creating a repository concerns no row and goes ahead; marks are
+/// decided row by row (`delete::mark`, `mark_all`), as a row a fresh page brought back unchanged
+/// can be marked already.
 pub fn refuses(app: &mut App, action: crate::config::Action) -> bool {
     use crate::config::Action;
     let list = app.pane.list();
-    if action == Action::New || !super::actions::row_of(action).mutates || !unconfirmed(app, list) {
+    if matches!(action, Action::New | Action::Mark | Action::MarkAll)
+        || !super::actions::row_of(action).mutates
+        || !unconfirmed(app, list)
+    {
         return false;
     }
     app.status = super::state::Status::Warning(UNCONFIRMED.into());
     true
 }
 
+/// Every refusal about unconfirmed rows starts so (`is_unconfirmed_warning` knows them by it).
+const FROM_CACHE: &str = "these rows are from the cache";
+
 const UNCONFIRMED: &str =
     "these rows are from the cache and not confirmed yet: wait for the fresh listing";
 
-/// Whether `status` is the refusal above, which the fresh listing's arrival makes moot.
+/// `space` on a cached row no fresh page has brought back unchanged yet: how old the rows are
+/// and when marking will work.
+pub fn unconfirmed_mark(app: &App, list: ListId) -> String {
+    format!(
+        "{FROM_CACHE} (saved {}) and this one is not confirmed yet: marking waits for the fresh listing",
+        age(app, list)
+    )
+}
+
+/// `ctrl-a` marked only the confirmed rows (`marked` of them; none when no row shown is
+/// confirmed): what it left out and why.
+pub fn marked_confirmed(app: &App, list: ListId, marked: usize, left_out: usize) -> String {
+    let t = crate::fmt::thousands;
+    if marked == 0 {
+        format!(
+            "{FROM_CACHE} (saved {}) and none is confirmed yet: marking waits for the fresh listing",
+            age(app, list)
+        )
+    } else {
+        format!(
+            "{} marked; {} left out: {FROM_CACHE} (saved {}) and not confirmed yet",
+            t(marked),
+            t(left_out),
+            age(app, list)
+        )
+    }
+}
+
+fn age(app: &App, list: ListId) -> String {
+    let r = &app.remote;
+    let stale = match list {
+        ListId::Registries => r.registries.stale.as_ref(),
+        ListId::Repositories => r.repos.stale.as_ref(),
+        ListId::Images => r.images.stale.as_ref(),
+        ListId::Tags => r.tags.stale.as_ref(),
+    };
+    stale.map_or_else(
+        || "earlier".into(),
+        |s| crate::fmt::relative(s.saved_at, app.now),
+    )
+}
+
+/// The fresh listing replaced rows some of which were marked and are gone.
+pub fn marks_dropped(n: usize) -> String {
+    let s = if n == 1 { "" } else { "s" };
+    format!(
+        "{} mark{s} dropped: the fresh listing no longer has those rows",
+        crate::fmt::thousands(n)
+    )
+}
+
+/// Whether `status` is a refusal above, which the fresh listing's arrival makes moot.
 pub fn is_unconfirmed_warning(status: &super::state::Status) -> bool {
-    matches!(status, super::state::Status::Warning(m) if m == UNCONFIRMED)
+    matches!(status, super::state::Status::Warning(m) if m.starts_with(FROM_CACHE))
 }

@@ -11,7 +11,7 @@ use super::load::LoadState;
 use super::modal::{ConfirmAction, ConfirmModal, Deleting, Modal};
 use super::msg::{Effect, ListId, Mutation};
 use super::state::{App, Fetch, Overlay, Pane, Status};
-use super::{platforms, strings};
+use super::{cached, platforms, strings};
 use crate::aws::{DeleteOutcome, ImageRef, ImageRow, TagRow};
 use crate::forms::delete::{
     DeletePlan, DeleteProgress, Removes, RepoDeleteConfirm, RepoDeleteEvent,
@@ -22,6 +22,26 @@ use crate::forms::policy::delete_policy_confirm;
 pub fn mark(app: &mut App) {
     // Marks are for deleting: in read-only mode nothing could act on them.
     if matches!(app.pane, Pane::Images | Pane::Tags) && refuse_read_only(app, "marking rows") {
+        return;
+    }
+    // A cached row no fresh page has confirmed may be gone: a mark on it would reach `d`.
+    // Unmarking is always fine.
+    let (list, ok) = match app.pane {
+        Pane::Images => {
+            let l = &app.remote.images;
+            (
+                ListId::Images,
+                l.selected_confirmed() || l.selected_marked(),
+            )
+        }
+        Pane::Tags => {
+            let l = &app.remote.tags;
+            (ListId::Tags, l.selected_confirmed() || l.selected_marked())
+        }
+        _ => return,
+    };
+    if !ok {
+        app.status = Status::Warning(cached::unconfirmed_mark(app, list));
         return;
     }
     match app.pane {
@@ -51,16 +71,28 @@ pub fn mark_all(app: &mut App) {
         app.status = Status::Warning(strings::NOTHING_TO_MARK.into());
         return;
     }
-    let (marked, n) = match app.pane {
+    let (list, (marked, left_out), n) = match app.pane {
         Pane::Images => (
+            ListId::Images,
             app.remote.images.mark_all_shown(),
             app.remote.images.marked_count(),
         ),
         _ => (
+            ListId::Tags,
             app.remote.tags.mark_all_shown(),
             app.remote.tags.marked_count(),
         ),
     };
+    // Left-out rows are worth a word when marking (not when clearing), and when they are all.
+    if left_out > 0 && (marked || left_out == shown) {
+        app.status = Status::Warning(cached::marked_confirmed(
+            app,
+            list,
+            if marked { n } else { 0 },
+            left_out,
+        ));
+        return;
+    }
     app.status = Status::Info(if marked {
         strings::marked(n)
     } else {

@@ -11,6 +11,8 @@ use nucleo_matcher::{Matcher, Utf32Str};
 
 use super::load::Load;
 
+mod marks;
+
 /// What a list needs from its row type.
 pub trait Row {
     /// Sortable column names, the first being the default.
@@ -339,12 +341,14 @@ impl<T: Row> List<T> {
     }
 
     /// Swap in a complete new set of rows, keeping the sort, the filter and the selected row (by
-    /// `Row::key`; by position when it is gone).
-    pub fn replace(&mut self, rows: Vec<T>, matcher: &mut Matcher) {
+    /// `Row::key`; by position when it is gone) and the marks on rows still there. Returns how
+    /// many marks were dropped with their rows.
+    pub fn replace(&mut self, rows: Vec<T>, matcher: &mut Matcher) -> usize {
         let key = self.selected().map(|r| r.key().to_string());
         let marks: std::collections::HashSet<String> =
             self.marked_rows().map(|r| r.key().to_string()).collect();
         let (cursor, query) = (self.cursor, std::mem::take(&mut self.applied));
+        let before = marks.len();
         self.clear();
         self.append(rows, matcher);
         for (i, r) in self.rows.iter().enumerate() {
@@ -363,6 +367,7 @@ impl<T: Row> List<T> {
             self.cursor.selected = pos;
         }
         self.clamp();
+        before.saturating_sub(self.n_marked)
     }
 
     /// Recompute `view` and keep the cursor on the same row when it is still shown.
@@ -380,63 +385,6 @@ impl<T: Row> List<T> {
             None => self.cursor.selected,
         };
         self.clamp();
-    }
-
-    /// Rows in view order from `start` (at most `n`), each with whether it is marked.
-    pub fn window_marked(&self, start: usize, n: usize) -> impl Iterator<Item = (&T, bool)> {
-        let end = self.view.len().min(start.saturating_add(n));
-        let start = start.min(end);
-        self.view[start..end]
-            .iter()
-            .map(|&i| (&self.rows[i as usize], self.marked[i as usize]))
-    }
-
-    pub fn marked_count(&self) -> usize {
-        self.n_marked
-    }
-
-    /// Every marked row in sort order, shown or hidden by the filter.
-    pub fn marked_rows(&self) -> impl Iterator<Item = &T> {
-        self.sorted
-            .iter()
-            .filter(|&&i| self.marked[i as usize])
-            .map(|&i| &self.rows[i as usize])
-    }
-
-    /// `space`: mark or unmark the selected row.
-    pub fn toggle_mark(&mut self) {
-        if let Some(i) = self.selected_index() {
-            let m = &mut self.marked[i as usize];
-            *m = !*m;
-            if *m {
-                self.n_marked += 1;
-            } else {
-                self.n_marked -= 1;
-            }
-        }
-    }
-
-    /// `ctrl-a`: mark every row shown (after a filter: every match); when all are marked
-    /// already, unmark them. Returns whether rows are now marked.
-    pub fn mark_all_shown(&mut self) -> bool {
-        let all = self.view.iter().all(|&i| self.marked[i as usize]);
-        for &i in &self.view {
-            let m = &mut self.marked[i as usize];
-            if *m == all {
-                *m = !all;
-                if all {
-                    self.n_marked -= 1;
-                } else {
-                    self.n_marked += 1;
-                }
-            }
-        }
-        !all
-    }
-
-    pub fn clear_marks(&mut self) {
-        self.marked.iter_mut().for_each(|m| *m = false);
-        self.n_marked = 0;
     }
 
     pub fn clamp(&mut self) {
@@ -505,7 +453,7 @@ pub trait AnyList {
     fn stage(&mut self);
     fn toggle_mark(&mut self);
     /// Mark every row shown, or unmark them when all are: whether they are now marked.
-    fn mark_all_shown(&mut self) -> bool;
+    fn mark_all_shown(&mut self) -> (bool, usize);
     fn marked_count(&self) -> usize;
 }
 
@@ -561,7 +509,7 @@ impl<T: Row> AnyList for List<T> {
     fn toggle_mark(&mut self) {
         List::toggle_mark(self)
     }
-    fn mark_all_shown(&mut self) -> bool {
+    fn mark_all_shown(&mut self) -> (bool, usize) {
         List::mark_all_shown(self)
     }
     fn marked_count(&self) -> usize {

@@ -7,7 +7,7 @@
 pub mod actions;
 mod auto_refresh;
 mod base;
-mod cached;
+pub mod cached;
 pub mod command;
 mod copy;
 mod delete;

@@ -1,6 +1,7 @@
 //! Prefetch: when the cursor rests on a repository (about `REST`), its first page of images (and
-//! its cached listing, when the cache is on) is asked for in the background, so `enter` draws rows
-//! in the same frame instead of a round trip later.
+//! its cached listing, when the cache is on) and its first page of tags are asked for in the
+//! background, so `enter` draws rows in the same frame instead of a round trip later, and so does
+//! `tab` to the tags.
 //!
 //! Bounded by construction: one rest timer, one prefetch in flight and one answer held at a time.
 //! Moving on cancels the request in flight and drops what it brought; scrolling fast sends
@@ -15,7 +16,7 @@ use super::cached::{self, Cacheable};
 use super::msg::{Effect, ListId};
 use super::stale::Stale;
 use super::state::{App, Pane, Status};
-use crate::aws::{AwsError, ImageRow, Page};
+use crate::aws::{AwsError, ImageRow, Page, TagRow};
 use crate::cache::Cached;
 
 /// How long the cursor must rest on a repository before its images are asked for.
@@ -39,12 +40,14 @@ pub struct Prefetch {
     ready_at: i64,
 }
 
-/// A prefetched first page of a repository's images, and its cached listing if any.
+/// A prefetched first page of a repository's images, and its cached listing if any; and its
+/// first page of tags, unless that request failed (opening the tags then loads them as usual).
 #[derive(Debug, Clone, PartialEq)]
 pub struct Prefetched {
     pub repo: Box<str>,
     pub page: Page<ImageRow>,
     pub cached: Option<Box<Cached>>,
+    pub tags: Option<Page<TagRow>>,
 }
 
 impl Prefetch {
@@ -173,6 +176,19 @@ pub fn adopt(app: &mut App, fx: &mut Vec<Effect>) {
     if app.now - p.ready_at > MAX_AGE_SECS {
         return;
     }
+    // The tags' first page goes in now: the tags list is as empty as the images (a new
+    // repository), and `tab` then draws it at once, resuming from its token as the images do.
+    if let Some(t) = a.tags {
+        let l = &mut app.remote.tags;
+        l.append(t.rows, &mut app.matcher);
+        let more = t.next_token.is_some();
+        l.load.page(t.next_token);
+        if more {
+            l.load.stop();
+        } else {
+            cached::save(app, ListId::Tags, fx);
+        }
+    }
     let l = &mut app.remote.images;
     let m = &mut app.matcher;
     let cached = a
@@ -197,6 +213,7 @@ pub fn adopt(app: &mut App, fx: &mut Vec<Effect>) {
     }
     // One page was the whole listing: it replaces the cached rows at once.
     if let (Some(rows), Some(s)) = (l.staged.take(), l.stale.take()) {
+        // Nothing could be marked yet: these rows were shown in this very message.
         l.replace(rows, m);
         app.status = Status::Info(cached::summary(s.differ, s.gone()));
     }

@@ -21,6 +21,9 @@ pub struct Stale {
     /// Fresh rows so far whose key was cached (changed or not), and those new or changed.
     seen: usize,
     pub differ: usize,
+    /// Cached rows (by position) that a fresh page brought back unchanged: only these can be
+    /// marked before the listing completes, as they will still be there when it replaces them.
+    confirmed: Vec<bool>,
 }
 
 fn hash_key(key: &str) -> u64 {
@@ -41,6 +44,7 @@ impl Stale {
             index,
             seen: 0,
             differ: 0,
+            confirmed: vec![false; cached.len()],
         }
     }
 
@@ -52,11 +56,18 @@ impl Stale {
                     self.seen += 1;
                     if cached[i as usize] != *r {
                         self.differ += 1;
+                    } else if let Some(c) = self.confirmed.get_mut(i as usize) {
+                        *c = true;
                     }
                 }
                 _ => self.differ += 1,
             }
         }
+    }
+
+    /// Whether the cached row at position `i` came back unchanged in a fresh page.
+    pub fn confirmed(&self, i: u32) -> bool {
+        self.confirmed.get(i as usize).copied().unwrap_or(false)
     }
 
     /// Cached rows the complete fresh listing did not contain.

@@ -191,7 +191,7 @@ fn on_page(app: &mut App, generation: u64, rows: PageRows, fx: &mut Vec<Effect>)
         }
     }
     let m = &mut app.matcher;
-    let revalidated = match rows {
+    let (revalidated, dropped) = match rows {
         PageRows::Registries(p) => take_page(&mut app.remote.registries, p, m),
         PageRows::Repositories(p) => take_page(&mut app.remote.repos, p, m),
         PageRows::Images(p) => take_page(&mut app.remote.images, p, m),
@@ -205,6 +205,11 @@ fn on_page(app: &mut App, generation: u64, rows: PageRows, fx: &mut Vec<Effect>)
         && (matches!(app.status, Status::None) || cached::is_unconfirmed_warning(&app.status))
     {
         app.status = Status::Info(cached::summary(differ, gone));
+    }
+    // Marks on rows the fresh listing no longer has are gone with them: a later `d` must not
+    // surprise with a smaller set than the user marked.
+    if dropped > 0 {
+        app.status = Status::Warning(cached::marks_dropped(dropped));
     }
     if let Some((l, key)) = &app.select_after_load
         && *l == list
@@ -244,14 +249,15 @@ fn select_key<T: Row>(l: &mut List<T>, key: &str) -> bool {
 }
 
 /// Show a page at once, or, during a background reload (or behind cached rows), stage it until
-/// the set is complete. When it replaces cached rows: how many rows differed and how many went.
+/// the set is complete. When it replaces cached rows: how many rows differed and how many went;
+/// when it replaces any rows: how many marks went with their rows.
 fn take_page<T: Compare>(
     l: &mut List<T>,
     p: Page<T>,
     m: &mut nucleo_matcher::Matcher,
-) -> Option<(usize, usize)> {
+) -> (Option<(usize, usize)>, usize) {
     let done = p.next_token.is_none();
-    let mut revalidated = None;
+    let (mut revalidated, mut dropped) = (None, 0);
     match l.staged.as_mut() {
         Some(staged) => {
             if let Some(s) = l.stale.as_mut() {
@@ -261,13 +267,13 @@ fn take_page<T: Compare>(
             if done {
                 let rows = l.staged.take().unwrap_or_default();
                 revalidated = l.stale.take().map(|s| (s.differ, s.gone()));
-                l.replace(rows, m);
+                dropped = l.replace(rows, m);
             }
         }
         None => l.append(p.rows, m),
     }
     l.load.page(p.next_token);
-    revalidated
+    (revalidated, dropped)
 }
 
 /// After every message: keep cursors on screen, and fetch the catalogs of the repositories on

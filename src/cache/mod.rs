@@ -56,9 +56,17 @@ impl Scope {
     /// The credentials identity of this process's environment (`AWS_ACCESS_KEY_ID`), hashed.
     pub fn env_identity() -> String {
         match std::env::var("AWS_ACCESS_KEY_ID") {
-            Ok(id) if !id.is_empty() => hex::encode(&Sha256::digest(id.as_bytes())[..8]),
+            Ok(id) => Self::identity_of(&id),
             _ => String::new(),
         }
+    }
+
+    /// The identity of access key id `id`, hashed (empty for none).
+    pub fn identity_of(id: &str) -> String {
+        if id.is_empty() {
+            return String::new();
+        }
+        hex::encode(&Sha256::digest(id.as_bytes())[..8])
     }
 }
 

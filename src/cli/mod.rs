@@ -315,7 +315,7 @@ impl ModeArgs {
 /// flags are also accepted after those (`ecrp ls images web --json`), so within them they are
 /// global; at the top they are not, which would offer them to every subcommand.
 pub fn command() -> clap::Command {
-    const LS: [&str; 8] = [
+    const LS: [&str; 9] = [
         "profile",
         "region",
         "endpoint_url",
@@ -324,6 +324,7 @@ pub fn command() -> clap::Command {
         "log_file",
         "log_level",
         "json",
+        "cached",
     ];
     Cli::command()
         .mut_subcommand("ls", |ls| {

@@ -368,6 +368,11 @@ pub struct LsArgs {
     /// Print one JSON array of objects with the API's field names instead of a table.
     #[arg(long)]
     pub json: bool,
+
+    /// Print the TUI's listing cache instead of asking the service (no AWS request at all): the
+    /// same columns, with the cache's age on stderr (`cachedAt`, `cacheAgeSeconds` in --json).
+    #[arg(long)]
+    pub cached: bool,
 }
 
 #[derive(Debug, Clone, Subcommand)]

@@ -219,3 +219,125 @@ async fn ls_stderr_holds_clean_sentences_and_never_log_lines() {
     assert!(logged.contains("DEBUG"), "{logged}");
     emu.shutdown().await;
 }
+
+/// `ecrp ls … --cached` against an endpoint nothing listens on (any request would fail the run),
+/// with the cache in `dir`.
+fn ecrp_cached(dir: &std::path::Path, args: &[&str]) -> (String, String, bool) {
+    let out = hermetic(&mut Command::new(BIN))
+        .args(args)
+        .args(["--cached", "--endpoint-url", DEAD_ENDPOINT])
+        .env(ecrp::cache::DIR_ENV, dir)
+        .env("AWS_ACCESS_KEY_ID", "AKIDLSTEST0000000000")
+        .env("AWS_SECRET_ACCESS_KEY", "ls-test-secret")
+        .output()
+        .expect("ecrp runs");
+    (
+        String::from_utf8_lossy(&out.stdout).into_owned(),
+        String::from_utf8_lossy(&out.stderr).into_owned(),
+        out.status.success(),
+    )
+}
+
+/// The discard port on loopback: connections are refused at once.
+const DEAD_ENDPOINT: &str = "http://127.0.0.1:9";
+
+/// The key the TUI saves `kind` under for the scope `ecrp_cached` runs in.
+fn cached_key(kind: &'static str, registry: &str, repo: &str) -> ecrp::cache::Key {
+    ecrp::cache::Key {
+        kind,
+        scope: ecrp::cache::Scope {
+            endpoint: Some(DEAD_ENDPOINT.into()),
+            profile: "default".into(),
+            region: "us-east-1".into(),
+            identity: ecrp::cache::Scope::identity_of("AKIDLSTEST0000000000"),
+        },
+        registry: registry.into(),
+        repo: repo.into(),
+    }
+}
+
+#[test]
+fn ls_cached_prints_the_listing_cache_with_its_age_and_sends_nothing() {
+    use crate::support::tui::{image, repo};
+    use ecrp::cache::{Listing, Store};
+    let dir = tempfile::tempdir().unwrap();
+
+    // Nothing cached: the error names the key and the file.
+    let (_, stderr, ok) = ecrp_cached(dir.path(), &["ls", "repos"]);
+    assert!(!ok);
+    assert!(
+        stderr.contains(
+            "nothing cached for repositories of endpoint http://127.0.0.1:9, profile default, \
+             region us-east-1"
+        ),
+        "{stderr}"
+    );
+    assert!(stderr.contains(".lc"), "names the file: {stderr}");
+
+    let now = ecrp::app::now_epoch();
+    let saved_at = now - 2 * 3600;
+    let store = Store::new(dir.path().to_path_buf(), ecrp::cache::DEFAULT_MAX_BYTES);
+    let repos = vec![repo("alpha", saved_at), repo("beta/longer", saved_at)];
+    store
+        .write(
+            &cached_key("repositories", "", ""),
+            &Listing::Repositories(repos),
+            saved_at,
+        )
+        .unwrap();
+    let images = vec![image("aa", &["v1"], 1_000, saved_at)];
+    store
+        .write(
+            &cached_key("images", "123456789012", "alpha"),
+            &Listing::Images(images),
+            saved_at,
+        )
+        .unwrap();
+
+    // The table: the live listing's columns on stdout, the age on stderr.
+    let (stdout, stderr, ok) = ecrp_cached(dir.path(), &["ls", "repos"]);
+    assert!(ok, "{stderr}");
+    let lines: Vec<&str> = stdout.lines().collect();
+    assert!(
+        lines[0].starts_with("NAME") && lines[0].contains("URI"),
+        "{stdout}"
+    );
+    assert!(lines.iter().any(|l| l.starts_with("alpha ")), "{stdout}");
+    assert!(
+        lines.iter().any(|l| l.starts_with("beta/longer ")),
+        "{stdout}"
+    );
+    assert!(
+        stderr.contains("from the listing cache, saved 2 hours ago"),
+        "{stderr}"
+    );
+
+    // JSON: the API's field names, and the age in every object.
+    let (stdout, stderr, ok) = ecrp_cached(dir.path(), &["ls", "images", "alpha", "--json"]);
+    assert!(ok, "{stderr}");
+    let rows: Vec<serde_json::Value> = serde_json::from_str(&stdout).expect("one JSON array");
+    assert_eq!(rows.len(), 1);
+    assert_eq!(rows[0]["imageDigest"], "sha256:aa");
+    assert_eq!(rows[0]["imageTags"][0], "v1");
+    assert_eq!(rows[0]["cachedAt"], saved_at);
+    assert!(
+        rows[0]["cacheAgeSeconds"].as_i64().unwrap() >= 7200,
+        "{stdout}"
+    );
+
+    // Tags of a known repository that were never cached: the key names registry and repository.
+    let (_, stderr, ok) = ecrp_cached(dir.path(), &["ls", "tags", "alpha"]);
+    assert!(!ok);
+    assert!(
+        stderr.contains("nothing cached for tags of endpoint http://127.0.0.1:9")
+            && stderr.contains("registry 123456789012, repository alpha"),
+        "{stderr}"
+    );
+    // A repository the cached repositories do not have.
+    let (_, stderr, ok) = ecrp_cached(dir.path(), &["ls", "images", "nope"]);
+    assert!(!ok);
+    assert!(
+        stderr.contains("no repository \"nope\" in the cached repositories"),
+        "{stderr}"
+    );
+}

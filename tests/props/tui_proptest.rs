@@ -259,6 +259,7 @@ fn answer(app: &mut App, fx: Vec<Effect>, fail: bool) {
                             1,
                         ),
                         cached: None,
+                        tags: None,
                     })
                 },
             },

@@ -38,7 +38,7 @@ fn info(profile: &str, region: &str) -> ConnectionInfo {
 }
 
 /// Connected with the cache on (in `dir`): the effects of connecting.
-fn cached_app(dir: &std::path::Path) -> (App, Vec<Effect>) {
+pub(crate) fn cached_app(dir: &std::path::Path) -> (App, Vec<Effect>) {
     let opts = RunOptions {
         cache: Some(CacheOptions {
             store: store(dir),
@@ -52,7 +52,7 @@ fn cached_app(dir: &std::path::Path) -> (App, Vec<Effect>) {
 }
 
 /// The `ReadCache` effect for `list` in `fx`: its client and key.
-fn read_cache(fx: &[Effect], list: ListId) -> Option<(u64, Box<Key>)> {
+pub(crate) fn read_cache(fx: &[Effect], list: ListId) -> Option<(u64, Box<Key>)> {
     fx.iter().find_map(|e| match e {
         Effect::ReadCache {
             client,
@@ -71,7 +71,7 @@ fn write_cache(fx: &[Effect], list_kind: &str) -> Option<Vec<u8>> {
     })
 }
 
-fn cache_read(client: u64, list: ListId, key: &Key, listing: Option<Listing>) -> Msg {
+pub(crate) fn cache_read(client: u64, list: ListId, key: &Key, listing: Option<Listing>) -> Msg {
     Msg::CacheRead {
         client,
         list,
@@ -94,7 +94,7 @@ fn names(app: &App) -> Vec<String> {
 }
 
 /// The registries answered (one registry, nothing cached for them): on the repositories pane.
-fn one_registry(app: &mut App, fx: &[Effect]) {
+pub(crate) fn one_registry(app: &mut App, fx: &[Effect]) {
     let (client, key) = read_cache(fx, ListId::Registries).expect("registries read the cache");
     let (g, _) = load_generation(fx, ListId::Registries).unwrap();
     app::update(app, cache_read(client, ListId::Registries, &key, None));
@@ -321,7 +321,7 @@ fn no_cache_reads_and_saves_nothing() {
 
 // Prefetch with the cache.
 
-fn rest_timer(fx: &[Effect]) -> Option<u64> {
+pub(crate) fn rest_timer(fx: &[Effect]) -> Option<u64> {
     fx.iter().find_map(|e| match e {
         Effect::RestTimer { seq, .. } => Some(*seq),
         _ => None,
@@ -370,6 +370,7 @@ fn a_prefetched_single_page_replaces_the_cached_listing_and_saves_it() {
                     listing: cached,
                     saved_at: NOW - 600,
                 })),
+                tags: None,
             }),
         },
     );

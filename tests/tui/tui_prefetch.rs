@@ -108,6 +108,7 @@ fn moving_on_cancels_the_prefetch_and_drops_its_late_answer() {
                 repo: "repo-000".into(),
                 page: page(vec![image("aa", &["v1"], 10, NOW)], None, 1),
                 cached: None,
+                tags: None,
             }),
         },
     );
@@ -145,6 +146,7 @@ fn enter_on_a_prefetched_repository_draws_its_rows_at_once_and_resumes_from_the_
                     1,
                 ),
                 cached: None,
+                tags: None,
             }),
         },
     );
@@ -173,6 +175,7 @@ fn a_prefetched_page_too_old_is_not_shown() {
                 repo: repo.as_str().into(),
                 page: page(vec![image("aa", &["v1"], 10, NOW)], None, 1),
                 cached: None,
+                tags: None,
             }),
         },
     );
@@ -187,4 +190,60 @@ fn a_prefetched_page_too_old_is_not_shown() {
         None,
         "a fresh load"
     );
+}
+
+/// The prefetch of the selected repository answered with `tags` as its first page of tags; then
+/// `enter`. Returns the effects of `enter`.
+fn entered_with_tags(app: &mut App, seq: u64, tags: Option<&str>) -> Vec<Effect> {
+    let fx = app::update(app, Msg::Rested { seq });
+    let (seq, repo) = prefetch_of(&fx).unwrap();
+    let client = app.remote.client;
+    app::update(
+        app,
+        Msg::Prefetched {
+            client,
+            seq,
+            answer: Ok(Prefetched {
+                repo: repo.as_str().into(),
+                page: page(vec![image("aa", &["stable"], 10, NOW)], None, 1),
+                cached: None,
+                tags: Some(page(
+                    vec![
+                        tag_row("stable", "aa", NOW),
+                        tag_row("nightly-1", "aa", NOW),
+                    ],
+                    tags,
+                    1,
+                )),
+            }),
+        },
+    );
+    app::update(app, code(KeyCode::Enter))
+}
+
+#[test]
+fn tab_to_the_prefetched_tags_draws_them_at_once_and_resumes_from_their_token() {
+    let (mut app, seq) = with_repos(3);
+    let fx = entered_with_tags(&mut app, seq, Some("tt1"));
+    assert_eq!(app.pane, app::Pane::Images);
+    assert!(
+        load_generation(&fx, ListId::Tags).is_none(),
+        "tags are not loaded before they are shown: {fx:?}"
+    );
+    let fx = app::update(&mut app, code(KeyCode::Tab));
+    assert_eq!(app.pane, app::Pane::Tags);
+    assert_eq!(app.remote.tags.rows.len(), 2, "drawn in the same frame");
+    assert!(screen(&app).contains("nightly-1"), "{}", screen(&app));
+    let (_, token) = load_generation(&fx, ListId::Tags).expect("the rest loads");
+    assert_eq!(token.as_deref(), Some("tt1"));
+}
+
+#[test]
+fn prefetched_tags_that_are_the_whole_listing_need_no_request() {
+    let (mut app, seq) = with_repos(3);
+    entered_with_tags(&mut app, seq, None);
+    let fx = app::update(&mut app, code(KeyCode::Tab));
+    assert_eq!(app.remote.tags.rows.len(), 2);
+    assert!(load_generation(&fx, ListId::Tags).is_none(), "{fx:?}");
+    assert_eq!(app.remote.tags.load.state, ecrp::app::load::LoadState::Done);
 }

@@ -87,7 +87,8 @@ impl Runner {
     }
 }
 
-/// The first page of `repo`'s images and, at the same time, its cached listing.
+/// The first page of `repo`'s images and, at the same time, its cached listing and the first
+/// page of its tags (both requests share the prefetch's task, so one abort cancels both).
 async fn prefetch(
     api: Api,
     repo: Box<str>,
@@ -104,12 +105,27 @@ async fn prefetch(
             .map(Box::new)
     };
     let mut pages = api.images(&repo, None);
-    let (page, cached) = futures::join!(pages.next(), read);
+    let mut tags = api.image_tags(&repo, None);
+    let (page, cached, tags) = futures::join!(pages.next(), read, tags.next());
+    // A tags failure only costs the head start: opening the tags loads them and reports it.
+    let tags = match tags {
+        Some(Ok(t)) => Some(t),
+        Some(Err(e)) => {
+            tracing::debug!(code = %e.code, "tags prefetch failed: {}", e.message);
+            None
+        }
+        None => None,
+    };
     let page = page.unwrap_or_else(|| {
         Err(AwsError::new(
             aws::INVALID_RESPONSE,
             "the image listing ended without a page",
         ))
     })?;
-    Ok(Prefetched { repo, page, cached })
+    Ok(Prefetched {
+        repo,
+        page,
+        cached,
+        tags,
+    })
 }
