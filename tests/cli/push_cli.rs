@@ -133,11 +133,7 @@ async fn a_multi_arch_index_follows_its_children_and_shared_layers_go_once() {
     let (emu, c) = start_empty().await;
     create_repo(&c, "multi").await;
     let oci = Oci::new();
-    let base = noise(10, 200_000);
-    let amd = oci.image("amd64", &[base.clone(), noise(11, 5_000)]);
-    let arm = oci.image("arm64", &[base, noise(12, 7_000)]);
-    let index = oci.index(&[amd.clone(), arm.clone()]);
-    oci.write_index(&[(index.clone(), Some("1.0"))]);
+    let (amd, arm, index) = oci.two_platforms(10, "1.0");
 
     let r = ecrp(
         &emu.url(),
@@ -409,11 +405,7 @@ async fn a_multi_arch_index_via_registry_follows_its_children() {
     let (emu, c) = start_empty().await;
     create_repo(&c, "multireg").await;
     let oci = Oci::new();
-    let base = noise(60, 200_000);
-    let amd = oci.image("amd64", &[base.clone(), noise(61, 5_000)]);
-    let arm = oci.image("arm64", &[base, noise(62, 7_000)]);
-    let index = oci.index(&[amd.clone(), arm.clone()]);
-    oci.write_index(&[(index.clone(), Some("1.0"))]);
+    let (amd, arm, index) = oci.two_platforms(60, "1.0");
 
     let r = push_via_registry(&emu, &[oci.path().to_str().unwrap(), "multireg:1.0"]).await;
     assert!(r.ok, "{}", r.stderr);

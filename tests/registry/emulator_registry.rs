@@ -194,6 +194,20 @@ async fn push_blob(addr: &str, token: &str, name: &str, bytes: &[u8]) -> String 
     digest
 }
 
+/// `POST /v2/<name>/blobs/uploads/`: the new upload's Location.
+async fn start_upload(a: &str, auth: &str, name: &str) -> String {
+    let r = send(
+        a,
+        "POST",
+        &format!("/v2/{name}/blobs/uploads/"),
+        &[("Authorization", auth)],
+        b"",
+    )
+    .await;
+    assert_eq!(r.status, 202, "start an upload to {name}");
+    r.header("location").unwrap().to_string()
+}
+
 async fn put_manifest_http(
     addr: &str,
     token: &str,
@@ -761,15 +775,7 @@ async fn push_refusals_and_uploads_that_fail_change_nothing() {
     let t = login(&a, &c).await;
     let auth = bearer(&t);
     // A wrong digest: DIGEST_INVALID, and the upload is gone.
-    let r = send(
-        &a,
-        "POST",
-        "/v2/acme/app/blobs/uploads/",
-        &[("Authorization", &auth)],
-        b"",
-    )
-    .await;
-    let location = r.header("location").unwrap().to_string();
+    let location = start_upload(&a, &auth, "acme/app").await;
     let r = send(
         &a,
         "PUT",
@@ -810,15 +816,7 @@ async fn push_refusals_and_uploads_that_fail_change_nothing() {
     .await;
     assert_eq!(r.code(), "DIGEST_INVALID");
     // DELETE cancels; unknown ids are BLOB_UPLOAD_UNKNOWN.
-    let r = send(
-        &a,
-        "POST",
-        "/v2/acme/app/blobs/uploads/",
-        &[("Authorization", &auth)],
-        b"",
-    )
-    .await;
-    let location = r.header("location").unwrap().to_string();
+    let location = start_upload(&a, &auth, "acme/app").await;
     assert_eq!(
         send(&a, "DELETE", &location, &[("Authorization", &auth)], b"")
             .await
@@ -832,15 +830,7 @@ async fn push_refusals_and_uploads_that_fail_change_nothing() {
         "BLOB_UPLOAD_UNKNOWN"
     );
     // A blob claiming more than ECR's layer limit is refused before its bytes are read.
-    let r = send(
-        &a,
-        "POST",
-        "/v2/acme/app/blobs/uploads/",
-        &[("Authorization", &auth)],
-        b"",
-    )
-    .await;
-    let location = r.header("location").unwrap().to_string();
+    let location = start_upload(&a, &auth, "acme/app").await;
     let r = send(
         &a,
         "PATCH",
@@ -906,15 +896,7 @@ async fn push_refusals_and_uploads_that_fail_change_nothing() {
     .await;
     create_repo(&c, "app").await;
     let auth = bearer(&login(&a, &c).await);
-    let r = send(
-        &a,
-        "POST",
-        "/v2/acme/app/blobs/uploads/",
-        &[("Authorization", &auth)],
-        b"",
-    )
-    .await;
-    let location = r.header("location").unwrap().to_string();
+    let location = start_upload(&a, &auth, "acme/app").await;
     let r = send(&a, "PATCH", &location, &[("Authorization", &auth)], b"late").await;
     assert_eq!((r.status, r.code().as_str()), (404, "BLOB_UPLOAD_UNKNOWN"));
     emu.shutdown().await;

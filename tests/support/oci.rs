@@ -80,6 +80,17 @@ impl Oci {
         )
     }
 
+    /// An amd64 and an arm64 image sharing their first layer (200 kB), under an index tagged
+    /// `tag` in index.json: (amd64, arm64, index) descriptors. `seed` varies the bytes.
+    pub fn two_platforms(&self, seed: u64, tag: &str) -> (Value, Value, Value) {
+        let base = noise(seed, 200_000);
+        let amd = self.image("amd64", &[base.clone(), noise(seed + 1, 5_000)]);
+        let arm = self.image("arm64", &[base, noise(seed + 2, 7_000)]);
+        let index = self.index(&[amd.clone(), arm.clone()]);
+        self.write_index(&[(index.clone(), Some(tag))]);
+        (amd, arm, index)
+    }
+
     /// Writes index.json listing `entries`, each with its ref.name annotation when given.
     pub fn write_index(&self, entries: &[(Value, Option<&str>)]) {
         let manifests: Vec<Value> = entries
