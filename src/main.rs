@@ -201,13 +201,12 @@ async fn run(cli: Cli) -> Result<()> {
                     cli::PushVia::Api => push::Via::Api,
                     cli::PushVia::Registry => push::Via::Registry,
                 },
-                registry_url: match &emu {
-                    Some(emu) => Some(emu.url()),
-                    None => args
-                        .registry_url
-                        .clone()
-                        .or(startup.config.registry_url.clone()),
-                },
+                registry_url: registry_url(
+                    emu.as_ref(),
+                    args.registry_url.clone(),
+                    &startup.config,
+                    &opts,
+                ),
             };
             let result = push::run(&opts, settings.read_only, &push_opts).await;
             if let Some(emu) = emu {
@@ -221,13 +220,12 @@ async fn run(cli: Cli) -> Result<()> {
             let (settings, startup) = settings(c.config.as_deref(), &flags, false);
             print_warnings(&startup);
             let (opts, emu) = client_options(c, &settings).await?;
-            let registry_url = match &emu {
-                Some(emu) => Some(emu.url()),
-                None => args
-                    .registry_url
-                    .clone()
-                    .or(startup.config.registry_url.clone()),
-            };
+            let registry_url = registry_url(
+                emu.as_ref(),
+                args.registry_url.clone(),
+                &startup.config,
+                &opts,
+            );
             let result = prune::run(
                 &opts,
                 settings.read_only,
@@ -350,12 +348,18 @@ async fn run(cli: Cli) -> Result<()> {
                 tracing::info!(path = %p.display(), "wrote the default config file");
             }
             let (mut opts, emu) = client_options(c, &settings).await?;
-            if emu.is_none() {
-                opts.registry_url = cli
-                    .registry_url
-                    .clone()
-                    .or(startup.config.registry_url.clone());
+            // The inspector, `:open`, retag and the lifecycle view read public.ecr.aws's
+            // registry API here.
+            let own_registry = registry_url(
+                emu.as_ref(),
+                cli.registry_url.clone(),
+                &startup.config,
+                &opts,
+            );
+            if let Some(url) = &own_registry {
+                ecrp::registry::parse_registry_url(url)?;
             }
+            opts.registry_url = own_registry.clone();
             // The demo's references name its emulator, not a registry to offer next time.
             let recent_path = (!c.demo).then(config::recent::default_path).flatten();
             let recent = match recent_path.as_deref().map(config::recent::load) {
@@ -367,16 +371,7 @@ async fn run(cli: Cli) -> Result<()> {
                 None => Vec::new(),
             };
             let mut config = startup.config;
-            // The inspector reads public.ecr.aws's registry API: --registry-url and
-            // ECRP_REGISTRY_URL win over the config file, as for `ecrp inspect`.
-            if let Some(url) = cli.registry_url.clone() {
-                ecrp::registry::parse_registry_url(&url)?;
-                config.registry_url = Some(url);
-            }
-            // The lifecycle view reads the demo's manifests from the emulator's registry API.
-            if let Some(emu) = &emu {
-                config.registry_url = Some(emu.url());
-            }
+            config.registry_url = own_registry;
             config.theme = config
                 .theme
                 .resolve(std::env::var("COLORFGBG").ok().as_deref());
@@ -463,10 +458,7 @@ async fn registry_command(
     let (settings, startup) = settings(cli.config.as_deref(), &overrides(&cli.conn, None), false);
     print_warnings(&startup);
     let (opts, emu) = client_options(cli, &settings).await?;
-    let registry_url = match &emu {
-        Some(emu) => Some(emu.url()),
-        None => registry_url.or(startup.config.registry_url.clone()),
-    };
+    let registry_url = self::registry_url(emu.as_ref(), registry_url, &startup.config, &opts);
     let result = async {
         let credentials = if with_login {
             if !reference
@@ -499,6 +491,23 @@ async fn registry_command(
 }
 
 /// With `--demo`, start the emulator in-process with demo data and point the client at it.
+/// Where public.ecr.aws's registry API is reached: the demo's emulator (it serves both APIs on
+/// one address), else `--registry-url` or ECRP_REGISTRY_URL, else the config file, else a
+/// loopback `--endpoint-url` (an `ecrp emulator` run by hand), else public.ecr.aws itself.
+fn registry_url(
+    emu: Option<&emulator::Emulator>,
+    flag: Option<String>,
+    config: &config::Config,
+    opts: &ClientOptions,
+) -> Option<String> {
+    match emu {
+        Some(emu) => Some(emu.url()),
+        None => flag
+            .or(config.registry_url.clone())
+            .or_else(|| ecrp::registry::registry_url_for_endpoint(opts.endpoint_url.as_deref())),
+    }
+}
+
 async fn client_options(
     cli: &ClientArgs,
     settings: &Settings,

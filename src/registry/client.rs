@@ -99,6 +99,17 @@ pub fn parse_registry_url(s: &str) -> Result<Url, RegistryError> {
     Ok(url)
 }
 
+/// Where public.ecr.aws's registry API is when nothing says: an API endpoint on a loopback
+/// address is a local stand-in for AWS (an `ecrp emulator`), which serves the registry API on the
+/// same address; for any other endpoint (AWS's own, or a proxy to it) pulls still go to
+/// public.ecr.aws, so there is no default.
+pub fn registry_url_for_endpoint(endpoint: Option<&str>) -> Option<String> {
+    let url = Url::parse(endpoint?).ok()?;
+    let local = url.host_str().is_some_and(is_loopback_host);
+    (local && (url.path() == "/" || url.path().is_empty()))
+        .then(|| url.origin().ascii_serialization())
+}
+
 pub struct RegistryClient {
     base: Url,
     pub(crate) transport: Transport,
@@ -321,6 +332,28 @@ pub(crate) fn same_origin(a: &Url, b: &Url) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn only_a_loopback_endpoint_is_taken_for_the_registry_api() {
+        let f = registry_url_for_endpoint;
+        assert_eq!(
+            f(Some("http://127.0.0.1:4000")).as_deref(),
+            Some("http://127.0.0.1:4000")
+        );
+        assert_eq!(
+            f(Some("http://localhost:4000/")).as_deref(),
+            Some("http://localhost:4000")
+        );
+        assert_eq!(f(Some("http://[::1]:9")).as_deref(), Some("http://[::1]:9"));
+        assert_eq!(
+            f(Some("https://api.ecr-public.us-east-1.amazonaws.com")),
+            None
+        );
+        assert_eq!(f(Some("http://10.0.0.5:4000")), None);
+        assert_eq!(f(Some("http://127.0.0.1:4000/prefix")), None);
+        assert_eq!(f(Some("not a url")), None);
+        assert_eq!(f(None), None);
+    }
 
     #[test]
     fn registry_urls_map_only_public_ecr_aws() {

@@ -21,7 +21,9 @@ mod upload;
 pub use auth::{Credentials, Secret};
 pub use blobs::JSON_CAP;
 pub use challenge::{Challenge, parse as parse_challenges};
-pub use client::{ClientOptions, RegistryClient, parse_registry_url, registry_base};
+pub use client::{
+    ClientOptions, RegistryClient, parse_registry_url, registry_base, registry_url_for_endpoint,
+};
 pub use error::{RegistryError, ServiceError};
 pub use image_config::{ContainerConfig, History, ImageConfig, RootFs};
 pub use manifest::{

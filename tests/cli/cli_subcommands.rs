@@ -516,3 +516,63 @@ async fn the_emulator_library_refuses_a_remote_address_without_allow_remote() {
     .expect("allowed when asked for");
     emu.shutdown().await;
 }
+
+/// `--endpoint-url` on a loopback address is an `ecrp emulator`, which serves the registry API on
+/// the same address: a reference to public.ecr.aws goes there without `--registry-url`, and an
+/// explicit `--registry-url` still wins (here one nothing listens on, so the call fails).
+#[tokio::test(flavor = "multi_thread")]
+async fn a_loopback_endpoint_serves_public_ecr_aws_references() {
+    let emu = emulator::start(EmulatorOptions {
+        seed: Seed::Demo,
+        ..Default::default()
+    })
+    .await
+    .unwrap();
+    let url = emu.url();
+    let creds = [
+        ("AWS_ACCESS_KEY_ID", "AKIDLOOPBACK00000000"),
+        ("AWS_SECRET_ACCESS_KEY", "loopback-secret"),
+    ];
+    let repos = ecrp(&["ls", "repos", "--json", "--endpoint-url", &url], &creds);
+    assert!(repos.ok, "{}", repos.stderr);
+    let repos: Vec<serde_json::Value> = serde_json::from_str(&repos.stdout).unwrap();
+    let uri = repos
+        .iter()
+        .find(|r| r["repositoryName"] == "worker")
+        .and_then(|r| r["repositoryUri"].as_str())
+        .expect("the demo has worker")
+        .to_string();
+    assert!(uri.starts_with("public.ecr.aws/"), "{uri}");
+    let tags = ecrp(&["tags", &uri, "--json", "--endpoint-url", &url], &creds);
+    assert!(tags.ok, "{}", tags.stderr);
+    let listed: serde_json::Value = serde_json::from_str(&tags.stdout).unwrap();
+    assert_eq!(listed["repository"], uri.as_str());
+    let names: Vec<&str> = listed["tags"]
+        .as_array()
+        .expect("a tag list")
+        .iter()
+        .filter_map(|t| t.as_str())
+        .collect();
+    assert!(
+        names.contains(&"latest") && names.len() > 1,
+        "worker's tags from the emulator: {listed}"
+    );
+    let elsewhere = ecrp(
+        &[
+            "tags",
+            &uri,
+            "--endpoint-url",
+            &url,
+            "--registry-url",
+            "http://127.0.0.1:9",
+        ],
+        &creds,
+    );
+    assert!(!elsewhere.ok, "{}", elsewhere.stdout);
+    assert!(
+        elsewhere.stderr.contains("127.0.0.1:9"),
+        "{}",
+        elsewhere.stderr
+    );
+    emu.shutdown().await;
+}

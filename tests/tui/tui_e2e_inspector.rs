@@ -1,7 +1,8 @@
 //! End to end: the real binary in tmux against `ecrp emulator`, from the repository list to the
 //! layer list of a demo image through the inspector: a multi-arch image's platforms, `enter` on
-//! one, `tab` to its history and layers, `esc` back out. The registry API is the emulator's
-//! (`--registry-url`), read with the token the emulator hands out.
+//! one, `tab` to its history and layers, `esc` back out. The registry API is the emulator's, found
+//! with no `--registry-url` because the endpoint is on loopback (an emulator serves both APIs),
+//! read with the token the emulator hands out.
 //! Skipped (with a message) where tmux is not installed, unless ECRP_REQUIRE_TMUX=1.
 
 use std::time::Duration;
@@ -20,7 +21,7 @@ fn from_the_repository_list_to_the_layers_of_a_demo_image() {
         tag: "e2e-inspector",
         endpoint: &emu.url,
         env: &[],
-        args: &["--registry-url", &emu.url],
+        args: &[],
         width: 160,
         height: 45,
     });
