@@ -196,7 +196,8 @@ pub const ACTIONS: &[ActionRow] = &[
     popup(Action::Confirm, confirm, "yes"),
     popup(Action::Deny, confirm, "no"),
     row(Action::Inspect, images_or_tags, "inspect", None),
-    mutating(row(Action::Retag, images_or_tags, "retag", None)),
+    // After delete: on an image, the other change people make there (help and quit stay last).
+    mutating(row(Action::Retag, images_or_tags, "retag", Some(7))),
     // Before help and quit: the footer drops hints from before those two first.
     row(Action::Bookmark, open_repo, "bookmark", Some(7)),
     row(Action::Lifecycle, repo_or_image, "lifecycle", None),
