@@ -111,6 +111,7 @@ fn open(
         editing: false,
         max_scroll: Default::default(),
         page: Default::default(),
+        detail: Default::default(),
     });
     app.overlay = Some(Overlay::Inspector);
     settle(app, Retry::Failed, fx);
@@ -280,6 +281,18 @@ pub fn action(app: &mut App, action: Action, fx: &mut Vec<Effect>) {
         (v.max_scroll.get(), v.page.get().max(1))
     };
     let pos = v.node().pos().min(max);
+    let history = v.node().section == Section::History;
+    if history && v.detail.open {
+        let d = &mut v.detail;
+        let (most, rows) = (d.max_scroll.get(), d.page.get().max(1));
+        match action {
+            Action::PageDown => return d.scroll = (d.scroll + rows).min(most),
+            Action::PageUp => return d.scroll = d.scroll.saturating_sub(rows),
+            // Another entry: its command from the top.
+            Action::Up | Action::Down | Action::Top | Action::Bottom => d.scroll = 0,
+            _ => {}
+        }
+    }
     let moved = |p: usize| Some(p.min(max));
     let to = match action {
         Action::Up => moved(pos.saturating_sub(1)),
@@ -295,6 +308,10 @@ pub fn action(app: &mut App, action: Action, fx: &mut Vec<Effect>) {
         return;
     }
     match action {
+        Action::Open if history => {
+            v.detail.open = !v.detail.open;
+            v.detail.scroll = 0;
+        }
         Action::Open => open_platform(app, fx),
         Action::Back => back(app),
         Action::ToggleTags => next_section(app),
@@ -334,12 +351,14 @@ fn open_platform(app: &mut App, fx: &mut Vec<Effect>) {
     settle(app, Retry::Failed, fx);
 }
 
-/// esc: clear the filter, else back to the index, else close.
+/// esc: fold the command back, else clear the filter, else back to the index, else close.
 fn back(app: &mut App) {
     let Some(v) = app.inspector.view.as_mut() else {
         return;
     };
-    if !v.query.is_empty() {
+    if v.detail.open {
+        v.detail.open = false;
+    } else if !v.query.is_empty() {
         v.query.clear();
     } else if v.stack.len() > 1 {
         v.stack.pop();
@@ -456,5 +475,6 @@ pub fn filter_key(app: &mut App, ev: KeyEvent) {
     // The filtered list may be shorter now: the cursor starts again from the top.
     if let Some(v) = app.inspector.view.as_mut() {
         v.node_mut().set_pos(0);
+        v.detail.scroll = 0;
     }
 }

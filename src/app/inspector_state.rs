@@ -214,6 +214,19 @@ pub struct InspectorView {
     /// measured them (only drawing knows how tall wrapped text is).
     pub max_scroll: Cell<usize>,
     pub page: Cell<usize>,
+    /// The selected history entry's command in full under the list.
+    pub detail: Detail,
+}
+
+/// `enter` on a history entry gives its command most of the screen (build steps are often long
+/// shell lines); `pgup`/`pgdn` scroll it when even that is too short.
+#[derive(Debug, Default)]
+pub struct Detail {
+    pub open: bool,
+    pub scroll: usize,
+    /// How far it can scroll and how many rows it shows, as the last frame measured them.
+    pub max_scroll: Cell<usize>,
+    pub page: Cell<usize>,
 }
 
 impl InspectorView {

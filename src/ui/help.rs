@@ -137,6 +137,12 @@ pub fn text(app: &App, width: u16) -> Text<'static> {
             l.keyed(&keys, a.description());
         }
     }
+    if ctx == Context::Inspector {
+        l.prose(
+            "history: enter shows the selected command whole (pgup/pgdn scroll it, esc folds it)",
+            Style::default(),
+        );
+    }
     l.gap();
     l.title("Filter prompt (/)");
     l.prose(

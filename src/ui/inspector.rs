@@ -260,10 +260,26 @@ fn history(
     config: &crate::registry::ImageConfig,
 ) {
     let rows = content::history(img, config, &v.query);
+    let pos = v.node().pos().min(rows.len().saturating_sub(1));
+    // The selected command in full, wrapped: build steps are often long shell lines.
+    let body = rows.get(pos).map(|r| {
+        let mut body = clean(r.created_by);
+        if !r.comment.is_empty() {
+            body.push_str(&format!("  # {}", clean(r.comment)));
+        }
+        wrap(&body, area.width.max(1) as usize)
+    });
+    let total = body.as_ref().map_or(0, Vec::len);
+    // Open: all but a header and three entries; closed: a few rows, the rest behind `enter`.
+    let detail_rows = if v.detail.open {
+        area.height.saturating_sub(4).max(DETAIL_ROWS)
+    } else {
+        DETAIL_ROWS
+    };
     let [head, list, detail] = Layout::vertical([
         Constraint::Length(1),
         Constraint::Min(1),
-        Constraint::Length(DETAIL_ROWS),
+        Constraint::Length(detail_rows),
     ])
     .areas(area);
     column_header(
@@ -284,7 +300,6 @@ fn history(
     }
     let height = list.height as usize;
     v.page.set(height);
-    let pos = v.node().pos().min(rows.len() - 1);
     let by_width = (list.width as usize).saturating_sub(2 + 3 + 2 + 20 + 1 + 10 + 2);
     let lines: Vec<Line> = rows
         .iter()
@@ -309,23 +324,42 @@ fn history(
         })
         .collect();
     f.render_widget(Paragraph::new(lines), list);
-    // The selected command in full, wrapped: build steps are often long shell lines.
     let r = &rows[pos];
-    let mut text = vec![Line::styled(
-        format!(
-            "#{} {} {}",
-            r.number,
-            clean(r.created),
-            r.layer.map(|l| clean(&l.digest)).unwrap_or_default()
-        ),
-        theme().dim,
-    )];
-    let width = detail.width.max(1) as usize;
-    let mut body = clean(r.created_by);
-    if !r.comment.is_empty() {
-        body.push_str(&format!("  # {}", clean(r.comment)));
+    let room = (detail.height as usize).saturating_sub(1).max(1);
+    let body = body.unwrap_or_default();
+    let mut head_line = format!(
+        "#{} {} {}",
+        r.number,
+        clean(r.created),
+        r.layer.map(|l| clean(&l.digest)).unwrap_or_default()
+    );
+    let mut text: Vec<Line> = Vec::with_capacity(room + 1);
+    if v.detail.open {
+        let most = total.saturating_sub(room);
+        v.detail.max_scroll.set(most);
+        v.detail.page.set(room);
+        let from = v.detail.scroll.min(most);
+        if most > 0 {
+            head_line.push_str(&format!(
+                "  · lines {}–{} of {total} (pgup/pgdn)",
+                from + 1,
+                (from + room).min(total)
+            ));
+        }
+        text.push(Line::styled(head_line, theme().dim));
+        text.extend(body.into_iter().skip(from).take(room).map(Line::raw));
+    } else {
+        text.push(Line::styled(head_line, theme().dim));
+        let cut = total > room;
+        let shown = if cut { room - 1 } else { room };
+        text.extend(body.into_iter().take(shown).map(Line::raw));
+        if cut {
+            text.push(Line::styled(
+                format!("… {} more lines · enter: the whole command", total - shown),
+                theme().dim,
+            ));
+        }
     }
-    text.extend(wrap(&body, width).into_iter().map(Line::raw));
     f.render_widget(Paragraph::new(text), detail);
 }
 

@@ -413,3 +413,117 @@ async fn skopeo_agrees_with_the_inspector() {
     }
     emu.shutdown().await;
 }
+
+/// A build step longer than the rows under the history: the detail says how much is hidden,
+/// `enter` gives the command most of the screen, `pgdn` scrolls to its end, `esc` folds it back
+/// (and only then leaves). Answers are handed to `update` as the registry would send them.
+#[test]
+fn a_long_history_command_is_read_whole() {
+    use ecrp::app::inspector_content::ConfigBlob;
+    use ecrp::registry::{Digest, ImageConfig, parse_manifest};
+    let steps: Vec<String> = (0..120).map(|i| format!("step-{i:03}")).collect();
+    let command = format!("RUN /bin/sh -c {} && echo END-OF-STEP", steps.join(" && "));
+    let config = serde_json::json!({
+        "architecture": "amd64", "os": "linux", "created": "2026-01-01T00:00:00Z",
+        "config": {"Cmd": ["/app"]},
+        "rootfs": {"type": "layers", "diff_ids": [format!("sha256:{:064x}", 7)]},
+        "history": [
+            {"created": "2026-01-01T00:00:00Z", "created_by": "ADD rootfs.tar /"},
+            {"created": "2026-01-01T00:00:00Z", "created_by": command, "empty_layer": true},
+        ],
+    })
+    .to_string();
+    let cbytes = bytes::Bytes::from(config);
+    let parsed = ImageConfig::parse(&cbytes).unwrap();
+    let mbytes = bytes::Bytes::from(
+        serde_json::json!({
+            "schemaVersion": 2,
+            "mediaType": "application/vnd.oci.image.manifest.v1+json",
+            "config": {
+                "mediaType": "application/vnd.oci.image.config.v1+json",
+                "digest": Digest::sha256(&cbytes).to_string(),
+                "size": cbytes.len(),
+            },
+            "layers": [{
+                "mediaType": "application/vnd.oci.image.layer.v1.tar+gzip",
+                "digest": format!("sha256:{:064x}", 8),
+                "size": 1234,
+            }],
+        })
+        .to_string(),
+    );
+    let (media_type, kind) = parse_manifest("test", None, &mbytes).unwrap();
+    let ManifestKind::Image(img) = &kind else {
+        panic!("an image manifest")
+    };
+    let config_digest = img.config.digest.clone();
+    let manifest = ecrp::registry::Manifest {
+        digest: Digest::sha256(&mbytes),
+        media_type,
+        bytes: mbytes,
+        kind,
+    };
+
+    let (mut app, _) = connected_app(80, 24);
+    let reference = Reference::parse("127.0.0.1:9/long/history:latest").unwrap();
+    let client = Arc::new(ecrp::inspect::client_for(&reference, None, None).unwrap());
+    let mut fx = Vec::new();
+    app::inspector::open_reference(&mut app, reference, client, &mut fx);
+    let v = app.inspector.view.as_ref().unwrap();
+    let (key, source) = (v.node().key.clone(), v.source.clone());
+    let generation = app.remote.client;
+    app::update(
+        &mut app,
+        Msg::Inspected(InspectorMsg::Manifest {
+            client: generation,
+            key,
+            result: Ok(Shared::new(manifest)),
+        }),
+    );
+    app::update(
+        &mut app,
+        Msg::Inspected(InspectorMsg::Config {
+            client: generation,
+            key: ecrp::app::inspector_state::config_key(&source, &config_digest).into(),
+            result: Ok(Shared(Arc::new(ConfigBlob {
+                bytes: cbytes,
+                config: parsed,
+            }))),
+        }),
+    );
+    app::update(&mut app, code(KeyCode::Tab));
+    app::update(&mut app, code(KeyCode::Down));
+    let s = screen(&app);
+    assert!(s.contains("CREATED BY"), "{s}");
+    assert!(
+        s.contains("step-000"),
+        "the command's start below the list:\n{s}"
+    );
+    assert!(
+        s.contains("more lines · enter: the whole command"),
+        "what is hidden is said:\n{s}"
+    );
+    assert!(!s.contains("END-OF-STEP"), "{s}");
+
+    app::update(&mut app, code(KeyCode::Enter));
+    let s = screen(&app);
+    assert!(s.contains("(pgup/pgdn)"), "{s}");
+    let shown = steps.iter().filter(|st| s.contains(st.as_str())).count();
+    assert!(
+        shown > 40,
+        "most of the screen holds the command ({shown} steps):\n{s}"
+    );
+    app::update(&mut app, code(KeyCode::PageDown));
+    let s = screen(&app);
+    assert!(s.contains("END-OF-STEP"), "scrolled to its end:\n{s}");
+    assert!(s.contains("step-119"), "{s}");
+    assert!(!s.contains("step-020"), "{s}");
+
+    // esc folds the command first; the inspector stays open.
+    app::update(&mut app, code(KeyCode::Esc));
+    let s = screen(&app);
+    assert!(s.contains("enter: the whole command"), "{s}");
+    assert_eq!(app.overlay, Some(Overlay::Inspector));
+    app::update(&mut app, code(KeyCode::Esc));
+    assert_eq!(app.overlay, None);
+}
