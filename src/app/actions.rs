@@ -71,6 +71,10 @@ fn images_or_tags(c: Context) -> bool {
 fn lists_or_read_view(c: Context) -> bool {
     lists(c) || matches!(c, C::ReadView | C::PolicyView | C::Inspector | C::Lifecycle)
 }
+/// The inspector shows what a registry holds: nothing in it is edited in place.
+fn editable(c: Context) -> bool {
+    lists_or_read_view(c) && c != C::Inspector
+}
 fn images_or_tags_or_inspector(c: Context) -> bool {
     images_or_tags(c) || c == C::Inspector
 }
@@ -182,7 +186,7 @@ pub const ACTIONS: &[ActionRow] = &[
     row(Action::ErrorDetails, error_details, "error", None),
     row(Action::Help, not_in_picker, "help", Some(15)),
     row(Action::Quit, anywhere, "quit", Some(16)),
-    mutating(row(Action::Edit, lists_or_read_view, "edit", Some(4))),
+    mutating(row(Action::Edit, editable, "edit", Some(4))),
     mutating(row(Action::New, lists, "new", Some(5))),
     mutating(row(Action::Mark, images_or_tags, "mark", Some(6))),
     mutating(row(Action::MarkAll, images_or_tags, "mark all", None)),

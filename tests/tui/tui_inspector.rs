@@ -305,13 +305,17 @@ async fn help_and_footer_name_the_inspector_keys() {
     assert_eq!(h.app.overlay, Some(Overlay::Inspector));
     let s = h.screen();
     assert!(s.contains("tab section") && s.contains("/ filter"), "{s}");
+    // Nothing is edited in the inspector: `e` is not offered there.
+    assert!(!s.contains("e edit"), "{s}");
     // Help over the inspector lists its keys and closes back to it.
     h.keys("?").await;
+    let s = h.screen();
+    assert!(s.contains("Keys in the image inspector"), "{s}");
     assert!(
-        h.screen().contains("Keys in the image inspector"),
-        "{}",
-        h.screen()
+        s.contains("history: enter shows the selected command whole"),
+        "{s}"
     );
+    assert!(!s.contains("edit what is selected"), "{s}");
     h.send(code(KeyCode::Esc)).await;
     assert_eq!(h.app.overlay, Some(Overlay::Inspector));
     emu.shutdown().await;
