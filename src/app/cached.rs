@@ -129,10 +129,15 @@ pub fn arrived(app: &mut App, client: u64, list: ListId, key: &Key, cached: Opti
         ListId::Images => show(&mut r.images, cached, m),
         ListId::Tags => show(&mut r.tags, cached, m),
     }
-    // One cached registry: its repositories at once, as the fresh listing would lead there (both
-    // lists load from the start, so the repositories' cached rows are on their way too).
-    if list == ListId::Registries
-        && app.skip_single_registry
+    if list == ListId::Registries {
+        skip_single_registry(app);
+    }
+}
+
+/// One cached registry: its repositories at once, as the fresh listing would lead there (both
+/// lists load from the start, so the repositories' cached rows are on their way too).
+pub(super) fn skip_single_registry(app: &mut App) {
+    if app.skip_single_registry
         && app.single_registry()
         && app.pane == super::state::Pane::Registries
         && app.overlay.is_none()
@@ -142,7 +147,7 @@ pub fn arrived(app: &mut App, client: u64, list: ListId, key: &Key, cached: Opti
     }
 }
 
-fn show<T: Cacheable>(l: &mut List<T>, cached: Option<Box<Cached>>, m: &mut Matcher) {
+pub(super) fn show<T: Cacheable>(l: &mut List<T>, cached: Option<Box<Cached>>, m: &mut Matcher) {
     if !l.rows.is_empty() || l.stale.is_some() {
         return;
     }

@@ -129,6 +129,14 @@ pub enum Msg {
         key: Box<crate::cache::Key>,
         cached: Option<Box<crate::cache::Cached>>,
     },
+    /// The start-up read of the cache (`cached_start`): the registries and repositories cached
+    /// under `scope`, the connection as guessed before client `client` was built.
+    StartCache {
+        client: u64,
+        scope: Box<crate::cache::Scope>,
+        registries: Option<Box<crate::cache::Cached>>,
+        repos: Option<Box<crate::cache::Cached>>,
+    },
     /// The rest timer armed with `seq` fired.
     Rested {
         seq: u64,
@@ -251,6 +259,15 @@ pub enum Effect {
         list: ListId,
         store: crate::cache::Store,
         key: Box<crate::cache::Key>,
+    },
+    /// Read the cached registries and repositories for the connection `opts` will have, guessed
+    /// from local sources, while the client is built (answers `Msg::StartCache`).
+    ReadStartCache {
+        client: u64,
+        opts: Box<crate::aws::ClientOptions>,
+        demo: bool,
+        store: crate::cache::Store,
+        identity: String,
     },
     /// Save an encoded listing for `key` (atomically; failures are logged, never shown: the
     /// cache only saves time).

@@ -6,8 +6,9 @@ use futures::StreamExt;
 use tokio::sync::mpsc::UnboundedSender;
 
 use super::Runner;
-use crate::app::msg::{Effect, Msg};
+use crate::app::msg::{Effect, ListId, Msg};
 use crate::app::prefetch::Prefetched;
+use crate::app::{cached, cached_start};
 use crate::aws::{self, Api, AwsError};
 
 impl Runner {
@@ -33,6 +34,37 @@ impl Runner {
                         list,
                         key,
                         cached,
+                    });
+                });
+            }
+            Effect::ReadStartCache {
+                client,
+                opts,
+                demo,
+                store,
+                identity,
+            } => {
+                self.spawn(async move {
+                    // No guess (per-service endpoints): the lists read the cache once connected.
+                    let Some(info) = aws::local_info(&opts).await else {
+                        return;
+                    };
+                    let scope = cached::scope(&info, demo, identity);
+                    let keys = [ListId::Registries, ListId::Repositories]
+                        .map(|l| cached_start::key(l, scope.clone()));
+                    let read = tokio::task::spawn_blocking(move || {
+                        keys.map(|k| store.read(&k).map(Box::new))
+                    })
+                    .await;
+                    let [registries, repos] = read.unwrap_or_else(|e| {
+                        tracing::warn!("listing cache read failed: {e}");
+                        [None, None]
+                    });
+                    let _ = tx.send(Msg::StartCache {
+                        client,
+                        scope: Box::new(scope),
+                        registries,
+                        repos,
                     });
                 });
             }
