@@ -281,13 +281,18 @@ pub enum Effect {
         seq: u64,
         after: std::time::Duration,
     },
-    /// The first page of `repo`'s images (and its cached listing, from `cache`), in the
-    /// background; a new prefetch replaces the one in flight.
+    /// The first pages of `repo`'s images and tags (and their cached listings, from `cache`), in
+    /// the background; a new prefetch replaces the one in flight.
     Prefetch {
         client: u64,
         seq: u64,
         repo: Box<str>,
-        cache: Option<(crate::cache::Store, Box<crate::cache::Key>)>,
+        /// The store, and the images' and the tags' keys.
+        cache: Option<(
+            crate::cache::Store,
+            Box<crate::cache::Key>,
+            Box<crate::cache::Key>,
+        )>,
     },
     /// Stop the prefetch in flight.
     CancelPrefetch,

@@ -266,6 +266,7 @@ fn answer(app: &mut App, fx: Vec<Effect>, fail: bool) {
                         ),
                         cached: None,
                         tags: None,
+                        tags_cached: None,
                     })
                 },
             },

@@ -48,6 +48,7 @@ fn images_behind_cache(dir: &std::path::Path) -> (App, u64) {
                     listing: cached,
                     saved_at: NOW - 600,
                 })),
+                tags_cached: None,
                 tags: None,
             }),
         },

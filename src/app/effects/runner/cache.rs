@@ -10,6 +10,7 @@ use crate::app::msg::{Effect, ListId, Msg};
 use crate::app::prefetch::Prefetched;
 use crate::app::{cached, cached_start};
 use crate::aws::{self, Api, AwsError};
+use crate::cache::Key;
 
 impl Runner {
     pub(super) fn run_cache(&mut self, effect: Effect, tx: UnboundedSender<Msg>) {
@@ -119,26 +120,30 @@ impl Runner {
     }
 }
 
-/// The first page of `repo`'s images and, at the same time, its cached listing and the first
-/// page of its tags (both requests share the prefetch's task, so one abort cancels both).
+/// The first page of `repo`'s images and, at the same time, the first page of its tags and the
+/// cached listings of both (all in the prefetch's task, so one abort cancels them).
 async fn prefetch(
     api: Api,
     repo: Box<str>,
-    cache: Option<(crate::cache::Store, Box<crate::cache::Key>)>,
+    cache: Option<(crate::cache::Store, Box<Key>, Box<Key>)>,
 ) -> Result<Prefetched, AwsError> {
     let read = async move {
-        let (store, key) = cache?;
-        tokio::task::spawn_blocking(move || store.read(&key))
-            .await
-            .unwrap_or_else(|e| {
-                tracing::warn!("listing cache read failed: {e}");
-                None
-            })
-            .map(Box::new)
+        let Some((store, images, tags)) = cache else {
+            return (None, None);
+        };
+        tokio::task::spawn_blocking(move || {
+            let read = |k: &Key| store.read(k).map(Box::new);
+            (read(&images), read(&tags))
+        })
+        .await
+        .unwrap_or_else(|e| {
+            tracing::warn!("listing cache read failed: {e}");
+            (None, None)
+        })
     };
     let mut pages = api.images(&repo, None);
     let mut tags = api.image_tags(&repo, None);
-    let (page, cached, tags) = futures::join!(pages.next(), read, tags.next());
+    let (page, (cached, tags_cached), tags) = futures::join!(pages.next(), read, tags.next());
     // A tags failure only costs the head start: opening the tags loads them and reports it.
     let tags = match tags {
         Some(Ok(t)) => Some(t),
@@ -159,5 +164,6 @@ async fn prefetch(
         page,
         cached,
         tags,
+        tags_cached,
     })
 }
