@@ -194,7 +194,9 @@ pub fn save(app: &App, list: ListId, fx: &mut Vec<Effect>) {
 }
 
 fn encode<T: Cacheable>(l: &List<T>, now: i64) -> Vec<u8> {
-    format::encode(T::rows(&l.rows), now)
+    // In display order: the next start shows them under the same sort without sorting anew
+    // (sorting an ordered run is one pass).
+    format::encode_in(T::rows(&l.rows), Some(l.sort_order()), now)
 }
 
 /// Whether `list` shows cached rows the fresh listing has not confirmed yet.

@@ -225,6 +225,11 @@ impl<T: Row> List<T> {
         self.stale = None;
     }
 
+    /// Every row index in display order (filtered or not).
+    pub fn sort_order(&self) -> &[u32] {
+        &self.sorted
+    }
+
     fn order(&self, a: u32, b: u32) -> Ordering {
         let (ra, rb) = (&self.rows[a as usize], &self.rows[b as usize]);
         let o = ra.compare(rb, self.sort.column);
