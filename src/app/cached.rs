@@ -155,19 +155,31 @@ pub(super) fn show<T: Cacheable>(l: &mut List<T>, cached: Option<Box<Cached>>, m
         return;
     };
     let hit = cached.and_then(|c| {
-        let saved_at = c.saved_at;
-        T::take(c.listing).map(|rows| (saved_at, rows))
+        let (saved_at, index) = (c.saved_at, c.index);
+        T::take(c.listing).map(|rows| (saved_at, index, rows))
     });
     match hit {
-        Some((saved_at, rows)) => {
+        Some((saved_at, index, rows)) => {
             l.append(rows, m);
-            let mut s = Stale::new(saved_at, &l.rows);
+            let mut s = Stale::with_index(saved_at, index, &l.rows);
             s.note(&l.rows, &staged);
             l.stale = Some(s);
             l.staged = Some(staged);
         }
         // Nothing cached: show what the fresh listing brought so far, and the rest as it comes.
         None => l.append(staged, m),
+    }
+}
+
+/// The index `Stale` compares fresh rows through, for a listing just read: built by the reader
+/// (a blocking thread), so the UI's thread only shows the rows.
+pub fn index(c: &Cached) -> std::collections::HashMap<u64, u32> {
+    use super::stale::index;
+    match &c.listing {
+        Listing::Registries(r) => index(r),
+        Listing::Repositories(r) => index(r),
+        Listing::Images(r) => index(r),
+        Listing::Tags(r) => index(r),
     }
 }
 

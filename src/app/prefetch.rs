@@ -211,11 +211,18 @@ fn take<T: Cacheable>(
     cached: Option<Box<Cached>>,
     m: &mut Matcher,
 ) -> Option<Option<String>> {
-    let cached = cached.and_then(|c| T::take(c.listing).map(|rows| (c.saved_at, rows)));
+    let cached = cached.and_then(|c| {
+        let Cached {
+            listing,
+            saved_at,
+            index,
+        } = *c;
+        T::take(listing).map(|rows| (saved_at, index, rows))
+    });
     match cached {
-        Some((saved_at, rows)) => {
+        Some((saved_at, index, rows)) => {
             l.append(rows, m);
-            let mut s = Stale::new(saved_at, &l.rows);
+            let mut s = Stale::with_index(saved_at, index, &l.rows);
             s.note(&l.rows, &page.rows);
             l.stale = Some(s);
             l.staged = Some(page.rows);

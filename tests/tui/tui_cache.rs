@@ -80,6 +80,7 @@ pub(crate) fn cache_read(client: u64, list: ListId, key: &Key, listing: Option<L
             Box::new(Cached {
                 listing,
                 saved_at: NOW - 2 * 3600,
+                index: None,
             })
         }),
     }
@@ -370,6 +371,7 @@ fn a_prefetched_single_page_replaces_the_cached_listing_and_saves_it() {
                 cached: Some(Box::new(Cached {
                     listing: cached,
                     saved_at: NOW - 600,
+                    index: None,
                 })),
                 tags_cached: None,
                 tags: None,

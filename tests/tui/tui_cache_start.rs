@@ -55,6 +55,7 @@ fn cached(listing: Listing) -> Option<Box<Cached>> {
     Some(Box::new(Cached {
         listing,
         saved_at: NOW - 3600,
+        index: None,
     }))
 }
 
@@ -190,4 +191,22 @@ fn a_start_read_answering_after_connecting_is_ignored() {
     app::update(&mut app, start_cache(client, "us-east-1", "111", &["late"]));
     assert_eq!(app.remote.repos.len(), 0);
     assert!(app.remote.early.is_none());
+}
+
+/// The index the reader builds off the UI thread compares exactly as one built when shown; one
+/// that cannot be these rows' (more entries than rows) is rebuilt rather than trusted.
+#[test]
+fn an_index_built_by_the_reader_is_the_one_built_when_shown() {
+    use ecrp::app::stale::{Stale, index};
+    let rows: Vec<_> = (0..50).map(|i| repo(&format!("r{i}"), NOW)).collect();
+    let fresh = Stale::new(NOW, &rows);
+    assert_eq!(Stale::with_index(NOW, Some(index(&rows)), &rows), fresh);
+    let more: Vec<_> = (0..60).map(|i| repo(&format!("x{i}"), NOW)).collect();
+    assert_eq!(Stale::with_index(NOW, Some(index(&more)), &rows), fresh);
+    let c = Cached {
+        listing: Listing::Repositories(rows.clone()),
+        saved_at: NOW,
+        index: None,
+    };
+    assert_eq!(app::cached::index(&c), index(&rows));
 }

@@ -279,6 +279,7 @@ fn prefetched_tags_show_their_cached_listing_until_the_fresh_one_completes() {
                 tags_cached: Some(Box::new(Cached {
                     listing: cached_tags,
                     saved_at: NOW - 600,
+                    index: None,
                 })),
                 tags: Some(page(
                     vec![tag_row("stable", "aa", NOW - 600)],

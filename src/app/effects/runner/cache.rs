@@ -23,13 +23,12 @@ impl Runner {
             } => {
                 self.spawn(async move {
                     let k = key.clone();
-                    let cached = tokio::task::spawn_blocking(move || store.read(&k))
+                    let cached = tokio::task::spawn_blocking(move || read(&store, &k))
                         .await
                         .unwrap_or_else(|e| {
                             tracing::warn!("listing cache read failed: {e}");
                             None
-                        })
-                        .map(Box::new);
+                        });
                     let _ = tx.send(Msg::CacheRead {
                         client,
                         list,
@@ -53,10 +52,8 @@ impl Runner {
                     let scope = cached::scope(&info, demo, identity);
                     let keys = [ListId::Registries, ListId::Repositories]
                         .map(|l| cached_start::key(l, scope.clone()));
-                    let read = tokio::task::spawn_blocking(move || {
-                        keys.map(|k| store.read(&k).map(Box::new))
-                    })
-                    .await;
+                    let read =
+                        tokio::task::spawn_blocking(move || keys.map(|k| read(&store, &k))).await;
                     let [registries, repos] = read.unwrap_or_else(|e| {
                         tracing::warn!("listing cache read failed: {e}");
                         [None, None]
@@ -120,6 +117,14 @@ impl Runner {
     }
 }
 
+/// The cached listing for `key`, with the index its rows are compared through built here, on
+/// the blocking thread that decoded them, rather than on the UI's.
+fn read(store: &crate::cache::Store, key: &Key) -> Option<Box<crate::cache::Cached>> {
+    let mut c = store.read(key)?;
+    c.index = Some(cached::index(&c));
+    Some(Box::new(c))
+}
+
 /// The first page of `repo`'s images and, at the same time, the first page of its tags and the
 /// cached listings of both (all in the prefetch's task, so one abort cancels them).
 async fn prefetch(
@@ -131,15 +136,12 @@ async fn prefetch(
         let Some((store, images, tags)) = cache else {
             return (None, None);
         };
-        tokio::task::spawn_blocking(move || {
-            let read = |k: &Key| store.read(k).map(Box::new);
-            (read(&images), read(&tags))
-        })
-        .await
-        .unwrap_or_else(|e| {
-            tracing::warn!("listing cache read failed: {e}");
-            (None, None)
-        })
+        tokio::task::spawn_blocking(move || (read(&store, &images), read(&store, &tags)))
+            .await
+            .unwrap_or_else(|e| {
+                tracing::warn!("listing cache read failed: {e}");
+                (None, None)
+            })
     };
     let mut pages = api.images(&repo, None);
     let mut tags = api.image_tags(&repo, None);
