@@ -310,12 +310,12 @@ async fn run(opts: &Opts, cli: Option<&Path>, no_cli: &str, dir: &Path) -> Resul
             None,
         ),
         row(
-            "  showing them, part: the index fresh pages are compared through (Stale::new)",
+            "  the index fresh pages are compared through (built by the reader, off the UI thread)",
             ok(&index),
             None,
         ),
         row(
-            "  showing them, part: the list's append (filter texts, sort)",
+            "  the list's append of them (filter texts, sort; in update)",
             ok(&append),
             None,
         ),
