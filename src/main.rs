@@ -4,7 +4,7 @@
 use std::io::Write;
 use std::path::Path;
 
-use anyhow::{Context, Result};
+use anyhow::{Context, Result, bail};
 
 use ecrp::aws::{self, Api, ClientOptions};
 use ecrp::cli::overrides;
@@ -35,7 +35,7 @@ fn main() -> Result<()> {
     // `ls` is one fetching task and one writer that take turns around each round trip: a single
     // thread serves it with less CPU than a pool (no hand-offs between threads, rows freed on the
     // thread that allocated them). `--demo` runs the emulator in-process and keeps the pool.
-    let rt = if matches!(&cli.command, Some(Command::Ls(a)) if !a.client.demo) {
+    let rt = if matches!(&cli.command, Some(Command::Ls(a)) if !a.client.demo || a.cached) {
         tokio::runtime::Builder::new_current_thread()
     } else {
         tokio::runtime::Builder::new_multi_thread()
@@ -177,7 +177,25 @@ async fn run(cli: Cli) -> Result<()> {
             if let Some(p) = (!c.demo).then(profiles::shared_files_problem).flatten() {
                 eprintln!("warning: {p}");
             }
-            let (opts, emu) = client_options(c, &settings).await?;
+            if args.cached && !startup.config.listing_cache {
+                bail!(
+                    "--cached reads the listing cache, which is off: listing_cache = false in {}; \
+                     set it to true (the TUI then saves listings again), or drop --cached to list \
+                     from the service",
+                    startup
+                        .path
+                        .as_deref()
+                        .map_or_else(|| "the config file".into(), |p| p.display().to_string())
+                );
+            }
+            // `--cached` sends nothing, so `--demo` needs no emulator: its listings are keyed by
+            // the name `demo`, not the address, and the scope is the emulator client's.
+            let (opts, emu) = if args.cached && c.demo {
+                let opts = ClientOptions::for_emulator(DEMO_UNUSED_URL);
+                (opts, None)
+            } else {
+                client_options(c, &settings).await?
+            };
             let result = ls::run(&opts, args).await;
             if let Some(emu) = emu {
                 emu.shutdown().await;
@@ -489,6 +507,9 @@ async fn registry_command(
     }
     result
 }
+
+/// The demo emulator's address where none is started (`ls --cached --demo`): never connected to.
+const DEMO_UNUSED_URL: &str = "http://127.0.0.1:9";
 
 /// With `--demo`, start the emulator in-process with demo data and point the client at it.
 /// Where public.ecr.aws's registry API is reached: the demo's emulator (it serves both APIs on

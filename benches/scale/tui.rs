@@ -35,6 +35,8 @@ pub struct Driver {
     runner: Runner,
     pub rx: mpsc::UnboundedReceiver<Msg>,
     term: Terminal<TestBackend>,
+    /// In `until`: the last message's `update` and its frame (the one that met the condition).
+    pub last_step: Duration,
 }
 
 pub fn key(c: KeyCode) -> Msg {
@@ -82,6 +84,7 @@ impl Driver {
             runner: Runner::new(tx, false, page_size),
             rx,
             term: Terminal::new(TestBackend::new(WIDTH, HEIGHT))?,
+            last_step: Duration::ZERO,
         };
         for e in app::start(&mut d.app) {
             d.runner.run(e);
@@ -110,8 +113,10 @@ impl Driver {
             if let Msg::PageFailed { error, .. } = &m {
                 bail!("a page failed: {error:?}");
             }
+            let step = Instant::now();
             self.apply(m);
             self.draw()?;
+            self.last_step = step.elapsed();
             if done(&self.app) {
                 return Ok(t.elapsed());
             }

@@ -129,10 +129,15 @@ pub fn arrived(app: &mut App, client: u64, list: ListId, key: &Key, cached: Opti
         ListId::Images => show(&mut r.images, cached, m),
         ListId::Tags => show(&mut r.tags, cached, m),
     }
-    // One cached registry: its repositories at once, as the fresh listing would lead there (both
-    // lists load from the start, so the repositories' cached rows are on their way too).
-    if list == ListId::Registries
-        && app.skip_single_registry
+    if list == ListId::Registries {
+        skip_single_registry(app);
+    }
+}
+
+/// One cached registry: its repositories at once, as the fresh listing would lead there (both
+/// lists load from the start, so the repositories' cached rows are on their way too).
+pub(super) fn skip_single_registry(app: &mut App) {
+    if app.skip_single_registry
         && app.single_registry()
         && app.pane == super::state::Pane::Registries
         && app.overlay.is_none()
@@ -142,7 +147,7 @@ pub fn arrived(app: &mut App, client: u64, list: ListId, key: &Key, cached: Opti
     }
 }
 
-fn show<T: Cacheable>(l: &mut List<T>, cached: Option<Box<Cached>>, m: &mut Matcher) {
+pub(super) fn show<T: Cacheable>(l: &mut List<T>, cached: Option<Box<Cached>>, m: &mut Matcher) {
     if !l.rows.is_empty() || l.stale.is_some() {
         return;
     }
@@ -150,19 +155,31 @@ fn show<T: Cacheable>(l: &mut List<T>, cached: Option<Box<Cached>>, m: &mut Matc
         return;
     };
     let hit = cached.and_then(|c| {
-        let saved_at = c.saved_at;
-        T::take(c.listing).map(|rows| (saved_at, rows))
+        let (saved_at, index) = (c.saved_at, c.index);
+        T::take(c.listing).map(|rows| (saved_at, index, rows))
     });
     match hit {
-        Some((saved_at, rows)) => {
+        Some((saved_at, index, rows)) => {
             l.append(rows, m);
-            let mut s = Stale::new(saved_at, &l.rows);
+            let mut s = Stale::with_index(saved_at, index, &l.rows);
             s.note(&l.rows, &staged);
             l.stale = Some(s);
             l.staged = Some(staged);
         }
         // Nothing cached: show what the fresh listing brought so far, and the rest as it comes.
         None => l.append(staged, m),
+    }
+}
+
+/// The index `Stale` compares fresh rows through, for a listing just read: built by the reader
+/// (a blocking thread), so the UI's thread only shows the rows.
+pub fn index(c: &Cached) -> std::collections::HashMap<u64, u32> {
+    use super::stale::index;
+    match &c.listing {
+        Listing::Registries(r) => index(r),
+        Listing::Repositories(r) => index(r),
+        Listing::Images(r) => index(r),
+        Listing::Tags(r) => index(r),
     }
 }
 
@@ -189,7 +206,9 @@ pub fn save(app: &App, list: ListId, fx: &mut Vec<Effect>) {
 }
 
 fn encode<T: Cacheable>(l: &List<T>, now: i64) -> Vec<u8> {
-    format::encode(T::rows(&l.rows), now)
+    // In display order: the next start shows them under the same sort without sorting anew
+    // (sorting an ordered run is one pass).
+    format::encode_in(T::rows(&l.rows), Some(l.sort_order()), now)
 }
 
 /// Whether `list` shows cached rows the fresh listing has not confirmed yet.

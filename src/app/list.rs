@@ -225,6 +225,31 @@ impl<T: Row> List<T> {
         self.stale = None;
     }
 
+    /// Room for `rows` in the per-row vectors and the texts at once (the texts' size estimated
+    /// from a sample): a 100,000-row listing shown in one message would otherwise grow them by
+    /// doubling, copying megabytes on the UI's thread.
+    fn reserve_for(&mut self, rows: &[T]) {
+        const SAMPLE: usize = 32;
+        self.ends.reserve(rows.len());
+        self.hit.reserve(rows.len());
+        self.rows.reserve(rows.len());
+        if rows.len() <= SAMPLE {
+            return;
+        }
+        let mut probe = String::new();
+        for r in rows.iter().step_by(rows.len() / SAMPLE).take(SAMPLE) {
+            r.haystack(&mut probe);
+        }
+        // A quarter more than the sample's average, so most listings fit without a regrowth.
+        let per_row = probe.len() / SAMPLE;
+        self.texts.reserve(rows.len() * (per_row + per_row / 4 + 1));
+    }
+
+    /// Every row index in display order (filtered or not).
+    pub fn sort_order(&self) -> &[u32] {
+        &self.sorted
+    }
+
     fn order(&self, a: u32, b: u32) -> Ordering {
         let (ra, rb) = (&self.rows[a as usize], &self.rows[b as usize]);
         let o = ra.compare(rb, self.sort.column);
@@ -243,6 +268,7 @@ impl<T: Row> List<T> {
         let keep = if at_top { None } else { self.selected_index() };
         let first = self.rows.len() as u32;
         let mut scorer = Scorer::new(&self.applied, matcher);
+        self.reserve_for(&rows);
         for r in &rows {
             let start = self.texts.len();
             r.haystack(&mut self.texts);

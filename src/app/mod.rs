@@ -8,6 +8,7 @@ pub mod actions;
 mod auto_refresh;
 mod base;
 pub mod cached;
+pub mod cached_start;
 pub mod command;
 mod copy;
 mod delete;

@@ -129,6 +129,14 @@ pub enum Msg {
         key: Box<crate::cache::Key>,
         cached: Option<Box<crate::cache::Cached>>,
     },
+    /// The start-up read of the cache (`cached_start`): the registries and repositories cached
+    /// under `scope`, the connection as guessed before client `client` was built.
+    StartCache {
+        client: u64,
+        scope: Box<crate::cache::Scope>,
+        registries: Option<Box<crate::cache::Cached>>,
+        repos: Option<Box<crate::cache::Cached>>,
+    },
     /// The rest timer armed with `seq` fired.
     Rested {
         seq: u64,
@@ -252,6 +260,15 @@ pub enum Effect {
         store: crate::cache::Store,
         key: Box<crate::cache::Key>,
     },
+    /// Read the cached registries and repositories for the connection `opts` will have, guessed
+    /// from local sources, while the client is built (answers `Msg::StartCache`).
+    ReadStartCache {
+        client: u64,
+        opts: Box<crate::aws::ClientOptions>,
+        demo: bool,
+        store: crate::cache::Store,
+        identity: String,
+    },
     /// Save an encoded listing for `key` (atomically; failures are logged, never shown: the
     /// cache only saves time).
     WriteCache {
@@ -264,13 +281,18 @@ pub enum Effect {
         seq: u64,
         after: std::time::Duration,
     },
-    /// The first page of `repo`'s images (and its cached listing, from `cache`), in the
-    /// background; a new prefetch replaces the one in flight.
+    /// The first pages of `repo`'s images and tags (and their cached listings, from `cache`), in
+    /// the background; a new prefetch replaces the one in flight.
     Prefetch {
         client: u64,
         seq: u64,
         repo: Box<str>,
-        cache: Option<(crate::cache::Store, Box<crate::cache::Key>)>,
+        /// The store, and the images' and the tags' keys.
+        cache: Option<(
+            crate::cache::Store,
+            Box<crate::cache::Key>,
+            Box<crate::cache::Key>,
+        )>,
     },
     /// Stop the prefetch in flight.
     CancelPrefetch,

@@ -16,6 +16,9 @@ use super::cached::{self, Cacheable};
 use super::msg::{Effect, ListId};
 use super::stale::Stale;
 use super::state::{App, Pane, Status};
+use nucleo_matcher::Matcher;
+
+use super::list::List;
 use crate::aws::{AwsError, ImageRow, Page, TagRow};
 use crate::cache::Cached;
 
@@ -41,13 +44,15 @@ pub struct Prefetch {
 }
 
 /// A prefetched first page of a repository's images, and its cached listing if any; and its
-/// first page of tags, unless that request failed (opening the tags then loads them as usual).
+/// first page of tags, unless that request failed (opening the tags then loads them as usual),
+/// and their cached listing if any.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Prefetched {
     pub repo: Box<str>,
     pub page: Page<ImageRow>,
     pub cached: Option<Box<Cached>>,
     pub tags: Option<Page<TagRow>>,
+    pub tags_cached: Option<Box<Cached>>,
 }
 
 impl Prefetch {
@@ -127,8 +132,8 @@ pub fn rested(app: &mut App, seq: u64, fx: &mut Vec<Effect>) {
     p.in_flight = true;
     let seq = p.seq;
     let cache = app.opts.cache.as_ref().and_then(|o| {
-        let key = cached::key_for(app, ListId::Images, &row.registry_id, &repo)?;
-        Some((o.store.clone(), Box::new(key)))
+        let key = |list| cached::key_for(app, list, &row.registry_id, &repo).map(Box::new);
+        Some((o.store.clone(), key(ListId::Images)?, key(ListId::Tags)?))
     });
     fx.push(Effect::Prefetch {
         client: app.remote.client,
@@ -176,46 +181,68 @@ pub fn adopt(app: &mut App, fx: &mut Vec<Effect>) {
     if app.now - p.ready_at > MAX_AGE_SECS {
         return;
     }
-    // The tags' first page goes in now: the tags list is as empty as the images (a new
-    // repository), and `tab` then draws it at once, resuming from its token as the images do.
+    // The tags' first page (behind their cached rows) goes in now: the tags list is as empty as
+    // the images (a new repository), and `tab` then draws it at once, resuming from its token as
+    // the images do.
     if let Some(t) = a.tags {
-        let l = &mut app.remote.tags;
-        l.append(t.rows, &mut app.matcher);
-        let more = t.next_token.is_some();
-        l.load.page(t.next_token);
-        if more {
-            l.load.stop();
-        } else {
+        // Complete in one page: saved. Its summary is not said: the status line speaks of the
+        // pane shown, the images (as for any list's revalidation off screen).
+        if take(&mut app.remote.tags, t, a.tags_cached, &mut app.matcher).is_some() {
             cached::save(app, ListId::Tags, fx);
         }
     }
-    let l = &mut app.remote.images;
-    let m = &mut app.matcher;
-    let cached = a
-        .cached
-        .and_then(|c| ImageRow::take(c.listing).map(|rows| (c.saved_at, rows)));
-    match cached {
-        Some((saved_at, rows)) => {
-            l.append(rows, m);
-            let mut s = Stale::new(saved_at, &l.rows);
-            s.note(&l.rows, &a.page.rows);
-            l.stale = Some(s);
-            l.staged = Some(a.page.rows);
-        }
-        None => l.append(a.page.rows, m),
-    }
-    let more = a.page.next_token.is_some();
-    l.load.page(a.page.next_token);
-    if more {
+    let done = take(&mut app.remote.images, a.page, a.cached, &mut app.matcher);
+    let Some(summary) = done else {
         // Resumed from the token by the caller's `ensure_loading`.
-        l.load.stop();
         return;
-    }
-    // One page was the whole listing: it replaces the cached rows at once.
-    if let (Some(rows), Some(s)) = (l.staged.take(), l.stale.take()) {
-        // Nothing could be marked yet: these rows were shown in this very message.
-        l.replace(rows, m);
-        app.status = Status::Info(cached::summary(s.differ, s.gone()));
+    };
+    if let Some(s) = summary {
+        app.status = Status::Info(s);
     }
     cached::save(app, ListId::Images, fx);
+}
+
+/// Show a prefetched first page in an empty list: its cached rows with the page staged behind
+/// them, or the page alone. `None` when more pages follow (the load stops at the page's token);
+/// else the listing is complete, and the summary when it replaced cached rows.
+fn take<T: Cacheable>(
+    l: &mut List<T>,
+    page: Page<T>,
+    cached: Option<Box<Cached>>,
+    m: &mut Matcher,
+) -> Option<Option<String>> {
+    let cached = cached.and_then(|c| {
+        let Cached {
+            listing,
+            saved_at,
+            index,
+        } = *c;
+        T::take(listing).map(|rows| (saved_at, index, rows))
+    });
+    match cached {
+        Some((saved_at, index, rows)) => {
+            l.append(rows, m);
+            let mut s = Stale::with_index(saved_at, index, &l.rows);
+            s.note(&l.rows, &page.rows);
+            l.stale = Some(s);
+            l.staged = Some(page.rows);
+        }
+        None => l.append(page.rows, m),
+    }
+    let more = page.next_token.is_some();
+    l.load.page(page.next_token);
+    if more {
+        l.load.stop();
+        return None;
+    }
+    // One page was the whole listing: it replaces the cached rows at once.
+    let summary = match (l.staged.take(), l.stale.take()) {
+        (Some(rows), Some(s)) => {
+            // Nothing could be marked yet: these rows were shown in this very message.
+            l.replace(rows, m);
+            Some(cached::summary(s.differ, s.gone()))
+        }
+        _ => None,
+    };
+    Some(summary)
 }

@@ -32,13 +32,30 @@ fn hash_key(key: &str) -> u64 {
     h.finish()
 }
 
+/// `rows`' positions by the hash of their key.
+pub fn index<T: Row>(rows: &[T]) -> HashMap<u64, u32> {
+    rows.iter()
+        .enumerate()
+        .map(|(i, r)| (hash_key(r.key()), i as u32))
+        .collect()
+}
+
 impl Stale {
     pub fn new<T: Row>(saved_at: i64, cached: &[T]) -> Stale {
-        let index = cached
-            .iter()
-            .enumerate()
-            .map(|(i, r)| (hash_key(r.key()), i as u32))
-            .collect();
+        Self::with_index(saved_at, None, cached)
+    }
+
+    /// As `new`, through `index` when it was built for these rows already (off the UI thread).
+    pub fn with_index<T: Row>(
+        saved_at: i64,
+        index: Option<HashMap<u64, u32>>,
+        cached: &[T],
+    ) -> Stale {
+        // One entry per row unless keys repeat; a size that fits no listing of these rows means
+        // it was built for others: rebuilt rather than trusted.
+        let index = index
+            .filter(|i| i.len() <= cached.len() && (i.is_empty() == cached.is_empty()))
+            .unwrap_or_else(|| self::index(cached));
         Stale {
             saved_at,
             index,

@@ -223,6 +223,9 @@ pub struct Remote {
     pub platforms: super::platforms::Platforms,
     /// The repository under the cursor, asked for ahead of `enter`.
     pub prefetch: super::prefetch::Prefetch,
+    /// The scope the start-up read of the cache was keyed by, while its rows show before the
+    /// client is ready (`cached_start`).
+    pub early: Option<crate::cache::Scope>,
 }
 
 impl Default for Remote {
@@ -241,6 +244,7 @@ impl Default for Remote {
             resource_tags: Cache::new(Read::ResourceTags),
             platforms: Default::default(),
             prefetch: Default::default(),
+            early: None,
         }
     }
 }

@@ -9,8 +9,8 @@ use super::msg::{Answer, Effect, ListId, Msg, PageRows};
 use super::stale::Compare;
 use super::state::{App, Fetch, Pane, Status};
 use super::{
-    auto_refresh, cached, delete, drafts, edit, form_input, inspector, key_dispatch, lifecycle,
-    mouse, open_repo, outcomes, platforms, prefetch, session, strings,
+    auto_refresh, cached, cached_start, delete, drafts, edit, form_input, inspector, key_dispatch,
+    lifecycle, mouse, open_repo, outcomes, platforms, prefetch, session, strings,
 };
 use crate::aws::AwsError;
 use crate::aws::Page;
@@ -18,7 +18,10 @@ use crate::aws::Page;
 /// What to run when the app starts: build the client (off the UI's path, so the first frame shows
 /// "connecting…" at once).
 pub fn start(app: &mut App) -> Vec<Effect> {
-    vec![Effect::Connect(app.opts.client.clone()), Effect::ReadDrafts]
+    // The cached lists are read alongside, so they can be drawn before the client is ready.
+    let mut fx: Vec<Effect> = cached_start::start(app).into_iter().collect();
+    fx.extend([Effect::Connect(app.opts.client.clone()), Effect::ReadDrafts]);
+    fx
 }
 
 pub fn update(app: &mut App, msg: Msg) -> Vec<Effect> {
@@ -49,6 +52,7 @@ pub fn update(app: &mut App, msg: Msg) -> Vec<Effect> {
                 app.status = Status::Info(strings::switched(&info.profile, &info.region));
             }
             app.remote.connection = Some(info);
+            cached_start::connected(app);
             // Both at once: with a single registry (the usual case) the repositories are shown
             // as soon as the registry list says so, without a second round trip.
             base::ensure_loading(app, ListId::Registries, &mut fx);
@@ -114,6 +118,12 @@ pub fn update(app: &mut App, msg: Msg) -> Vec<Effect> {
             key,
             cached,
         } => cached::arrived(app, client, list, &key, cached),
+        Msg::StartCache {
+            client,
+            scope,
+            registries,
+            repos,
+        } => cached_start::arrived(app, client, *scope, registries, repos),
         Msg::Rested { seq } => prefetch::rested(app, seq, &mut fx),
         Msg::Prefetched {
             client,
@@ -190,6 +200,7 @@ fn on_page(app: &mut App, generation: u64, rows: PageRows, fx: &mut Vec<Effect>)
             app.status = Status::None;
         }
     }
+    cached_start::check_account(app, &rows);
     let m = &mut app.matcher;
     let (revalidated, dropped) = match rows {
         PageRows::Registries(p) => take_page(&mut app.remote.registries, p, m),

@@ -7,6 +7,7 @@
 mod error;
 mod guard;
 mod load;
+mod local;
 mod ops;
 mod push;
 mod rows;
@@ -25,6 +26,7 @@ use aws_sdk_ecrpublic::Client;
 pub use error::{AwsError, INVALID_RESPONSE, PAGINATION_LOOP, RESPONSE_TOO_LARGE, TOO_MANY_ROWS};
 pub use guard::{MAX_RESPONSE_BYTES, ResponseTooLarge};
 pub use load::{MAX_EMPTY_PAGES, MAX_LISTING_ROWS, MAX_TOKEN_BYTES, Page, PageStream, collect_all};
+pub use local::local_info;
 pub use ops::{DELETE_CHUNK, DeleteOutcome, DeleteReport, PolicyText};
 pub use push::{PushTarget, PutOutcome};
 pub use rows::*;

@@ -107,6 +107,10 @@ pub struct Cached {
     pub listing: Listing,
     /// When it was saved, epoch seconds.
     pub saved_at: i64,
+    /// The rows' positions by the hash of their key, as the app compares fresh pages through:
+    /// built by the app's reader on the blocking thread that decoded them, so showing 100,000
+    /// rows does not build it on the UI's. `None`: built when shown.
+    pub index: Option<std::collections::HashMap<u64, u32>>,
 }
 
 #[derive(Debug, Clone)]
@@ -149,7 +153,11 @@ impl Store {
         match format::decode(&bytes) {
             Some((listing, saved_at)) => {
                 touch(&path);
-                Some(Cached { listing, saved_at })
+                Some(Cached {
+                    listing,
+                    saved_at,
+                    index: None,
+                })
             }
             None => {
                 tracing::warn!(path = %path.display(), "listing cache file damaged: ignored");

@@ -1,6 +1,6 @@
 use std::sync::Arc;
 
-use super::format::{decode, encode};
+use super::format::{decode, encode, encode_in};
 use super::*;
 use crate::aws::{AliasRow, ImageRow, RegistryRow, RepoRow, TagRow};
 
@@ -80,6 +80,18 @@ fn a_sha256_digest_takes_its_raw_bytes() {
     let bytes = encode(Rows::Images(&(0..1000).map(image).collect::<Vec<_>>()), 0);
     // Digest 33, tags ~10, size 2, time 5, media 2: far below the 71-character digest alone.
     assert!(bytes.len() < 1000 * 60, "{} bytes", bytes.len());
+}
+
+#[test]
+fn rows_are_written_in_the_order_given_and_digests_decode_exactly() {
+    let mut rows: Vec<ImageRow> = (0..3).map(image).collect();
+    rows[1].image_digest = format!("sha256:{}", "0123456789abcdef".repeat(4)).into();
+    let bytes = encode_in(Rows::Images(&rows), Some(&[2, 0, 1]), 7);
+    let want = vec![rows[2].clone(), rows[0].clone(), rows[1].clone()];
+    assert_eq!(decode(&bytes), Some((Listing::Images(want), 7)));
+    // An order that is not one index per row is not followed: every row is still written.
+    let bytes = encode_in(Rows::Images(&rows), Some(&[0]), 7);
+    assert_eq!(decode(&bytes), Some((Listing::Images(rows), 7)));
 }
 
 #[test]

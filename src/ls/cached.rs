@@ -89,9 +89,11 @@ pub fn print(info: &ConnectionInfo, args: &LsArgs) -> Result<()> {
 
 /// The cached rows under `key` and when they were saved, or an error naming the key.
 fn read<T: Cacheable>(store: &Store, key: &Key) -> Result<(Vec<T>, i64)> {
-    let hit = store
-        .read(key)
-        .and_then(|Cached { listing, saved_at }| T::take(listing).map(|rows| (rows, saved_at)));
+    let hit = store.read(key).and_then(
+        |Cached {
+             listing, saved_at, ..
+         }| T::take(listing).map(|rows| (rows, saved_at)),
+    );
     hit.ok_or_else(|| {
         anyhow!(
             "nothing cached for {} (file {}): the TUI saves a listing once it has loaded it whole",

@@ -341,3 +341,96 @@ fn ls_cached_prints_the_listing_cache_with_its_age_and_sends_nothing() {
         "{stderr}"
     );
 }
+
+/// `listing_cache = false` in the config file: `--cached` refuses, naming the setting and the
+/// file, rather than print rows the TUI no longer keeps up to date.
+#[test]
+fn ls_cached_refuses_when_the_config_turns_the_cache_off() {
+    use crate::support::tui::repo;
+    use ecrp::cache::{Listing, Store};
+    let dir = tempfile::tempdir().unwrap();
+    let now = ecrp::app::now_epoch();
+    let store = Store::new(dir.path().to_path_buf(), ecrp::cache::DEFAULT_MAX_BYTES);
+    store
+        .write(
+            &cached_key("repositories", "", ""),
+            &Listing::Repositories(vec![repo("alpha", now)]),
+            now,
+        )
+        .unwrap();
+    let config = dir.path().join("config.toml");
+    std::fs::write(&config, "listing_cache = false\n").unwrap();
+    let cfg = config.to_str().unwrap();
+
+    let (stdout, stderr, ok) = ecrp_cached(dir.path(), &["ls", "repos", "--config", cfg]);
+    assert!(!ok, "{stdout}");
+    assert_eq!(stdout, "", "no rows printed");
+    assert!(
+        stderr.contains("listing_cache = false") && stderr.contains(cfg),
+        "names the setting and the file: {stderr}"
+    );
+    // The same file with the cache on prints the rows (the refusal is the setting's doing).
+    std::fs::write(&config, "listing_cache = true\n").unwrap();
+    let (stdout, stderr, ok) = ecrp_cached(dir.path(), &["ls", "repos", "--config", cfg]);
+    assert!(ok, "{stderr}");
+    assert!(stdout.lines().any(|l| l.starts_with("alpha ")), "{stdout}");
+}
+
+/// `--demo --cached` prints the demo's cached rows (keyed `demo`) without starting the demo
+/// emulator: its start is logged ("emulator ready") when it runs, and is absent here.
+#[test]
+fn ls_cached_with_demo_starts_no_emulator() {
+    use crate::support::tui::repo;
+    use ecrp::cache::{Listing, Store};
+    let dir = tempfile::tempdir().unwrap();
+    let now = ecrp::app::now_epoch();
+    let store = Store::new(dir.path().to_path_buf(), ecrp::cache::DEFAULT_MAX_BYTES);
+    let key = ecrp::cache::Key {
+        kind: "repositories",
+        scope: ecrp::cache::Scope {
+            endpoint: Some("demo".into()),
+            profile: "default".into(),
+            region: "us-east-1".into(),
+            identity: String::new(),
+        },
+        registry: String::new(),
+        repo: String::new(),
+    };
+    store
+        .write(
+            &key,
+            &Listing::Repositories(vec![repo("cached-demo-repo", now)]),
+            now,
+        )
+        .unwrap();
+    let run = |args: &[&str], log: &std::path::Path| {
+        let out = hermetic(&mut Command::new(BIN))
+            .args(args)
+            .args(["--demo", "--log-level", "info", "--log-file"])
+            .arg(log)
+            .env(ecrp::cache::DIR_ENV, dir.path())
+            .env_remove("AWS_ACCESS_KEY_ID")
+            .output()
+            .expect("ecrp runs");
+        let logged = std::fs::read_to_string(log).unwrap_or_default();
+        (
+            String::from_utf8_lossy(&out.stdout).into_owned(),
+            String::from_utf8_lossy(&out.stderr).into_owned(),
+            out.status.success(),
+            logged,
+        )
+    };
+    // Without --cached the demo emulator starts, and says so in the log.
+    let (_, stderr, ok, logged) = run(&["ls", "repos"], &dir.path().join("live.log"));
+    assert!(ok, "{stderr}");
+    assert!(logged.contains("emulator ready"), "{logged}");
+
+    let (stdout, stderr, ok, logged) =
+        run(&["ls", "repos", "--cached"], &dir.path().join("cached.log"));
+    assert!(ok, "{stderr}");
+    assert!(
+        stdout.lines().any(|l| l.starts_with("cached-demo-repo ")),
+        "{stdout}"
+    );
+    assert!(!logged.contains("emulator ready"), "{logged}");
+}

@@ -242,6 +242,12 @@ fn answer(app: &mut App, fx: Vec<Effect>, fail: bool) {
                 key,
                 cached: None,
             },
+            Effect::ReadStartCache { client, .. } => Msg::StartCache {
+                client,
+                scope: Box::default(),
+                registries: None,
+                repos: None,
+            },
             Effect::RestTimer { seq, .. } => Msg::Rested { seq },
             Effect::Prefetch {
                 client, seq, repo, ..
@@ -260,6 +266,7 @@ fn answer(app: &mut App, fx: Vec<Effect>, fail: bool) {
                         ),
                         cached: None,
                         tags: None,
+                        tags_cached: None,
                     })
                 },
             },

@@ -12,6 +12,7 @@ mod forms_snapshots;
 mod retag;
 mod tui_cache;
 mod tui_cache_marks;
+mod tui_cache_start;
 mod tui_cache_tmux;
 mod tui_comfort;
 mod tui_crash;

@@ -80,6 +80,7 @@ pub(crate) fn cache_read(client: u64, list: ListId, key: &Key, listing: Option<L
             Box::new(Cached {
                 listing,
                 saved_at: NOW - 2 * 3600,
+                index: None,
             })
         }),
     }
@@ -345,14 +346,15 @@ fn a_prefetched_single_page_replaces_the_cached_listing_and_saves_it() {
     let Some(Effect::Prefetch {
         seq,
         repo,
-        cache: Some((_, image_key)),
+        cache: Some((_, image_key, tags_key)),
         ..
     }) = fx.iter().find(|e| matches!(e, Effect::Prefetch { .. }))
     else {
-        panic!("a prefetch with the cache's key: {fx:?}");
+        panic!("a prefetch with the cache's keys: {fx:?}");
     };
     assert_eq!((&**repo, image_key.kind), ("api", "images"));
     assert_eq!(image_key.repo, "api");
+    assert_eq!((tags_key.kind, &*tags_key.repo), ("tags", "api"));
     let cached = Listing::Images(vec![
         image("aa", &["v1"], 10, NOW - 60),
         image("gone", &["v0"], 10, NOW - 120),
@@ -369,7 +371,9 @@ fn a_prefetched_single_page_replaces_the_cached_listing_and_saves_it() {
                 cached: Some(Box::new(Cached {
                     listing: cached,
                     saved_at: NOW - 600,
+                    index: None,
                 })),
+                tags_cached: None,
                 tags: None,
             }),
         },

@@ -47,7 +47,9 @@ fn images_behind_cache(dir: &std::path::Path) -> (App, u64) {
                 cached: Some(Box::new(Cached {
                     listing: cached,
                     saved_at: NOW - 600,
+                    index: None,
                 })),
+                tags_cached: None,
                 tags: None,
             }),
         },

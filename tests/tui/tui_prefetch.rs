@@ -108,6 +108,7 @@ fn moving_on_cancels_the_prefetch_and_drops_its_late_answer() {
                 repo: "repo-000".into(),
                 page: page(vec![image("aa", &["v1"], 10, NOW)], None, 1),
                 cached: None,
+                tags_cached: None,
                 tags: None,
             }),
         },
@@ -146,6 +147,7 @@ fn enter_on_a_prefetched_repository_draws_its_rows_at_once_and_resumes_from_the_
                     1,
                 ),
                 cached: None,
+                tags_cached: None,
                 tags: None,
             }),
         },
@@ -175,6 +177,7 @@ fn a_prefetched_page_too_old_is_not_shown() {
                 repo: repo.as_str().into(),
                 page: page(vec![image("aa", &["v1"], 10, NOW)], None, 1),
                 cached: None,
+                tags_cached: None,
                 tags: None,
             }),
         },
@@ -207,6 +210,7 @@ fn entered_with_tags(app: &mut App, seq: u64, tags: Option<&str>) -> Vec<Effect>
                 repo: repo.as_str().into(),
                 page: page(vec![image("aa", &["stable"], 10, NOW)], None, 1),
                 cached: None,
+                tags_cached: None,
                 tags: Some(page(
                     vec![
                         tag_row("stable", "aa", NOW),
@@ -246,4 +250,65 @@ fn prefetched_tags_that_are_the_whole_listing_need_no_request() {
     assert_eq!(app.remote.tags.rows.len(), 2);
     assert!(load_generation(&fx, ListId::Tags).is_none(), "{fx:?}");
     assert_eq!(app.remote.tags.load.state, ecrp::app::load::LoadState::Done);
+}
+
+/// The prefetch read the tags' cached listing too: `tab` draws it at once, marked as cached,
+/// with the fresh first page staged behind it; the rest resumes from the page's token and the
+/// complete fresh listing replaces the cached rows whole.
+#[test]
+fn prefetched_tags_show_their_cached_listing_until_the_fresh_one_completes() {
+    use ecrp::cache::{Cached, Listing};
+    let (mut app, seq) = with_repos(3);
+    let fx = app::update(&mut app, Msg::Rested { seq });
+    let (seq, repo) = prefetch_of(&fx).unwrap();
+    let client = app.remote.client;
+    let cached_tags = Listing::Tags(vec![
+        tag_row("stable", "aa", NOW - 600),
+        tag_row("legacy-zz", "bb", NOW - 600),
+        tag_row("nightly-1", "aa", NOW - 600),
+    ]);
+    app::update(
+        &mut app,
+        Msg::Prefetched {
+            client,
+            seq,
+            answer: Ok(Prefetched {
+                repo: repo.as_str().into(),
+                page: page(vec![image("aa", &["stable"], 10, NOW)], None, 1),
+                cached: None,
+                tags_cached: Some(Box::new(Cached {
+                    listing: cached_tags,
+                    saved_at: NOW - 600,
+                    index: None,
+                })),
+                tags: Some(page(
+                    vec![tag_row("stable", "aa", NOW - 600)],
+                    Some("tt1"),
+                    1,
+                )),
+            }),
+        },
+    );
+    app::update(&mut app, code(KeyCode::Enter));
+    let fx = app::update(&mut app, code(KeyCode::Tab));
+    assert_eq!(app.pane, app::Pane::Tags);
+    assert_eq!(
+        app.remote.tags.rows.len(),
+        3,
+        "the cached tags, drawn at once"
+    );
+    assert!(app.remote.tags.stale.is_some(), "marked as cached");
+    assert!(screen(&app).contains("legacy-zz"), "{}", screen(&app));
+    let (g, token) = load_generation(&fx, ListId::Tags).expect("the rest loads");
+    assert_eq!(token.as_deref(), Some("tt1"));
+    app::update(
+        &mut app,
+        Msg::Page {
+            generation: g,
+            rows: PageRows::Tags(page(vec![tag_row("nightly-1", "aa", NOW - 600)], None, 2)),
+        },
+    );
+    assert_eq!(app.remote.tags.rows.len(), 2, "the fresh listing, whole");
+    assert!(app.remote.tags.stale.is_none());
+    assert!(!screen(&app).contains("legacy-zz"), "{}", screen(&app));
 }

@@ -6,9 +6,11 @@ use futures::StreamExt;
 use tokio::sync::mpsc::UnboundedSender;
 
 use super::Runner;
-use crate::app::msg::{Effect, Msg};
+use crate::app::msg::{Effect, ListId, Msg};
 use crate::app::prefetch::Prefetched;
+use crate::app::{cached, cached_start};
 use crate::aws::{self, Api, AwsError};
+use crate::cache::Key;
 
 impl Runner {
     pub(super) fn run_cache(&mut self, effect: Effect, tx: UnboundedSender<Msg>) {
@@ -21,18 +23,46 @@ impl Runner {
             } => {
                 self.spawn(async move {
                     let k = key.clone();
-                    let cached = tokio::task::spawn_blocking(move || store.read(&k))
+                    let cached = tokio::task::spawn_blocking(move || read(&store, &k))
                         .await
                         .unwrap_or_else(|e| {
                             tracing::warn!("listing cache read failed: {e}");
                             None
-                        })
-                        .map(Box::new);
+                        });
                     let _ = tx.send(Msg::CacheRead {
                         client,
                         list,
                         key,
                         cached,
+                    });
+                });
+            }
+            Effect::ReadStartCache {
+                client,
+                opts,
+                demo,
+                store,
+                identity,
+            } => {
+                self.spawn(async move {
+                    // No guess (per-service endpoints): the lists read the cache once connected.
+                    let Some(info) = aws::local_info(&opts).await else {
+                        return;
+                    };
+                    let scope = cached::scope(&info, demo, identity);
+                    let keys = [ListId::Registries, ListId::Repositories]
+                        .map(|l| cached_start::key(l, scope.clone()));
+                    let read =
+                        tokio::task::spawn_blocking(move || keys.map(|k| read(&store, &k))).await;
+                    let [registries, repos] = read.unwrap_or_else(|e| {
+                        tracing::warn!("listing cache read failed: {e}");
+                        [None, None]
+                    });
+                    let _ = tx.send(Msg::StartCache {
+                        client,
+                        scope: Box::new(scope),
+                        registries,
+                        repos,
                     });
                 });
             }
@@ -87,26 +117,35 @@ impl Runner {
     }
 }
 
-/// The first page of `repo`'s images and, at the same time, its cached listing and the first
-/// page of its tags (both requests share the prefetch's task, so one abort cancels both).
+/// The cached listing for `key`, with the index its rows are compared through built here, on
+/// the blocking thread that decoded them, rather than on the UI's.
+fn read(store: &crate::cache::Store, key: &Key) -> Option<Box<crate::cache::Cached>> {
+    let mut c = store.read(key)?;
+    c.index = Some(cached::index(&c));
+    Some(Box::new(c))
+}
+
+/// The first page of `repo`'s images and, at the same time, the first page of its tags and the
+/// cached listings of both (all in the prefetch's task, so one abort cancels them).
 async fn prefetch(
     api: Api,
     repo: Box<str>,
-    cache: Option<(crate::cache::Store, Box<crate::cache::Key>)>,
+    cache: Option<(crate::cache::Store, Box<Key>, Box<Key>)>,
 ) -> Result<Prefetched, AwsError> {
     let read = async move {
-        let (store, key) = cache?;
-        tokio::task::spawn_blocking(move || store.read(&key))
+        let Some((store, images, tags)) = cache else {
+            return (None, None);
+        };
+        tokio::task::spawn_blocking(move || (read(&store, &images), read(&store, &tags)))
             .await
             .unwrap_or_else(|e| {
                 tracing::warn!("listing cache read failed: {e}");
-                None
+                (None, None)
             })
-            .map(Box::new)
     };
     let mut pages = api.images(&repo, None);
     let mut tags = api.image_tags(&repo, None);
-    let (page, cached, tags) = futures::join!(pages.next(), read, tags.next());
+    let (page, (cached, tags_cached), tags) = futures::join!(pages.next(), read, tags.next());
     // A tags failure only costs the head start: opening the tags loads them and reports it.
     let tags = match tags {
         Some(Ok(t)) => Some(t),
@@ -127,5 +166,6 @@ async fn prefetch(
         page,
         cached,
         tags,
+        tags_cached,
     })
 }

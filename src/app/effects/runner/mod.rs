@@ -409,6 +409,7 @@ impl Runner {
             | Effect::SaveBookmark { .. }
             | Effect::SaveRecent { .. }) => self.run_open(e, tx),
             e @ (Effect::ReadCache { .. }
+            | Effect::ReadStartCache { .. }
             | Effect::WriteCache { .. }
             | Effect::RestTimer { .. }
             | Effect::Prefetch { .. }
