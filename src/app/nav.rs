@@ -14,6 +14,14 @@ pub fn refresh(app: &mut App, fx: &mut Vec<Effect>) {
     if app.remote.connection.is_none() {
         return;
     }
+    // Cached rows with their fresh listing under way: starting it again would only drop the
+    // rows on screen and the pages already read.
+    if super::cached::unconfirmed(app, list)
+        && matches!(app.load_of(list).state, LoadState::Loading { .. })
+    {
+        app.status = Status::Info(strings::ALREADY_REVALIDATING.into());
+        return;
+    }
     // Not after a token loop: its last token is the one that loops, so that reloads from zero.
     if matches!(&app.load_of(list).state, LoadState::Failed(e) if e.is_resumable()) {
         app.status = Status::None;

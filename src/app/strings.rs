@@ -2,6 +2,9 @@
 
 pub const APP: &str = "ecrp";
 pub const CONNECTING: &str = "connecting…";
+/// `r` while cached rows wait for the fresh listing that is already being read.
+pub const ALREADY_REVALIDATING: &str =
+    "the fresh listing is already being read: it replaces the cached rows when complete";
 pub const READ_ONLY: &str = "READ-ONLY";
 pub const DEMO: &str = "DEMO";
 pub const HELP_HINT: &str = "? help";

@@ -213,7 +213,9 @@ fn on_page(app: &mut App, generation: u64, rows: PageRows, fx: &mut Vec<Effect>)
     }
     if let Some((differ, gone)) = revalidated
         && app.pane.list() == list
-        && (matches!(app.status, Status::None) || cached::is_unconfirmed_warning(&app.status))
+        && (matches!(app.status, Status::None)
+            || cached::is_unconfirmed_warning(&app.status)
+            || matches!(&app.status, Status::Info(m) if m == strings::ALREADY_REVALIDATING))
     {
         app.status = Status::Info(cached::summary(differ, gone));
     }

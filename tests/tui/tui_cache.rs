@@ -162,6 +162,20 @@ fn cached_rows_show_at_once_then_the_fresh_listing_replaces_them_whole() {
         app.status
     );
 
+    // `r` while the fresh listing runs keeps the cached rows and starts no second listing.
+    let shown = names(&app);
+    let again = app::update(&mut app, tui_support::key('r'));
+    assert_eq!(names(&app), shown, "the cached rows stay");
+    assert!(
+        load_generation(&again, ListId::Repositories).is_none(),
+        "{again:?}"
+    );
+    assert!(
+        matches!(&app.status, Status::Info(m) if m.contains("already being read")),
+        "{:?}",
+        app.status
+    );
+
     // The first fresh page is staged behind the cached rows; the difference shows meanwhile.
     let fx = app::update(
         &mut app,
