@@ -153,8 +153,7 @@ fn apply_a_typed_policy_to_web_and_restore_it() {
     session.keys(&["L"]);
     session.wait_for(&["Lifecycle · web", "No lifecycle policy for this repository"]);
     // `e`: the menu's first entry edits the JSON, which starts from the untagged-age template:
-    // it is erased (from its end, one backspace per character: thousands of extra keys each
-    // validate and draw, which the debug build does not finish in time) and the policy typed.
+    // it is erased (from its end, one backspace per character) and the policy typed.
     session.keys(&["e"]);
     session.wait_for(&["Edit the lifecycle policy (JSON)", "keep the last N tagged"]);
     session.keys(&["Enter"]);
