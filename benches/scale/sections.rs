@@ -77,7 +77,7 @@ compared with a fresh registry client's first tag-list page (the 401, the anonym
 up, untimed) is pressed after each page that is not the last; its `update` and frame are the \
 key figure. The run fails unless all 10,000 tags arrive.
 - Lifecycle view: the plan is the view's own task (`app::effects::lifecycle::run`: list every \
-image, read the indexes, evaluate off the async threads) on `big` with a policy keeping the newest \
+image through a page task of its own, read the indexes, evaluate off the async threads) on `big` with a policy keeping the newest \
 1,000 builds (99,000 expire), interleaved with a bare `Api::images` listing of the same repository, \
 `--list-runs` times. The apply is the view's apply task on a fresh `ecrp emulator --synthetic \
 expire=11000` (the same policy expires 10,000): the journal of every manifest first, then the \

@@ -408,7 +408,7 @@ fn confirm_apply(app: &mut App) {
         Line::raw(format!(
             "  {} {}",
             crate::fmt::short_digest(&r.image_digest),
-            crate::sanitize::clean_line(&tags(r))
+            crate::sanitize::clean_line(&tags(r, &p.parents))
         ))
     }));
     if t.images > 200 {
@@ -432,11 +432,18 @@ fn confirm_apply(app: &mut App) {
     })));
 }
 
-fn tags(r: &crate::aws::ImageRow) -> String {
-    if r.image_tags.is_empty() {
-        "<untagged>".into()
-    } else {
-        r.image_tags.join(", ")
+/// What goes, in words: the tags, or what an untagged platform manifest is (`↳ linux/arm64 of
+/// v1.4.2, latest`: the confirmation lists exactly what is deleted, so it says in full).
+fn tags(
+    r: &crate::aws::ImageRow,
+    parents: &std::collections::HashMap<Box<str>, crate::app::platforms::Parent>,
+) -> String {
+    if !r.image_tags.is_empty() {
+        return r.image_tags.join(", ");
+    }
+    match parents.get(&r.image_digest) {
+        Some(parent) => format!("↳ {}", parent.describe()),
+        None => crate::app::strings::UNTAGGED.into(),
     }
 }
 

@@ -147,7 +147,9 @@ impl LifecycleView {
     }
 
     /// Recompute `shown` from the plan and the filter (case-insensitive words, all of which must
-    /// match the row's digest, tags, `expire`/`keep`, `rule N` or `multi-arch`).
+    /// match the row's digest, its TAGS cell as drawn — the tags, `<untagged>`, or a platform
+    /// manifest's `↳ arm64 of v1.4.2` with the full platform and every tag of its index —,
+    /// `expire`/`keep`, `rule N` or `multi-arch`).
     pub fn refilter(&mut self) {
         self.shown.clear();
         let Some(p) = &self.planned else {
@@ -166,9 +168,18 @@ impl LifecycleView {
             }
             let r = &p.rows[i];
             let d = &p.plan.decisions[i];
+            // What the TAGS cell shows when there are no tags (and the parent's words in full).
+            let untagged = r.image_tags.is_empty().then(|| {
+                match p.parents.get(&r.image_digest) {
+                    Some(parent) => format!("{} {}", parent.mark(), parent.describe()),
+                    None => crate::app::strings::UNTAGGED.to_string(),
+                }
+                .to_lowercase()
+            });
             words.iter().all(|w| {
                 r.image_digest.contains(w.as_str())
                     || r.image_tags.iter().any(|t| t.to_lowercase().contains(w))
+                    || untagged.as_ref().is_some_and(|u| u.contains(w.as_str()))
                     || (if d.expire { "expire" } else { "keep" }).starts_with(w.as_str())
                     || (w == "rule" && d.rule.is_some())
                     || d.rule.is_some_and(|n| *w == n.to_string())

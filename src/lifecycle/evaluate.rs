@@ -231,14 +231,18 @@ fn multi_arch(rows: &[ImageRow], topology: &Topology, d: &mut [Decision]) {
 /// oldest first. Ties by digest, so the order does not depend on the listing's.
 fn phases(rows: &[ImageRow], topology: &Topology, d: &[Decision]) -> Vec<Vec<usize>> {
     let links = links(rows, topology);
-    let key = |&i: &usize| (rows[i].image_pushed_at, rows[i].image_digest.clone());
+    // Compared in place: a key that owned the digest would allocate on every comparison.
+    let oldest_first = |&a: &usize, &b: &usize| {
+        (rows[a].image_pushed_at, &rows[a].image_digest)
+            .cmp(&(rows[b].image_pushed_at, &rows[b].image_digest))
+    };
     let mut indexes: Vec<usize> = (0..rows.len())
         .filter(|&i| d[i].expire && (rows[i].is_multi_arch() || links.contains_key(&i)))
         .collect();
     let mut others: Vec<usize> = (0..rows.len())
         .filter(|&i| d[i].expire && !(rows[i].is_multi_arch() || links.contains_key(&i)))
         .collect();
-    others.sort_by_key(key);
+    others.sort_by(oldest_first);
     // Expiring parents of each expiring index.
     let mut waiting: HashMap<usize, usize> = HashMap::new();
     for &ip in &indexes {
@@ -258,7 +262,7 @@ fn phases(rows: &[ImageRow], topology: &Topology, d: &[Decision]) -> Vec<Vec<usi
             // Only a cycle gets here, which content digests make impossible; never loop on it.
             ready = rest.clone();
         }
-        ready.sort_by_key(key);
+        ready.sort_by(oldest_first);
         for &ip in &ready {
             done.insert(ip);
             for &k in links.get(&ip).into_iter().flatten() {

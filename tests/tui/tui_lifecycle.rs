@@ -133,11 +133,13 @@ async fn preview_apply_and_restore_the_demo_web_repository() {
     h.keys("/v1.").await;
     let shown = view(&h).shown.clone();
     assert!(!shown.is_empty());
+    // A tag, or (as the TAGS cell shows it) the tag of the index a platform manifest is of.
     assert!(shown.iter().all(|&i| {
-        p.rows[i as usize]
-            .image_tags
-            .iter()
-            .any(|t| t.starts_with("v1."))
+        let r = &p.rows[i as usize];
+        r.image_tags.iter().any(|t| t.starts_with("v1."))
+            || p.parents
+                .get(&r.image_digest)
+                .is_some_and(|parent| parent.label.contains("v1."))
     }));
     h.send(code(KeyCode::Esc)).await;
     assert_eq!(view(&h).shown.len(), p.rows.len());
@@ -351,6 +353,116 @@ async fn under_the_fault_mix_deleted_failed_and_not_sent_add_up_and_the_service_
             panic!("deleted by digest");
         };
         assert!(after.contains_key(d), "failed ({code}) yet gone");
+    }
+    emu.shutdown().await;
+}
+
+/// The platform manifests the preview marks `↳ arm64 of v1.4.2`: the filter finds them by what the
+/// row shows (the mark, the platform, the index's tags), and the confirmation names them.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn platform_manifests_are_filtered_and_confirmed_by_what_they_are() {
+    let emu = demo_emulator(|_| {}).await;
+    let dir = tempfile::tempdir().unwrap();
+    let mut h = open_repo(&emu, dir.path(), "web", WEB_POLICY, (160, 45), |_| {}).await;
+    h.keys("L").await;
+    let p = view(&h).planned.clone().expect("a plan");
+    let children: BTreeSet<u32> = (0..p.rows.len() as u32)
+        .filter(|&i| {
+            let r = &p.rows[i as usize];
+            r.image_tags.is_empty() && p.parents.contains_key(&r.image_digest)
+        })
+        .collect();
+    assert!(children.len() >= 4, "the demo has platform manifests");
+    let shown = |h: &Harness| view(h).shown.iter().copied().collect::<BTreeSet<u32>>();
+
+    // The mark alone: exactly the platform manifests.
+    h.keys("/↳").await;
+    assert_eq!(shown(&h), children);
+    h.send(code(KeyCode::Esc)).await;
+    // A platform, as drawn (`arm64`) or in full (`linux/arm64`).
+    for q in ["arm64", "linux/arm64"] {
+        h.keys(&format!("/{q}")).await;
+        let want: BTreeSet<u32> = children
+            .iter()
+            .copied()
+            .filter(|&i| {
+                p.parents[&p.rows[i as usize].image_digest]
+                    .platform
+                    .contains("arm64")
+            })
+            .collect();
+        assert!(!want.is_empty());
+        assert_eq!(shown(&h), want, "{q}");
+        h.send(code(KeyCode::Esc)).await;
+    }
+    // The index's tag finds the index and its platform manifests; with `↳`, only the manifests.
+    let parent = &p.parents[&p.rows[*children.first().unwrap() as usize].image_digest];
+    let tag = parent.label.split(", ").next().unwrap().to_string();
+    let of_it: BTreeSet<u32> = children
+        .iter()
+        .copied()
+        .filter(|&i| p.parents[&p.rows[i as usize].image_digest].index == parent.index)
+        .collect();
+    h.keys(&format!("/{tag}")).await;
+    let by_tag = shown(&h);
+    assert!(by_tag.is_superset(&of_it), "{tag}: {by_tag:?} {of_it:?}");
+    assert!(
+        by_tag
+            .iter()
+            .any(|&i| p.rows[i as usize].image_digest == parent.index)
+    );
+    h.send(code(KeyCode::Esc)).await;
+    h.keys(&format!("/↳ of {tag}")).await;
+    let exact: BTreeSet<u32> = of_it
+        .iter()
+        .copied()
+        // `v1.1` also matches the manifests of `v1.10`: the words match inside the cell.
+        .chain(children.iter().copied().filter(|&i| {
+            p.parents[&p.rows[i as usize].image_digest]
+                .label
+                .contains(&tag)
+        }))
+        .collect();
+    assert_eq!(shown(&h), exact, "{tag}");
+    // `<untagged>` rows (no index lists them) are found by the word the cell shows.
+    h.send(code(KeyCode::Esc)).await;
+    h.keys("/<untagged>").await;
+    for &i in &view(&h).shown {
+        let r = &p.rows[i as usize];
+        assert!(r.image_tags.is_empty() && !p.parents.contains_key(&r.image_digest));
+    }
+    h.send(code(KeyCode::Esc)).await;
+
+    // The confirmation lists each expiring platform manifest as what it is, never `<untagged>`.
+    h.keys("d").await;
+    let text = match &h.app.modal {
+        Some(Modal::Confirm(m)) => m.confirm.text(),
+        _ => panic!("no confirmation:\n{}", h.screen()),
+    };
+    let expiring: Vec<usize> = p
+        .plan
+        .apply_order()
+        .filter(|&i| children.contains(&(i as u32)))
+        .collect();
+    assert!(!expiring.is_empty(), "the plan expires platform manifests");
+    for i in expiring {
+        let parent = &p.parents[&p.rows[i].image_digest];
+        let line = format!(
+            "{} ↳ {} of {}",
+            ecrp::fmt::short_digest(&p.rows[i].image_digest),
+            parent.platform,
+            parent.label
+        );
+        assert!(text.contains(&line), "{line} in\n{text}");
+    }
+    for line in text.lines().filter(|l| l.contains("<untagged>")) {
+        let digest = line.split_whitespace().next().unwrap();
+        assert!(
+            !p.parents
+                .keys()
+                .any(|d| ecrp::fmt::short_digest(d) == digest),
+            "{line}"
+        );
     }
     emu.shutdown().await;
 }

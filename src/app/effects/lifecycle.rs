@@ -14,7 +14,7 @@ use crate::app::effects::index_reads;
 use crate::app::lifecycle_state::{LifecycleEffect, LifecycleMsg, Planned};
 use crate::app::msg::Msg;
 use crate::app::platforms::{self, Child, Parent};
-use crate::aws::{Api, AwsError, DELETE_CONCURRENCY, ImageRef, ImageRow, collect_all};
+use crate::aws::{Api, AwsError, DELETE_CONCURRENCY, ImageRef, ImageRow};
 use crate::lifecycle::{self, ManifestSource};
 use crate::own_registry::OwnRegistry;
 use crate::prune::source::RegistrySource;
@@ -166,10 +166,9 @@ async fn plan(
     now: i64,
 ) -> Result<Planned, String> {
     let api = &api.clone().with_registry_id(registry_id.clone());
-    let rows = collect_all(api.images(repo, None))
+    let rows = list_unique(api, repo)
         .await
         .map_err(|e| format!("listing images: {e}"))?;
-    let rows = prune::dedup(rows);
     // Without the registry API the plan still runs, conservatively: every untagged image of a
     // repository with indexes is kept, and the view says why.
     let has_index = rows.iter().any(|r| r.is_multi_arch());
@@ -210,6 +209,103 @@ async fn plan(
         unknown,
         parents,
     })
+}
+
+/// Every image of `repo`, each digest once (a listing that names a digest twice would plan a
+/// deletion twice). The pages are fetched by a task of their own, so the next request is on its
+/// way while this one's rows are checked: the plan's own work hides behind the listing's waits.
+async fn list_unique(api: &Api, repo: &str) -> Result<Vec<ImageRow>, AwsError> {
+    /// Aborts the page task when the plan is dropped (a newer plan, the view closed).
+    struct Lister(Option<tokio::task::JoinHandle<()>>);
+    impl Drop for Lister {
+        fn drop(&mut self) {
+            if let Some(task) = &self.0 {
+                task.abort();
+            }
+        }
+    }
+    // A few pages ahead at most: memory stays bounded if checking ever falls behind.
+    let (tx, mut rx) = tokio::sync::mpsc::channel(4);
+    let mut pages = api.images(repo, None);
+    let mut lister = Lister(Some(tokio::spawn(async move {
+        while let Some(page) = pages.next().await {
+            let failed = page.is_err();
+            if tx.send(page).await.is_err() || failed {
+                return;
+            }
+        }
+    })));
+    let mut rows: Vec<ImageRow> = Vec::new();
+    let mut seen = Unique::default();
+    while let Some(page) = rx.recv().await {
+        let page = page?;
+        rows.reserve(page.rows.len());
+        for r in page.rows {
+            if seen.first(&rows, &r.image_digest) {
+                rows.push(r);
+            }
+        }
+    }
+    // The pages stopped without an error: the task ended, or it panicked (then the listing is
+    // not whole and must not be planned on).
+    if let Some(task) = lister.0.take() {
+        task.await
+            .map_err(|e| AwsError::new("ListingFailed", format!("the listing task failed: {e}")))?;
+    }
+    Ok(rows)
+}
+
+/// Which digests a listing has named, without a copy of each: positions into the rows, found by
+/// the digest's last 16 hex digits (64 random bits in a sha256), the strings compared only when
+/// those meet. Other digests (not hex) are kept whole.
+#[derive(Default)]
+struct Unique {
+    by_tail: HashMap<u64, u32, std::hash::BuildHasherDefault<TailHasher>>,
+    /// Digests whose tail another digest has, or that have no hex tail.
+    others: HashSet<Box<str>>,
+}
+
+impl Unique {
+    /// Whether `digest` is new; `rows` are the rows kept so far (the next one is `digest`'s).
+    fn first(&mut self, rows: &[ImageRow], digest: &str) -> bool {
+        let tail = digest
+            .len()
+            .checked_sub(16)
+            .and_then(|at| digest.get(at..))
+            .and_then(|t| u64::from_str_radix(t, 16).ok());
+        let Some(tail) = tail else {
+            return self.others.insert(digest.into());
+        };
+        match self.by_tail.entry(tail) {
+            std::collections::hash_map::Entry::Vacant(e) => {
+                e.insert(rows.len() as u32);
+                true
+            }
+            std::collections::hash_map::Entry::Occupied(e) => {
+                *rows[*e.get() as usize].image_digest != *digest
+                    && self.others.insert(digest.into())
+            }
+        }
+    }
+}
+
+/// The key is already 64 random bits (a sha256's tail): used as its own hash. A crafted listing
+/// can only make the map slower, never wrong.
+#[derive(Default)]
+struct TailHasher(u64);
+
+impl std::hash::Hasher for TailHasher {
+    fn finish(&self) -> u64 {
+        self.0
+    }
+    fn write(&mut self, bytes: &[u8]) {
+        for b in bytes {
+            self.0 = self.0.rotate_left(8) ^ u64::from(*b);
+        }
+    }
+    fn write_u64(&mut self, n: u64) {
+        self.0 = n;
+    }
 }
 
 /// Which index lists each platform manifest, and for which platform: the topology has the
@@ -253,7 +349,8 @@ fn parents_of(
 /// The plan's phases, each after the one before it (indexes before what they reference), each
 /// through the stoppable bulk delete; every chunk's outcome goes to the app as `Msg::Deleted`.
 /// A manifest whose index could not be deleted is not sent: the index still needs it. Returns how
-/// many ids were sent (the rest were not).
+/// many ids were sent (the rest were not). Only the indexes that list manifests are followed
+/// per id; every other id costs what it costs in the images pane's bulk delete.
 async fn delete_phases(
     api: &Api,
     repo: &str,
@@ -262,46 +359,116 @@ async fn delete_phases(
     tx: &UnboundedSender<Msg>,
 ) -> usize {
     let rows = &planned.rows;
-    let mut blocked: HashSet<Box<str>> = HashSet::new();
+    let listed = &planned.topology.children;
+    let mut blocked: HashSet<&str> = HashSet::new();
     let mut sent = 0;
     for phase in &planned.plan.phases {
         if stop.load(Ordering::SeqCst) {
             break;
         }
-        let ids: Vec<ImageRef> = phase
+        let digests: Vec<&str> = phase
             .iter()
-            .map(|&i| &rows[i].image_digest)
-            .filter(|d| !blocked.contains(*d))
-            .map(|d| ImageRef::Digest(d.to_string()))
+            .map(|&i| &*rows[i].image_digest)
+            .filter(|d| !blocked.contains(d))
             .collect();
-        let phase_sent: Vec<String> = ids
+        // The indexes sent in this phase whose manifests wait for them, until confirmed gone.
+        let mut pending: HashSet<&str> = digests
             .iter()
-            .filter_map(|id| match id {
-                ImageRef::Digest(d) => Some(d.clone()),
-                ImageRef::Tag(_) => None,
-            })
+            .copied()
+            .filter(|d| listed.contains_key(*d))
+            .collect();
+        let ids = digests
+            .iter()
+            .map(|d| ImageRef::Digest(d.to_string()))
             .collect();
         let mut stream =
             std::pin::pin!(api.delete_images_until(repo, ids, DELETE_CONCURRENCY, stop.clone()));
-        let mut deleted: HashSet<String> = HashSet::new();
         while let Some(mut o) = stream.next().await {
             sent += o.requested;
-            // The service names a deleted image once per tag; the report counts images, so that
-            // deleted + failed + not sent adds up to the plan.
-            let mut seen = HashSet::new();
-            o.deleted
-                .retain(|(d, _)| d.as_ref().is_none_or(|d| seen.insert(d.clone())));
-            deleted.extend(o.deleted.iter().filter_map(|(d, _)| d.clone()));
+            one_per_image(&mut o.deleted);
+            if !pending.is_empty() {
+                for d in o.deleted.iter().filter_map(|(d, _)| d.as_deref()) {
+                    pending.remove(d);
+                }
+            }
             if tx.send(Msg::Deleted(o)).is_err() {
                 return sent;
             }
         }
         // An index not confirmed gone (failed, unanswered or never sent) keeps its manifests.
-        for d in phase_sent.iter().filter(|d| !deleted.contains(*d)) {
-            if let Some(kids) = planned.topology.children.get(d.as_str()) {
-                blocked.extend(kids.iter().cloned());
+        for d in pending {
+            if let Some(kids) = listed.get(d) {
+                blocked.extend(kids.iter().map(|k| &**k));
             }
         }
     }
     sent
+}
+
+/// The service names a deleted image once per tag; the report counts images, so that deleted +
+/// failed + not sent adds up to the plan. Keeps the first entry of each digest.
+fn one_per_image(deleted: &mut Vec<(Option<String>, Option<String>)>) {
+    if deleted.len() < 2 {
+        return;
+    }
+    let mut seen: HashSet<&str> = HashSet::with_capacity(deleted.len());
+    let keep: Vec<bool> = deleted
+        .iter()
+        .map(|(d, _)| d.as_deref().is_none_or(|d| seen.insert(d)))
+        .collect();
+    if keep.iter().all(|k| *k) {
+        return;
+    }
+    let mut keep = keep.into_iter();
+    deleted.retain(|_| keep.next().unwrap_or(true));
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn keep(digests: &[&str]) -> Vec<String> {
+        let mut rows: Vec<ImageRow> = Vec::new();
+        let mut seen = Unique::default();
+        for d in digests {
+            if seen.first(&rows, d) {
+                rows.push(ImageRow {
+                    image_digest: (*d).into(),
+                    image_tags: Box::new([]),
+                    image_size_in_bytes: 0,
+                    image_pushed_at: 0,
+                    image_manifest_media_type: None,
+                    artifact_media_type: None,
+                });
+            }
+        }
+        rows.iter().map(|r| r.image_digest.to_string()).collect()
+    }
+
+    #[test]
+    fn each_digest_is_kept_once_whatever_its_tail() {
+        let a = format!("sha256:{}", "a".repeat(64));
+        let b = format!("sha256:{}", "b".repeat(64));
+        // Same last 16 hex digits as `a`, another digest: kept, and its repeat is not.
+        let a2 = format!("sha256:{}{}", "c".repeat(48), "a".repeat(16));
+        // The same tail in capitals parses to the same number: still told apart by the string.
+        let a3 = format!("sha256:{}{}", "c".repeat(48), "A".repeat(16));
+        let odd = "sha256:not-hex-at-all";
+        let short = "x";
+        let listed = [
+            &a[..],
+            &b,
+            &a,
+            &a2,
+            odd,
+            &a2,
+            &a3,
+            short,
+            odd,
+            &b,
+            short,
+            &a3,
+        ];
+        assert_eq!(keep(&listed), [&a[..], &b, &a2, odd, &a3, short]);
+    }
 }
