@@ -82,8 +82,9 @@ image through a page task of its own, read the indexes, evaluate off the async t
 `--list-runs` times. The apply is the view's apply task on a fresh `ecrp emulator --synthetic \
 expire=11000` (the same policy expires 10,000): the journal of every manifest first, then the \
 plan's phases through the stoppable bulk delete; its delete phase (from the journal's message to \
-the end) is set beside `Api::delete_images` of 10,000 on a fresh `del=10000`, runs interleaved, \
-and the whole apply is shown beside it. Frames are drawn at 160×45 after moving the cursor one \
+the end) is set beside `Api::delete_images` of the same plan's 10,000 ids from the same state (a \
+fresh `expire=11000`, listed and planned, a new client) and, for reference, beside \
+`Api::delete_images` of 10,000 on a fresh `del=10000`; runs interleaved, the whole apply beside it. Frames are drawn at 160×45 after moving the cursor one \
 row, in alternating blocks of 20: the images pane with 100,000 rows loaded, then `L` on the same \
 repository (the preview of 100,000 rows).
 - Listing cache and prefetch: an in-process emulator with `--faults latency=80-120ms` (every \
