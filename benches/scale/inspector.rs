@@ -36,8 +36,7 @@ emulator that also serves the registry API (`registry_url`). The connection and 
 token are made by a first, untimed open; each timed open then empties the inspector's cache, \
 leaves the machine quiet for 100 ms and presses enter on the newest image of `worker` \
 (single-platform): \"first content\" is the frame showing the manifest, \"image drawn\" the frame \
-showing the config summary, a frame after every message (as `app::run` does, a message whose \
-effects started a task yields once before its frame, so the request leaves first). They are compared with the two round \
+showing the config summary, a frame after every message. They are compared with the two round \
 trips alone (GET the manifest by digest, then GET the config blob, on the same client and token, \
 after the same pause) plus one frame of the image. The frames of an index with 10 platforms and of \
 an image with 100 history entries and 100 layers (history and layers sections) are synthetic \
@@ -131,12 +130,12 @@ async fn measure(opts: &Opts) -> Result<Vec<Row>> {
         d.app.inspector.configs.clear();
         tokio::time::sleep(PAUSE).await;
         let t = Instant::now();
-        d.step(key(KeyCode::Enter)).await;
+        d.apply(key(KeyCode::Enter));
         d.draw()?;
         let mut shown = None;
         loop {
             let msg = d.recv().await?;
-            d.step(msg).await;
+            d.apply(msg);
             d.draw()?;
             if shown.is_none() && d.app.inspector.current_manifest().is_some() {
                 shown = Some(t.elapsed());

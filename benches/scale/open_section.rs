@@ -105,7 +105,7 @@ async fn open_once(d: &mut Driver) -> Result<Opened> {
     tokio::time::sleep(PAUSE).await;
     let t = Instant::now();
     let deadline = t + Duration::from_secs(120);
-    d.step(tui::key(KeyCode::Enter)).await;
+    d.apply(tui::key(KeyCode::Enter));
     d.draw()?;
     let (mut first, mut filled, mut all) = (None, None, None);
     let mut keys = Vec::new();
@@ -115,7 +115,7 @@ async fn open_once(d: &mut Driver) -> Result<Opened> {
             .context(":open did not finish in 120 s")?
             .context("the runner's channel closed")?;
         let page = matches!(&m, Msg::OpenPage { done: false, .. });
-        d.step(m).await;
+        d.apply(m);
         d.draw()?;
         let v = d
             .app

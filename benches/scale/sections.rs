@@ -71,9 +71,7 @@ failures, none left); the CLI's is the sum of its sequential `batch-delete-image
 (`--image-ids file://…`), outputs checked the same way.
 - `:open`: an in-process emulator with `--synthetic tags10k=10000`, opened as \
 `public.ecr.aws/acme/tags10k` (the registry URL mapped to the emulator, no AWS credentials \
-used) in a fresh app after 100 ms of quiet, a frame on every message. As `app::run` does, a \
-message whose effects started a task yields once before its frame, so the request leaves first. \
-\"First tags\" is \
+used) in a fresh app after 100 ms of quiet, a frame on every message. \"First tags\" is \
 compared with a fresh registry client's first tag-list page (the 401, the anonymous token, the \
 1,000-tag page) taken just before, plus one frame of the view at 10,000 tags. A key (down; then \
 up, untimed) is pressed after each page that is not the last; its `update` and frame are the \

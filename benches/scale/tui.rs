@@ -124,16 +124,6 @@ impl Driver {
         }
     }
 
-    /// `apply`, then, as `app::run` does before its next frame, a yield when an effect started a
-    /// task: the task sends its request before the frame is drawn.
-    pub async fn step(&mut self, m: Msg) {
-        let started = self.runner.started();
-        self.apply(m);
-        if self.runner.started() != started {
-            tokio::task::yield_now().await;
-        }
-    }
-
     pub fn draw(&mut self) -> Result<()> {
         self.term.draw(|f| ecrp::ui::view(&self.app, f))?;
         Ok(())

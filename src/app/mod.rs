@@ -178,7 +178,6 @@ pub async fn run(opts: RunOptions, view: fn(&App, &mut ratatui::Frame)) -> anyho
                 Msg::Tick(now) => app.is_busy() || now / 60 != app.now / 60,
                 _ => true,
             };
-            let started = runner.started();
             let mut next = Some(msg);
             while let Some(msg) = next.take() {
                 // The editor needs the terminal: ecrp lets go of it meanwhile.
@@ -186,11 +185,6 @@ pub async fn run(opts: RunOptions, view: fn(&App, &mut ratatui::Frame)) -> anyho
                     let result = edit_outside(&mut terminal, &mut events, text).await?;
                     next = Some(Msg::EditorDone { field, result });
                 }
-            }
-            // A task just spawned waits in this thread's queue until the loop awaits: let it send
-            // its request first, so that the round trip runs while the frame is drawn.
-            if runner.started() != started {
-                tokio::task::yield_now().await;
             }
             dirty |= redraw;
         }

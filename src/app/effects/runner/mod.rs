@@ -35,7 +35,7 @@ pub struct Runner {
     /// The prefetch in flight (at most one).
     prefetch: Option<AbortHandle>,
     in_flight: Arc<AtomicUsize>,
-    /// Tasks started so far (the event loop lets new ones start before it draws).
+    /// Tasks started so far (tests count what an effect started).
     started: u64,
     catalogs: Arc<Semaphore>,
     /// Set to stop the running bulk delete after the chunks in flight.
