@@ -97,11 +97,14 @@ pub enum Msg {
     Quit,
     /// The image inspector's registry reads.
     Inspected(super::inspector_state::InspectorMsg),
-    /// A page of the `:open` repository's tag list (`done`: the last one).
+    /// A page of the `:open` repository's tag list (`done`: the last one). The first message of
+    /// a listing carries the view's registry client, for the image inspector to read its images
+    /// with.
     OpenPage {
         generation: u64,
         tags: Vec<String>,
         done: bool,
+        client: Option<super::inspector_state::Shared<crate::registry::RegistryClient>>,
     },
     /// The `:open` repository's tag list failed (the message is ready to show).
     OpenFailed {
@@ -113,11 +116,6 @@ pub enum Msg {
         generation: u64,
         tag: Box<str>,
         detail: Result<TagDetail, String>,
-    },
-    /// The registry client of the `:open` view, for the image inspector to read its images with.
-    OpenClient {
-        generation: u64,
-        client: super::inspector_state::Shared<crate::registry::RegistryClient>,
     },
     /// A lifecycle task's answer.
     Lifecycle(super::lifecycle_state::LifecycleMsg),

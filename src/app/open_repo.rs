@@ -155,13 +155,6 @@ pub fn action(app: &mut App, action: Action, fx: &mut Vec<Effect>) {
     }
 }
 
-/// The runner built the view's registry client: kept while that view is open.
-pub fn client_ready(app: &mut App, generation: u64, client: Shared<RegistryClient>) {
-    if generation == app.opened.generation && app.opened.view.is_some() {
-        app.opened.client = Some(client);
-    }
-}
-
 /// `enter` on a tag: the image inspector for `REFERENCE:TAG`, read through the view's own
 /// (anonymous) client; esc in the inspector comes back here.
 fn inspect_selected_tag(app: &mut App, fx: &mut Vec<Effect>) {
@@ -204,7 +197,21 @@ fn bookmark(app: &mut App, fx: &mut Vec<Effect>) {
 }
 
 /// A page of tags (or, `done`, the end of the listing).
-pub fn page(app: &mut App, generation: u64, tags: Vec<String>, done: bool) {
+/// A page of the tag list; the first brings the view's registry client (kept while the view is
+/// open).
+pub fn page(
+    app: &mut App,
+    generation: u64,
+    tags: Vec<String>,
+    done: bool,
+    client: Option<Shared<RegistryClient>>,
+) {
+    if generation == app.opened.generation
+        && app.opened.view.is_some()
+        && let Some(c) = client
+    {
+        app.opened.client = Some(c);
+    }
     let Some(v) = app
         .opened
         .view

@@ -4,7 +4,8 @@
 //! `tab` to the tags.
 //!
 //! Bounded by construction: one rest timer, one prefetch in flight and one answer held at a time.
-//! Moving on cancels the request in flight and drops what it brought; scrolling fast sends
+//! Moving on cancels the request in flight; moving to another repository drops what it brought,
+//! while a view opened over the list keeps it for when the cursor shows again; scrolling fast sends
 //! nothing, since the timer only fires a request when the cursor has not moved since it was armed.
 //!
 //! Part of the base layer (it imports only the state, its types and `cached`), so navigation can
@@ -38,7 +39,8 @@ pub struct Prefetch {
     pub seq: u64,
     timer_armed: bool,
     in_flight: bool,
-    /// What arrived for `target`, and when (`App::now`).
+    /// What arrived for `target` (or for the repository under the cursor when a view covered the
+    /// list), and when (`App::now`).
     ready: Option<Prefetched>,
     ready_at: i64,
 }
@@ -91,9 +93,16 @@ pub fn follow(app: &mut App, fx: &mut Vec<Effect>) {
     if p.target == target {
         return;
     }
+    // Only another repository makes the answer useless. A view over the list (no target) keeps
+    // it: dropping a page of rows there cost the key that opened the view (`:open`, enter on a
+    // tag) a fifth of a millisecond before its request could leave.
+    if let Some(t) = &target
+        && p.ready.as_ref().is_some_and(|r| r.repo != *t)
+    {
+        p.ready = None;
+    }
     p.target = target;
     p.seq += 1;
-    p.ready = None;
     if std::mem::take(&mut p.in_flight) {
         fx.push(Effect::CancelPrefetch);
     }
@@ -123,7 +132,9 @@ pub fn rested(app: &mut App, seq: u64, fx: &mut Vec<Effect>) {
     }
     // The open repository's rows are there already; one asked for already is on its way.
     let open = app.remote.repo.as_ref().map(|r| &r.repository_name) == Some(&repo);
-    if open || p.in_flight || p.ready.is_some() {
+    // A held answer too old to be shown is asked for again.
+    let fresh = p.ready.is_some() && app.now - p.ready_at <= MAX_AGE_SECS;
+    if open || p.in_flight || fresh {
         return;
     }
     let Some(row) = app.remote.repos.selected().cloned() else {

@@ -103,14 +103,14 @@ pub fn update(app: &mut App, msg: Msg) -> Vec<Effect> {
             generation,
             tags,
             done,
-        } => open_repo::page(app, generation, tags, done),
+            client,
+        } => open_repo::page(app, generation, tags, done, client),
         Msg::OpenFailed { generation, error } => open_repo::failed(app, generation, error),
         Msg::OpenDetail {
             generation,
             tag,
             detail,
         } => open_repo::detail(app, generation, tag, detail),
-        Msg::OpenClient { generation, client } => open_repo::client_ready(app, generation, client),
         Msg::Lifecycle(m) => lifecycle::on_msg(app, m, &mut fx),
         Msg::CacheRead {
             client,

@@ -41,9 +41,13 @@ pub fn view(app: &App, f: &mut Frame) {
         Some(a) => {
             header::draw_header(f, a.header, app);
             header::draw_crumb(f, a.crumb, app);
-            // The lifecycle view covers the panes (100,000 rows of its own): they are not drawn
-            // under it.
-            let covered = matches!(app.overlay, Some(Overlay::Lifecycle { .. }));
+            // The lifecycle view covers the panes (100,000 rows of its own), and the `:open` view
+            // clears the body before drawing: the panes are not drawn under them.
+            let covered = match app.overlay {
+                Some(Overlay::Lifecycle { .. }) => true,
+                Some(Overlay::OpenRepo) => app.opened.view.is_some(),
+                _ => false,
+            };
             for (slot, r) in a.panes.iter().filter(|_| !covered) {
                 match slot {
                     Slot::List(p) => {

@@ -287,6 +287,7 @@ fn answer(app: &mut App, fx: Vec<Effect>, fail: bool) {
                 generation,
                 tags: (0..40).map(|i| format!("t{i}\u{202e}")).collect(),
                 done: true,
+                client: None,
             },
             Effect::OpenDetails { generation, tags } => {
                 // The first row is left unanswered: it stays "…" while the rest fail.

@@ -31,6 +31,7 @@ mod tui_lifecycle;
 mod tui_lifecycle_tmux;
 mod tui_multiarch;
 mod tui_open;
+mod tui_open_session;
 mod tui_open_update;
 mod tui_paging;
 mod tui_prefetch;

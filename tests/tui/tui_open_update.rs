@@ -49,6 +49,7 @@ fn page(generation: u64, from: usize, to: usize, done: bool) -> Msg {
         generation,
         tags: (from..to).map(|i| format!("t{i:05}")).collect(),
         done,
+        client: None,
     }
 }
 
@@ -172,6 +173,7 @@ fn hostile_tag_names_and_errors_are_drawn_harmless() {
             generation: g,
             tags: vec!["ok\u{1b}]0;pwned\u{7}\u{202e}tag".into()],
             done: false,
+            client: None,
         },
     );
     send(

@@ -163,6 +163,48 @@ fn enter_on_a_prefetched_repository_draws_its_rows_at_once_and_resumes_from_the_
 }
 
 #[test]
+fn a_view_over_the_list_keeps_the_prefetched_page_and_another_repository_drops_it() {
+    let (mut app, seq) = with_repos(5);
+    let fx = app::update(&mut app, Msg::Rested { seq });
+    let (seq, repo) = prefetch_of(&fx).unwrap();
+    assert_eq!(repo, "repo-000");
+    let client = app.remote.client;
+    app::update(
+        &mut app,
+        Msg::Prefetched {
+            client,
+            seq,
+            answer: Ok(Prefetched {
+                repo: "repo-000".into(),
+                page: page(vec![image("aa", &["v1"], 10, NOW)], None, 1),
+                cached: None,
+                tags: None,
+            }),
+        },
+    );
+    // Help covers the list and goes: the answer is still held, and the rest asks nothing again.
+    app::update(&mut app, tui_support::key('?'));
+    assert!(app.remote.prefetch.holds("repo-000"), "kept under the view");
+    let fx = app::update(&mut app, code(KeyCode::Esc));
+    assert!(app.remote.prefetch.holds("repo-000"));
+    if let Some(seq) = rest_timer(&fx) {
+        let fx = app::update(&mut app, Msg::Rested { seq });
+        assert!(prefetch_of(&fx).is_none(), "held and fresh: {fx:?}");
+    }
+    app::update(&mut app, code(KeyCode::Enter));
+    assert_eq!(
+        app.remote.images.rows.len(),
+        1,
+        "drawn at once after the view"
+    );
+    assert!(screen(&app).contains("v1"));
+    // Back to the list and on to another repository: the answer is not for it, so it goes.
+    app::update(&mut app, code(KeyCode::Esc));
+    app::update(&mut app, tui_support::key('j'));
+    assert!(!app.remote.prefetch.holds("repo-000"));
+}
+
+#[test]
 fn a_prefetched_page_too_old_is_not_shown() {
     let (mut app, seq) = with_repos(3);
     let fx = app::update(&mut app, Msg::Rested { seq });

@@ -6,10 +6,12 @@
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
 
+use futures::StreamExt;
 use tokio::sync::Semaphore;
 use tokio::sync::mpsc::UnboundedSender;
 use tokio::task::AbortHandle;
 
+use crate::app::inspector_state::Shared;
 use crate::app::msg::{Msg, TagDetail};
 use crate::registry::{ManifestKind, Reference, RegistryClient, Target};
 use crate::sanitize::clean_line;
@@ -69,6 +71,9 @@ impl Session {
         let (client, name, generation) = (self.client.clone(), self.name.clone(), self.generation);
         async move {
             let (mut held, mut capped) = (0usize, false);
+            // The client rides with the first page rather than in a message of its own: that
+            // message cost a frame while the first tags waited behind it.
+            let mut with_client = Some(Shared(client.clone()));
             let page_tx = tx.clone();
             let r = client
                 .list_tags_paged(&name, &mut |page| {
@@ -79,6 +84,7 @@ impl Session {
                         generation,
                         tags: page.to_vec(),
                         done: false,
+                        client: with_client.take(),
                     });
                     capped = held == OPEN_TAGS_MAX;
                     !capped
@@ -93,6 +99,7 @@ impl Session {
                     generation,
                     tags: Vec::new(),
                     done: true,
+                    client: with_client.take(),
                 },
                 Err(e) => Msg::OpenFailed {
                     generation,
@@ -103,22 +110,34 @@ impl Session {
         }
     }
 
-    /// What `tag` names: its manifest, and for an image its config's creation time.
-    pub fn detail(
+    /// What each of `tags` names (its manifest, and for an image its config's creation time): a
+    /// message per tag as it arrives. One task for the batch, the reads interleaved inside it:
+    /// spawning a task per row woke another worker thread for each, which cost the frame that
+    /// asked for them milliseconds on a busy machine.
+    pub fn details(
         &self,
-        tag: Box<str>,
+        tags: Vec<Box<str>>,
         tx: UnboundedSender<Msg>,
     ) -> impl Future<Output = ()> + Send + 'static {
         let (client, name, generation) = (self.client.clone(), self.name.clone(), self.generation);
         let (permits, cache) = (self.permits.clone(), self.by_digest.clone());
         async move {
-            let _permit = permits.acquire_owned().await;
-            let detail = read_detail(&client, &name, &tag, &cache).await;
-            let _ = tx.send(Msg::OpenDetail {
-                generation,
-                tag,
-                detail,
-            });
+            futures::stream::iter(tags)
+                .for_each_concurrent(None, |tag| {
+                    let (client, name, permits, cache, tx) =
+                        (&client, &name, &permits, &cache, &tx);
+                    async move {
+                        // The permits are the session's: a later batch waits for this one's reads.
+                        let _permit = permits.acquire().await;
+                        let detail = read_detail(client, name, &tag, cache).await;
+                        let _ = tx.send(Msg::OpenDetail {
+                            generation,
+                            tag,
+                            detail,
+                        });
+                    }
+                })
+                .await;
         }
     }
 }

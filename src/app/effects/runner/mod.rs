@@ -35,6 +35,8 @@ pub struct Runner {
     /// The prefetch in flight (at most one).
     prefetch: Option<AbortHandle>,
     in_flight: Arc<AtomicUsize>,
+    /// Tasks started so far (tests count what an effect started).
+    started: u64,
     catalogs: Arc<Semaphore>,
     /// Set to stop the running bulk delete after the chunks in flight.
     delete_stop: Option<Arc<std::sync::atomic::AtomicBool>>,
@@ -69,6 +71,7 @@ impl Runner {
             loads: HashMap::new(),
             prefetch: None,
             in_flight: Arc::new(AtomicUsize::new(0)),
+            started: 0,
             catalogs: Arc::new(Semaphore::new(CATALOG_CONCURRENCY)),
             delete_stop: None,
             drafts: DraftWriter::new(Drafts::open_default().ok()),
@@ -97,10 +100,16 @@ impl Runner {
         self.in_flight.load(Ordering::SeqCst)
     }
 
-    fn spawn<F>(&self, fut: F) -> AbortHandle
+    /// How many tasks were started so far: a change says an effect started one.
+    pub fn started(&self) -> u64 {
+        self.started
+    }
+
+    fn spawn<F>(&mut self, fut: F) -> AbortHandle
     where
         F: Future<Output = ()> + Send + 'static,
     {
+        self.started += 1;
         self.in_flight.fetch_add(1, Ordering::SeqCst);
         let guard = InFlight(self.in_flight.clone());
         tokio::spawn(async move {

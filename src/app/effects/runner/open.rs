@@ -4,7 +4,6 @@
 use tokio::sync::mpsc::UnboundedSender;
 
 use super::Runner;
-use crate::app::inspector_state::Shared;
 use crate::app::msg::{Effect, Msg};
 
 impl Runner {
@@ -24,8 +23,6 @@ impl Runner {
                     registry_url.as_deref(),
                 ) {
                     Ok(mut session) => {
-                        let client = Shared(session.client.clone());
-                        let _ = tx.send(Msg::OpenClient { generation, client });
                         let h = self.spawn(session.list(tx));
                         session.track(h);
                         self.open = Some(session);
@@ -40,10 +37,8 @@ impl Runner {
                     return;
                 };
                 if session.generation == generation {
-                    for tag in tags {
-                        let h = self.spawn(session.detail(tag, tx.clone()));
-                        session.track(h);
-                    }
+                    let h = self.spawn(session.details(tags, tx));
+                    session.track(h);
                 }
                 self.open = Some(session);
             }
