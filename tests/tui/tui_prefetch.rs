@@ -179,6 +179,7 @@ fn a_view_over_the_list_keeps_the_prefetched_page_and_another_repository_drops_i
                 page: page(vec![image("aa", &["v1"], 10, NOW)], None, 1),
                 cached: None,
                 tags: None,
+                tags_cached: None,
             }),
         },
     );
