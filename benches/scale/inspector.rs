@@ -38,7 +38,9 @@ leaves the machine quiet for 100 ms and presses enter on the newest image of `wo
 (single-platform): \"first content\" is the frame showing the manifest, \"image drawn\" the frame \
 showing the config summary, a frame after every message. They are compared with the two round \
 trips alone (GET the manifest by digest, then GET the config blob, on the same client and token, \
-after the same pause) plus one frame of the image. The frames of an index with 10 platforms and of \
+after the same pause) plus one frame of the image; the target bounds the first content (the \
+issue's), the image drawn is reported beside the same budget (it needs three full frames: \
+loading, manifest, config). The frames of an index with 10 platforms and of \
 an image with 100 history entries and 100 layers (history and layers sections) are synthetic \
 manifests handed to the app as answers, timed after moving the cursor one row, in alternating \
 blocks with a frame of the images pane at 100 rows.
@@ -221,12 +223,14 @@ async fn measure(opts: &Opts) -> Result<Vec<Row>> {
             target: Target::AtMost(1.0),
             target_text: "≤ 2 round trips + 1 frame".into(),
         },
+        // Reported, not a target: the issue bounds the first content. The whole image takes
+        // three full frames (loading, manifest, config) where the budget redraws one screen.
         Row {
-            figure: "  → the image drawn (manifest and config)".into(),
+            figure: "  → the image drawn (manifest and config; three frames)".into(),
             measured: ok(&whole),
             comparison: Some(("2 round trips + frame".into(), budget)),
-            target: Target::AtMost(1.0),
-            target_text: "≤ 2 round trips + 1 frame".into(),
+            target: Target::None,
+            target_text: "—".into(),
         },
         Row {
             figure: format!("  the two round trips alone (manifest, config) after {pause}"),
