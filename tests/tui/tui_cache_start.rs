@@ -60,6 +60,14 @@ fn cached(listing: Listing) -> Option<Box<Cached>> {
 }
 
 /// The start read's answer: registry `id` and its repositories `names`, under `region`'s scope.
+/// The client generation of the start's cache read, the first thing the start asks for.
+fn start_read(fx: &[Effect]) -> u64 {
+    match fx.first() {
+        Some(Effect::ReadStartCache { client, .. }) => *client,
+        _ => panic!("the start reads the cache first: {fx:?}"),
+    }
+}
+
 fn start_cache(client: u64, region: &str, id: &str, names: &[&str]) -> Msg {
     let mut repos: Vec<_> = names.iter().map(|n| repo(n, NOW - 7200)).collect();
     for r in &mut repos {
@@ -86,13 +94,11 @@ fn cached_repositories_are_drawn_before_the_client_is_ready() {
     let dir = tempfile::tempdir().unwrap();
     let (mut app, fx) = started(dir.path());
     // The read goes out with the client's building, not after it.
-    let Some(Effect::ReadStartCache { client, .. }) = fx.first() else {
-        panic!("{fx:?}");
-    };
+    let client = start_read(&fx);
     assert!(fx.iter().any(|e| matches!(e, Effect::Connect(_))));
     app::update(
         &mut app,
-        start_cache(*client, "us-east-1", "111", &["api", "web"]),
+        start_cache(client, "us-east-1", "111", &["api", "web"]),
     );
     assert!(app.remote.connection.is_none(), "still connecting");
     assert_eq!(app.pane, app::Pane::Repositories, "the single registry");
@@ -121,12 +127,10 @@ fn cached_repositories_are_drawn_before_the_client_is_ready() {
 fn rows_read_under_another_scope_than_the_resolved_one_are_dropped() {
     let dir = tempfile::tempdir().unwrap();
     let (mut app, fx) = started(dir.path());
-    let Some(Effect::ReadStartCache { client, .. }) = fx.first() else {
-        panic!("{fx:?}");
-    };
+    let client = start_read(&fx);
     app::update(
         &mut app,
-        start_cache(*client, "eu-west-1", "111", &["theirs"]),
+        start_cache(client, "eu-west-1", "111", &["theirs"]),
     );
     assert_eq!(names(&app), ["theirs"]);
     // The SDK resolved another region than the local guess.
@@ -144,12 +148,10 @@ fn rows_read_under_another_scope_than_the_resolved_one_are_dropped() {
 fn a_fresh_page_naming_another_registry_drops_the_cached_rows_at_once() {
     let dir = tempfile::tempdir().unwrap();
     let (mut app, fx) = started(dir.path());
-    let Some(Effect::ReadStartCache { client, .. }) = fx.first() else {
-        panic!("{fx:?}");
-    };
+    let client = start_read(&fx);
     app::update(
         &mut app,
-        start_cache(*client, "us-east-1", "111", &["old-account"]),
+        start_cache(client, "us-east-1", "111", &["old-account"]),
     );
     let fx = app::update(&mut app, Msg::Connected(info("us-east-1")));
     let (g, _) = load_generation(&fx, ListId::Registries).unwrap();
@@ -179,10 +181,7 @@ fn a_fresh_page_naming_another_registry_drops_the_cached_rows_at_once() {
 fn a_start_read_answering_after_connecting_is_ignored() {
     let dir = tempfile::tempdir().unwrap();
     let (mut app, fx) = started(dir.path());
-    let Some(Effect::ReadStartCache { client, .. }) = fx.first() else {
-        panic!("{fx:?}");
-    };
-    let client = *client;
+    let client = start_read(&fx);
     let fx = app::update(&mut app, Msg::Connected(info("us-east-1")));
     assert!(
         read_cache(&fx, ListId::Repositories).is_some(),

@@ -92,6 +92,28 @@ fn wait_listing(
     }
 }
 
+/// The real binary in tmux, journal in `data`, on the lifecycle view of `web` (no policy yet).
+fn lifecycle_of_web(tag: &'static str, emu: &Emulator, data: &Path) -> Session {
+    let env = format!("ECRP_DATA_DIR={}", data.display());
+    let session = Session::launch(Launch {
+        tag,
+        endpoint: &emu.url,
+        env: &[&env],
+        args: &["--registry-url", &emu.url],
+        width: 160,
+        height: 45,
+    });
+    session.go();
+    session.wait_for(&["Repositories (13)", "? help"]);
+    session.keys(&["/", "w", "e", "b", "Enter"]);
+    session.wait_for(&["Repositories (1 of 13)"]);
+    session.keys(&["Enter"]);
+    session.wait_for(&["web › images", "enter inspect"]);
+    session.keys(&["L"]);
+    session.wait_for(&["Lifecycle · web", "No lifecycle policy for this repository"]);
+    session
+}
+
 #[test]
 fn apply_a_typed_policy_to_web_and_restore_it() {
     if !tmux_available() {
@@ -135,23 +157,7 @@ fn apply_a_typed_policy_to_web_and_restore_it() {
         .collect();
     assert!(planned.len() > 2 && planned.len() < before.len(), "{dry:#}");
 
-    let env = format!("ECRP_DATA_DIR={}", data.path().display());
-    let session = Session::launch(Launch {
-        tag: "lifecycle",
-        endpoint: &emu.url,
-        env: &[&env],
-        args: &["--registry-url", &emu.url],
-        width: 160,
-        height: 45,
-    });
-    session.go();
-    session.wait_for(&["Repositories (13)", "? help"]);
-    session.keys(&["/", "w", "e", "b", "Enter"]);
-    session.wait_for(&["Repositories (1 of 13)"]);
-    session.keys(&["Enter"]);
-    session.wait_for(&["web › images", "enter inspect"]);
-    session.keys(&["L"]);
-    session.wait_for(&["Lifecycle · web", "No lifecycle policy for this repository"]);
+    let session = lifecycle_of_web("lifecycle", &emu, data.path());
     // `e`: the menu's first entry edits the JSON, which starts from the untagged-age template:
     // it is erased (from its end, one backspace per character) and the policy typed.
     session.keys(&["e"]);
@@ -237,23 +243,7 @@ fn a_burst_of_keys_is_read_to_its_end_without_another_key() {
     }
     let emu = Emulator::start(&[]);
     let data = tempfile::tempdir().unwrap();
-    let env = format!("ECRP_DATA_DIR={}", data.path().display());
-    let session = Session::launch(Launch {
-        tag: "burst",
-        endpoint: &emu.url,
-        env: &[&env],
-        args: &["--registry-url", &emu.url],
-        width: 160,
-        height: 45,
-    });
-    session.go();
-    session.wait_for(&["Repositories (13)", "? help"]);
-    session.keys(&["/", "w", "e", "b", "Enter"]);
-    session.wait_for(&["Repositories (1 of 13)"]);
-    session.keys(&["Enter"]);
-    session.wait_for(&["web › images", "enter inspect"]);
-    session.keys(&["L"]);
-    session.wait_for(&["Lifecycle · web", "No lifecycle policy for this repository"]);
+    let session = lifecycle_of_web("burst", &emu, data.path());
     session.keys(&["e"]);
     session.wait_for(&["Edit the lifecycle policy (JSON)"]);
     session.keys(&["Enter"]);

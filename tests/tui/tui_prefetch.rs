@@ -7,7 +7,7 @@ use crate::support::tui as tui_support;
 use crossterm::event::KeyCode;
 use ecrp::app::prefetch::Prefetched;
 use ecrp::app::{self, App, Effect, ListId, Msg, PageRows};
-use ecrp::aws::RegistryRow;
+use ecrp::aws::{ImageRow, Page, RegistryRow};
 use tui_support::*;
 
 const W: u16 = 160;
@@ -59,6 +59,25 @@ fn with_repos(n: usize) -> (App, u64) {
     (app, seq)
 }
 
+/// The prefetch's answer for `repo`: its first page of images, nothing cached, no tags.
+fn answer_prefetch(app: &mut App, seq: u64, repo: &str, page: Page<ImageRow>) {
+    let client = app.remote.client;
+    app::update(
+        app,
+        Msg::Prefetched {
+            client,
+            seq,
+            answer: Ok(Prefetched {
+                repo: repo.into(),
+                page,
+                cached: None,
+                tags_cached: None,
+                tags: None,
+            }),
+        },
+    );
+}
+
 #[test]
 fn scrolling_fast_sends_nothing_and_a_rest_prefetches_once() {
     let (mut app, first) = with_repos(20);
@@ -98,20 +117,11 @@ fn moving_on_cancels_the_prefetch_and_drops_its_late_answer() {
     assert!(!app.remote.prefetch.in_flight());
     let next = rest_timer(&fx).expect("a timer for the new repository");
     // The cancelled request's answer, had it slipped through, is dropped.
-    let client = app.remote.client;
-    app::update(
+    answer_prefetch(
         &mut app,
-        Msg::Prefetched {
-            client,
-            seq,
-            answer: Ok(Prefetched {
-                repo: "repo-000".into(),
-                page: page(vec![image("aa", &["v1"], 10, NOW)], None, 1),
-                cached: None,
-                tags_cached: None,
-                tags: None,
-            }),
-        },
+        seq,
+        "repo-000",
+        page(vec![image("aa", &["v1"], 10, NOW)], None, 1),
     );
     assert!(!app.remote.prefetch.holds("repo-000"));
     // Covering the pane (help here) cancels too.
@@ -133,24 +143,15 @@ fn enter_on_a_prefetched_repository_draws_its_rows_at_once_and_resumes_from_the_
     let fx = app::update(&mut app, Msg::Rested { seq });
     let (seq, repo) = prefetch_of(&fx).unwrap();
     assert_eq!(repo, "repo-001");
-    let client = app.remote.client;
-    app::update(
+    answer_prefetch(
         &mut app,
-        Msg::Prefetched {
-            client,
-            seq,
-            answer: Ok(Prefetched {
-                repo: repo.as_str().into(),
-                page: page(
-                    vec![image("aa", &["v1"], 10, NOW), image("bb", &["v2"], 10, NOW)],
-                    Some("t1"),
-                    1,
-                ),
-                cached: None,
-                tags_cached: None,
-                tags: None,
-            }),
-        },
+        seq,
+        &repo,
+        page(
+            vec![image("aa", &["v1"], 10, NOW), image("bb", &["v2"], 10, NOW)],
+            Some("t1"),
+            1,
+        ),
     );
     assert!(app.remote.prefetch.holds("repo-001"));
     let fx = app::update(&mut app, code(KeyCode::Enter));
@@ -168,20 +169,11 @@ fn a_view_over_the_list_keeps_the_prefetched_page_and_another_repository_drops_i
     let fx = app::update(&mut app, Msg::Rested { seq });
     let (seq, repo) = prefetch_of(&fx).unwrap();
     assert_eq!(repo, "repo-000");
-    let client = app.remote.client;
-    app::update(
+    answer_prefetch(
         &mut app,
-        Msg::Prefetched {
-            client,
-            seq,
-            answer: Ok(Prefetched {
-                repo: "repo-000".into(),
-                page: page(vec![image("aa", &["v1"], 10, NOW)], None, 1),
-                cached: None,
-                tags: None,
-                tags_cached: None,
-            }),
-        },
+        seq,
+        "repo-000",
+        page(vec![image("aa", &["v1"], 10, NOW)], None, 1),
     );
     // Help covers the list and goes: the answer is still held, and the rest asks nothing again.
     app::update(&mut app, tui_support::key('?'));
@@ -210,20 +202,11 @@ fn a_prefetched_page_too_old_is_not_shown() {
     let (mut app, seq) = with_repos(3);
     let fx = app::update(&mut app, Msg::Rested { seq });
     let (seq, repo) = prefetch_of(&fx).unwrap();
-    let client = app.remote.client;
-    app::update(
+    answer_prefetch(
         &mut app,
-        Msg::Prefetched {
-            client,
-            seq,
-            answer: Ok(Prefetched {
-                repo: repo.as_str().into(),
-                page: page(vec![image("aa", &["v1"], 10, NOW)], None, 1),
-                cached: None,
-                tags_cached: None,
-                tags: None,
-            }),
-        },
+        seq,
+        &repo,
+        page(vec![image("aa", &["v1"], 10, NOW)], None, 1),
     );
     app::update(
         &mut app,
