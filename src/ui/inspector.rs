@@ -270,9 +270,11 @@ fn history(
         wrap(&body, area.width.max(1) as usize)
     });
     let total = body.as_ref().map_or(0, Vec::len);
-    // Open: all but a header and three entries; closed: a few rows, the rest behind `enter`.
+    // Open: as tall as the command needs, up to all but a header and three entries; closed: a
+    // few rows, the rest behind `enter`.
     let detail_rows = if v.detail.open {
-        area.height.saturating_sub(4).max(DETAIL_ROWS)
+        let wanted = u16::try_from(total + 1).unwrap_or(u16::MAX);
+        wanted.min(area.height.saturating_sub(4)).max(DETAIL_ROWS)
     } else {
         DETAIL_ROWS
     };
