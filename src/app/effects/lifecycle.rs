@@ -260,7 +260,9 @@ async fn list_unique(api: &Api, repo: &str) -> Result<Vec<ImageRow>, AwsError> {
 /// those meet. Other digests (not hex) are kept whole.
 #[derive(Default)]
 struct Unique {
-    by_tail: HashMap<u64, u32, std::hash::BuildHasherDefault<TailHasher>>,
+    /// Hashed with the standard seeded hasher: a listing crafted to collide cannot make the map
+    /// degrade (an identity hash of the tail would let it).
+    by_tail: HashMap<u64, u32>,
     /// Digests whose tail another digest has, or that have no hex tail.
     others: HashSet<Box<str>>,
 }
@@ -286,25 +288,6 @@ impl Unique {
                     && self.others.insert(digest.into())
             }
         }
-    }
-}
-
-/// The key is already 64 random bits (a sha256's tail): used as its own hash. A crafted listing
-/// can only make the map slower, never wrong.
-#[derive(Default)]
-struct TailHasher(u64);
-
-impl std::hash::Hasher for TailHasher {
-    fn finish(&self) -> u64 {
-        self.0
-    }
-    fn write(&mut self, bytes: &[u8]) {
-        for b in bytes {
-            self.0 = self.0.rotate_left(8) ^ u64::from(*b);
-        }
-    }
-    fn write_u64(&mut self, n: u64) {
-        self.0 = n;
     }
 }
 
