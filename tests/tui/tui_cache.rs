@@ -432,8 +432,12 @@ fn cache_files(dir: &std::path::Path) -> Vec<std::path::PathBuf> {
 
 #[tokio::test]
 async fn a_second_start_revalidates_and_damaged_files_are_replaced() {
+    // Answers take 30-40 ms, as on a real link: the cache file is read before the fresh listing
+    // is complete (on loopback a busy machine could let the listing win, and then rightly no
+    // cached row is shown).
     let emu = ecrp::emulator::start(ecrp::emulator::EmulatorOptions {
         clock: Some(NOW),
+        faults: Some(ecrp::emulator::FaultSpec::parse("latency=30-40ms").unwrap()),
         ..Default::default()
     })
     .await
