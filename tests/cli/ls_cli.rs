@@ -7,9 +7,14 @@ use crate::support::binary::{BIN, hermetic};
 use ecrp::emulator::{self, EmulatorOptions, Seed};
 
 fn ecrp(url: &str, args: &[&str]) -> (String, String, bool) {
-    let out = hermetic(&mut Command::new(BIN))
+    run(hermetic(&mut Command::new(BIN))
         .args(args)
-        .args(["--endpoint-url", url])
+        .args(["--endpoint-url", url]))
+}
+
+/// `cmd` with credentials in the environment (the default chain): stdout, stderr, success.
+fn run(cmd: &mut Command) -> (String, String, bool) {
+    let out = cmd
         .env("AWS_ACCESS_KEY_ID", "AKIDLSTEST0000000000")
         .env("AWS_SECRET_ACCESS_KEY", "ls-test-secret")
         .output()
@@ -223,19 +228,10 @@ async fn ls_stderr_holds_clean_sentences_and_never_log_lines() {
 /// `ecrp ls … --cached` against an endpoint nothing listens on (any request would fail the run),
 /// with the cache in `dir`.
 fn ecrp_cached(dir: &std::path::Path, args: &[&str]) -> (String, String, bool) {
-    let out = hermetic(&mut Command::new(BIN))
+    run(hermetic(&mut Command::new(BIN))
         .args(args)
         .args(["--cached", "--endpoint-url", DEAD_ENDPOINT])
-        .env(ecrp::cache::DIR_ENV, dir)
-        .env("AWS_ACCESS_KEY_ID", "AKIDLSTEST0000000000")
-        .env("AWS_SECRET_ACCESS_KEY", "ls-test-secret")
-        .output()
-        .expect("ecrp runs");
-    (
-        String::from_utf8_lossy(&out.stdout).into_owned(),
-        String::from_utf8_lossy(&out.stderr).into_owned(),
-        out.status.success(),
-    )
+        .env(ecrp::cache::DIR_ENV, dir))
 }
 
 /// The discard port on loopback: connections are refused at once.
